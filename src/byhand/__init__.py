@@ -1,0 +1,53 @@
+"""byhand — deep learning from first principles, every gradient written by hand, in NumPy.
+
+``import byhand`` exposes the estimators, :func:`fit`, :func:`gradcheck`, :func:`save` and
+:func:`load`; ``byhand.nn``, ``byhand.optim`` and ``byhand.datasets`` stay namespaces.
+Names are resolved lazily so that ``import byhand`` (and the command line) start fast.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+__version__ = "0.1.0"
+
+_EXPORTS: dict[str, str] = {
+    "fit": "byhand.training",
+    "History": "byhand.training",
+    "gradcheck": "byhand.gradcheck",
+    "GradcheckError": "byhand.gradcheck",
+    "save": "byhand.io",
+    "load": "byhand.io",
+    "LinearRegression": "byhand.linear_model",
+    "Perceptron": "byhand.linear_model",
+    "MulticlassPerceptron": "byhand.linear_model",
+    "LogisticRegression": "byhand.linear_model",
+    "SoftmaxRegression": "byhand.linear_model",
+    "LinearSVM": "byhand.linear_model",
+    "LinearDiscriminantAnalysis": "byhand.discriminant_analysis",
+    "KNeighborsClassifier": "byhand.neighbors",
+    "PolynomialFeatures": "byhand.preprocessing",
+    "PairProductFeatures": "byhand.preprocessing",
+    "RadialFeatures": "byhand.preprocessing",
+    "MLPClassifier": "byhand.neural_network",
+    "MLPRegressor": "byhand.neural_network",
+}
+_NAMESPACES = ("nn", "optim", "datasets", "experiments")
+
+__all__ = [*sorted(_EXPORTS), *_NAMESPACES, "__version__"]
+
+
+def __getattr__(name: str) -> Any:
+    if name in _EXPORTS:
+        value = getattr(importlib.import_module(_EXPORTS[name]), name)
+    elif name in _NAMESPACES:
+        value = importlib.import_module(f"byhand.{name}")
+    else:
+        raise AttributeError(f"module 'byhand' has no attribute {name!r}")
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))
