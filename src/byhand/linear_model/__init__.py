@@ -1,0 +1,1 @@
+"""The lectures' linear learners as scikit-learn estimators."""
