@@ -1,0 +1,49 @@
+"""The hand-written backprop core: modules with explicit forward/backward, and the losses.
+
+003_17d2bd916b1b9250.txt, EE-559 3.6 "Back-propagation" (forward pass, backward pass,
+gradient step); names and conventions in DESIGN.md.
+"""
+
+from byhand.nn import functional, init
+from byhand.nn.activations import (
+    Identity,
+    NotDifferentiableError,
+    ReLU,
+    Sigmoid,
+    Sign,
+    Softplus,
+    Tanh,
+)
+from byhand.nn.layers import Linear
+from byhand.nn.losses import (
+    CrossEntropyLoss,
+    HingeLoss,
+    LogisticLoss,
+    Loss,
+    MSELoss,
+    PerceptronLoss,
+)
+from byhand.nn.module import Module, Parameter, Sequential, reuse_buffers
+
+__all__ = [
+    "CrossEntropyLoss",
+    "HingeLoss",
+    "Identity",
+    "Linear",
+    "LogisticLoss",
+    "Loss",
+    "MSELoss",
+    "Module",
+    "NotDifferentiableError",
+    "Parameter",
+    "PerceptronLoss",
+    "ReLU",
+    "Sequential",
+    "Sigmoid",
+    "Sign",
+    "Softplus",
+    "Tanh",
+    "functional",
+    "init",
+    "reuse_buffers",
+]

@@ -1,0 +1,107 @@
+"""Activation functions with their derivatives, written beside each other.
+
+004_58fcd66f213515d7.txt, "Activation functions" (linear, threshold/sign, sigmoid, tanh,
+ReLU, softplus); 003_17d2bd916b1b9250.txt, EE-559 3.4 "Multi-Layer Perceptrons" (tanh and
+ReLU) and 3.6 (backward: dℓ/ds = dℓ/dx ⊙ σ'(s)).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from byhand.nn.functional import sigmoid
+from byhand.nn.module import Module
+
+
+class Identity(Module):
+    """σ(a) = a, σ'(a) = 1: the linear activation (a net of them stays affine, lecture 03)."""
+
+    def forward(self, x: np.ndarray) -> np.ndarray:
+        self._x = x
+        return x
+
+    def backward(self, grad_out: np.ndarray) -> np.ndarray:
+        self._require("_x")
+        return grad_out
+
+
+class ReLU(Module):
+    """σ(a) = max(0, a), σ'(a) = 1[a > 0]."""
+
+    def forward(self, x: np.ndarray) -> np.ndarray:
+        out = np.maximum(x, 0, out=self._buffer("out", x.shape, x.dtype))
+        self._out = out
+        return out
+
+    def backward(self, grad_out: np.ndarray) -> np.ndarray:
+        out = self._require("_out")
+        mask = np.greater(out, 0, out=self._buffer("mask", out.shape, np.bool_))
+        grad_in = self._buffer("grad_in", grad_out.shape, grad_out.dtype)
+        return np.multiply(grad_out, mask, out=grad_in)
+
+
+class Tanh(Module):
+    """σ(a) = tanh(a), σ'(a) = 1 − tanh²(a)."""
+
+    def forward(self, x: np.ndarray) -> np.ndarray:
+        out = np.tanh(x, out=self._buffer("out", x.shape, x.dtype))
+        self._out = out
+        return out
+
+    def backward(self, grad_out: np.ndarray) -> np.ndarray:
+        out = self._require("_out")
+        grad_in = np.multiply(out, out, out=self._buffer("grad_in", out.shape, out.dtype))
+        np.subtract(1, grad_in, out=grad_in)
+        grad_in *= grad_out
+        return grad_in
+
+
+class Sigmoid(Module):
+    """σ(a) = 1/(1+e^{−a}) (logistic), σ'(a) = σ(a)(1 − σ(a))."""
+
+    def forward(self, x: np.ndarray) -> np.ndarray:
+        out = sigmoid(x, out=self._buffer("out", x.shape, x.dtype))
+        self._out = out
+        return out
+
+    def backward(self, grad_out: np.ndarray) -> np.ndarray:
+        out = self._require("_out")
+        grad_in = np.subtract(1, out, out=self._buffer("grad_in", out.shape, out.dtype))
+        grad_in *= out
+        grad_in *= grad_out
+        return grad_in
+
+
+class Softplus(Module):
+    """σ(a) = log(1 + eᵃ), σ'(a) = logistic(a): a smooth ReLU."""
+
+    def forward(self, x: np.ndarray) -> np.ndarray:
+        self._x = x
+        return np.logaddexp(0, x, out=self._buffer("out", x.shape, x.dtype))
+
+    def backward(self, grad_out: np.ndarray) -> np.ndarray:
+        x = self._require("_x")
+        grad_in = sigmoid(x, out=self._buffer("grad_in", x.shape, x.dtype))
+        grad_in *= grad_out
+        return grad_in
+
+
+class NotDifferentiableError(RuntimeError):
+    """Raised by the backward of a unit whose derivative is zero almost everywhere."""
+
+
+class Sign(Module):
+    """σ(a) = +1 if a >= 0 else −1: the perceptron's threshold unit (EE-559 3.1).
+
+    Forward only: its derivative is 0 almost everywhere, so gradient descent cannot train
+    through it (the reason for smooth activations, 004 "Activation functions").
+    """
+
+    def forward(self, x: np.ndarray) -> np.ndarray:
+        return np.where(x >= 0, 1, -1).astype(x.dtype)
+
+    def backward(self, grad_out: np.ndarray) -> np.ndarray:
+        raise NotDifferentiableError(
+            "Sign has no useful gradient (its derivative is 0 almost everywhere); "
+            "train with a smooth activation (Tanh, Sigmoid) or use the perceptron rule"
+        )

@@ -1,0 +1,38 @@
+"""Seeded weight initialisers; each takes a ``numpy.random.Generator``.
+
+Glorot (uniform, limit √(6/(fan_in+fan_out))) and He (normal, std √(2/fan_in)) keep the
+variance of activations roughly constant across layers, the reason deep nets train at all
+(004_58fcd66f213515d7.txt, "Artificial neurons and MLPs"; 003_17d2bd916b1b9250.txt, EE-559 3.4).
+A weight has shape (fan_in, fan_out), as ``Linear`` stores it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+__all__ = ["glorot_uniform", "he_normal", "zeros"]
+
+
+def zeros(shape: tuple[int, ...], rng: np.random.Generator | None = None,
+          dtype: Any = np.float32) -> np.ndarray:
+    """All zeros (the perceptron's w⁰ = 0); ``rng`` is accepted for a uniform signature."""
+    return np.zeros(shape, dtype=dtype)
+
+
+def glorot_uniform(shape: tuple[int, ...], rng: np.random.Generator,
+                   dtype: Any = np.float32) -> np.ndarray:
+    """U(−a, a) with a = √(6 / (fan_in + fan_out)), fan_in, fan_out = shape[0], shape[-1]."""
+    fan_in, fan_out = shape[0], shape[-1]
+    limit = np.sqrt(6.0 / (fan_in + fan_out))
+    return rng.uniform(-limit, limit, size=shape).astype(dtype)
+
+
+def he_normal(shape: tuple[int, ...], rng: np.random.Generator,
+              dtype: Any = np.float32) -> np.ndarray:
+    """N(0, 2 / fan_in): suited to ReLU layers."""
+    return (rng.standard_normal(size=shape) * np.sqrt(2.0 / shape[0])).astype(dtype)
+
+
+INITIALISERS = {"zeros": zeros, "glorot_uniform": glorot_uniform, "he_normal": he_normal}

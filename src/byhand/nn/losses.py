@@ -1,0 +1,253 @@
+"""The lectures' losses: ``forward(z, y) -> float``, ``backward() -> dL/dz``, ``predict(z)``.
+
+The task table of 002_c7770d845551d3f5.txt ("Task / output / prediction / loss"): regression
+uses the identity and the squared error; binary classification predicts sign(z) with the
+perceptron, hinge or logistic loss; multiclass predicts argmax_k z_k with the cross-entropy
+of the softmax. Every loss is the mean over the batch, L = (1/N) Σₙ ℓ(zₙ, yₙ), so backward
+returns (1/N) ∂ℓ/∂zₙ, in the shape of z.
+
+Labels: binary losses take y ∈ {−1, +1}; ``CrossEntropyLoss`` takes class indices 0..K−1;
+``MSELoss`` takes real targets of z's shape. ``forward`` validates its inputs (shapes,
+labels, finite logits); ``byhand.fit`` validates once and calls the unchecked ``_forward``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from byhand.nn.functional import sigmoid
+from byhand.nn.module import Buffered
+
+
+class Loss(Buffered):
+    """Base class: validation at the edge, the maths in ``_forward`` / ``backward``."""
+
+    metric_name = "accuracy"
+
+    def forward(self, z: np.ndarray, y: np.ndarray) -> float:
+        z = np.asarray(z)
+        if not np.issubdtype(z.dtype, np.floating):
+            z = z.astype(np.float64)
+        if not np.all(np.isfinite(z)):
+            raise ValueError(f"{type(self).__name__}: logits z must be finite, got NaN or inf")
+        y = self.check_targets(y, z)
+        return self._forward(z, y)
+
+    __call__ = forward
+
+    def check_targets(self, y: np.ndarray, z: np.ndarray | None = None) -> np.ndarray:
+        raise NotImplementedError
+
+    def _forward(self, z: np.ndarray, y: np.ndarray) -> float:
+        raise NotImplementedError
+
+    def backward(self) -> np.ndarray:
+        raise NotImplementedError
+
+    def predict(self, z: np.ndarray) -> np.ndarray:
+        raise NotImplementedError
+
+    def _take(self, name: str) -> np.ndarray:
+        value = self.__dict__.pop(name, None)
+        if value is None:
+            raise RuntimeError(
+                f"{type(self).__name__}.backward called before forward (or twice after one "
+                "forward): run forward first"
+            )
+        return value
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}()"
+
+
+def _check_n(z: np.ndarray | None, y: np.ndarray, name: str) -> None:
+    if z is not None and z.shape[0] != y.shape[0]:
+        raise ValueError(
+            f"{name}: z and y must have the same number of samples N, got z with "
+            f"{z.shape[0]} and y with {y.shape[0]}"
+        )
+
+
+def _single_output(z: np.ndarray, name: str) -> None:
+    if (z.ndim == 2 and z.shape[1] != 1) or z.ndim not in (1, 2):
+        raise ValueError(f"{name}: a binary loss expects z of shape (N,) or (N, 1), got {z.shape}")
+
+
+class MSELoss(Loss):
+    """L = (1/N) Σₙ ‖zₙ − yₙ‖², dL/dz = 2(z − y)/N; predict = identity.
+
+    000_b8c8f70a5e624d9a.txt, "Linear regression" (J(θ) = (1/N) Σ (θᵀx⁽ⁿ⁾ − y⁽ⁿ⁾)², whose
+    Hessian gives the step-size limit 2/L); 002, "Gaussian maximum likelihood" gives it.
+    """
+
+    metric_name = "r2"
+
+    def check_targets(self, y: np.ndarray, z: np.ndarray | None = None) -> np.ndarray:
+        y = np.asarray(y)
+        if not np.issubdtype(y.dtype, np.number) or np.issubdtype(y.dtype, np.complexfloating):
+            raise ValueError(f"MSELoss: targets y must be real numbers, got dtype {y.dtype}")
+        if not np.all(np.isfinite(y)):
+            raise ValueError("MSELoss: targets y must be finite, got NaN or inf")
+        _check_n(z, y, "MSELoss")
+        if z is not None and y.size != z.size:
+            raise ValueError(f"MSELoss: y must match z's shape {z.shape}, got {y.shape}")
+        return y
+
+    def _forward(self, z: np.ndarray, y: np.ndarray) -> float:
+        diff = np.subtract(z, y.reshape(z.shape), out=self._buffer("diff", z.shape, z.dtype))
+        self._diff = diff
+        return float(np.vdot(diff, diff)) / z.shape[0]
+
+    def backward(self) -> np.ndarray:
+        diff = self._take("_diff")
+        diff *= 2.0 / diff.shape[0]
+        return diff
+
+    def predict(self, z: np.ndarray) -> np.ndarray:
+        return np.asarray(z)
+
+
+class _BinaryLoss(Loss):
+    def check_targets(self, y: np.ndarray, z: np.ndarray | None = None) -> np.ndarray:
+        name = type(self).__name__
+        y = np.asarray(y)
+        if z is not None:
+            _single_output(z, name)
+        if y.ndim == 2 and y.shape[1] == 1:
+            y = y[:, 0]
+        if y.ndim != 1:
+            raise ValueError(f"{name}: labels y must be a 1-D array, got shape {y.shape}")
+        if not np.issubdtype(y.dtype, np.number):
+            raise ValueError(f"{name}: labels y must be −1 or +1, got dtype {y.dtype}")
+        bad = (y != 1) & (y != -1)
+        if np.any(bad):
+            raise ValueError(
+                f"{name}: labels y must be −1 or +1, got {np.unique(y[bad])[:5].tolist()}"
+            )
+        _check_n(z, y, name)
+        return y
+
+    def predict(self, z: np.ndarray) -> np.ndarray:
+        """sign(z) with sign(0) = +1, as the perceptron's σ (EE-559 3.1)."""
+        z = np.asarray(z)
+        return np.where(z.reshape(z.shape[0], -1)[:, 0] >= 0, 1, -1)
+
+    @staticmethod
+    def _yz(z: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        yy = y.reshape(z.shape).astype(z.dtype, copy=False)
+        return yy, yy * z
+
+
+class HingeLoss(_BinaryLoss):
+    """ℓ(z, y) = max(0, margin − y z); ∂ℓ/∂z = −y where y z <= margin, else 0.
+
+    003_17d2bd916b1b9250.txt, EE-559 3.1 "Support Vector Machine" (hinge with margin 1);
+    with margin 0 it is the perceptron loss (``PerceptronLoss``). The subgradient at the
+    kink y z = margin is taken as −y, so SGD on margin 0 updates exactly when y z <= 0,
+    as the perceptron rule does.
+    """
+
+    def __init__(self, margin: float = 1.0) -> None:
+        margin = float(margin)
+        if not np.isfinite(margin) or margin < 0:
+            raise ValueError(f"margin must be a finite number >= 0, got {margin!r}")
+        self.margin = margin
+
+    def _forward(self, z: np.ndarray, y: np.ndarray) -> float:
+        yy, yz = self._yz(z, y)
+        active = yz <= self.margin
+        self._grad = np.where(active, -yy, 0).astype(z.dtype) / z.shape[0]
+        return float(np.sum(np.maximum(self.margin - yz, 0))) / z.shape[0]
+
+    def backward(self) -> np.ndarray:
+        return self._take("_grad")
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(margin={self.margin})"
+
+
+class PerceptronLoss(HingeLoss):
+    """ℓ(z, y) = max(0, −y z): the hinge with margin 0.
+
+    001_cf1a1851cdd63545.txt and 002_c7770d845551d3f5.txt, "Perceptron loss": SGD with
+    m = 1 and η = 1 on it is the perceptron algorithm.
+    """
+
+    def __init__(self) -> None:
+        super().__init__(margin=0.0)
+
+    def __repr__(self) -> str:
+        return "PerceptronLoss()"
+
+
+class LogisticLoss(_BinaryLoss):
+    """ℓ(z, y) = log(1 + e^{−y z}) = logaddexp(0, −y z); ∂ℓ/∂z = −y σ(−y z).
+
+    002_c7770d845551d3f5.txt, "Bernoulli maximum likelihood" (the negative log-likelihood of
+    P(y=1|x) = σ(z)); 003, EE-559 3.2 "Probabilistic view of a linear classifier".
+    """
+
+    def _forward(self, z: np.ndarray, y: np.ndarray) -> float:
+        yy, yz = self._yz(z, y)
+        np.negative(yz, out=yz)
+        loss = float(np.sum(np.logaddexp(0, yz))) / z.shape[0]
+        grad = sigmoid(yz, out=yz)
+        grad *= yy
+        grad *= -1.0 / z.shape[0]
+        self._grad = grad
+        return loss
+
+    def backward(self) -> np.ndarray:
+        return self._take("_grad")
+
+
+class CrossEntropyLoss(Loss):
+    """ℓ(z, y) = −log softmax(z)_y = logsumexp(z) − z_y; ∂ℓ/∂z = softmax(z) − onehot(y).
+
+    002_c7770d845551d3f5.txt, "Softmax" and "Cross-entropy": the gradient p − onehot(y);
+    004_58fcd66f213515d7.txt, "Multiclass logistic regression". Forward keeps the softmax,
+    backward turns it into the gradient in place (the fused softmax/cross-entropy step).
+    """
+
+    def check_targets(self, y: np.ndarray, z: np.ndarray | None = None) -> np.ndarray:
+        y = np.asarray(y)
+        if z is not None and z.ndim != 2:
+            raise ValueError(f"CrossEntropyLoss: logits z must be (N, K), got shape {z.shape}")
+        if y.ndim != 1:
+            raise ValueError(f"CrossEntropyLoss: y must be 1-D class indices, got shape {y.shape}")
+        if y.size and not np.issubdtype(y.dtype, np.integer):
+            if not np.issubdtype(y.dtype, np.floating) or np.any(y != np.round(y)):
+                raise ValueError(
+                    f"CrossEntropyLoss: y must be integer class indices, got dtype {y.dtype}"
+                )
+            y = y.astype(np.intp)
+        _check_n(z, y, "CrossEntropyLoss")
+        k = z.shape[1] if z is not None else None
+        if y.size and (y.min() < 0 or (k is not None and y.max() >= k)):
+            raise ValueError(
+                f"CrossEntropyLoss: class indices must lie in 0..{'K−1' if k is None else k - 1}"
+                f", got values from {y.min()} to {y.max()}"
+            )
+        return y
+
+    def _forward(self, z: np.ndarray, y: np.ndarray) -> float:
+        n = z.shape[0]
+        p = self._buffer("p", z.shape, z.dtype)
+        np.subtract(z, z.max(axis=1, keepdims=True), out=p)
+        rows = np.arange(n)
+        shifted_true = p[rows, y].astype(np.float64)
+        np.exp(p, out=p)
+        s = p.sum(axis=1, keepdims=True)
+        p /= s
+        self._p, self._y = p, y
+        return float(np.sum(np.log(s[:, 0], dtype=np.float64) - shifted_true)) / n
+
+    def backward(self) -> np.ndarray:
+        p = self._take("_p")
+        y = self._y
+        p[np.arange(p.shape[0]), y] -= 1
+        p *= 1.0 / p.shape[0]
+        return p
+
+    def predict(self, z: np.ndarray) -> np.ndarray:
+        return np.argmax(z, axis=1)

@@ -1,0 +1,26 @@
+"""Optimisers and step-size schedules (000 "Gradient descent", 004 "Averaged SGD")."""
+
+from byhand.optim.schedules import (
+    Constant,
+    Exponential,
+    InverseTime,
+    Schedule,
+    as_schedule,
+    constant,
+    exponential,
+    inverse_time,
+)
+from byhand.optim.sgd import SGD, Averager
+
+__all__ = [
+    "SGD",
+    "Averager",
+    "Constant",
+    "Exponential",
+    "InverseTime",
+    "Schedule",
+    "as_schedule",
+    "constant",
+    "exponential",
+    "inverse_time",
+]

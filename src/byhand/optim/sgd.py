@@ -1,0 +1,121 @@
+"""Stochastic gradient descent with momentum, weight decay and iterate averaging.
+
+θ ← θ − ε_k (∇L(θ) + wd·θ) (000_b8c8f70a5e624d9a.txt, "Gradient descent" and "Stochastic
+gradient descent"); with momentum μ: v ← μ v + g, θ ← θ − ε_k v. Weight decay applies to
+parameters with ``decay=True`` (weights, never biases): it is the gradient of (wd/2)‖w‖².
+``Averager`` keeps the Polyak–Ruppert mean θ̄_k = (1/k) Σ_{j<=k} θ_j
+(004_58fcd66f213515d7.txt, "Averaged SGD").
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+import numpy as np
+
+from byhand.nn.module import Parameter
+from byhand.optim.schedules import Schedule, as_schedule
+
+
+def _param_list(params: Iterable[Parameter]) -> list[Parameter]:
+    params = list(params)
+    for p in params:
+        if not isinstance(p, Parameter):
+            raise TypeError(
+                f"optimizers take byhand.nn.Parameter objects (model.parameters()), "
+                f"got {type(p).__name__}"
+            )
+    if not params:
+        raise ValueError("optimizer got an empty parameter list")
+    return params
+
+
+class SGD:
+    """Plain / momentum SGD; ``lr`` is a number or a schedule of the step count k."""
+
+    def __init__(self, params: Iterable[Parameter], lr: float | Schedule,
+                 momentum: float = 0.0, weight_decay: float = 0.0) -> None:
+        self.params = _param_list(params)
+        self.lr = as_schedule(lr)
+        for name, v in (("momentum", momentum), ("weight_decay", weight_decay)):
+            if isinstance(v, bool) or not isinstance(v, (int, float)) or not 0 <= v < np.inf:
+                raise ValueError(f"{name} must be a finite number >= 0, got {v!r}")
+        if momentum >= 1:
+            raise ValueError(f"momentum must be < 1, got {momentum!r}")
+        self.momentum = float(momentum)
+        self.weight_decay = float(weight_decay)
+        self.k = 0
+        self._velocity: list[np.ndarray | None] = [None] * len(self.params)
+        self._scratch: list[np.ndarray | None] = [None] * len(self.params)
+
+    def zero_grad(self) -> None:
+        for p in self.params:
+            p.zero_grad()
+
+    def step(self) -> None:
+        """One update with ε_k, then k ← k + 1. Gradients are left as they were."""
+        eta = self.lr(self.k)
+        for i, p in enumerate(self.params):
+            g = p.grad
+            if self.weight_decay and p.decay:
+                g = g + self.weight_decay * p.data
+            if self.momentum:
+                v = self._velocity[i]
+                if v is None:
+                    v = self._velocity[i] = g.copy()
+                else:
+                    v *= self.momentum
+                    v += g
+                g = v
+            update = self._scratch[i]
+            if update is None or update.shape != g.shape or update.dtype != p.data.dtype:
+                update = self._scratch[i] = np.empty_like(p.data)
+            np.multiply(g, eta, out=update, casting="unsafe")
+            p.data -= update
+        self.k += 1
+
+    def state_dict(self) -> dict[str, Any]:
+        """Step count and momentum buffers: what a checkpoint needs to resume exactly."""
+        return {"k": self.k, "velocity": [None if v is None else v.copy()
+                                          for v in self._velocity]}
+
+    def load_state_dict(self, state: dict[str, Any]) -> None:
+        velocity = state["velocity"]
+        if len(velocity) != len(self.params):
+            raise ValueError(
+                f"optimizer state has {len(velocity)} buffers, the optimizer {len(self.params)}"
+            )
+        self.k = int(state["k"])
+        self._velocity = [None if v is None else np.array(v, dtype=p.data.dtype)
+                          for v, p in zip(velocity, self.params, strict=True)]
+
+
+class Averager:
+    """Polyak–Ruppert averaging: θ̄ ← θ̄ + (θ − θ̄)/(n + 1) after each step."""
+
+    def __init__(self, params: Iterable[Parameter]) -> None:
+        self.params = _param_list(params)
+        self.n = 0
+        self.averages = [p.data.copy() for p in self.params]
+
+    def update(self) -> None:
+        self.n += 1
+        for avg, p in zip(self.averages, self.params, strict=True):
+            if self.n == 1:
+                avg[...] = p.data
+            else:
+                avg += (p.data - avg) / self.n
+
+    def copy_to_params(self) -> None:
+        """Write the averaged iterate into the parameters (e.g. at the end of training)."""
+        for avg, p in zip(self.averages, self.params, strict=True):
+            p.data[...] = avg
+
+    def state_dict(self) -> dict[str, Any]:
+        return {"n": self.n, "averages": [a.copy() for a in self.averages]}
+
+    def load_state_dict(self, state: dict[str, Any]) -> None:
+        self.n = int(state["n"])
+        self.averages = [np.array(a, dtype=p.data.dtype)
+                         for a, p in zip(state["averages"], self.params, strict=True)]

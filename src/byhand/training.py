@@ -1,0 +1,265 @@
+"""``fit``: the one training loop for every gradient-trained thing in byhand.
+
+Each step is the lecture's forward pass, backward pass and gradient step
+(003_17d2bd916b1b9250.txt, EE-559 3.6 "Back-propagation"): z = f(x_batch), L = loss(z, y),
+∇ by backward, θ ← θ − ε_k ∇. ``batch_size=None`` is full-batch gradient descent; a number is
+minibatch SGD, in dataset order or reshuffled each epoch (000_b8c8f70a5e624d9a.txt,
+"Stochastic gradient descent" uses both).
+
+A run whose loss becomes non-finite stops at once with a warning naming the epoch and
+``History.diverged = True`` rather than raising: divergence is sometimes the lesson
+(lecture 000's ε = 0.2).
+"""
+
+from __future__ import annotations
+
+import math
+import sys
+import time
+import warnings
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+import numpy as np
+
+from byhand.nn.losses import Loss
+from byhand.nn.module import Module, reuse_buffers
+from byhand.optim.sgd import SGD, Averager
+
+
+class DivergenceWarning(RuntimeWarning):
+    """Training stopped because the loss became NaN or infinite."""
+
+
+@dataclass
+class History:
+    """Per-epoch record of a run: training loss and metric, validation ones, wall time."""
+
+    metric_name: str = "accuracy"
+    loss: list[float] = field(default_factory=list)
+    metric: list[float] = field(default_factory=list)
+    val_loss: list[float] = field(default_factory=list)
+    val_metric: list[float] = field(default_factory=list)
+    time: list[float] = field(default_factory=list)
+    diverged: bool = False
+    stopped_early: bool = False
+    best_epoch: int | None = None
+
+    @property
+    def epochs(self) -> int:
+        return len(self.loss)
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> History:
+        return cls(**d)
+
+
+@dataclass
+class TrainState:
+    """What a callback sees after each epoch (and what a checkpoint must save)."""
+
+    epoch: int
+    model: Module
+    loss: Loss
+    optimizer: SGD
+    history: History
+    rng: np.random.Generator
+    averager: Averager | None = None
+
+
+Callback = Callable[[TrainState], Any]
+
+
+def _check_data(X: Any, y: Any, loss: Loss, dtype: np.dtype, what: str) -> tuple[Any, Any]:
+    X = np.asarray(X)
+    if X.ndim != 2:
+        raise ValueError(f"{what}: X must be a 2-D array (N, features), got shape {X.shape}")
+    if not np.issubdtype(X.dtype, np.number):
+        raise ValueError(f"{what}: X must be numeric, got dtype {X.dtype}")
+    X = np.ascontiguousarray(X, dtype=dtype)
+    if not np.all(np.isfinite(X)):
+        raise ValueError(f"{what}: X contains NaN or inf")
+    y = np.asarray(y)
+    if y.shape[0:1] != X.shape[0:1]:
+        raise ValueError(
+            f"{what}: X and y must have the same number of samples, got {X.shape[0]} and "
+            f"{y.shape[0] if y.ndim else 'a scalar'}"
+        )
+    y = loss.check_targets(y)
+    if loss.metric_name == "r2":
+        y = np.ascontiguousarray(y, dtype=dtype)
+    return X, y
+
+
+def _metric_sum(loss: Loss, z: np.ndarray, y: np.ndarray, batch_loss: float) -> float:
+    """Correct predictions (classification) or the squared error (regression) of a batch."""
+    if loss.metric_name == "r2":
+        return batch_loss * z.shape[0]
+    return float(np.count_nonzero(loss.predict(z) == y))
+
+
+def _finish_metric(loss: Loss, total: float, n: int, sst: float) -> float:
+    if loss.metric_name == "r2":
+        return 1.0 - total / sst if sst > 0 else float("nan")
+    return total / n
+
+
+def _sst(loss: Loss, y: np.ndarray) -> float:
+    if loss.metric_name != "r2":
+        return 0.0
+    yy = y.reshape(y.shape[0], -1).astype(np.float64)
+    return float(np.sum((yy - yy.mean(axis=0)) ** 2))
+
+
+def evaluate(model: Module, loss: Loss, X: np.ndarray, y: np.ndarray,
+             batch_size: int = 4096) -> tuple[float, float]:
+    """(mean loss, metric) of the model on (X, y), evaluated in chunks."""
+    n = X.shape[0]
+    total_loss = total_metric = 0.0
+    for s in range(0, n, batch_size):
+        z = model.forward(X[s:s + batch_size])
+        l_b = loss._forward(z, y[s:s + batch_size])
+        total_loss += l_b * z.shape[0]
+        total_metric += _metric_sum(loss, z, y[s:s + batch_size], l_b)
+        loss.__dict__.pop("_p", None)
+    return total_loss / n, _finish_metric(loss, total_metric, n, _sst(loss, y))
+
+
+def _model_dtype(model: Module) -> np.dtype:
+    params = model.parameters()
+    if not params:
+        raise ValueError("fit: the model has no parameters to train")
+    return params[0].data.dtype
+
+
+def _make_progress(verbose: int, epochs: int) -> Any:
+    if not verbose or not sys.stdout.isatty():
+        return None
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeRemainingColumn,
+    )
+
+    return Progress(
+        TextColumn("epoch"), MofNCompleteColumn(), BarColumn(),
+        TextColumn("loss {task.fields[loss]:.4g}  {task.fields[metric]}"),
+        TextColumn("{task.fields[rate]:.3g} epochs/s"), TimeRemainingColumn(),
+        transient=False,
+    )
+
+
+def fit(model: Module, loss: Loss, optimizer: SGD, X: Any, y: Any, *, epochs: int,
+        batch_size: int | None = None, shuffle: bool = True,
+        validation_data: tuple[Any, Any] | None = None, callbacks: Sequence[Any] = (),
+        verbose: int = 1, random_state: Any = None, averager: Averager | None = None,
+        patience: int | None = None, min_delta: float = 0.0,
+        history: History | None = None) -> History:
+    """Train ``model`` on (X, y) for ``epochs`` epochs; returns the :class:`History`.
+
+    - ``batch_size=None``: full-batch GD, one step per epoch; else minibatches of that size,
+      reshuffled each epoch when ``shuffle`` (seeded by ``random_state``: same seed, same
+      bit-identical weights).
+    - ``validation_data=(X_val, y_val)``: loss and metric after each epoch.
+    - ``patience``: early stopping after that many epochs without an improvement of at least
+      ``min_delta`` in the validation loss (the training loss when there is no validation).
+    - ``callbacks``: callables (or objects with ``on_epoch_end``) taking a :class:`TrainState`;
+      returning True stops training.
+    - ``averager``: updated after every step (Polyak–Ruppert averaging, lecture 004).
+    - ``history``: a previous run's history to continue (resuming from a checkpoint); epochs
+      already in it count towards ``epochs``.
+    """
+    if isinstance(epochs, bool) or not isinstance(epochs, (int, np.integer)) or epochs < 0:
+        raise ValueError(f"epochs must be an integer >= 0, got {epochs!r}")
+    if batch_size is not None and (isinstance(batch_size, bool) or not isinstance(
+            batch_size, (int, np.integer)) or batch_size < 1):
+        raise ValueError(f"batch_size must be a positive integer or None, got {batch_size!r}")
+    if patience is not None and (not isinstance(patience, (int, np.integer)) or patience < 1):
+        raise ValueError(f"patience must be a positive integer or None, got {patience!r}")
+    dtype = _model_dtype(model)
+    X, y = _check_data(X, y, loss, dtype, "fit")
+    n = X.shape[0]
+    if n == 0:
+        raise ValueError("fit: X has 0 samples")
+    if validation_data is not None:
+        X_val, y_val = _check_data(*validation_data, loss, dtype, "fit validation_data")
+    rng = random_state if isinstance(random_state, np.random.Generator) else \
+        np.random.default_rng(random_state)
+    hist = history if history is not None else History(metric_name=loss.metric_name)
+    sst = _sst(loss, y)
+    bs = n if batch_size is None else min(int(batch_size), n)
+    progress = _make_progress(verbose, epochs)
+    task = None
+    if progress is not None:
+        progress.start()
+        task = progress.add_task("fit", total=epochs, completed=hist.epochs, loss=float("nan"),
+                                 metric="", rate=0.0)
+    best = min(hist.val_loss or hist.loss or [math.inf])
+    since_best = 0
+    try:
+        with reuse_buffers(model, loss):
+            for epoch in range(hist.epochs, epochs):
+                t0 = time.perf_counter()
+                order = rng.permutation(n) if shuffle and bs < n else None
+                total_loss = total_metric = 0.0
+                for s in range(0, n, bs):
+                    if order is None:
+                        xb, yb = X[s:s + bs], y[s:s + bs]
+                    else:
+                        idx = order[s:s + bs]
+                        xb = np.take(X, idx, axis=0,
+                                     out=loss._buffer("xb", (idx.size, *X.shape[1:]), dtype))
+                        yb = y[idx]
+                    optimizer.zero_grad()
+                    z = model.forward(xb)
+                    batch_loss = loss._forward(z, yb)
+                    if not math.isfinite(batch_loss):
+                        hist.diverged = True
+                        break
+                    total_metric += _metric_sum(loss, z, yb, batch_loss)
+                    total_loss += batch_loss * z.shape[0]
+                    model.backward(loss.backward())
+                    optimizer.step()
+                    if averager is not None:
+                        averager.update()
+                if hist.diverged:
+                    warnings.warn(f"fit: the loss became non-finite in epoch {epoch + 1}; "
+                                  "training stopped (History.diverged = True)",
+                                  DivergenceWarning, stacklevel=2)
+                    break
+                hist.loss.append(total_loss / n)
+                hist.metric.append(_finish_metric(loss, total_metric, n, sst))
+                if validation_data is not None:
+                    vl, vm = evaluate(model, loss, X_val, y_val)
+                    hist.val_loss.append(vl)
+                    hist.val_metric.append(vm)
+                hist.time.append(time.perf_counter() - t0)
+                watched = hist.val_loss[-1] if validation_data is not None else hist.loss[-1]
+                if watched < best - min_delta:
+                    best, since_best, hist.best_epoch = watched, 0, epoch + 1
+                else:
+                    since_best += 1
+                if progress is not None:
+                    m = f"{hist.metric_name} {hist.metric[-1]:.4f}"
+                    progress.update(task, completed=epoch + 1, loss=hist.loss[-1], metric=m,
+                                    rate=1.0 / max(hist.time[-1], 1e-9))
+                state = TrainState(epoch + 1, model, loss, optimizer, hist, rng, averager)
+                stop = False
+                for cb in callbacks:
+                    handler = getattr(cb, "on_epoch_end", cb)
+                    stop = bool(handler(state)) or stop
+                if stop:
+                    break
+                if patience is not None and since_best >= patience:
+                    hist.stopped_early = True
+                    break
+    finally:
+        if progress is not None:
+            progress.stop()
+    return hist
