@@ -1,0 +1,241 @@
+"""The experiment registry and the records an experiment returns.
+
+An experiment is a function ``run(seed: int, quick: bool) -> ExperimentResult`` decorated with
+:func:`experiment`. It states the lecture's claims (:class:`Claim`), checks them against what
+byhand computes, and attaches matplotlib figures (:class:`Figure` via
+:meth:`ExperimentResult.figure`), small tables (:class:`Table`) and notes. The runner fills in the
+name, title, lecture, time and status, so an experiment only builds the content.
+"""
+
+from __future__ import annotations
+
+import importlib
+import math
+import pkgutil
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+KINDS = ("exact", "numeric", "qualitative")
+
+
+def jsonable(value: Any) -> Any:
+    """``value`` with NumPy scalars/arrays turned into plain Python (lists, floats, ints, bools).
+
+    Non-finite floats become the strings ``"nan"``, ``"inf"``, ``"-inf"`` so that
+    ``results.json`` stays strict JSON. Anything else unknown raises TypeError.
+    """
+    if value is None or isinstance(value, (bool, str)):
+        return value
+    if isinstance(value, int):
+        return int(value)
+    if isinstance(value, float):
+        return value if math.isfinite(value) else str(value)
+    tolist = getattr(value, "tolist", None)
+    if callable(tolist):  # NumPy scalar or array
+        return jsonable(tolist())
+    if isinstance(value, dict):
+        return {str(k): jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [jsonable(v) for v in value]
+    raise TypeError(f"claim value must be JSON-serialisable, got {type(value).__name__}")
+
+
+@dataclass
+class Claim:
+    """One statement of a lecture, checked by byhand.
+
+    ``lecture`` is the seed file (``"003_17d2bd916b1b9250.txt"``), ``slide`` the section or slide
+    title as in the transcript, ``claim`` the lecture's statement, ``value`` what byhand obtained
+    (JSON-serialisable: a number, a string, a small list), ``kind`` one of ``"exact"`` (an identity,
+    checked to floating-point precision), ``"numeric"`` (a number against a target) or
+    ``"qualitative"`` (a comparison or a shape), ``passed`` the verdict. ``target`` is the
+    lecture's number when there is one, ``detail`` a short explanation of how it was checked.
+    ``experiment`` is filled in by the runner.
+    """
+
+    lecture: str
+    slide: str
+    claim: str
+    value: Any
+    kind: str
+    passed: bool
+    target: Any = None
+    detail: str = ""
+    experiment: str = ""
+
+    def __post_init__(self) -> None:
+        if self.kind not in KINDS:
+            raise ValueError(f"Claim.kind must be one of {KINDS}, got {self.kind!r}")
+        if not isinstance(self.passed, (bool,)) and type(self.passed).__name__ != "bool_":
+            raise TypeError(f"Claim.passed must be a bool, got {type(self.passed).__name__}")
+        self.passed = bool(self.passed)
+        self.value = jsonable(self.value)
+        self.target = jsonable(self.target)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The claim as the JSON object stored in ``results.json``."""
+        return {
+            "experiment": self.experiment,
+            "lecture": self.lecture,
+            "slide": self.slide,
+            "claim": self.claim,
+            "value": self.value,
+            "kind": self.kind,
+            "passed": self.passed,
+            "target": self.target,
+            "detail": self.detail,
+        }
+
+
+@dataclass
+class Table:
+    """A small table for the report: a title, a header row and rows of cells (str or numbers)."""
+
+    title: str
+    header: Sequence[str]
+    rows: Sequence[Sequence[Any]]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "title": self.title,
+            "header": [str(h) for h in self.header],
+            "rows": [[jsonable(c) for c in row] for row in self.rows],
+        }
+
+
+@dataclass
+class Figure:
+    """A matplotlib figure (``fig``) with a caption, rendered to PNG bytes by the runner."""
+
+    fig: Any
+    caption: str = ""
+
+
+@dataclass
+class ExperimentResult:
+    """What an experiment returns: claims, figures, tables and notes.
+
+    ``name``, ``title``, ``lecture``, ``seconds`` and ``status`` are set by the runner
+    (``status`` is ``"ok"``, ``"skipped: …"`` or ``"error: …"``; ``traceback`` holds the
+    traceback text of an error).
+    """
+
+    claims: list[Claim] = field(default_factory=list)
+    figures: list[Figure] = field(default_factory=list)
+    tables: list[Table] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    name: str = ""
+    title: str = ""
+    lecture: str = ""
+    seconds: float = 0.0
+    status: str = "ok"
+    traceback: str = ""
+
+    def claim(
+        self,
+        lecture: str,
+        slide: str,
+        claim: str,
+        value: Any,
+        passed: bool,
+        kind: str = "exact",
+        target: Any = None,
+        detail: str = "",
+    ) -> Claim:
+        """Append a :class:`Claim` and return it."""
+        c = Claim(lecture, slide, claim, value, kind, passed, target=target, detail=detail)
+        self.claims.append(c)
+        return c
+
+    def figure(self, fig: Any, caption: str = "") -> None:
+        """Attach a matplotlib figure with a caption."""
+        self.figures.append(Figure(fig, caption))
+
+    def table(self, title: str, header: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
+        """Attach a small table."""
+        self.tables.append(Table(title, list(header), [list(r) for r in rows]))
+
+    def note(self, text: str) -> None:
+        """Attach a paragraph of explanation."""
+        self.notes.append(text)
+
+
+@dataclass(frozen=True)
+class Experiment:
+    """A registered experiment: its short name, title, main lecture and function."""
+
+    name: str
+    title: str
+    lecture: str
+    func: Callable[[int, bool], ExperimentResult]
+    needs_mnist: bool = False
+    module: str = ""
+    number: int = 0
+
+
+_REGISTRY: dict[str, Experiment] = {}
+_DISCOVERED = False
+
+
+def experiment(
+    name: str,
+    *,
+    title: str,
+    lecture: str,
+    number: int = 0,
+    needs_mnist: bool = False,
+) -> Callable[[Callable[[int, bool], ExperimentResult]], Callable[[int, bool], ExperimentResult]]:
+    """Register ``run(seed, quick) -> ExperimentResult`` under the short ``name``.
+
+    ``lecture`` is the seed file the experiment mainly reproduces (it groups the report);
+    ``number`` is the experiment's number in the reproduction issue (it orders the report);
+    ``needs_mnist=True`` makes the runner skip it, visibly, when MNIST is not found.
+    """
+    if not name or not isinstance(name, str) or any(c.isspace() for c in name):
+        raise ValueError(f"experiment name must be a non-empty word, got {name!r}")
+
+    def register(func: Callable[[int, bool], ExperimentResult]):
+        old = _REGISTRY.get(name)
+        if old is not None and (old.module, old.func.__qualname__) != (
+            func.__module__,
+            func.__qualname__,
+        ):
+            raise ValueError(f"experiment {name!r} is already registered by {old.module}")
+        _REGISTRY[name] = Experiment(
+            name, title, lecture, func, needs_mnist, func.__module__, number
+        )
+        return func
+
+    return register
+
+
+def discover() -> None:
+    """Import every module of :mod:`byhand.experiments` so that their decorators run."""
+    global _DISCOVERED
+    if _DISCOVERED:
+        return
+    package = importlib.import_module("byhand.experiments")
+    for info in pkgutil.iter_modules(package.__path__):
+        if not info.name.startswith("_") and info.name != "runner":
+            importlib.import_module(f"byhand.experiments.{info.name}")
+    _DISCOVERED = True
+
+
+def registry() -> dict[str, Experiment]:
+    """All registered experiments by name, sorted by (lecture, number, name)."""
+    discover()
+    return dict(sorted(_REGISTRY.items(), key=lambda kv: (kv[1].lecture, kv[1].number, kv[1].name)))
+
+
+def get(name: str) -> Experiment:
+    """The experiment registered as ``name``; ValueError listing the valid names otherwise."""
+    reg = registry()
+    if name not in reg:
+        raise ValueError(f"unknown experiment {name!r}; valid names: {', '.join(reg)}")
+    return reg[name]
+
+
+def unregister(name: str) -> None:
+    """Remove ``name`` from the registry (for tests that register throw-away experiments)."""
+    _REGISTRY.pop(name, None)

@@ -1,0 +1,335 @@
+"""Run the registered experiments and write the report: the engine of ``byhand reproduce``.
+
+Each experiment runs in a worker (the current process with ``jobs=1``, a spawned process pool
+otherwise); its figures are rendered to PNG inside the worker, so only bytes and JSON come back.
+An experiment that raises is recorded as ``"error: …"`` with its traceback and the others go on;
+one that needs MNIST is recorded as ``"skipped: MNIST not found (see …)"`` when the files are
+absent.
+"""
+
+from __future__ import annotations
+
+import base64
+import importlib
+import io
+import json
+import os
+import sys
+import time
+import traceback
+from collections.abc import Sequence
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from pathlib import Path
+from typing import Any
+
+from byhand.experiments._registry import ExperimentResult, Figure, Table, get, registry
+
+MNIST_FILES = (
+    "train-images-idx3-ubyte.gz",
+    "train-labels-idx1-ubyte.gz",
+    "t10k-images-idx3-ubyte.gz",
+    "t10k-labels-idx1-ubyte.gz",
+)
+MNIST_HELP = (
+    "set BYHAND_DATA to a folder holding mnist/*.gz, or run "
+    "byhand.datasets.load_mnist(download=True) once"
+)
+
+
+def data_home() -> Path:
+    """Where byhand looks for data: env ``BYHAND_DATA``, else the platformdirs user cache dir.
+
+    The same rule as ``byhand.datasets.load_mnist(data_home=None)``.
+    """
+    env = os.environ.get("BYHAND_DATA")
+    if env:
+        return Path(env).expanduser()
+    import platformdirs
+
+    return Path(platformdirs.user_cache_dir("byhand"))
+
+
+def mnist_status() -> tuple[bool, str]:
+    """``(found, message)``: whether the four MNIST IDX files are in ``data_home()/mnist``."""
+    folder = data_home() / "mnist"
+    missing = [f for f in MNIST_FILES if not (folder / f).is_file()]
+    if not missing:
+        return True, str(folder)
+    return False, f"skipped: MNIST not found in {folder} (see: {MNIST_HELP})"
+
+
+def _png(fig: Any) -> str:
+    """Render a matplotlib figure to base64 PNG text and close it."""
+    import matplotlib.pyplot as plt
+
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=100, bbox_inches="tight")
+    plt.close(fig)
+    return base64.b64encode(buf.getvalue()).decode("ascii")
+
+
+def _use_agg() -> None:
+    if "matplotlib.pyplot" not in sys.modules:
+        import matplotlib
+
+        matplotlib.use("Agg")
+
+
+def run_experiment(
+    name: str, seed: int = 0, quick: bool = False, module: str = "", one_thread: bool = False
+) -> dict[str, Any]:
+    """Run one experiment and return its record (plain JSON-able dict, figures as base64 PNG).
+
+    Never raises for a failure inside the experiment: the record's status says ``error: …``.
+    """
+    _use_agg()
+    if module:
+        importlib.import_module(module)  # experiments registered outside the package (tests)
+    exp = get(name)
+    record: dict[str, Any] = {
+        "name": exp.name,
+        "title": exp.title,
+        "lecture": exp.lecture,
+        "number": exp.number,
+        "status": "ok",
+        "traceback": "",
+        "seconds": 0.0,
+        "claims": [],
+        "figures": [],
+        "tables": [],
+        "notes": [],
+    }
+    if exp.needs_mnist:
+        found, message = mnist_status()
+        if not found:
+            record["status"] = message
+            return record
+    limits = None
+    if one_thread:
+        from threadpoolctl import threadpool_limits
+
+        limits = threadpool_limits(1)
+    t0 = time.perf_counter()
+    try:
+        res = exp.func(seed, quick)
+        if not isinstance(res, ExperimentResult):
+            raise TypeError(f"experiment must return ExperimentResult, got {type(res).__name__}")
+        for c in res.claims:
+            c.experiment = exp.name
+        record["claims"] = [c.to_dict() for c in res.claims]
+        record["tables"] = [
+            (t if isinstance(t, Table) else Table(*t)).to_dict() for t in res.tables
+        ]
+        record["notes"] = [str(n) for n in res.notes]
+        figs = []
+        for f in res.figures:
+            f = f if isinstance(f, Figure) else Figure(f)
+            figs.append({"caption": f.caption, "png": _png(f.fig)})
+        record["figures"] = figs
+    except Exception as exc:  # an experiment's failure is reported, never fatal
+        record["status"] = f"error: {type(exc).__name__}: {exc}"
+        record["traceback"] = traceback.format_exc()
+    finally:
+        if limits is not None:
+            limits.unregister()
+        import matplotlib.pyplot as plt
+
+        plt.close("all")
+    record["seconds"] = round(time.perf_counter() - t0, 3)
+    return record
+
+
+def select(only: Sequence[str] | None = None) -> list[str]:
+    """Names to run: all registered, or ``only`` (ValueError listing valid names on a typo)."""
+    reg = registry()
+    if not only:
+        return list(reg)
+    unknown = [n for n in only if n not in reg]
+    if unknown:
+        raise ValueError(
+            f"unknown experiment(s) {', '.join(map(repr, unknown))}; valid names: {', '.join(reg)}"
+        )
+    wanted = set(only)
+    return [n for n in reg if n in wanted]
+
+
+def _summary_counts(records: list[dict[str, Any]]) -> dict[str, int]:
+    claims = [c for r in records for c in r["claims"]]
+    return {
+        "claims_total": len(claims),
+        "claims_passed": sum(c["passed"] for c in claims),
+        "experiments": len(records),
+        "errors": sum(r["status"].startswith("error") for r in records),
+        "skipped": sum(r["status"].startswith("skipped") for r in records),
+    }
+
+
+def exit_code(records: list[dict[str, Any]]) -> int:
+    """0 when every claim passed and no experiment errored (skipped is not a failure), else 1."""
+    n = _summary_counts(records)
+    return 0 if n["errors"] == 0 and n["claims_passed"] == n["claims_total"] else 1
+
+
+def _run_all(names: list[str], seed: int, quick: bool, jobs: int, console: Any) -> list[dict]:
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+    reg = registry()
+    records: dict[str, dict[str, Any]] = {}
+    progress = Progress(
+        TextColumn("[bold]reproduce[/]"),
+        BarColumn(),
+        TextColumn("{task.completed}/{task.total}"),
+        TimeElapsedColumn(),
+        TextColumn("{task.description}"),
+        console=console,
+        disable=not console.is_terminal,
+        transient=False,
+    )
+    with progress:
+        task = progress.add_task("", total=len(names))
+        if jobs <= 1:
+            for name in names:
+                progress.update(task, description=name)
+                records[name] = run_experiment(name, seed, quick)
+                progress.advance(task)
+        else:
+            import multiprocessing
+
+            ctx = multiprocessing.get_context("spawn")
+            with ProcessPoolExecutor(max_workers=jobs, mp_context=ctx) as pool:
+                futures = {
+                    pool.submit(run_experiment, n, seed, quick, reg[n].module, True): n
+                    for n in names
+                }
+                for fut in as_completed(futures):
+                    name = futures[fut]
+                    try:
+                        records[name] = fut.result()
+                    except Exception as exc:  # the worker itself died
+                        records[name] = {
+                            "name": name,
+                            "title": reg[name].title,
+                            "lecture": reg[name].lecture,
+                            "number": reg[name].number,
+                            "status": f"error: worker failed: {type(exc).__name__}: {exc}",
+                            "traceback": traceback.format_exc(),
+                            "seconds": 0.0,
+                            "claims": [],
+                            "figures": [],
+                            "tables": [],
+                            "notes": [],
+                        }
+                    progress.update(task, description=name)
+                    progress.advance(task)
+    return [records[n] for n in names]
+
+
+def results_json(records: list[dict[str, Any]], meta: dict[str, Any]) -> dict[str, Any]:
+    """The ``results.json`` document: every claim, every experiment (without images), metadata."""
+    experiments = []
+    for r in records:
+        e = {k: v for k, v in r.items() if k not in ("figures", "claims")}
+        e["figures"] = [f["caption"] for f in r["figures"]]
+        e["claims_total"] = len(r["claims"])
+        e["claims_passed"] = sum(c["passed"] for c in r["claims"])
+        experiments.append(e)
+    return {
+        "claims": [c for r in records for c in r["claims"]],
+        "experiments": experiments,
+        "byhand_version": meta["byhand_version"],
+        "seed": meta["seed"],
+        "quick": meta["quick"],
+        "seconds": meta["seconds"],
+        "summary": _summary_counts(records),
+    }
+
+
+def print_summary(records: list[dict[str, Any]], console: Any) -> None:
+    """A rich table: experiment, lecture, status, claims passed/total, seconds."""
+    from rich.table import Table as RichTable
+
+    t = RichTable(title="byhand reproduce", show_lines=False)
+    t.add_column("#", justify="right")
+    t.add_column("experiment")
+    t.add_column("lecture")
+    t.add_column("status")
+    t.add_column("claims", justify="right")
+    t.add_column("seconds", justify="right")
+    for r in records:
+        npass = sum(c["passed"] for c in r["claims"])
+        ntot = len(r["claims"])
+        if r["status"].startswith("error"):
+            status = "[red]error[/]"
+        elif r["status"].startswith("skipped"):
+            status = "[yellow]skipped[/]"
+        else:
+            status = "[green]ok[/]" if npass == ntot else "[red]claim failed[/]"
+        claims = f"{npass}/{ntot}" if ntot else "-"
+        t.add_row(
+            str(r["number"] or ""),
+            r["name"],
+            r["lecture"][:3],
+            status,
+            claims,
+            f"{r['seconds']:.1f}",
+        )
+    console.print(t)
+    for r in records:
+        if r["status"] != "ok":
+            console.print(f"[bold]{r['name']}[/]: {r['status']}", markup=True, highlight=False)
+        for c in r["claims"]:
+            if not c["passed"]:
+                console.print(
+                    f"[red]✗[/] {r['name']}: {c['claim']} — got {c['value']!r}",
+                    highlight=False,
+                )
+    n = _summary_counts(records)
+    console.print(
+        f"claims passed: [bold]{n['claims_passed']}/{n['claims_total']}[/], "
+        f"errors: {n['errors']}, skipped: {n['skipped']}"
+    )
+
+
+def reproduce(
+    only: Sequence[str] | None = None,
+    out: str | os.PathLike[str] = "report",
+    quick: bool = False,
+    jobs: int = 1,
+    seed: int = 0,
+    console: Any = None,
+) -> int:
+    """Run the selected experiments, write ``out/index.html`` and ``out/results.json``.
+
+    Returns the exit code: 0 when every claim passed and no experiment errored, 1 otherwise.
+    ``only`` names experiments (ValueError listing the valid names on an unknown one); ``jobs``
+    runs that many processes; ``quick`` uses smaller sizes for the same claims.
+    """
+    from rich.console import Console
+
+    import byhand
+    from byhand import report
+
+    if not isinstance(jobs, int) or jobs < 1:
+        raise ValueError(f"jobs must be a positive integer, got {jobs!r}")
+    if not isinstance(seed, int) or isinstance(seed, bool) or seed < 0:
+        raise ValueError(f"seed must be a non-negative integer, got {seed!r}")
+    console = console if console is not None else Console(stderr=False)
+    names = select(only)
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    t0 = time.perf_counter()
+    records = _run_all(names, seed, quick, jobs, console)
+    meta = {
+        "byhand_version": byhand.__version__,
+        "seed": seed,
+        "quick": quick,
+        "jobs": jobs,
+        "seconds": round(time.perf_counter() - t0, 2),
+        "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
+    }
+    doc = results_json(records, meta)
+    (out / "results.json").write_text(json.dumps(doc, indent=1, ensure_ascii=False) + "\n")
+    (out / "index.html").write_text(report.render(records, meta), encoding="utf-8")
+    print_summary(records, console)
+    console.print(f"report: {(out / 'index.html').resolve()}  ({meta['seconds']:.1f} s)")
+    return exit_code(records)

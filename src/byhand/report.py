@@ -1,0 +1,270 @@
+"""The HTML report of ``byhand reproduce``: one self-contained page (inline CSS, PNGs as data URIs).
+
+No JavaScript and nothing fetched from the network: the page opens from a USB stick in any browser.
+Layout: a header with the totals, a table of contents, then per lecture a section and per
+experiment its claims (lecture statement with seed file and slide, value obtained, kind, ✓/✗),
+figures, tables and notes.
+"""
+
+from __future__ import annotations
+
+import html
+import math
+from typing import Any
+
+LECTURES: dict[str, str] = {
+    "000": "CS 577 Lecture 01 — linear regression, gradient descent, perceptron (Yutong Wang)",
+    "001": "CS 577 Lecture 03 — Nonlinearity (Yutong Wang)",
+    "002": "CS 577 Lecture 04 — Classification (Yutong Wang)",
+    "003": "EE-559 Deep Learning 3.1–3.6 (François Fleuret)",
+    "004": "Deep neural networks for machine learning, Course I (Bruno Galerne)",
+}
+
+CSS = """
+:root { --ink:#1d2433; --muted:#5b6475; --line:#dde2ea; --bg:#f6f7fb; --card:#fff;
+  --ok:#1a7f4b; --okbg:#e3f5ea; --bad:#b42318; --badbg:#fde8e6; --skip:#8a5a00;
+  --skipbg:#fff4d6; --accent:#2e5bba; }
+* { box-sizing: border-box; }
+body { margin:0; font:16px/1.5 system-ui,-apple-system,"Segoe UI",Roboto,"DejaVu Sans",sans-serif;
+  color:var(--ink); background:var(--bg); }
+main { max-width:1100px; margin:0 auto; padding:0 24px 64px; }
+header.top { background:linear-gradient(120deg,#1f3b73,#2e5bba); color:#fff; padding:28px 0 22px; }
+header.top .inner { max-width:1100px; margin:0 auto; padding:0 24px; }
+header.top h1 { margin:0 0 4px; font-size:30px; letter-spacing:.2px; }
+header.top p { margin:0; opacity:.9; }
+.stats { display:flex; flex-wrap:wrap; gap:12px; margin-top:18px; }
+.stat { background:rgba(255,255,255,.13); border-radius:10px; padding:8px 14px; min-width:120px; }
+.stat b { display:block; font-size:22px; }
+.stat span { font-size:13px; opacity:.85; }
+nav.toc { background:var(--card); border:1px solid var(--line); border-radius:12px;
+  padding:14px 22px; margin:24px 0; }
+nav.toc h2 { margin:4px 0 8px; font-size:18px; }
+nav.toc ol { margin:0; padding-left:20px; columns:2; column-gap:32px; }
+nav.toc li { break-inside:avoid; margin:2px 0; }
+nav.toc .lec { font-weight:600; margin-top:6px; }
+nav.toc ul { list-style:none; padding-left:4px; }
+a { color:var(--accent); text-decoration:none; } a:hover { text-decoration:underline; }
+section.lecture > h2 { margin:36px 0 6px; font-size:24px; border-bottom:2px solid var(--line);
+  padding-bottom:6px; }
+section.lecture > p.file { margin:0 0 12px; color:var(--muted); font-size:14px; }
+article.exp { background:var(--card); border:1px solid var(--line); border-radius:12px;
+  padding:18px 22px; margin:18px 0; box-shadow:0 1px 2px rgba(20,30,60,.05); }
+article.exp h3 { margin:0; font-size:20px; display:flex; gap:10px; align-items:center;
+  flex-wrap:wrap; }
+article.exp .meta { color:var(--muted); font-size:13px; margin:2px 0 12px; }
+code { font:13px/1.4 ui-monospace,"DejaVu Sans Mono",Menlo,monospace; background:#eef1f6;
+  padding:1px 5px; border-radius:4px; }
+.badge { display:inline-block; font-size:13px; font-weight:700; border-radius:999px;
+  padding:2px 10px; white-space:nowrap; }
+.badge.ok { color:var(--ok); background:var(--okbg); }
+.badge.bad { color:var(--bad); background:var(--badbg); }
+.badge.skip { color:var(--skip); background:var(--skipbg); }
+table { border-collapse:collapse; width:100%; margin:8px 0 14px; font-size:14px; }
+th, td { border-bottom:1px solid var(--line); padding:6px 8px; text-align:left;
+  vertical-align:top; }
+th { background:#f0f3f8; font-weight:600; }
+table.claims td.verdict { text-align:center; width:54px; }
+table.claims td.kind { width:90px; color:var(--muted); }
+table.claims td.value { width:26%; font-family:ui-monospace,"DejaVu Sans Mono",monospace;
+  font-size:13px; word-break:break-word; }
+.src { display:block; color:var(--muted); font-size:12px; margin-top:2px; }
+.detail { display:block; color:var(--muted); font-size:12px; font-family:system-ui,sans-serif; }
+table.data { width:auto; min-width:50%; font-variant-numeric:tabular-nums; }
+table.data td { font-family:ui-monospace,"DejaVu Sans Mono",monospace; font-size:13px; }
+.tablewrap { overflow-x:auto; }
+h4 { margin:14px 0 4px; font-size:15px; }
+figure { margin:12px 0; text-align:center; }
+figure img { max-width:100%; height:auto; border:1px solid var(--line); border-radius:8px;
+  background:#fff; }
+figcaption { color:var(--muted); font-size:14px; margin-top:4px; }
+.notes p { margin:6px 0; padding:8px 12px; background:#f7f9fc; border-left:3px solid #9fb3d9;
+  border-radius:4px; }
+.status { padding:10px 14px; border-radius:8px; margin:8px 0; }
+.status.skip { background:var(--skipbg); color:var(--skip); }
+.status.bad { background:var(--badbg); color:var(--bad); }
+pre { white-space:pre-wrap; font-size:12px; background:#1d2433; color:#e8ecf3; padding:12px;
+  border-radius:8px; overflow-x:auto; }
+footer { color:var(--muted); font-size:13px; text-align:center; margin-top:40px; }
+"""
+
+
+def _e(text: Any) -> str:
+    return html.escape(str(text), quote=True)
+
+
+def format_value(value: Any) -> str:
+    """A claim value as short text: floats to 6 significant digits, lists compact."""
+    if isinstance(value, bool) or value is None:
+        return str(value)
+    if isinstance(value, float):
+        if value == 0 or (1e-3 <= abs(value) < 1e6):
+            return f"{value:.6g}"
+        return f"{value:.3e}" if math.isfinite(value) else str(value)
+    if isinstance(value, list):
+        inner = ", ".join(format_value(v) for v in value)
+        return f"[{inner}]"
+    if isinstance(value, dict):
+        return ", ".join(f"{k} = {format_value(v)}" for k, v in value.items())
+    return str(value)
+
+
+def _badge(record: dict[str, Any]) -> str:
+    status = record["status"]
+    if status.startswith("skipped"):
+        return '<span class="badge skip">skipped</span>'
+    if status.startswith("error"):
+        return '<span class="badge bad">error</span>'
+    npass = sum(c["passed"] for c in record["claims"])
+    ntot = len(record["claims"])
+    cls = "ok" if npass == ntot else "bad"
+    return f'<span class="badge {cls}">{npass}/{ntot} claims</span>'
+
+
+def _claims_table(claims: list[dict[str, Any]]) -> str:
+    if not claims:
+        return ""
+    rows = []
+    for c in claims:
+        verdict = (
+            '<span class="badge ok" title="passed">✓</span>'
+            if c["passed"]
+            else '<span class="badge bad" title="failed">✗</span>'
+        )
+        target = c.get("target")
+        target_html = (
+            f'<span class="detail">lecture: {_e(format_value(target))}</span>'
+            if target is not None
+            else ""
+        )
+        detail = f'<span class="detail">{_e(c["detail"])}</span>' if c.get("detail") else ""
+        rows.append(
+            "<tr>"
+            f'<td>{_e(c["claim"])}<span class="src">{_e(c["lecture"])} · {_e(c["slide"])}</span>'
+            "</td>"
+            f'<td class="value">{_e(format_value(c["value"]))}{target_html}{detail}</td>'
+            f'<td class="kind">{_e(c["kind"])}</td>'
+            f'<td class="verdict">{verdict}</td>'
+            "</tr>"
+        )
+    return (
+        '<table class="claims"><thead><tr><th>The lecture says</th><th>byhand got</th>'
+        "<th>kind</th><th></th></tr></thead><tbody>" + "".join(rows) + "</tbody></table>"
+    )
+
+
+def _data_table(t: dict[str, Any]) -> str:
+    head = "".join(f"<th>{_e(h)}</th>" for h in t["header"])
+    body = "".join(
+        "<tr>" + "".join(f"<td>{_e(format_value(c))}</td>" for c in row) + "</tr>"
+        for row in t["rows"]
+    )
+    title = f"<h4>{_e(t['title'])}</h4>" if t.get("title") else ""
+    return (
+        f'{title}<div class="tablewrap"><table class="data"><thead><tr>{head}</tr></thead>'
+        f"<tbody>{body}</tbody></table></div>"
+    )
+
+
+def _experiment(record: dict[str, Any]) -> str:
+    num = f"#{record['number']} " if record.get("number") else ""
+    parts = [
+        f'<article class="exp" id="exp-{_e(record["name"])}">',
+        f"<h3>{_e(num)}{_e(record['title'])} {_badge(record)}</h3>",
+        f'<div class="meta"><code>byhand reproduce --only {_e(record["name"])}</code> · '
+        f"{_e(record['lecture'])} · {record['seconds']:.2f} s</div>",
+    ]
+    status = record["status"]
+    if status.startswith("skipped"):
+        parts.append(f'<div class="status skip">{_e(status)}</div>')
+    elif status.startswith("error"):
+        parts.append(f'<div class="status bad">{_e(status)}</div>')
+        if record.get("traceback"):
+            parts.append(
+                f"<details><summary>traceback</summary><pre>{_e(record['traceback'])}</pre>"
+                "</details>"
+            )
+    parts.append(_claims_table(record["claims"]))
+    for f in record["figures"]:
+        alt = f["caption"] or record["title"]
+        cap = f"<figcaption>{_e(f['caption'])}</figcaption>" if f["caption"] else ""
+        parts.append(
+            f'<figure><img src="data:image/png;base64,{f["png"]}" alt="{_e(alt)}">{cap}</figure>'
+        )
+    for t in record["tables"]:
+        parts.append(_data_table(t))
+    if record["notes"]:
+        parts.append(
+            '<div class="notes">' + "".join(f"<p>{_e(n)}</p>" for n in record["notes"]) + "</div>"
+        )
+    parts.append("</article>")
+    return "\n".join(parts)
+
+
+def _lecture_title(lecture: str) -> str:
+    return LECTURES.get(lecture[:3], lecture)
+
+
+def render(records: list[dict[str, Any]], meta: dict[str, Any]) -> str:
+    """The report page for the runner's ``records`` (see :mod:`byhand.experiments.runner`)."""
+    claims = [c for r in records for c in r["claims"]]
+    npass = sum(c["passed"] for c in claims)
+    nerr = sum(r["status"].startswith("error") for r in records)
+    nskip = sum(r["status"].startswith("skipped") for r in records)
+    all_ok = npass == len(claims) and nerr == 0
+    lectures: dict[str, list[dict[str, Any]]] = {}
+    for r in records:
+        lectures.setdefault(r["lecture"], []).append(r)
+    lectures = dict(sorted(lectures.items()))
+
+    toc = []
+    for lec, recs in lectures.items():
+        items = "".join(
+            f'<li><a href="#exp-{_e(r["name"])}">{_e(r["title"])}</a> {_badge(r)}</li>'
+            for r in recs
+        )
+        toc.append(
+            f'<li><a class="lec" href="#lec-{_e(lec[:3])}">{_e(_lecture_title(lec))}</a>'
+            f"<ul>{items}</ul></li>"
+        )
+    sections = []
+    for lec, recs in lectures.items():
+        sections.append(
+            f'<section class="lecture" id="lec-{_e(lec[:3])}"><h2>{_e(_lecture_title(lec))}</h2>'
+            f'<p class="file">seed file <code>{_e(lec)}</code></p>'
+            + "\n".join(_experiment(r) for r in recs)
+            + "</section>"
+        )
+    mode = "quick" if meta.get("quick") else "full"
+    verdict = "every claim holds" if all_ok else "some claims fail"
+    stats = [
+        (f"{npass}/{len(claims)}", "claims passed"),
+        (str(len(records)), "experiments"),
+        (str(nerr), "errors"),
+        (str(nskip), "skipped"),
+        (f"{meta.get('seconds', 0):.1f} s", "run time"),
+        (f"{mode} · seed {meta.get('seed', 0)}", "mode"),
+        (str(meta.get("byhand_version", "")), "byhand version"),
+    ]
+    stat_html = "".join(
+        f'<div class="stat"><b>{_e(v)}</b><span>{_e(k)}</span></div>' for v, k in stats
+    )
+    return f"""<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>byhand — the lectures reproduced</title>
+<style>{CSS}</style></head>
+<body>
+<header class="top"><div class="inner">
+<h1>byhand — the lectures reproduced</h1>
+<p>Every worked example of the lectures, rerun with byhand's hand-written NumPy code: {verdict}.
+{_e(meta.get("date", ""))}</p>
+<div class="stats">{stat_html}</div>
+</div></header>
+<main>
+<nav class="toc"><h2>Contents</h2><ol>{"".join(toc)}</ol></nav>
+{"".join(sections)}
+<footer>Generated by <code>byhand reproduce</code> {_e(meta.get("byhand_version", ""))}.
+Claims: <b>exact</b> = an identity checked to floating-point precision; <b>numeric</b> = a number
+against the lecture's; <b>qualitative</b> = a comparison or a shape.</footer>
+</main></body></html>
+"""
