@@ -7,7 +7,8 @@ Data home: the ``data_home`` argument, else the environment variable ``BYHAND_DA
 
 After the first read, each file's uint8 array is saved next to it as ``<name>.npy`` (written
 to a temporary file, then renamed), read back with ``np.load(allow_pickle=False)``. Nothing is
-ever unpickled. A read-only data home still loads, from the IDX files each time.
+ever unpickled. A read-only data home still loads, from the IDX files each time; a folder
+whose mode has no write bit is treated as read-only even when running as root.
 """
 
 from __future__ import annotations
@@ -124,6 +125,7 @@ def _download_one(url: str, filename: str, folder: Path) -> Path:
                     raise ValueError(f"{url}: more than {_MAX_DOWNLOAD_BYTES} bytes, refusing")
                 out.write(block)
         _verify_download(tmp, filename)
+        os.chmod(tmp, 0o644)
         os.replace(tmp, final)
     finally:
         with contextlib.suppress(FileNotFoundError):
@@ -163,11 +165,14 @@ def _fetch(filename: str, folder: Path) -> Path:
     except OSError as exc:
         errors.append(f"cannot create {folder}: {exc}")
     else:
-        for mirror in MIRRORS:
-            try:
-                return _download_one(mirror + filename, filename, folder)
-            except Exception as exc:  # network, HTTP, checksum, disk: try the next mirror
-                errors.append(f"{mirror + filename}: {type(exc).__name__}: {exc}")
+        if not _writable(folder):
+            errors.append(f"{folder} is read-only")
+        else:
+            for mirror in MIRRORS:
+                try:
+                    return _download_one(mirror + filename, filename, folder)
+                except Exception as exc:  # network, HTTP, checksum, disk: try the next mirror
+                    errors.append(f"{mirror + filename}: {type(exc).__name__}: {exc}")
     raise DatasetNotFoundError(
         _missing_message(folder, [filename]) + " Download failed: " + "; ".join(errors)
     )
@@ -177,14 +182,29 @@ def _fetch(filename: str, folder: Path) -> Path:
 # cache and loading
 
 
+def _writable(folder: Path) -> bool:
+    """True if ``folder`` may be written: it has a write bit set and the OS grants access.
+
+    The mode bits are honoured even for root, so a folder marked read-only
+    (like the project's shared data, ``dr-xr-xr-x``) is never written into.
+    """
+    try:
+        return bool(folder.stat().st_mode & 0o222) and os.access(folder, os.W_OK)
+    except OSError:
+        return False
+
+
 def _save_npy_atomic(path: Path, array: np.ndarray) -> bool:
     """Write ``array`` to ``path`` via a temporary file and os.replace; False if not writable."""
+    if not _writable(path.parent):
+        return False
     tmp: Path | None = None
     try:
         fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
         tmp = Path(tmp_name)
         with os.fdopen(fd, "wb") as f:
             np.save(f, array, allow_pickle=False)
+        os.chmod(tmp, 0o644)
         os.replace(tmp, path)
         return True
     except OSError:  # read-only data home, full disk, …: load without the cache
