@@ -40,8 +40,9 @@ def _numeric(f: Callable[[], float], x: np.ndarray, eps: float) -> np.ndarray:
     return grad
 
 
-def _compare(name: str, analytic: np.ndarray, numeric: np.ndarray, atol: float,
-             rtol: float) -> tuple[float, str | None]:
+def _compare(
+    name: str, analytic: np.ndarray, numeric: np.ndarray, atol: float, rtol: float
+) -> tuple[float, str | None]:
     analytic = np.asarray(analytic, dtype=np.float64).reshape(numeric.shape)
     diff = np.abs(analytic - numeric)
     scale = max(float(np.max(np.abs(numeric), initial=0.0)), np.finfo(np.float64).tiny)
@@ -50,9 +51,11 @@ def _compare(name: str, analytic: np.ndarray, numeric: np.ndarray, atol: float,
     if not np.any(bad):
         return rel, None
     i = np.unravel_index(int(np.argmax(np.where(bad, diff, -1))), diff.shape)
-    return rel, (f"  {name}{list(i)}: backward {analytic[i]:.6g}, finite differences "
-                 f"{numeric[i]:.6g}, |diff| {diff[i]:.3g} > atol + rtol·|numeric| "
-                 f"({np.count_nonzero(bad)} of {bad.size} entries off)")
+    return rel, (
+        f"  {name}{list(i)}: backward {analytic[i]:.6g}, finite differences "
+        f"{numeric[i]:.6g}, |diff| {diff[i]:.3g} > atol + rtol·|numeric| "
+        f"({np.count_nonzero(bad)} of {bad.size} entries off)"
+    )
 
 
 def _as_float64(x: Any) -> np.ndarray:
@@ -70,15 +73,17 @@ def _check_loss(loss: Loss, z: Any, y: Any, eps: float) -> list[tuple[str, np.nd
     return [("dL/dz", analytic, numeric)]
 
 
-def _check_module(module: Module, x: Any, eps: float,
-                  rng: np.random.Generator) -> list[tuple[str, np.ndarray, np.ndarray]]:
+def _check_module(
+    module: Module, x: Any, eps: float, rng: np.random.Generator
+) -> list[tuple[str, np.ndarray, np.ndarray]]:
     x = _as_float64(x)
     out = module.forward(x)
     r = rng.standard_normal(np.shape(out))
     module.zero_grad()
     grad_x = np.array(module.backward(r))
-    analytic = {f"param {i} {p.name}".rstrip(): p.grad.copy()
-                for i, p in enumerate(module.parameters())}
+    analytic = {
+        f"param {i} {p.name}".rstrip(): p.grad.copy() for i, p in enumerate(module.parameters())
+    }
 
     def f() -> float:
         return float(np.sum(module.forward(x) * r))
@@ -89,8 +94,14 @@ def _check_module(module: Module, x: Any, eps: float,
     return pairs
 
 
-def gradcheck(module_or_loss: Module | Loss, *inputs: Any, eps: float = 1e-6,
-              atol: float = 1e-5, rtol: float = 1e-3, random_state: Any = 0) -> float:
+def gradcheck(
+    module_or_loss: Module | Loss,
+    *inputs: Any,
+    eps: float = 1e-6,
+    atol: float = 1e-5,
+    rtol: float = 1e-3,
+    random_state: Any = 0,
+) -> float:
     """Check ``backward`` against central differences; return the max relative error.
 
     ``gradcheck(module, x)`` or ``gradcheck(loss, z, y)``. The relative error of a tensor is
@@ -111,8 +122,9 @@ def gradcheck(module_or_loss: Module | Loss, *inputs: Any, eps: float = 1e-6,
         try:
             for p in params:
                 p.data = p.data.astype(np.float64)
-            pairs = _check_module(module_or_loss, inputs[0], eps,
-                                  np.random.default_rng(random_state))
+            pairs = _check_module(
+                module_or_loss, inputs[0], eps, np.random.default_rng(random_state)
+            )
         finally:
             for p, d in zip(params, saved, strict=True):
                 p.data = d

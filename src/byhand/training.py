@@ -70,7 +70,6 @@ class TrainState:
     rng: np.random.Generator
     averager: Averager | None = None
 
-
     def snapshot(self) -> dict[str, Any]:
         """Everything needed to resume exactly: weights, optimizer state (momentum buffers,
         step count), averages, the RNG's state and the history. Arrays stay NumPy arrays;
@@ -85,8 +84,9 @@ class TrainState:
         }
 
 
-def restore(snapshot: dict[str, Any], model: Module, optimizer: SGD,
-            averager: Averager | None = None) -> tuple[np.random.Generator, History]:
+def restore(
+    snapshot: dict[str, Any], model: Module, optimizer: SGD, averager: Averager | None = None
+) -> tuple[np.random.Generator, History]:
     """Load a :meth:`TrainState.snapshot` into freshly built objects.
 
     Returns the generator (in the saved state) and the history to pass to :func:`fit` as
@@ -98,8 +98,10 @@ def restore(snapshot: dict[str, Any], model: Module, optimizer: SGD,
         raise ValueError(f"checkpoint has {len(saved)} parameters, the model {len(params)}")
     for p, a in zip(params, saved, strict=True):
         if np.shape(a) != p.data.shape:
-            raise ValueError(f"checkpoint parameter of shape {np.shape(a)} does not fit "
-                             f"{p.name or 'a parameter'} of shape {p.data.shape}")
+            raise ValueError(
+                f"checkpoint parameter of shape {np.shape(a)} does not fit "
+                f"{p.name or 'a parameter'} of shape {p.data.shape}"
+            )
         p.data[...] = a
     optimizer.load_state_dict(snapshot["optimizer"])
     if averager is not None and snapshot.get("averager") is not None:
@@ -113,7 +115,9 @@ def restore(snapshot: dict[str, Any], model: Module, optimizer: SGD,
 Callback = Callable[[TrainState], Any]
 
 
-def _check_data(X: Any, y: Any, loss: Loss, dtype: np.dtype, what: str) -> tuple[Any, Any]:
+def _check_data(
+    X: Any, y: Any, model: Module, loss: Loss, dtype: np.dtype, what: str
+) -> tuple[Any, Any]:
     X = np.asarray(X)
     if X.ndim != 2:
         raise ValueError(f"{what}: X must be a 2-D array (N, features), got shape {X.shape}")
@@ -128,7 +132,10 @@ def _check_data(X: Any, y: Any, loss: Loss, dtype: np.dtype, what: str) -> tuple
             f"{what}: X and y must have the same number of samples, got {X.shape[0]} and "
             f"{y.shape[0] if y.ndim else 'a scalar'}"
         )
-    y = loss.check_targets(y)
+    probe = model.forward(X[:1]) if X.shape[0] else None
+    y = loss.check_targets(
+        y, None if probe is None else np.broadcast_to(probe, (X.shape[0], *probe.shape[1:]))
+    )
     if loss.metric_name == "r2":
         y = np.ascontiguousarray(y, dtype=dtype)
     return X, y
@@ -154,16 +161,17 @@ def _sst(loss: Loss, y: np.ndarray) -> float:
     return float(np.sum((yy - yy.mean(axis=0)) ** 2))
 
 
-def evaluate(model: Module, loss: Loss, X: np.ndarray, y: np.ndarray,
-             batch_size: int = 4096) -> tuple[float, float]:
+def evaluate(
+    model: Module, loss: Loss, X: np.ndarray, y: np.ndarray, batch_size: int = 4096
+) -> tuple[float, float]:
     """(mean loss, metric) of the model on (X, y), evaluated in chunks."""
     n = X.shape[0]
     total_loss = total_metric = 0.0
     for s in range(0, n, batch_size):
-        z = model.forward(X[s:s + batch_size])
-        l_b = loss._forward(z, y[s:s + batch_size])
+        z = model.forward(X[s : s + batch_size])
+        l_b = loss._forward(z, y[s : s + batch_size])
         total_loss += l_b * z.shape[0]
-        total_metric += _metric_sum(loss, z, y[s:s + batch_size], l_b)
+        total_metric += _metric_sum(loss, z, y[s : s + batch_size], l_b)
         loss.__dict__.pop("_p", None)
     return total_loss / n, _finish_metric(loss, total_metric, n, _sst(loss, y))
 
@@ -187,19 +195,35 @@ def _make_progress(verbose: int, epochs: int) -> Any:
     )
 
     return Progress(
-        TextColumn("epoch"), MofNCompleteColumn(), BarColumn(),
+        TextColumn("epoch"),
+        MofNCompleteColumn(),
+        BarColumn(),
         TextColumn("loss {task.fields[loss]:.4g}  {task.fields[metric]}"),
-        TextColumn("{task.fields[rate]:.3g} epochs/s"), TimeRemainingColumn(),
+        TextColumn("{task.fields[rate]:.3g} epochs/s"),
+        TimeRemainingColumn(),
         transient=False,
     )
 
 
-def fit(model: Module, loss: Loss, optimizer: SGD, X: Any, y: Any, *, epochs: int,
-        batch_size: int | None = None, shuffle: bool = True,
-        validation_data: tuple[Any, Any] | None = None, callbacks: Sequence[Any] = (),
-        verbose: int = 1, random_state: Any = None, averager: Averager | None = None,
-        patience: int | None = None, min_delta: float = 0.0,
-        history: History | None = None) -> History:
+def fit(
+    model: Module,
+    loss: Loss,
+    optimizer: SGD,
+    X: Any,
+    y: Any,
+    *,
+    epochs: int,
+    batch_size: int | None = None,
+    shuffle: bool = True,
+    validation_data: tuple[Any, Any] | None = None,
+    callbacks: Sequence[Any] = (),
+    verbose: int = 1,
+    random_state: Any = None,
+    averager: Averager | None = None,
+    patience: int | None = None,
+    min_delta: float = 0.0,
+    history: History | None = None,
+) -> History:
     """Train ``model`` on (X, y) for ``epochs`` epochs; returns the :class:`History`.
 
     - ``batch_size=None``: full-batch GD, one step per epoch; else minibatches of that size,
@@ -216,20 +240,26 @@ def fit(model: Module, loss: Loss, optimizer: SGD, X: Any, y: Any, *, epochs: in
     """
     if isinstance(epochs, bool) or not isinstance(epochs, (int, np.integer)) or epochs < 0:
         raise ValueError(f"epochs must be an integer >= 0, got {epochs!r}")
-    if batch_size is not None and (isinstance(batch_size, bool) or not isinstance(
-            batch_size, (int, np.integer)) or batch_size < 1):
+    if batch_size is not None and (
+        isinstance(batch_size, bool)
+        or not isinstance(batch_size, (int, np.integer))
+        or batch_size < 1
+    ):
         raise ValueError(f"batch_size must be a positive integer or None, got {batch_size!r}")
     if patience is not None and (not isinstance(patience, (int, np.integer)) or patience < 1):
         raise ValueError(f"patience must be a positive integer or None, got {patience!r}")
     dtype = _model_dtype(model)
-    X, y = _check_data(X, y, loss, dtype, "fit")
+    X, y = _check_data(X, y, model, loss, dtype, "fit")
     n = X.shape[0]
     if n == 0:
         raise ValueError("fit: X has 0 samples")
     if validation_data is not None:
-        X_val, y_val = _check_data(*validation_data, loss, dtype, "fit validation_data")
-    rng = random_state if isinstance(random_state, np.random.Generator) else \
-        np.random.default_rng(random_state)
+        X_val, y_val = _check_data(*validation_data, model, loss, dtype, "fit validation_data")
+    rng = (
+        random_state
+        if isinstance(random_state, np.random.Generator)
+        else np.random.default_rng(random_state)
+    )
     hist = history if history is not None else History(metric_name=loss.metric_name)
     sst = _sst(loss, y)
     bs = n if batch_size is None else min(int(batch_size), n)
@@ -237,8 +267,9 @@ def fit(model: Module, loss: Loss, optimizer: SGD, X: Any, y: Any, *, epochs: in
     task = None
     if progress is not None:
         progress.start()
-        task = progress.add_task("fit", total=epochs, completed=hist.epochs, loss=float("nan"),
-                                 metric="", rate=0.0)
+        task = progress.add_task(
+            "fit", total=epochs, completed=hist.epochs, loss=float("nan"), metric="", rate=0.0
+        )
     best = min(hist.val_loss or hist.loss or [math.inf])
     since_best = 0
     try:
@@ -249,11 +280,12 @@ def fit(model: Module, loss: Loss, optimizer: SGD, X: Any, y: Any, *, epochs: in
                 total_loss = total_metric = 0.0
                 for s in range(0, n, bs):
                     if order is None:
-                        xb, yb = X[s:s + bs], y[s:s + bs]
+                        xb, yb = X[s : s + bs], y[s : s + bs]
                     else:
-                        idx = order[s:s + bs]
-                        xb = np.take(X, idx, axis=0,
-                                     out=loss._buffer("xb", (idx.size, *X.shape[1:]), dtype))
+                        idx = order[s : s + bs]
+                        xb = np.take(
+                            X, idx, axis=0, out=loss._buffer("xb", (idx.size, *X.shape[1:]), dtype)
+                        )
                         yb = y[idx]
                     optimizer.zero_grad()
                     z = model.forward(xb)
@@ -268,9 +300,12 @@ def fit(model: Module, loss: Loss, optimizer: SGD, X: Any, y: Any, *, epochs: in
                     if averager is not None:
                         averager.update()
                 if hist.diverged:
-                    warnings.warn(f"fit: the loss became non-finite in epoch {epoch + 1}; "
-                                  "training stopped (History.diverged = True)",
-                                  DivergenceWarning, stacklevel=2)
+                    warnings.warn(
+                        f"fit: the loss became non-finite in epoch {epoch + 1}; "
+                        "training stopped (History.diverged = True)",
+                        DivergenceWarning,
+                        stacklevel=2,
+                    )
                     break
                 hist.loss.append(total_loss / n)
                 hist.metric.append(_finish_metric(loss, total_metric, n, sst))
@@ -286,8 +321,13 @@ def fit(model: Module, loss: Loss, optimizer: SGD, X: Any, y: Any, *, epochs: in
                     since_best += 1
                 if progress is not None:
                     m = f"{hist.metric_name} {hist.metric[-1]:.4f}"
-                    progress.update(task, completed=epoch + 1, loss=hist.loss[-1], metric=m,
-                                    rate=1.0 / max(hist.time[-1], 1e-9))
+                    progress.update(
+                        task,
+                        completed=epoch + 1,
+                        loss=hist.loss[-1],
+                        metric=m,
+                        rate=1.0 / max(hist.time[-1], 1e-9),
+                    )
                 state = TrainState(epoch + 1, model, loss, optimizer, hist, rng, averager)
                 stop = False
                 for cb in callbacks:

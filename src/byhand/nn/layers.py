@@ -19,9 +19,16 @@ from byhand.nn.module import Module, Parameter
 class Linear(Module):
     """Affine map ``X @ weight + bias``; weight of shape (in_features, out_features)."""
 
-    def __init__(self, in_features: int, out_features: int, bias: bool = True, *,
-                 init: str = "glorot_uniform", random_state: Any = None,
-                 dtype: Any = np.float32) -> None:
+    def __init__(
+        self,
+        in_features: int,
+        out_features: int,
+        bias: bool = True,
+        *,
+        init: str = "glorot_uniform",
+        random_state: Any = None,
+        dtype: Any = np.float32,
+    ) -> None:
         for name, v in (("in_features", in_features), ("out_features", out_features)):
             if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or v < 1:
                 raise ValueError(f"{name} must be a positive integer, got {v!r}")
@@ -31,8 +38,11 @@ class Linear(Module):
         self.in_features, self.out_features = int(in_features), int(out_features)
         w = INITIALISERS[init]((self.in_features, self.out_features), rng, dtype)
         self.weight = Parameter(w, decay=True, name="weight")
-        self.bias = (Parameter(np.zeros(self.out_features, dtype=dtype), decay=False, name="bias")
-                     if bias else None)
+        self.bias = (
+            Parameter(np.zeros(self.out_features, dtype=dtype), decay=False, name="bias")
+            if bias
+            else None
+        )
         self._x: np.ndarray | None = None
 
     def forward(self, x: np.ndarray) -> np.ndarray:
@@ -57,13 +67,16 @@ class Linear(Module):
     def backward(self, grad_out: np.ndarray) -> np.ndarray:
         self.backward_params(grad_out)
         w = self.weight.data
-        grad_in = self._buffer("grad_in", (grad_out.shape[0], self.in_features),
-                               np.result_type(grad_out, w))
+        grad_in = self._buffer(
+            "grad_in", (grad_out.shape[0], self.in_features), np.result_type(grad_out, w)
+        )
         return np.matmul(grad_out, w.T, out=grad_in)
 
     def parameters(self) -> list[Parameter]:
         return [self.weight] if self.bias is None else [self.weight, self.bias]
 
     def __repr__(self) -> str:
-        return (f"Linear(in_features={self.in_features}, out_features={self.out_features}, "
-                f"bias={self.bias is not None})")
+        return (
+            f"Linear(in_features={self.in_features}, out_features={self.out_features}, "
+            f"bias={self.bias is not None})"
+        )

@@ -34,8 +34,13 @@ def _param_list(params: Iterable[Parameter]) -> list[Parameter]:
 class SGD:
     """Plain / momentum SGD; ``lr`` is a number or a schedule of the step count k."""
 
-    def __init__(self, params: Iterable[Parameter], lr: float | Schedule,
-                 momentum: float = 0.0, weight_decay: float = 0.0) -> None:
+    def __init__(
+        self,
+        params: Iterable[Parameter],
+        lr: float | Schedule,
+        momentum: float = 0.0,
+        weight_decay: float = 0.0,
+    ) -> None:
         self.params = _param_list(params)
         self.lr = as_schedule(lr)
         for name, v in (("momentum", momentum), ("weight_decay", weight_decay)):
@@ -77,8 +82,7 @@ class SGD:
 
     def state_dict(self) -> dict[str, Any]:
         """Step count and momentum buffers: what a checkpoint needs to resume exactly."""
-        return {"k": self.k, "velocity": [None if v is None else v.copy()
-                                          for v in self._velocity]}
+        return {"k": self.k, "velocity": [None if v is None else v.copy() for v in self._velocity]}
 
     def load_state_dict(self, state: dict[str, Any]) -> None:
         velocity = state["velocity"]
@@ -87,8 +91,10 @@ class SGD:
                 f"optimizer state has {len(velocity)} buffers, the optimizer {len(self.params)}"
             )
         self.k = int(state["k"])
-        self._velocity = [None if v is None else np.array(v, dtype=p.data.dtype)
-                          for v, p in zip(velocity, self.params, strict=True)]
+        self._velocity = [
+            None if v is None else np.array(v, dtype=p.data.dtype)
+            for v, p in zip(velocity, self.params, strict=True)
+        ]
 
 
 class Averager:
@@ -117,5 +123,7 @@ class Averager:
 
     def load_state_dict(self, state: dict[str, Any]) -> None:
         self.n = int(state["n"])
-        self.averages = [np.array(a, dtype=p.data.dtype)
-                         for a, p in zip(state["averages"], self.params, strict=True)]
+        self.averages = [
+            np.array(a, dtype=p.data.dtype)
+            for a, p in zip(state["averages"], self.params, strict=True)
+        ]
