@@ -326,6 +326,4 @@ def load_mnist(
     else:
         y = labels.astype(np.int64)
     X = images.reshape(len(images), -1) if flatten else images
-    X = X.astype(dtype)
-    X /= 255
-    return X, y
+    return np.divide(X, 255, dtype=dtype), y
