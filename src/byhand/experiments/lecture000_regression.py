@@ -1,0 +1,248 @@
+"""Lecture 000 (CS 577 Lecture 01): linear regression in closed form, GD and SGD.
+
+Experiments 1–3 of the reproduction: the normal equations on the N = 3 example, gradient
+descent with the five step sizes of the slides ("GD on our example ε_k ≡ …, 100
+iterations"), and SGD with m = 1 at ε = 0.1, in order and shuffled, and with the decayed
+rate ε_k = 0.99^k · 0.1 (000_b8c8f70a5e624d9a.txt, "Stochastic gradient descent (SGD)").
+"""
+
+from __future__ import annotations
+
+import itertools
+
+import numpy as np
+
+from byhand import nn, optim
+from byhand.datasets import lecture01_regression
+from byhand.experiments import ExperimentResult, experiment
+from byhand.linear_model import LinearRegression
+from byhand.plotting import learning_curves, loss_contours, subplots
+from byhand.training import fit
+
+LECTURE = "000_b8c8f70a5e624d9a.txt"
+SLIDE_LR = "Linear regression (1-dimensional samples)"
+THETA_STAR = np.array([-0.5, 3.0])
+STEPS = (0.005, 0.05, 0.1, 0.15, 0.2)
+
+
+def _objective(X: np.ndarray, y: np.ndarray):
+    """J(θ) = (1/N) Σ (y_i − (w x_i + b))² as a function of θ = [w, b]."""
+
+    def J(theta: np.ndarray) -> float:
+        return float(np.mean((y - (theta[0] * X[:, 0] + theta[1])) ** 2))
+
+    return J
+
+
+@experiment(
+    "closed-form",
+    title="Linear regression in closed form: θ* = [−0.5, 3]",
+    lecture=LECTURE,
+    number=1,
+)
+def closed_form(seed: int, quick: bool) -> ExperimentResult:
+    X, y = lecture01_regression()
+    model = LinearRegression(solver="lstsq").fit(X, y)
+    theta = np.array([model.coef_.ravel()[0], float(np.ravel(model.intercept_)[0])])
+    res = ExperimentResult()
+    res.claim(
+        LECTURE,
+        SLIDE_LR,
+        "(X̃ᵀX̃)⁻¹X̃ᵀy = [−0.5, 3] for (1,2), (2,3), (3,1)",
+        theta.tolist(),
+        bool(np.allclose(theta, THETA_STAR, rtol=0, atol=1e-12)),
+        kind="exact",
+        target=THETA_STAR.tolist(),
+        detail="byhand LinearRegression(solver='lstsq'): least squares, no inverse",
+    )
+    grad = 2 / 3 * np.column_stack([X, np.ones(3)]).T @ (model.predict(X) - y)
+    res.claim(
+        LECTURE,
+        SLIDE_LR,
+        "at θ* the gradient vanishes: ∇J(θ*) = 0",
+        np.abs(grad).max(),
+        bool(np.abs(grad).max() < 1e-12),
+        kind="exact",
+    )
+    fig, ax = subplots()
+    xs = np.linspace(0, 4, 50)
+    ax.scatter(X[:, 0], y, color="k", zorder=3, label="data")
+    ax.plot(xs, model.predict(xs[:, None]), label=f"ŷ = {theta[0]:.2f}x + {theta[1]:.2f}")
+    ax.set_xlabel("x")
+    ax.set_ylabel("y")
+    ax.legend()
+    res.figure(fig, "The least-squares line through the three points of the lecture.")
+    return res
+
+
+def gd_path(X: np.ndarray, y: np.ndarray, lr: float, iterations: int) -> np.ndarray:
+    """θ₀ = 0 then ``iterations`` full-batch GD steps by ``byhand.fit``; rows are [w, b]."""
+    line = nn.Linear(1, 1, init="zeros", dtype=np.float64)
+    path = [np.zeros(2)]
+
+    def record(state) -> None:
+        path.append([line.weight.data[0, 0], line.bias.data[0]])
+
+    fit(
+        line,
+        nn.MSELoss(),
+        optim.SGD(line.parameters(), lr),
+        X,
+        y,
+        epochs=iterations,
+        batch_size=None,
+        callbacks=[record],
+        verbose=0,
+    )
+    return np.array(path)
+
+
+@experiment(
+    "gd-step-sizes",
+    title="Gradient descent: the step size decides (ε up to 2/L)",
+    lecture=LECTURE,
+    number=2,
+)
+def gd_step_sizes(seed: int, quick: bool) -> ExperimentResult:
+    X, y = lecture01_regression()
+    Xt = np.column_stack([X, np.ones(3)])
+    hessian = 2 / 3 * Xt.T @ Xt
+    L = float(np.linalg.eigvalsh(hessian).max())
+    limit = 2 / L
+    paths = {eps: gd_path(X, y, eps, 100) for eps in STEPS}
+    dist = {eps: float(np.linalg.norm(p[-1] - THETA_STAR)) for eps, p in paths.items()}
+    d0 = float(np.linalg.norm(THETA_STAR))
+    res = ExperimentResult()
+    res.claim(
+        LECTURE,
+        "GD on our example",
+        "the stability limit 2/L from the Hessian's largest eigenvalue is ≈ 0.180",
+        round(limit, 5),
+        bool(abs(limit - 0.180) < 5e-4),
+        kind="numeric",
+        target=0.180,
+        detail=f"H = (2/N) X̃ᵀX̃, L = λ_max(H) = {L:.4f}",
+    )
+    below = [e for e in STEPS if e < limit]
+    res.claim(
+        LECTURE,
+        "GD on our example ε_k ≡ 0.005 … 0.15 (100 iterations)",
+        "every ε below 2/L converges towards θ*",
+        {str(e): dist[e] for e in below},
+        all(dist[e] < d0 for e in below),
+        kind="qualitative",
+        detail=f"distance ‖θ₁₀₀ − θ*‖ against ‖θ₀ − θ*‖ = {d0:.3f}",
+    )
+    ordered = [dist[e] for e in below]
+    res.claim(
+        LECTURE,
+        "GD on our example ε_k ≡ 0.05 (100 iterations)",
+        "in this example a larger step size gives better convergence speed",
+        ordered,
+        all(a > b for a, b in itertools.pairwise(ordered)),
+        kind="qualitative",
+    )
+    res.claim(
+        LECTURE,
+        "GD on our example ε_k ≡ 0.2 (100 iterations)",
+        "ε = 0.2 (above 2/L) diverges: choice of ε_k is very sensitive",
+        dist[0.2],
+        bool(dist[0.2] > 1e3 * d0),
+        kind="qualitative",
+    )
+    J = _objective(X, y)
+    fig, axes = subplots(1, 2, figsize=(10, 4))
+    loss_contours(
+        J,
+        (-2.0, 1.5),
+        (-0.5, 4.5),
+        {f"ε = {e}": paths[e] for e in STEPS[:4]},
+        ax=axes[0],
+        minimum=THETA_STAR,
+    )
+    axes[0].set_title("GD paths, 100 iterations from θ = 0")
+    learning_curves(
+        {f"ε = {e}": np.linalg.norm(paths[e] - THETA_STAR, axis=1) for e in STEPS},
+        ax=axes[1],
+        ylabel="‖θ_k − θ*‖",
+        log=True,
+    )
+    axes[1].axhline(d0, color="grey", lw=0.8, ls=":")
+    res.figure(
+        fig,
+        "Left: the paths over the contours of J(w, b). Right: distance to θ* per "
+        "iteration; ε = 0.2 > 2/L ≈ 0.180 grows without bound.",
+    )
+    res.table(
+        "Distance to θ* after 100 iterations",
+        ["ε", "‖θ₁₀₀ − θ*‖", "ε < 2/L"],
+        [[e, f"{dist[e]:.4g}", e < limit] for e in STEPS],
+    )
+    return res
+
+
+def sgd_path(
+    X: np.ndarray, y: np.ndarray, lr, iterations: int, shuffle: bool, rng: np.random.Generator
+) -> np.ndarray:
+    """SGD with m = 1, the lecture's algorithm box written with byhand's core."""
+    line = nn.Linear(1, 1, init="zeros", dtype=np.float64)
+    loss = nn.MSELoss()
+    opt = optim.SGD(line.parameters(), lr)
+    order = np.arange(len(y))
+    path = [np.zeros(2)]
+    for k in range(iterations):
+        if shuffle and k % len(y) == 0:
+            order = rng.permutation(len(y))
+        i = order[k % len(y)]
+        opt.zero_grad()
+        loss.forward(line.forward(X[i : i + 1]), y[i : i + 1])
+        line.backward(loss.backward())
+        opt.step()
+        path.append([line.weight.data[0, 0], line.bias.data[0]])
+    return np.array(path)
+
+
+@experiment(
+    "sgd-paths",
+    title="SGD with m = 1: in order, shuffled, and a decaying rate",
+    lecture=LECTURE,
+    number=3,
+)
+def sgd_paths(seed: int, quick: bool) -> ExperimentResult:
+    X, y = lecture01_regression()
+    rng = np.random.default_rng(seed)
+    runs = {
+        "ε = 0.1, in order": sgd_path(X, y, 0.1, 100, False, rng),
+        "ε = 0.1, shuffled": sgd_path(X, y, 0.1, 100, True, rng),
+        "ε_k = 0.99^k·0.1, in order": sgd_path(X, y, optim.exponential(0.1, 0.99), 100, False, rng),
+        "ε_k = 0.99^k·0.1, shuffled": sgd_path(X, y, optim.exponential(0.1, 0.99), 100, True, rng),
+    }
+    dist = {k: float(np.linalg.norm(p[-1] - THETA_STAR)) for k, p in runs.items()}
+    res = ExperimentResult()
+    res.claim(
+        LECTURE,
+        "SGD ε_k = (0.99)^k 0.1 (first iter k = 0)",
+        "decaying the learning rate: the decayed run ends nearer θ* than ε ≡ 0.1",
+        {"constant": dist["ε = 0.1, in order"], "decayed": dist["ε_k = 0.99^k·0.1, in order"]},
+        dist["ε_k = 0.99^k·0.1, in order"] < dist["ε = 0.1, in order"],
+        kind="qualitative",
+        detail="m = 1, samples in dataset order, 100 iterations",
+    )
+    fig, axes = subplots(1, 2, figsize=(10, 4))
+    J = _objective(X, y)
+    loss_contours(J, (-2.5, 1.5), (-0.5, 5.0), runs, ax=axes[0], minimum=THETA_STAR)
+    axes[0].set_title("SGD (m = 1) paths, 100 iterations")
+    learning_curves(
+        {k: [J(t) for t in p] for k, p in runs.items()}, ax=axes[1], ylabel="J(θ_k)", log=True
+    )
+    res.figure(
+        fig,
+        "SGD with one sample per step keeps jumping around θ* at a constant step; "
+        "the decaying step settles nearer to it.",
+    )
+    res.table(
+        "Distance to θ* after 100 iterations",
+        ["run", "‖θ₁₀₀ − θ*‖"],
+        [[k, f"{v:.4g}"] for k, v in dist.items()],
+    )
+    return res
