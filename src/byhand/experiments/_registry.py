@@ -16,6 +16,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
+
 KINDS = ("exact", "numeric", "qualitative")
 
 
@@ -67,7 +69,7 @@ class Claim:
     def __post_init__(self) -> None:
         if self.kind not in KINDS:
             raise ValueError(f"Claim.kind must be one of {KINDS}, got {self.kind!r}")
-        if not isinstance(self.passed, (bool,)) and type(self.passed).__name__ != "bool_":
+        if not isinstance(self.passed, (bool, np.bool_)):
             raise TypeError(f"Claim.passed must be a bool, got {type(self.passed).__name__}")
         self.passed = bool(self.passed)
         self.value = jsonable(self.value)

@@ -37,16 +37,14 @@ MNIST_HELP = (
 
 
 def data_home() -> Path:
-    """Where byhand looks for data: env ``BYHAND_DATA``, else the platformdirs user cache dir.
+    """Where byhand looks for data: ``byhand.datasets.get_data_home()``.
 
-    The same rule as ``byhand.datasets.load_mnist(data_home=None)``.
+    That is env ``BYHAND_DATA``, else the platformdirs user cache dir of "byhand" (the rule of
+    ``byhand.datasets.load_mnist(data_home=None)``).
     """
-    env = os.environ.get("BYHAND_DATA")
-    if env:
-        return Path(env).expanduser()
-    import platformdirs
+    from byhand.datasets import get_data_home
 
-    return Path(platformdirs.user_cache_dir("byhand"))
+    return Path(get_data_home())
 
 
 def mnist_status() -> tuple[bool, str]:

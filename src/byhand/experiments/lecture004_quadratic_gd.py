@@ -1,0 +1,188 @@
+"""Experiment 29: gradient descent on a quadratic converges for γ < 2/L and diverges beyond.
+
+004_58fcd66f213515d7.txt, "Gradient descent": if ‖∇²F‖₂ <= L then for 0 < γ < 2/L the iterates
+x⁽ⁿ⁺¹⁾ = x⁽ⁿ⁾ − γ∇F(x⁽ⁿ⁾) converge to a stationary point; "One dimension": small step → slow
+convergence, good step → fast, large step → slow, too large → divergence. Here
+F(x) = ½ (x − x*)ᵀ A (x − x*) with A symmetric positive definite, L = λ_max(A); the steps are
+taken by :class:`byhand.optim.SGD` on a :class:`byhand.nn.Parameter` whose gradient
+A(x − x*) is written by hand.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from byhand.experiments import ExperimentResult, experiment
+from byhand.nn import Parameter
+from byhand.optim import SGD
+from byhand.plotting import PALETTE, loss_contours, subplots
+
+LECTURE = "004_58fcd66f213515d7.txt"
+
+
+def gd_path(A: np.ndarray, x_star: np.ndarray, x0: np.ndarray, lr: float, n: int) -> np.ndarray:
+    """Iterates of GD on ½(x − x*)ᵀA(x − x*) with byhand's SGD (full gradient), shape (n+1, d)."""
+    p = Parameter(np.array(x0, dtype=np.float64))
+    opt = SGD([p], lr=lr)
+    path = [p.data.copy()]
+    for _ in range(n):
+        opt.zero_grad()
+        p.grad = A @ (p.data - x_star)
+        opt.step()
+        path.append(p.data.copy())
+        if not np.all(np.isfinite(p.data)) or np.max(np.abs(p.data)) > 1e12:
+            break
+    return np.array(path)
+
+
+def iterations_to(path: np.ndarray, x_star: np.ndarray, tol: float) -> int | None:
+    """First n with ‖x⁽ⁿ⁾ − x*‖ <= tol (None if never)."""
+    dist = np.linalg.norm(path - x_star, axis=1)
+    hit = np.nonzero(dist <= tol)[0]
+    return int(hit[0]) if hit.size else None
+
+
+@experiment(
+    "quadratic-gd",
+    title="Gradient descent on a quadratic: γ = 1.9/L converges, γ = 2.1/L diverges",
+    lecture=LECTURE,
+    number=29,
+)
+def run(seed: int, quick: bool) -> ExperimentResult:
+    """GD with γ = 1.9/L and 2.1/L on a random 2-D quadratic; a sweep of γL; the 1-D picture."""
+    rng = np.random.default_rng(seed)
+    res = ExperimentResult()
+    n_iter = 200 if quick else 400
+    # a random SPD matrix with condition number 10
+    q, _ = np.linalg.qr(rng.normal(size=(2, 2)))
+    A = q @ np.diag([10.0, 1.0]) @ q.T
+    L = float(np.linalg.eigvalsh(A).max())  # ‖∇²F‖₂
+    x_star = rng.normal(size=2)
+    x0 = x_star + np.array([2.5, -2.0])
+
+    conv = gd_path(A, x_star, x0, 1.9 / L, n_iter)
+    div = gd_path(A, x_star, x0, 2.1 / L, n_iter)
+    d0 = float(np.linalg.norm(x0 - x_star))
+    d_conv = float(np.linalg.norm(conv[-1] - x_star))
+    d_div = float(np.linalg.norm(div[-1] - x_star))
+    grad_end = float(np.linalg.norm(A @ (conv[-1] - x_star)))
+    res.claim(
+        LECTURE,
+        "Gradient descent",
+        "if 0 < γ < 2/L the sequence converges to a stationary point (∇F(x*) = 0): γ = 1.9/L",
+        {"‖x_n − x*‖": d_conv, "‖∇F(x_n)‖": grad_end, "n": len(conv) - 1},
+        d_conv < 1e-6 * d0 and grad_end < 1e-5,
+        kind="exact",
+        detail=f"L = λ_max(A) = {L:.4g}; start at distance {d0:.3g}",
+    )
+    res.claim(
+        LECTURE,
+        "One dimension",
+        "too large step size: divergence (γ = 2.1/L)",
+        {"‖x_n − x*‖": d_div, "n": len(div) - 1},
+        d_div > 1e3 * d0,
+        kind="exact",
+        detail="along the top eigenvector the error is multiplied by |1 − γL| = 1.1 per step",
+    )
+
+    # sweep of γL: the threshold sits at 2
+    gl = np.round(np.arange(0.1, 2.55, 0.05 if quick else 0.025), 4)
+    final = []
+    for g in gl:
+        path = gd_path(A, x_star, x0, float(g) / L, n_iter)
+        final.append(float(np.linalg.norm(path[-1] - x_star)))
+    final = np.array(final)
+    converged = gl[final < 1e-3 * d0]
+    diverged = gl[final > d0]
+    edge = float(converged.max())
+    res.claim(
+        LECTURE,
+        "Gradient descent",
+        "the stability limit is γ = 2/L: every γ below converges, every γ above diverges",
+        {"largest converging γL": edge, "smallest diverging γL": float(diverged.min())},
+        bool(
+            np.all(gl[gl < 2] <= edge)
+            and np.all(gl[gl > 2] >= diverged.min())
+            and edge < 2 < diverged.min()
+        ),
+        kind="numeric",
+        target=2.0,
+        detail=f"γL swept over {gl.min()}…{gl.max()} by {gl[1] - gl[0]:.3g}, {n_iter} steps each",
+    )
+
+    # 1-D picture: F(x) = L/2 x², slow / fast / slow / divergent
+    L1 = 1.0
+    steps = {
+        "small (0.1/L)": 0.1,
+        "good (1/L)": 1.0,
+        "large (1.9/L)": 1.9,
+        "too large (2.1/L)": 2.1,
+    }
+    paths1 = {
+        k: gd_path(np.array([[L1]]), np.zeros(1), np.array([1.0]), v / L1, 400)
+        for k, v in steps.items()
+    }
+    its = {k: iterations_to(p, np.zeros(1), 1e-6) for k, p in paths1.items()}
+    ok = (
+        its["good (1/L)"] is not None
+        and its["small (0.1/L)"] is not None
+        and its["large (1.9/L)"] is not None
+        and its["good (1/L)"] < its["large (1.9/L)"]
+        and its["good (1/L)"] < its["small (0.1/L)"]
+        and its["too large (2.1/L)"] is None
+    )
+    res.claim(
+        LECTURE,
+        "One dimension",
+        "small step: slow convergence; good step: fast; large step: slow; too large: divergence",
+        {k: ("diverges" if v is None else f"{v} steps") for k, v in its.items()},
+        bool(ok),
+        kind="qualitative",
+        detail="steps for |x_n| <= 1e-6 from x_0 = 1 on F(x) = x²/2",
+    )
+
+    fig, axes = subplots(1, 3, figsize=(15, 4.4))
+    span = 4.5
+
+    def F(x: np.ndarray) -> float:
+        d = x - x_star
+        return 0.5 * float(d @ A @ d)
+
+    loss_contours(
+        F,
+        (x_star[0] - span, x_star[0] + span),
+        (x_star[1] - span, x_star[1] + span),
+        {"γ = 1.9/L": conv[:40], "γ = 2.1/L": div[:14]},
+        axes[0],
+        minimum=x_star,
+        labels=("x₁", "x₂"),
+    )
+    axes[0].set_title("GD paths on ½(x − x*)ᵀA(x − x*)")
+    axes[1].semilogy(gl, np.maximum(final, 1e-300), "o-", ms=3, color=PALETTE[0])
+    axes[1].axvline(2.0, color=PALETTE[1], ls="--", label="γ = 2/L")
+    axes[1].set_xlabel("γ·L")
+    axes[1].set_ylabel(f"‖x_n − x*‖ after {n_iter} steps")
+    axes[1].set_ylim(1e-16, 1e13)
+    axes[1].legend()
+    axes[1].grid(alpha=0.3)
+    axes[1].set_title("final distance vs step size")
+    xs = np.linspace(-1.6, 1.6, 200)
+    axes[2].plot(xs, 0.5 * L1 * xs**2, color="0.6")
+    for i, (k, p) in enumerate(paths1.items()):
+        p = p[:8, 0].clip(-1.6, 1.6)
+        axes[2].plot(p, 0.5 * L1 * p**2, "-o", ms=3, color=PALETTE[i], label=k)
+    axes[2].set_ylim(0, 1.3)
+    axes[2].legend(fontsize=8)
+    axes[2].set_title("one dimension: F(x) = x²/2, 8 steps")
+    res.figure(
+        fig,
+        "Left: the paths of γ = 1.9/L (converging, zig-zag) and 2.1/L (diverging). "
+        "Middle: distance to x* after the run, against γL. Right: the lecture's four "
+        "step sizes in one dimension.",
+    )
+    res.table(
+        "Steps to reach |x| <= 1e-6 (one dimension)",
+        ["step size", "steps"],
+        [[k, "diverges" if v is None else v] for k, v in its.items()],
+    )
+    return res
