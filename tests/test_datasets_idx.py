@@ -11,6 +11,8 @@ import urllib.error
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from byhand.datasets import (
     DatasetNotFoundError,
@@ -80,6 +82,7 @@ def test_parse_big_endian_types_and_writer_round_trip(tmp_path):
         (idx_bytes(2051, (2, 28, 28), b"\x00" * 100), r"x: truncated IDX file.*1568.*got 100"),
         (idx_bytes(2049, (3,), b"\x01\x02\x03\x04"), r"x: wrong IDX item count.*\(3,\).*got 4"),
         (idx_bytes(0x0107, (1,), b"\x00"), r"x: not an IDX file"),
+        (idx_bytes(0x0841, (0,) * 65, b""), r"x: unsupported IDX.*<= 32 dimensions, got 65"),
     ],
 )
 def test_parse_errors_name_file_expected_and_got(data, match):
@@ -313,3 +316,33 @@ def test_load_digits():
     assert len(data.feature_names) == 64 and data.target_names.tolist() == list(range(10))
     with pytest.raises(ValueError, match="dtype"):
         load_digits(dtype=np.int32)
+
+
+# --- properties -------------------------------------------------------------------------------
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.binary(max_size=64), st.sampled_from([None, 2049, 2051]))
+def test_parser_never_crashes_on_garbage(data, magic):
+    try:
+        out = parse_idx(data, name="fuzz", expected_magic=magic)
+    except ValueError as exc:
+        assert str(exc).startswith("fuzz: ")
+    else:
+        assert isinstance(out, np.ndarray)
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    st.lists(st.integers(1, 4), min_size=1, max_size=3),
+    st.sampled_from([np.uint8, np.int8, np.int16, np.int32, np.float32, np.float64]),
+    st.booleans(),
+)
+def test_writer_reader_round_trip(tmp_path_factory, shape, dtype, gz):
+    rng = np.random.default_rng(0)
+    arr = (rng.standard_normal(shape) * 50).astype(dtype)
+    path = tmp_path_factory.mktemp("rt") / "a"
+    write_idx(path, arr, compress=gz)
+    out = read_idx(path)
+    assert out.dtype == arr.dtype and out.shape == arr.shape
+    np.testing.assert_array_equal(out, arr)

@@ -54,6 +54,8 @@ def parse_idx(data: bytes, name: str = "<bytes>", expected_magic: int | None = N
             f"{name}: not an IDX file: magic 0x{magic:08x} should be 0x0000TTDD with type TT "
             f"in {{{', '.join(f'0x{t:02x}' for t in IDX_TYPES)}}} and DD >= 1 dimensions"
         )
+    if ndim > 32:
+        raise ValueError(f"{name}: unsupported IDX file: expected <= 32 dimensions, got {ndim}")
     header = 4 + 4 * ndim
     if len(data) < header:
         raise ValueError(
