@@ -1,0 +1,107 @@
+"""The ``byhand`` command: train, evaluate, predict, sweep, reproduce, datasets, gradcheck.
+
+Sub-commands are the modules of :mod:`byhand.commands` defining ``add_parser(subparsers)``
+and ``run(args) -> int``. Exit codes: 0 success, 1 failure, 2 usage error. Mistakes (an
+unknown model, a missing file, a corrupted model) print one line to stderr; ``--debug``
+shows the traceback instead.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import traceback
+import warnings
+from collections.abc import Sequence
+from typing import Any
+
+from byhand import __version__
+
+EPILOG = """examples:
+  byhand train mlp-classifier --data moons --param hidden_layer_sizes=16,16 --out moons.npz
+  byhand evaluate moons.npz --data moons --plot moons.png
+  byhand predict moons.npz points.csv --out predictions.csv
+  byhand sweep mlp-classifier --data moons --grid hidden_layer_sizes=4,16 --repeat 2
+  byhand reproduce --quick
+run 'byhand COMMAND --help' for the options of a command."""
+
+
+class _Formatter(argparse.RawDescriptionHelpFormatter):
+    pass
+
+
+def build_parser() -> tuple[argparse.ArgumentParser, dict[str, Exception]]:
+    """The argument parser with every discovered sub-command (and the import failures)."""
+    from byhand.commands import discover
+
+    parser = argparse.ArgumentParser(
+        prog="byhand",
+        description="byhand — deep learning from first principles, every gradient by hand.",
+        epilog=EPILOG,
+        formatter_class=_Formatter,
+    )
+    parser.add_argument("--version", action="version", version=f"byhand {__version__}")
+    parser.add_argument("--debug", action="store_true",
+                        help="show full tracebacks on errors (and warnings as Python prints them)")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", title="commands")
+    modules, errors = discover()
+    for mod in modules:
+        before = set(sub.choices)
+        try:
+            mod.add_parser(sub)
+        except Exception as exc:
+            errors[mod.__name__.rsplit(".", 1)[-1]] = exc
+            continue
+        for name in set(sub.choices) - before:
+            p = sub.choices[name]
+            p.set_defaults(_run=mod.run)
+            if not any("--debug" in a.option_strings for a in p._actions):
+                p.add_argument("--debug", action="store_true", default=argparse.SUPPRESS,
+                               help="show full tracebacks on errors")
+    return parser, errors
+
+
+def _one_line_warnings(message: Any, category: type, filename: str, lineno: int,
+                       file: Any = None, line: Any = None) -> None:
+    print(f"byhand: warning: {message}", file=sys.stderr)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run ``byhand`` with ``argv`` (default ``sys.argv[1:]``); return the exit code."""
+    argv = list(sys.argv[1:] if argv is None else argv)
+    parser, import_errors = build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # --help, --version (0) or a usage error (2)
+        return int(exc.code or 0) if not isinstance(exc.code, str) else 2
+    debug = bool(getattr(args, "debug", False))
+    if args.command is None:
+        parser.print_help(sys.stderr)
+        if import_errors:
+            broken = ", ".join(f"{k} ({v})" for k, v in import_errors.items())
+            print(f"byhand: some commands failed to load: {broken}", file=sys.stderr)
+        return 2
+    if not debug:
+        warnings.showwarning = _one_line_warnings
+    from byhand.commands._common import UsageError
+
+    try:
+        return int(args._run(args) or 0)
+    except KeyboardInterrupt:
+        print(f"byhand {args.command}: interrupted", file=sys.stderr)
+        return 130
+    except Exception as exc:  # every failure: one line, or the traceback with --debug
+        if debug:
+            traceback.print_exc()
+        else:
+            kind = "error" if isinstance(exc, (UsageError, ValueError, TypeError, OSError,
+                                               ImportError, LookupError)) \
+                else f"internal error ({type(exc).__name__})"
+            hint = "" if kind == "error" else " — run with --debug for the traceback"
+            msg = str(exc) or type(exc).__name__
+            print(f"byhand {args.command}: {kind}: {msg}{hint}", file=sys.stderr)
+        return 2 if isinstance(exc, UsageError) else 1
+
+
+if __name__ == "__main__":  # pragma: no cover
+    raise SystemExit(main())

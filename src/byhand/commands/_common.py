@@ -1,0 +1,178 @@
+"""Shared pieces of the sub-commands: ``--param`` parsing, usage errors, progress, tables."""
+
+from __future__ import annotations
+
+import ast
+import re
+import sys
+from typing import Any
+
+SCHEDULE_RE = re.compile(r"(constant|exponential|inverse_time)\((.*)\)\s*", re.DOTALL)
+
+
+class UsageError(ValueError):
+    """A bad command line (unknown name, malformed value): exit code 2, one line."""
+
+
+def parse_value(text: str) -> Any:
+    """A ``--param`` value as a Python value: numbers, ``true``/``false``/``none``, tuples
+    (``8,16`` → (8, 16)), strings, and schedules (``exponential(0.1,0.99)``)."""
+    s = text.strip()
+    low = s.lower()
+    if low in ("true", "false"):
+        return low == "true"
+    if low in ("none", "null"):
+        return None
+    m = SCHEDULE_RE.fullmatch(s)
+    if m:
+        from byhand.optim.schedules import SCHEDULES
+
+        args = parse_value(m.group(2)) if m.group(2).strip() else ()
+        args = args if isinstance(args, tuple) else (args,)
+        try:
+            return SCHEDULES[m.group(1)](*args)
+        except (TypeError, ValueError) as exc:
+            raise UsageError(f"bad schedule {s!r}: {exc}") from None
+    try:
+        value = ast.literal_eval(s)
+    except (ValueError, SyntaxError, MemoryError, RecursionError):
+        return s
+    if isinstance(value, list):
+        value = tuple(value)
+    if isinstance(value, (int, float, str, tuple, bool)) or value is None:
+        return value
+    return s
+
+
+def split_top_level(text: str, sep: str = ",") -> list[str]:
+    """Split on ``sep`` outside parentheses, brackets and quotes."""
+    out, depth, quote, cur = [], 0, "", []
+    for ch in text:
+        if quote:
+            quote = "" if ch == quote else quote
+        elif ch in "'\"":
+            quote = ch
+        elif ch in "([{":
+            depth += 1
+        elif ch in ")]}":
+            depth -= 1
+        elif ch == sep and depth == 0:
+            out.append("".join(cur))
+            cur = []
+            continue
+        cur.append(ch)
+    out.append("".join(cur))
+    return [p.strip() for p in out]
+
+
+def split_assignment(item: str, flag: str) -> tuple[str, str]:
+    name, eq, value = item.partition("=")
+    if not eq or not name.strip() or not value.strip():
+        raise UsageError(f"{flag} takes NAME=VALUE, got {item!r}")
+    return name.strip(), value.strip()
+
+
+def fit_to_default(value: Any, default: Any) -> Any:
+    """An int where the estimator's default is a tuple becomes a 1-tuple (8 → (8,))."""
+    if isinstance(default, tuple) and isinstance(value, (int, float)) and \
+            not isinstance(value, bool):
+        return (value,)
+    return value
+
+
+def parse_params(items: list[str] | None, defaults: dict[str, Any], model: str) -> dict[str, Any]:
+    """``--param k=v`` items → a dict; unknown names list the estimator's parameters."""
+    params: dict[str, Any] = {}
+    for item in items or ():
+        name, text = split_assignment(item, "--param")
+        if name not in defaults:
+            raise UsageError(f"model {model!r} has no parameter {name!r}; its parameters: "
+                             f"{', '.join(sorted(defaults))}")
+        params[name] = fit_to_default(parse_value(text), defaults[name])
+    return params
+
+
+EPOCH_PARAMS = ("max_iter", "epochs", "n_epochs")
+
+
+def epoch_param(defaults: dict[str, Any]) -> str | None:
+    """The name of an estimator's epoch budget parameter, if it has one."""
+    return next((p for p in EPOCH_PARAMS if p in defaults), None)
+
+
+def is_classifier(est: Any) -> bool:
+    from sklearn.base import is_classifier as skl_is_classifier
+
+    try:
+        return bool(skl_is_classifier(est))
+    except Exception:
+        return getattr(est, "_estimator_type", None) == "classifier"
+
+
+def console(stderr: bool = False) -> Any:
+    from rich.console import Console
+
+    return Console(stderr=stderr, highlight=False, soft_wrap=True)
+
+
+def fmt(x: Any, digits: int = 4) -> str:
+    if x is None:
+        return "-"
+    if isinstance(x, float):
+        return f"{x:.{digits}f}"
+    return str(x)
+
+
+class EpochProgress:
+    """Callback drawing a progress bar per epoch (a line every few epochs when not a tty)."""
+
+    def __init__(self, total: int, metric: str = "accuracy", label: str = "epoch") -> None:
+        self.total = int(total)
+        self.metric = metric
+        self.label = label
+        self.progress = None
+        self.task = None
+        self._step = max(1, self.total // 20)
+        self._tty = sys.stderr.isatty()
+
+    def start(self, completed: int = 0) -> EpochProgress:
+        if self._tty:
+            from rich.progress import (
+                BarColumn,
+                MofNCompleteColumn,
+                Progress,
+                TextColumn,
+                TimeElapsedColumn,
+                TimeRemainingColumn,
+            )
+
+            self.progress = Progress(
+                TextColumn(self.label), MofNCompleteColumn(), BarColumn(),
+                TextColumn("{task.fields[info]}"), TimeElapsedColumn(), TimeRemainingColumn(),
+                console=console(stderr=True), transient=False,
+            )
+            self.progress.start()
+            self.task = self.progress.add_task("fit", total=self.total, completed=completed,
+                                               info="")
+        return self
+
+    def __call__(self, state: Any) -> bool:
+        h = state.history
+        info = f"loss {h.loss[-1]:.4g}" if h.loss else ""
+        if h.metric:
+            info += f"  {h.metric_name} {h.metric[-1]:.4f}"
+        if h.val_metric:
+            info += f"  val {h.val_metric[-1]:.4f}"
+        if self.progress is not None:
+            self.progress.update(self.task, completed=state.epoch, info=info)
+        elif state.epoch % self._step == 0 or state.epoch == self.total:
+            print(f"{self.label} {state.epoch}/{self.total}  {info}", file=sys.stderr,
+                  flush=True)
+        return False
+
+    on_epoch_end = __call__
+
+    def stop(self) -> None:
+        if self.progress is not None:
+            self.progress.stop()
+            self.progress = None

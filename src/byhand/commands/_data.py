@@ -1,0 +1,167 @@
+"""Data sets by name for the command line: ``xor``, ``moons``, ``digits``, ``mnist``, files.
+
+A spec names a data set and a split (``train`` or ``test``):
+
+- ``xor``: the four XOR points (003_17d2bd916b1b9250.txt, EE-559 3.3), both splits;
+- ``moons`` / ``moons:N``: N (500) two-moons points with noise 0.2 (002_c7770d845551d3f5.txt,
+  "The two-moons toy dataset"), drawn with the seed; the test split is a fresh sample
+  (seed + 1);
+- ``digits``: scikit-learn's 8×8 digits, a fixed 80 / 20 train / test split;
+- ``mnist``, ``mnist:A-B`` (digit A ↦ −1, B ↦ +1, e.g. ``mnist:0-1``),
+  ``mnist:K-vs-rest`` (e.g. ``mnist:8-vs-rest``): MNIST's own train / test files;
+- ``PATH.csv`` (a header row; the target column from ``target``, else a column named
+  ``target``/``y``/``label``/``class``) and ``PATH.npz`` (arrays ``X`` and ``y``): the whole file
+  for both splits.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+NAMES: dict[str, str] = {
+    "xor": "the 4 XOR points (labels 0/1)",
+    "moons": "two moons, 500 points, noise 0.2 (moons:N for N points); test = a fresh sample",
+    "digits": "scikit-learn's 8x8 digits, 10 classes, fixed 80/20 split",
+    "mnist": "MNIST 28x28 digits, 10 classes, 60000 train / 10000 test",
+    "mnist:A-B": "MNIST digits A (-1) and B (+1) only, e.g. mnist:0-1",
+    "mnist:K-vs-rest": "MNIST, digit K (+1) against all others (-1), e.g. mnist:8-vs-rest",
+    "PATH.csv": "a CSV file with a header; --target NAME picks the label column",
+    "PATH.npz": "an .npz file with arrays X and y",
+}
+TARGET_GUESSES = ("target", "y", "label", "class")
+
+
+class DataSpecError(ValueError):
+    """An unknown data set name or an unreadable data file."""
+
+
+def valid_names() -> str:
+    return ", ".join(NAMES)
+
+
+def load(spec: str, split: str = "train", *, seed: int = 0,
+         target: str | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """(X, y) of data set ``spec`` and ``split`` ("train" or "test")."""
+    if split not in ("train", "test"):
+        raise ValueError(f"split must be 'train' or 'test', got {split!r}")
+    path = Path(spec)
+    if spec.lower().endswith((".csv", ".npz")):
+        if not path.is_file():
+            raise FileNotFoundError(f"{spec}: no such data file")
+        return _load_csv(path, target) if spec.lower().endswith(".csv") else _load_npz(path)
+    from byhand import datasets
+
+    if spec == "xor":
+        return datasets.xor()
+    m = re.fullmatch(r"moons(?::(\d+))?", spec)
+    if m:
+        n = int(m.group(1) or 500)
+        return datasets.make_moons(n, noise=0.2, random_state=seed + (split == "test"))
+    if spec == "digits":
+        X, y = datasets.load_digits()
+        order = np.random.default_rng(0).permutation(len(y))
+        cut = int(round(0.8 * len(y)))
+        idx = order[:cut] if split == "train" else order[cut:]
+        return X[idx], y[idx]
+    if spec == "mnist":
+        return datasets.load_mnist(split)
+    m = re.fullmatch(r"mnist:(\d)-(\d)", spec)
+    if m:
+        return datasets.load_mnist(split, digits=(int(m.group(1)), int(m.group(2))))
+    m = re.fullmatch(r"mnist:(\d)-vs-rest", spec)
+    if m:
+        return datasets.load_mnist(split, one_vs_rest=int(m.group(1)))
+    raise DataSpecError(f"unknown data set {spec!r}; valid data sets: {valid_names()}")
+
+
+def _load_npz(path: Path) -> tuple[np.ndarray, np.ndarray]:
+    try:
+        with np.load(path, allow_pickle=False) as f:
+            missing = [k for k in ("X", "y") if k not in f.files]
+            if missing:
+                raise DataSpecError(f"{path}: needs arrays X and y, has {', '.join(f.files)}")
+            return np.asarray(f["X"]), np.asarray(f["y"])
+    except DataSpecError:
+        raise
+    except Exception as exc:
+        raise DataSpecError(f"{path}: not a readable .npz with X and y ({exc})") from None
+
+
+def read_csv(path: Path) -> tuple[list[str], np.ndarray]:
+    """(column names, float array of the rows) of a CSV file with a header row."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise DataSpecError(f"{path}: cannot read ({exc})") from None
+    lines = [ln for ln in text.splitlines() if ln.strip()]
+    if not lines:
+        raise DataSpecError(f"{path}: the file is empty")
+    names = [c.strip() for c in lines[0].split(",")]
+    rows = []
+    for i, ln in enumerate(lines[1:], start=2):
+        cells = ln.split(",")
+        if len(cells) != len(names):
+            raise DataSpecError(f"{path}, line {i}: {len(cells)} values, the header has "
+                                f"{len(names)} columns")
+        try:
+            rows.append([float(c) for c in cells])
+        except ValueError:
+            raise DataSpecError(f"{path}, line {i}: non-numeric value in {ln!r}") from None
+    if not rows:
+        raise DataSpecError(f"{path}: no data rows below the header")
+    return names, np.array(rows, dtype=np.float64)
+
+
+def _load_csv(path: Path, target: str | None) -> tuple[np.ndarray, np.ndarray]:
+    names, data = read_csv(path)
+    if target is None:
+        target = next((t for t in TARGET_GUESSES if t in names), None)
+        if target is None:
+            raise DataSpecError(f"{path}: say which column is the target with --target NAME; "
+                                f"columns: {', '.join(names)}")
+    if target not in names:
+        raise DataSpecError(f"{path}: no column {target!r}; columns: {', '.join(names)}")
+    j = names.index(target)
+    X = np.delete(data, j, axis=1)
+    y = data[:, j]
+    if np.all(y == np.round(y)):
+        y = y.astype(np.int64)
+    return X, y
+
+
+def load_inputs(path_str: str) -> np.ndarray:
+    """The X of a prediction input: a CSV of features only (with a header), or an .npz with X."""
+    path = Path(path_str)
+    if not path.is_file():
+        raise FileNotFoundError(f"{path_str}: no such input file")
+    if path.suffix.lower() == ".csv":
+        return read_csv(path)[1]
+    if path.suffix.lower() == ".npz":
+        try:
+            with np.load(path, allow_pickle=False) as f:
+                if "X" not in f.files:
+                    raise DataSpecError(f"{path}: needs an array X, has {', '.join(f.files)}")
+                return np.asarray(f["X"])
+        except DataSpecError:
+            raise
+        except Exception as exc:
+            raise DataSpecError(f"{path}: not a readable .npz ({exc})") from None
+    raise DataSpecError(f"{path}: inputs must be a .csv or .npz file")
+
+
+def split_validation(X: np.ndarray, y: np.ndarray, fraction: float,
+                     seed: int) -> tuple[np.ndarray, np.ndarray, Any, Any]:
+    """(X_train, y_train, X_val, y_val): a seeded random ``fraction`` held out (None if 0
+    or too few samples to hold any out)."""
+    if not 0 <= fraction < 1:
+        raise ValueError(f"--val-fraction must lie in [0, 1), got {fraction}")
+    n_val = int(round(fraction * len(y)))
+    if n_val == 0 or n_val >= len(y):
+        return X, y, None, None
+    order = np.random.default_rng(seed).permutation(len(y))
+    val, train = order[:n_val], order[n_val:]
+    return X[train], y[train], X[val], y[val]
