@@ -1,0 +1,135 @@
+"""Input checks shared by byhand's estimators (the edges where data enters, DESIGN.md).
+
+Thin layers over scikit-learn's ``validate_data`` / ``check_is_fitted`` /
+``check_classification_targets`` so that every estimator reports bad input the same way:
+a ``ValueError`` (or ``TypeError``) naming what was expected and what came.
+"""
+
+from __future__ import annotations
+
+import numbers
+from typing import Any
+
+import numpy as np
+from sklearn.utils import assert_all_finite
+from sklearn.utils.multiclass import check_classification_targets
+from sklearn.utils.validation import check_is_fitted, validate_data
+
+__all__ = [
+    "check_finite_sumsq",
+    "check_param",
+    "encode_binary_labels",
+    "encode_class_labels",
+    "validate_X_predict",
+    "validate_X_y_classifier",
+]
+
+
+def check_finite_sumsq(X: np.ndarray, name: str = "X") -> float:
+    """Return ``sum(X**2)`` after checking that ``X`` holds no NaN or inf.
+
+    One BLAS dot product over the data both checks finiteness (a NaN or inf makes the sum
+    non-finite) and gives ``‖X‖_F²``, which bounds every row norm. Only when the sum is
+    not finite is the slower element-wise scan run, to raise scikit-learn's usual message
+    (or to find that the sum merely overflowed: then ``inf`` is returned).
+    """
+    flat = np.ravel(X)
+    sumsq = float(np.dot(flat, flat))
+    if not np.isfinite(sumsq):
+        assert_all_finite(X, input_name=name)  # raises "Input X contains NaN/infinity"
+        return float("inf")
+    return sumsq
+
+
+def validate_X_y_classifier(
+    estimator: Any,
+    X: Any,
+    y: Any,
+    *,
+    reset: bool = True,
+    dtype: Any = np.float64,
+    **check_params: Any,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Validate training data of a classifier: 2-D finite float ``X``, 1-D discrete ``y``.
+
+    Sets ``n_features_in_`` (and ``feature_names_in_``) on the estimator. ``y`` must have
+    as many entries as ``X`` has rows and must be class labels (binary or multiclass),
+    not a continuous target. ``check_params`` go to scikit-learn's ``check_X_y``
+    (e.g. ``ensure_all_finite=False`` when the caller checks with :func:`check_finite_sumsq`).
+    """
+    X, y = validate_data(estimator, X, y, reset=reset, dtype=dtype, order="C", **check_params)
+    check_classification_targets(y)
+    return X, y
+
+
+def encode_binary_labels(estimator: Any, y: np.ndarray) -> np.ndarray:
+    """Map any two labels to ±1 (float64); set ``estimator.classes_`` (sorted).
+
+    ``classes_[0]`` becomes −1 and ``classes_[1]`` becomes +1, scikit-learn's convention
+    (a positive decision function predicts ``classes_[1]``).
+    """
+    classes, y_idx = np.unique(y, return_inverse=True)
+    name = type(estimator).__name__
+    if classes.size < 2:
+        raise ValueError(
+            f"{name} needs samples of 2 classes to train; got only one class: {classes!r}."
+        )
+    if classes.size > 2:
+        raise ValueError(
+            f"{name} is a binary classifier: expected 2 classes in y, got {classes.size} "
+            f"({classes[:10]!r}{'...' if classes.size > 10 else ''}). "
+            "Use MulticlassPerceptron / a multiclass estimator instead."
+        )
+    estimator.classes_ = classes
+    return np.where(y_idx == 1, 1.0, -1.0)
+
+
+def encode_class_labels(estimator: Any, y: np.ndarray, *, min_classes: int = 2) -> np.ndarray:
+    """Map labels to indices 0..K−1 (int64, by sorted label); set ``estimator.classes_``."""
+    classes, y_idx = np.unique(y, return_inverse=True)
+    if classes.size < min_classes:
+        raise ValueError(
+            f"{type(estimator).__name__} needs samples of at least {min_classes} classes "
+            f"to train; got {classes.size} class(es): {classes!r}."
+        )
+    estimator.classes_ = classes
+    return y_idx.astype(np.int64, copy=False)
+
+
+def validate_X_predict(estimator: Any, X: Any, *, dtype: Any = np.float64) -> np.ndarray:
+    """Check the estimator is fitted and ``X`` matches the training features (finite, 2-D)."""
+    check_is_fitted(estimator)
+    return validate_data(estimator, X, reset=False, dtype=dtype, order="C")
+
+
+def check_param(
+    estimator: Any,
+    name: str,
+    kind: type | tuple[type, ...],
+    *,
+    low: float | None = None,
+    high: float | None = None,
+    low_inclusive: bool = True,
+    allow_none: bool = False,
+) -> None:
+    """Validate the hyper-parameter ``estimator.<name>`` (type and range), in ``fit``.
+
+    ``kind`` is ``numbers.Integral`` or ``numbers.Real`` (booleans are refused for both).
+    Raises ``TypeError`` for a wrong type, ``ValueError`` for a value out of range.
+    """
+    value = getattr(estimator, name)
+    owner = type(estimator).__name__
+    if value is None:
+        if allow_none:
+            return
+        raise TypeError(f"{owner}: {name} must not be None.")
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, kind):
+        expected = "an integer" if kind is numbers.Integral else "a real number"
+        raise TypeError(f"{owner}: {name} must be {expected}, got {value!r}.")
+    if isinstance(value, numbers.Real) and not np.isfinite(value):
+        raise ValueError(f"{owner}: {name} must be finite, got {value!r}.")
+    if low is not None and (value < low or (value == low and not low_inclusive)):
+        op = ">=" if low_inclusive else ">"
+        raise ValueError(f"{owner}: {name} must be {op} {low}, got {value!r}.")
+    if high is not None and value > high:
+        raise ValueError(f"{owner}: {name} must be <= {high}, got {value!r}.")

@@ -1,0 +1,156 @@
+"""The multiclass perceptron, exact and fast (the block scan of ``_perceptron``).
+
+Lectures: 000_b8c8f70a5e624d9a.txt (CS 577 Lecture 01, "Multiclass perceptron":
+W = [w_1 … w_K], ŷ = argmax_k w_kᵀx, on a mistake w_ŷ ← w_ŷ − x and w_y ← w_y + x) and
+002_c7770d845551d3f5.txt (CS 577 Lecture 04, "Multiclass perceptron": the tie rule —
+if argmax_k w_kᵀx \\ {y} is empty, pass; else update with ŷ taken from that set).
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+
+from byhand._validation import (
+    check_finite_sumsq,
+    encode_class_labels,
+    validate_X_predict,
+    validate_X_y_classifier,
+)
+from byhand.linear_model._perceptron import (
+    _BLOCK_MAX,
+    _BLOCK_MIN,
+    _TINY,
+    _PerceptronBase,
+    _rounding_scale,
+)
+
+__all__ = ["MulticlassPerceptron"]
+
+
+class MulticlassPerceptron(_PerceptronBase):
+    """Multiclass perceptron with the tie rule of lecture 002.
+
+    Scores s = W̃ᵀx̃ with x̃ = [x, 1] (bias trick) and W̃ of shape (d+1, K), W̃ = 0 at the
+    start. For each visited sample (x, y), with A = argmax_k s_k (the set of tied maxima):
+
+    * if A \\ {y} is empty (y alone has the top score): pass;
+    * else ŷ = min(A \\ {y}) (the smallest class index among the tied wrong classes) and
+      w_ŷ ← w_ŷ − η·x̃, w_y ← w_y + η·x̃.
+
+    So a tie between y and another class counts as a mistake, exactly as the lecture's
+    "argmax \\ {y}" rule says (at W = 0 every sample is a mistake).
+    Lectures: 000_b8c8f70a5e624d9a.txt "Multiclass perceptron"; 002_c7770d845551d3f5.txt
+    "Multiclass perceptron" (tie rule).
+
+    Parameters are those of :class:`byhand.linear_model.Perceptron` (``eta0``,
+    ``fit_intercept``, ``max_iter``, ``shuffle``, ``T``, ``random_state``), with the same
+    epoch / online schedules, the same exact block scan (the scores of a block under the
+    current W̃ by one matrix product; a sample whose top-score gap is within the rounding
+    bound of zero is re-scored as the literal loop does, ``x̃ @ W̃``), and the same
+    ``ConvergenceWarning``.
+
+    Attributes
+    ----------
+    coef_ : ndarray (K, n_features) — row k is w_k;  intercept_ : ndarray (K,)
+    classes_, n_iter_, mistakes_, converged_ as for ``Perceptron``.
+    ``predict`` returns ``classes_[argmax_k s_k]`` (first index on a tie).
+    """
+
+    def fit(self, X: Any, y: Any) -> MulticlassPerceptron:
+        """Run the multiclass perceptron on (X, y) and return self."""
+        self._check_params()
+        X, y = validate_X_y_classifier(self, X, y, ensure_all_finite=False)
+        sumsq = check_finite_sumsq(X)
+        y_idx = encode_class_labels(self, y)
+        n, d = X.shape
+        k = self.classes_.size
+        self._W = np.zeros((d + 1 if self.fit_intercept else d, k))
+        self._tau = _rounding_scale(sumsq + (1.0 if self.fit_intercept else 0.0), d + 2)
+        self._run_passes(X, y_idx)
+        W = self._W
+        self.coef_ = np.ascontiguousarray(W[:d].T)
+        self.intercept_ = W[d].copy() if self.fit_intercept else np.zeros(k)
+        del self._W, self._tau
+        return self
+
+    def _literal_scores(self, X: np.ndarray, r: int) -> np.ndarray:
+        """x̃ᵣ @ W̃ exactly as the textbook loop computes it."""
+        if not self.fit_intercept:
+            return X[r] @ self._W
+        xa = np.empty(X.shape[1] + 1)
+        xa[:-1] = X[r]
+        xa[-1] = 1.0
+        return xa @ self._W
+
+    def _threshold(self) -> float:
+        """2·max_k (bound on |fl(s_k) − s_k|): gaps beyond it decide the same either way."""
+        W = self._W
+        col_norm = math.sqrt(float(np.max(np.einsum("ij,ij->j", W, W))))
+        return 2.0 * self._tau * col_norm + 8 * (W.shape[0] + 2) * _TINY
+
+    def _scan(
+        self, X: np.ndarray, y: np.ndarray, order: np.ndarray | None, stop: int, *, apply: bool
+    ) -> int:
+        """One pass over the first ``stop`` samples; number of updates (see ``Perceptron``)."""
+        W = self._W
+        d = X.shape[1]
+        Wd = W[:d]
+        fit_b = self.fit_intercept
+        eta = float(self.eta0)
+        thr = self._threshold()
+        i, block, changes, last = 0, _BLOCK_MIN, 0, -1
+        while i < stop:
+            j = min(i + block, stop)
+            if order is None:
+                S = X[i:j] @ Wd
+                yb = y[i:j]
+            else:
+                rows = order[i:j]
+                S = X.take(rows, axis=0) @ Wd
+                yb = y[rows]
+            if fit_b:
+                S += W[d]
+            rng = np.arange(j - i)
+            s_true = S[rng, yb].copy()
+            S[rng, yb] = -np.inf
+            gap = s_true - S.max(axis=1)  # > thr: y surely alone on top
+            hit, yhat = -1, -1
+            for c in np.flatnonzero(gap <= thr):
+                r = i + c if order is None else order[i + c]
+                s = self._literal_scores(X, r)
+                tied = np.flatnonzero(s == s.max())
+                wrong = tied[tied != y[r]]
+                if wrong.size:
+                    hit, yhat = r, int(wrong[0])
+                    break
+            if hit < 0:
+                i = j
+                block = min(2 * block, _BLOCK_MAX)
+                continue
+            if not apply:
+                return 1
+            x = X[hit]
+            step = eta * x
+            Wd[:, yhat] -= step
+            Wd[:, y[hit]] += step
+            if fit_b:
+                W[d, yhat] -= eta
+                W[d, y[hit]] += eta
+            changes += 1
+            thr = self._threshold()
+            pos = i + int(c)
+            block = max(_BLOCK_MIN, min(pos - last, _BLOCK_MAX))
+            last, i = pos, pos + 1
+        return changes
+
+    def decision_function(self, X: Any) -> np.ndarray:
+        """Scores w_kᵀx + b_k, shape (n_samples, n_classes)."""
+        X = validate_X_predict(self, X)
+        return X @ self.coef_.T + self.intercept_
+
+    def predict(self, X: Any) -> np.ndarray:
+        """``classes_[argmax_k (w_kᵀx + b_k)]``; on a tie the first (smallest) index wins."""
+        return self.classes_[np.argmax(self.decision_function(X), axis=1)]
