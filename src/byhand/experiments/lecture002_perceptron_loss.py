@@ -67,6 +67,14 @@ def perceptron_is_sgd(seed: int, quick: bool) -> ExperimentResult:
         detail="byhand.nn Linear + PerceptronLoss + SGD(lr=1) against byhand Perceptron "
         "in online mode, bit for bit",
     )
+    res.table(
+        "Final weights, side by side",
+        ["i", "SGD on max(0, −yz)", "Perceptron"],
+        [
+            [i, repr(float(a)), repr(float(b))]
+            for i, (a, b) in enumerate(zip(w_sgd, w_perc, strict=True))
+        ],
+    )
     return res
 
 
