@@ -160,6 +160,7 @@ def _fetch(filename: str, folder: Path) -> Path:
     if (folder / filename).is_file():
         return folder / filename
     errors = []
+    created = not folder.exists()
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
@@ -173,6 +174,9 @@ def _fetch(filename: str, folder: Path) -> Path:
                     return _download_one(mirror + filename, filename, folder)
                 except Exception as exc:  # network, HTTP, checksum, disk: try the next mirror
                     errors.append(f"{mirror + filename}: {type(exc).__name__}: {exc}")
+    if created:  # leave no empty folder behind
+        with contextlib.suppress(OSError):
+            folder.rmdir()
     raise DatasetNotFoundError(
         _missing_message(folder, [filename]) + " Download failed: " + "; ".join(errors)
     )
@@ -300,6 +304,13 @@ def load_mnist(
     Returns
     -------
     X : float array in [0, 1]; y : int64 labels (0..9, or ±1 for the binary tasks).
+
+    Files and cache: ``<data home>/mnist/{train,t10k}-{images-idx3,labels-idx1}-ubyte[.gz]``
+    are parsed by :func:`byhand.datasets.read_idx` (magic, dimensions and byte count checked);
+    then ``<name>.npy`` (uint8) is written beside them atomically and used by later calls
+    (``np.load(..., allow_pickle=False)``: nothing is ever unpickled). A read-only data home
+    loads without the cache. Without files and without network, :class:`DatasetNotFoundError`
+    says which files to put in which folder.
     """
     if split not in SPLITS:
         raise ValueError(f"split must be 'train' or 'test', got {split!r}")
@@ -308,9 +319,13 @@ def load_mnist(
     if digits is not None and one_vs_rest is not None:
         raise ValueError("give either digits=(a, b) or one_vs_rest=k, not both")
     if digits is not None:
-        if isinstance(digits, (str, bytes)) or not isinstance(digits, Sequence) or len(digits) != 2:
+        try:
+            pair = () if isinstance(digits, (str, bytes)) else tuple(digits)
+        except TypeError:
+            pair = ()
+        if len(pair) != 2:
             raise ValueError(f"digits must be a pair of digits (a, b), got {digits!r}")
-        a, b = (_check_digit("digits", d) for d in digits)
+        a, b = (_check_digit("digits", d) for d in pair)
         if a == b:
             raise ValueError(f"digits must be two different digits, got {digits!r}")
     if one_vs_rest is not None:
