@@ -12,6 +12,7 @@ from __future__ import annotations
 import importlib
 import math
 import pkgutil
+import traceback
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -177,6 +178,7 @@ class Experiment:
 
 
 _REGISTRY: dict[str, Experiment] = {}
+_IMPORT_ERRORS: dict[str, str] = {}
 _DISCOVERED = False
 
 
@@ -213,15 +215,29 @@ def experiment(
 
 
 def discover() -> None:
-    """Import every module of :mod:`byhand.experiments` so that their decorators run."""
+    """Import every module of :mod:`byhand.experiments` so that their decorators run.
+
+    A module that fails to import does not stop the others: its traceback is kept in
+    :func:`import_errors` and the runner reports it as an error.
+    """
     global _DISCOVERED
     if _DISCOVERED:
         return
     package = importlib.import_module("byhand.experiments")
     for info in pkgutil.iter_modules(package.__path__):
         if not info.name.startswith("_") and info.name != "runner":
-            importlib.import_module(f"byhand.experiments.{info.name}")
+            name = f"byhand.experiments.{info.name}"
+            try:
+                importlib.import_module(name)
+            except Exception:
+                _IMPORT_ERRORS[name] = traceback.format_exc()
     _DISCOVERED = True
+
+
+def import_errors() -> dict[str, str]:
+    """Experiment modules that failed to import: module name → traceback text."""
+    discover()
+    return dict(_IMPORT_ERRORS)
 
 
 def registry() -> dict[str, Experiment]:

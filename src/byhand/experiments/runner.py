@@ -22,7 +22,15 @@ from concurrent.futures import ProcessPoolExecutor, as_completed
 from pathlib import Path
 from typing import Any
 
-from byhand.experiments._registry import ExperimentResult, Figure, Table, get, registry
+from byhand.experiments._registry import (
+    _REGISTRY,
+    ExperimentResult,
+    Figure,
+    Table,
+    get,
+    import_errors,
+    registry,
+)
 
 MNIST_FILES = (
     "train-images-idx3-ubyte.gz",
@@ -81,9 +89,11 @@ def run_experiment(
     Never raises for a failure inside the experiment: the record's status says ``error: …``.
     """
     _use_agg()
-    if module:
-        importlib.import_module(module)  # experiments registered outside the package (tests)
-    exp = get(name)
+    exp = None
+    if module:  # in a worker: import only the experiment's own module, not every experiment
+        importlib.import_module(module)
+        exp = _REGISTRY.get(name)
+    exp = exp or get(name)
     record: dict[str, Any] = {
         "name": exp.name,
         "title": exp.title,
@@ -144,8 +154,11 @@ def select(only: Sequence[str] | None = None) -> list[str]:
         return list(reg)
     unknown = [n for n in only if n not in reg]
     if unknown:
+        broken = import_errors()
+        hint = f" (modules that failed to import: {', '.join(broken)})" if broken else ""
         raise ValueError(
-            f"unknown experiment(s) {', '.join(map(repr, unknown))}; valid names: {', '.join(reg)}"
+            f"unknown experiment(s) {', '.join(map(repr, unknown))}; valid names: "
+            f"{', '.join(reg)}{hint}"
         )
     wanted = set(only)
     return [n for n in reg if n in wanted]
@@ -220,6 +233,23 @@ def _run_all(names: list[str], seed: int, quick: bool, jobs: int, console: Any) 
                     progress.update(task, description=name)
                     progress.advance(task)
     return [records[n] for n in names]
+
+
+def _import_error_record(module: str, tb: str) -> dict[str, Any]:
+    last = tb.strip().splitlines()[-1] if tb.strip() else "import failed"
+    return {
+        "name": module.rsplit(".", 1)[-1],
+        "title": f"module {module} failed to import",
+        "lecture": module.rsplit(".", 1)[-1].replace("lecture", "")[:3],
+        "number": 0,
+        "status": f"error: import failed: {last}",
+        "traceback": tb,
+        "seconds": 0.0,
+        "claims": [],
+        "figures": [],
+        "tables": [],
+        "notes": [],
+    }
 
 
 def results_json(records: list[dict[str, Any]], meta: dict[str, Any]) -> dict[str, Any]:
@@ -317,6 +347,8 @@ def reproduce(
     out.mkdir(parents=True, exist_ok=True)
     t0 = time.perf_counter()
     records = _run_all(names, seed, quick, jobs, console)
+    if not only:  # a module that does not import is an error of the full run
+        records += [_import_error_record(m, tb) for m, tb in import_errors().items()]
     meta = {
         "byhand_version": byhand.__version__,
         "seed": seed,

@@ -1,0 +1,174 @@
+"""The reproduce framework: registry, runner, results.json, exit codes, MNIST skip, --jobs, CLI."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from byhand.commands import reproduce as command
+from byhand.experiments import Claim, ExperimentResult, experiment, registry
+from byhand.experiments._registry import jsonable, unregister
+from byhand.experiments.runner import reproduce, run_experiment, select
+
+LECTURE = "003_17d2bd916b1b9250.txt"
+SEEDS = Path(__file__).resolve().parents[1] / ".." / "shared" / "seeds"
+CORE = {
+    "linear-collapse",
+    "max-likelihood",
+    "softmax-gradient",
+    "tlu-logic",
+    "universal-approximation",
+    "activations",
+    "quadratic-gd",
+}
+CLAIM_KEYS = {"experiment", "lecture", "slide", "claim", "value", "kind", "passed"}
+
+
+@pytest.fixture
+def dummies():
+    """Throw-away experiments: two passing claims, a failing claim, a raise, an MNIST one."""
+
+    @experiment("t-pass", title="passes", lecture=LECTURE, number=1001)
+    def passing(seed: int, quick: bool) -> ExperimentResult:
+        res = ExperimentResult()
+        x = float(np.random.default_rng(seed).random())
+        res.claim(LECTURE, "3.1. The perceptron", "x = x", x, x == x)
+        res.claim(LECTURE, "3.1. The perceptron", "x < 1", [x, 1.0], x < 1, kind="numeric")
+        return res
+
+    @experiment("t-fail", title="fails", lecture=LECTURE, number=1002)
+    def failing(seed: int, quick: bool) -> ExperimentResult:
+        res = ExperimentResult()
+        res.claim(LECTURE, "3.1. The perceptron", "2 + 2 = 5", 2 + 2, 2 + 2 == 5, kind="numeric")
+        return res
+
+    @experiment("t-raise", title="raises", lecture=LECTURE, number=1003)
+    def raising(seed: int, quick: bool) -> ExperimentResult:
+        raise ZeroDivisionError("deliberate")
+
+    @experiment("t-mnist", title="needs MNIST", lecture=LECTURE, number=1004, needs_mnist=True)
+    def mnist(seed: int, quick: bool) -> ExperimentResult:
+        res = ExperimentResult()
+        res.claim(LECTURE, "3.2", "ran", True, True, kind="qualitative")
+        return res
+
+    yield
+    for name in ("t-pass", "t-fail", "t-raise", "t-mnist"):
+        unregister(name)
+
+
+def _run(tmp_path: Path, only: list[str], **kw) -> tuple[int, dict, str]:
+    code = reproduce(only=only, out=tmp_path, quick=True, **kw)
+    doc = json.loads((tmp_path / "results.json").read_text())
+    page = (tmp_path / "index.html").read_text()
+    return code, doc, page
+
+
+def test_registry_discovers_the_core_experiments():
+    reg = registry()
+    assert CORE <= set(reg)
+    for name in CORE:
+        exp = reg[name]
+        assert exp.module.startswith("byhand.experiments.lecture")
+        assert (SEEDS / exp.lecture).is_file(), exp.lecture
+        assert exp.number > 0 and exp.title
+
+
+def test_results_json_schema_and_claim_count(tmp_path, dummies):
+    code, doc, page = _run(tmp_path, ["t-pass", "t-fail"])
+    assert code == 1
+    assert set(doc) >= {"claims", "experiments", "byhand_version"}
+    assert [e["name"] for e in doc["experiments"]] == ["t-pass", "t-fail"]
+    assert len(doc["claims"]) == sum(e["claims_total"] for e in doc["experiments"]) == 3
+    for c in doc["claims"]:
+        assert CLAIM_KEYS <= set(c)
+        assert c["kind"] in ("exact", "numeric", "qualitative")
+        assert isinstance(c["passed"], bool)
+    assert [c["passed"] for c in doc["claims"]] == [True, True, False]
+    assert doc["claims"][0]["experiment"] == "t-pass"
+    assert "2 + 2 = 5" in page and "✗" in page and "✓" in page
+
+
+def test_exit_code_zero_only_when_every_claim_passes(tmp_path, dummies):
+    assert _run(tmp_path / "a", ["t-pass"])[0] == 0
+    assert _run(tmp_path / "b", ["t-pass", "t-fail"])[0] == 1
+
+
+def test_raising_experiment_is_reported_not_fatal(tmp_path, dummies):
+    code, doc, page = _run(tmp_path, ["t-raise", "t-pass"])
+    assert code == 1
+    status = {e["name"]: e["status"] for e in doc["experiments"]}
+    assert status["t-raise"].startswith("error: ZeroDivisionError: deliberate")
+    assert status["t-pass"] == "ok"
+    assert "deliberate" in page and "traceback" in page
+
+
+def test_missing_mnist_is_a_visible_skip(tmp_path, dummies, monkeypatch):
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    monkeypatch.setenv("BYHAND_DATA", str(empty))
+    code, doc, page = _run(tmp_path / "out", ["t-mnist", "t-pass"])
+    assert code == 0  # skipped is not a failure
+    (exp,) = [e for e in doc["experiments"] if e["name"] == "t-mnist"]
+    assert exp["status"].startswith("skipped: MNIST not found")
+    assert "skipped: MNIST not found" in page
+    assert all(c["experiment"] != "t-mnist" for c in doc["claims"])
+
+
+def test_mnist_experiment_runs_when_mnist_is_there(dummies, mnist_home, monkeypatch):
+    monkeypatch.setenv("BYHAND_DATA", str(mnist_home))
+    assert run_experiment("t-mnist")["status"] == "ok"
+
+
+def test_jobs_2_gives_the_same_claims_as_jobs_1(tmp_path):
+    names = ["tlu-logic", "softmax-gradient"]
+    one = _run(tmp_path / "one", names, jobs=1, seed=3)[1]
+    two = _run(tmp_path / "two", names, jobs=2, seed=3)[1]
+    assert one["claims"] == two["claims"]
+    assert len(one["claims"]) > 0
+
+
+def test_unknown_name_lists_valid_names(tmp_path):
+    with pytest.raises(ValueError, match=r"valid names: .*tlu-logic"):
+        select(["no-such-experiment"])
+    with pytest.raises(ValueError, match="jobs"):
+        reproduce(only=["tlu-logic"], out=tmp_path, jobs=0)
+
+
+def test_command_line_parser_and_run(tmp_path, capsys, dummies):
+    parser = argparse.ArgumentParser(prog="byhand")
+    sub = parser.add_subparsers(dest="command")
+    command.add_parser(sub)
+    args = parser.parse_args(["reproduce", "--list"])
+    assert command.run(args) == 0
+    assert "tlu-logic" in capsys.readouterr().out
+    args = parser.parse_args(["reproduce", "--only", "nope"])
+    assert command.run(args) == 2
+    args = parser.parse_args(
+        ["reproduce", "--only", "t-pass", "--out", str(tmp_path), "--quick", "--seed", "5"]
+    )
+    assert (args.jobs, args.seed, args.quick) == (1, 5, True)
+    assert command.run(args) == 0
+    assert json.loads((tmp_path / "results.json").read_text())["seed"] == 5
+
+
+def test_claim_validation_and_json_values():
+    with pytest.raises(ValueError, match="kind"):
+        Claim(LECTURE, "s", "c", 1.0, "approximate", True)
+    with pytest.raises(TypeError, match="passed"):
+        Claim(LECTURE, "s", "c", 1.0, "exact", "yes")
+    c = Claim(LECTURE, "s", "c", np.array([1.5, np.nan]), "exact", np.bool_(True))
+    assert c.value == [1.5, "nan"] and c.passed is True
+    assert jsonable({"a": np.int64(3), "b": (np.float32(0.5), math.inf)}) == {
+        "a": 3,
+        "b": [0.5, "inf"],
+    }
+    with pytest.raises(TypeError, match="JSON"):
+        jsonable(object())
+    with pytest.raises(ValueError, match="name"):
+        experiment("two words", title="t", lecture=LECTURE)
