@@ -65,7 +65,7 @@ class MulticlassPerceptron(_PerceptronBase):
         X, y = validate_X_y_classifier(self, X, y, ensure_all_finite=False)
         sumsq = check_finite_sumsq(X)
         y_idx = encode_class_labels(self, y)
-        n, d = X.shape
+        d = X.shape[1]
         k = self.classes_.size
         self._W = np.zeros((d + 1 if self.fit_intercept else d, k))
         self._tau = _rounding_scale(sumsq + (1.0 if self.fit_intercept else 0.0), d + 2)

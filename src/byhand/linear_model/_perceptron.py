@@ -202,7 +202,7 @@ class Perceptron(_PerceptronBase):
         X, y = validate_X_y_classifier(self, X, y, ensure_all_finite=False)
         sumsq = check_finite_sumsq(X)
         y_pm = encode_binary_labels(self, y)
-        n, d = X.shape
+        d = X.shape[1]
         self._w = np.zeros(d + 1 if self.fit_intercept else d)
         self._tau = _rounding_scale(sumsq + (1.0 if self.fit_intercept else 0.0), d + 2)
         self._run_passes(X, y_pm)
