@@ -30,8 +30,11 @@ def checkpoint_path(directory: str | os.PathLike[str]) -> Path:
     return Path(directory) / FILENAME
 
 
-def save_checkpoint(directory: str | os.PathLike[str], snapshot: dict[str, Any],
-                    config: dict[str, Any] | None = None) -> Path:
+def save_checkpoint(
+    directory: str | os.PathLike[str],
+    snapshot: dict[str, Any],
+    config: dict[str, Any] | None = None,
+) -> Path:
     """Write ``snapshot`` (and a JSON-able ``config`` describing the run) atomically."""
     enc = _Encoder()
     meta = {
@@ -69,8 +72,12 @@ class CheckpointWriter:
     snapshot so that a resume can check it continues the same run.
     """
 
-    def __init__(self, directory: str | os.PathLike[str], config: dict[str, Any] | None = None,
-                 every: int = 1) -> None:
+    def __init__(
+        self,
+        directory: str | os.PathLike[str],
+        config: dict[str, Any] | None = None,
+        every: int = 1,
+    ) -> None:
         if isinstance(every, bool) or not isinstance(every, int) or every < 1:
             raise ValueError(f"every must be a positive integer, got {every!r}")
         self.directory = Path(directory)

@@ -41,8 +41,11 @@ def build_parser() -> tuple[argparse.ArgumentParser, dict[str, Exception]]:
         formatter_class=_Formatter,
     )
     parser.add_argument("--version", action="version", version=f"byhand {__version__}")
-    parser.add_argument("--debug", action="store_true",
-                        help="show full tracebacks on errors (and warnings as Python prints them)")
+    parser.add_argument(
+        "--debug",
+        action="store_true",
+        help="show full tracebacks on errors (and warnings as Python prints them)",
+    )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", title="commands")
     modules, errors = discover()
     for mod in modules:
@@ -56,13 +59,18 @@ def build_parser() -> tuple[argparse.ArgumentParser, dict[str, Exception]]:
             p = sub.choices[name]
             p.set_defaults(_run=mod.run)
             if not any("--debug" in a.option_strings for a in p._actions):
-                p.add_argument("--debug", action="store_true", default=argparse.SUPPRESS,
-                               help="show full tracebacks on errors")
+                p.add_argument(
+                    "--debug",
+                    action="store_true",
+                    default=argparse.SUPPRESS,
+                    help="show full tracebacks on errors",
+                )
     return parser, errors
 
 
-def _one_line_warnings(message: Any, category: type, filename: str, lineno: int,
-                       file: Any = None, line: Any = None) -> None:
+def _one_line_warnings(
+    message: Any, category: type, filename: str, lineno: int, file: Any = None, line: Any = None
+) -> None:
     print(f"byhand: warning: {message}", file=sys.stderr)
 
 
@@ -94,9 +102,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         if debug:
             traceback.print_exc()
         else:
-            kind = "error" if isinstance(exc, (UsageError, ValueError, TypeError, OSError,
-                                               ImportError, LookupError)) \
+            kind = (
+                "error"
+                if isinstance(
+                    exc, (UsageError, ValueError, TypeError, OSError, ImportError, LookupError)
+                )
                 else f"internal error ({type(exc).__name__})"
+            )
             hint = "" if kind == "error" else " — run with --debug for the traceback"
             msg = str(exc) or type(exc).__name__
             print(f"byhand {args.command}: {kind}: {msg}{hint}", file=sys.stderr)

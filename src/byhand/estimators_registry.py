@@ -49,9 +49,7 @@ def get_class(name: str) -> type:
     module that should define it is missing from this installation.
     """
     if name not in ESTIMATORS:
-        raise UnknownNameError(
-            f"unknown model {name!r}; valid models: {', '.join(ESTIMATORS)}"
-        )
+        raise UnknownNameError(f"unknown model {name!r}; valid models: {', '.join(ESTIMATORS)}")
     module, _, cls = ESTIMATORS[name].partition(":")
     try:
         return getattr(importlib.import_module(module), cls)

@@ -89,11 +89,28 @@ def allowed_estimators() -> dict[str, str]:
 
 
 # --------------------------------------------------------------------------- encoding
-_TAGS = ("__array__", "__tuple__", "__dict__", "__float__", "__npscalar__", "__dtype__",
-         "__pytype__", "__generator__", "__randomstate__", "__object__", "__ref__",
-         "__schedule__", "__objarray__")
-_PYTYPES: dict[str, type] = {"float": float, "int": int, "bool": bool, "str": str,
-                             "complex": complex}
+_TAGS = (
+    "__array__",
+    "__tuple__",
+    "__dict__",
+    "__float__",
+    "__npscalar__",
+    "__dtype__",
+    "__pytype__",
+    "__generator__",
+    "__randomstate__",
+    "__object__",
+    "__ref__",
+    "__schedule__",
+    "__objarray__",
+)
+_PYTYPES: dict[str, type] = {
+    "float": float,
+    "int": int,
+    "bool": bool,
+    "str": str,
+    "complex": complex,
+}
 
 
 class _Encoder:
@@ -117,13 +134,16 @@ class _Encoder:
             key = f"a{len(self.arrays)}"
             arr = np.ascontiguousarray(a)
             self.arrays[key] = arr
-            self.info[key] = {"dtype": arr.dtype.str, "shape": list(arr.shape),
-                              "sha256": hashlib.sha256(arr.tobytes()).hexdigest()}
+            self.info[key] = {
+                "dtype": arr.dtype.str,
+                "shape": list(arr.shape),
+                "sha256": hashlib.sha256(arr.tobytes()).hexdigest(),
+            }
             self._seen_arrays[id(a)] = key
             self._keep.append(a)
         return {"__array__": key}
 
-    def __call__(self, v: Any) -> Any:  # noqa: C901 - one case per kind of value
+    def __call__(self, v: Any) -> Any:
         if v is None or isinstance(v, (bool, str)):
             return v
         if isinstance(v, int) and not isinstance(v, np.integer):
@@ -165,10 +185,13 @@ class _Encoder:
 
     def obj(self, v: Any) -> Any:
         cls = type(v)
-        if not (cls.__module__ == "byhand" or cls.__module__.startswith("byhand.")) or \
-                not isinstance(v, _allowed_bases()):
-            raise TypeError(f"cannot save an object of type {cls.__module__}.{cls.__qualname__}"
-                            " (only arrays, plain values and byhand objects)")
+        if not (
+            cls.__module__ == "byhand" or cls.__module__.startswith("byhand.")
+        ) or not isinstance(v, _allowed_bases()):
+            raise TypeError(
+                f"cannot save an object of type {cls.__module__}.{cls.__qualname__}"
+                " (only arrays, plain values and byhand objects)"
+            )
         ref = self._seen_objects.get(id(v))
         if ref is not None:
             return {"__ref__": ref}
@@ -189,8 +212,10 @@ def _object_state(v: Any) -> dict[str, Any]:
         d = getstate() if callable(getstate) else None
         state.update(d if isinstance(d, dict) else vars(v))
     if isinstance(v, (Module, Loss)):  # forward caches (_x, _out, _p, …) are not state
-        state = {k: (None if k.startswith("_") and isinstance(x, np.ndarray) else x)
-                 for k, x in state.items()}
+        state = {
+            k: (None if k.startswith("_") and isinstance(x, np.ndarray) else x)
+            for k, x in state.items()
+        }
     if "_scratch" in state:  # SGD's scratch buffers
         state["_scratch"] = [None] * len(state["_scratch"])
     return state
@@ -204,7 +229,7 @@ class _Decoder:
         self.what = what
         self._objects: dict[int, Any] = {}
 
-    def __call__(self, v: Any) -> Any:  # noqa: C901 - one case per tag
+    def __call__(self, v: Any) -> Any:
         if isinstance(v, list):
             return [self(x) for x in v]
         if not isinstance(v, dict):
@@ -242,9 +267,13 @@ class _Decoder:
             return _PYTYPES[x]
         if tag == "__generator__":
             state = self(x)
-            bitgen = {"PCG64": np.random.PCG64, "PCG64DXSM": np.random.PCG64DXSM,
-                      "MT19937": np.random.MT19937, "Philox": np.random.Philox,
-                      "SFC64": np.random.SFC64}.get(state.get("bit_generator"))
+            bitgen = {
+                "PCG64": np.random.PCG64,
+                "PCG64DXSM": np.random.PCG64DXSM,
+                "MT19937": np.random.MT19937,
+                "Philox": np.random.Philox,
+                "SFC64": np.random.SFC64,
+            }.get(state.get("bit_generator"))
             if bitgen is None:
                 raise ModelFileError(f"{self.what}: unknown bit generator {state!r:.60}")
             g = np.random.Generator(bitgen())
@@ -289,8 +318,9 @@ def decode(tree: Any, arrays: dict[str, np.ndarray], what: str = "file") -> Any:
 
 
 # --------------------------------------------------------------------------- files
-def write_archive(path: str | os.PathLike[str], meta: dict[str, Any],
-                  arrays: dict[str, np.ndarray]) -> Path:
+def write_archive(
+    path: str | os.PathLike[str], meta: dict[str, Any], arrays: dict[str, np.ndarray]
+) -> Path:
     """Write ``metadata.json`` and the arrays as one ``.npz``, atomically.
 
     The archive is written to a temporary file in the destination folder, flushed and
@@ -304,8 +334,7 @@ def write_archive(path: str | os.PathLike[str], meta: dict[str, Any],
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
     try:
         with os.fdopen(fd, "wb") as fh:
-            with zipfile.ZipFile(fh, "w", compression=zipfile.ZIP_STORED,
-                                 allowZip64=True) as zf:
+            with zipfile.ZipFile(fh, "w", compression=zipfile.ZIP_STORED, allowZip64=True) as zf:
                 zf.writestr(META, text)
                 for key, arr in arrays.items():
                     with zf.open(f"{key}.npy", "w", force_zip64=True) as member:
@@ -323,8 +352,9 @@ def write_archive(path: str | os.PathLike[str], meta: dict[str, Any],
     return path
 
 
-def read_archive(path: str | os.PathLike[str], expected_format: str,
-                 max_version: int) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
+def read_archive(
+    path: str | os.PathLike[str], expected_format: str, max_version: int
+) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
     """(metadata, arrays) of a byhand archive, every array checked against its SHA-256.
 
     Raises FileNotFoundError for a missing path and :class:`ModelFileError` for anything
@@ -344,8 +374,10 @@ def read_archive(path: str | os.PathLike[str], expected_format: str,
         npz = np.load(path, allow_pickle=False)
     except ValueError as exc:
         if "pickle" in str(exc):
-            raise bad("it holds pickled Python objects, which byhand never loads "
-                      "(loading them could run code)") from None
+            raise bad(
+                "it holds pickled Python objects, which byhand never loads "
+                "(loading them could run code)"
+            ) from None
         raise bad(str(exc)) from None
     except (EOFError, zipfile.BadZipFile, OSError) as exc:
         raise bad(f"truncated or corrupted ({exc or type(exc).__name__})") from None
@@ -363,17 +395,22 @@ def read_archive(path: str | os.PathLike[str], expected_format: str,
             if not isinstance(version, int) or isinstance(version, bool):
                 raise bad(f"bad format version {version!r}")
             if version > max_version:
-                raise bad(f"it was written by a newer byhand ({meta.get('byhand_version')}, "
-                          f"format version {version}); this byhand "
-                          f"reads format versions <= {max_version}: upgrade byhand")
+                raise bad(
+                    f"it was written by a newer byhand ({meta.get('byhand_version')}, "
+                    f"format version {version}); this byhand "
+                    f"reads format versions <= {max_version}: upgrade byhand"
+                )
             info = meta.get("arrays", {})
             arrays = {}
             for key, spec in info.items():
                 if f"{key}" not in npz.files:
                     raise bad(f"the array {key!r} is missing (truncated or corrupted)")
                 arr = npz[key]
-                if (arr.dtype.str != spec["dtype"] or list(arr.shape) != spec["shape"]
-                        or hashlib.sha256(arr.tobytes()).hexdigest() != spec["sha256"]):
+                if (
+                    arr.dtype.str != spec["dtype"]
+                    or list(arr.shape) != spec["shape"]
+                    or hashlib.sha256(arr.tobytes()).hexdigest() != spec["sha256"]
+                ):
                     raise bad(f"the array {key!r} does not match its checksum (corrupted)")
                 arrays[key] = arr
         except ModelFileError:
@@ -416,8 +453,10 @@ def save(model: Any, path: str | os.PathLike[str]) -> Path:
         # accept the public path too (e.g. byhand.linear_model:Perceptron)
         cpath = next((p for p in allowed if _import_public(p) is cls), None)
         if cpath is None:
-            raise TypeError(f"save takes a byhand estimator ({', '.join(sorted(allowed.values()))})"
-                            f", got {cls.__module__}.{cls.__qualname__}")
+            raise TypeError(
+                f"save takes a byhand estimator ({', '.join(sorted(allowed.values()))})"
+                f", got {cls.__module__}.{cls.__qualname__}"
+            )
     params = model.get_params(deep=False)
     state = {k: v for k, v in vars(model).items() if k not in params}
     enc = _Encoder()
@@ -431,10 +470,8 @@ def save(model: Any, path: str | os.PathLike[str]) -> Path:
         "class": cpath,
         "estimator": allowed[cpath],
         "params": tree_params,
-        "n_features_in_": int(model.n_features_in_) if hasattr(model, "n_features_in_")
-        else None,
-        "classes_": np.asarray(model.classes_).tolist() if hasattr(model, "classes_")
-        else None,
+        "n_features_in_": int(model.n_features_in_) if hasattr(model, "n_features_in_") else None,
+        "classes_": np.asarray(model.classes_).tolist() if hasattr(model, "classes_") else None,
         "attributes": tree_state,
         "summary": {k: _describe(v) for k, v in state.items()},
         "arrays": enc.info,
@@ -446,8 +483,9 @@ def _describe(v: Any) -> str:
     if isinstance(v, np.ndarray):
         return f"ndarray {v.dtype} {tuple(v.shape)}"
     if isinstance(v, (list, tuple)) and v and all(isinstance(a, np.ndarray) for a in v):
-        return f"{type(v).__name__} of {len(v)} ndarrays " + \
-            ", ".join(f"{a.dtype} {tuple(a.shape)}" for a in v)
+        return f"{type(v).__name__} of {len(v)} ndarrays " + ", ".join(
+            f"{a.dtype} {tuple(a.shape)}" for a in v
+        )
     return type(v).__name__
 
 
@@ -470,8 +508,10 @@ def load(path: str | os.PathLike[str]) -> Any:
     cpath = meta.get("class")
     allowed = allowed_estimators()
     if cpath not in allowed:
-        raise ModelFileError(f"{what}: the class {cpath!r} is not a byhand estimator "
-                             f"(allowed: {', '.join(sorted(allowed.values()))})")
+        raise ModelFileError(
+            f"{what}: the class {cpath!r} is not a byhand estimator "
+            f"(allowed: {', '.join(sorted(allowed.values()))})"
+        )
     cls = _import_public(cpath)
     if cls is None:
         raise ModelFileError(f"{what}: this byhand has no {cpath!r}")

@@ -74,8 +74,11 @@ def split_assignment(item: str, flag: str) -> tuple[str, str]:
 
 def fit_to_default(value: Any, default: Any) -> Any:
     """An int where the estimator's default is a tuple becomes a 1-tuple (8 → (8,))."""
-    if isinstance(default, tuple) and isinstance(value, (int, float)) and \
-            not isinstance(value, bool):
+    if (
+        isinstance(default, tuple)
+        and isinstance(value, (int, float))
+        and not isinstance(value, bool)
+    ):
         return (value,)
     return value
 
@@ -86,8 +89,10 @@ def parse_params(items: list[str] | None, defaults: dict[str, Any], model: str) 
     for item in items or ():
         name, text = split_assignment(item, "--param")
         if name not in defaults:
-            raise UsageError(f"model {model!r} has no parameter {name!r}; its parameters: "
-                             f"{', '.join(sorted(defaults))}")
+            raise UsageError(
+                f"model {model!r} has no parameter {name!r}; its parameters: "
+                f"{', '.join(sorted(defaults))}"
+            )
         params[name] = fit_to_default(parse_value(text), defaults[name])
     return params
 
@@ -147,13 +152,19 @@ class EpochProgress:
             )
 
             self.progress = Progress(
-                TextColumn(self.label), MofNCompleteColumn(), BarColumn(),
-                TextColumn("{task.fields[info]}"), TimeElapsedColumn(), TimeRemainingColumn(),
-                console=console(stderr=True), transient=False,
+                TextColumn(self.label),
+                MofNCompleteColumn(),
+                BarColumn(),
+                TextColumn("{task.fields[info]}"),
+                TimeElapsedColumn(),
+                TimeRemainingColumn(),
+                console=console(stderr=True),
+                transient=False,
             )
             self.progress.start()
-            self.task = self.progress.add_task("fit", total=self.total, completed=completed,
-                                               info="")
+            self.task = self.progress.add_task(
+                "fit", total=self.total, completed=completed, info=""
+            )
         return self
 
     def __call__(self, state: Any) -> bool:
@@ -166,8 +177,7 @@ class EpochProgress:
         if self.progress is not None:
             self.progress.update(self.task, completed=state.epoch, info=info)
         elif state.epoch % self._step == 0 or state.epoch == self.total:
-            print(f"{self.label} {state.epoch}/{self.total}  {info}", file=sys.stderr,
-                  flush=True)
+            print(f"{self.label} {state.epoch}/{self.total}  {info}", file=sys.stderr, flush=True)
         return False
 
     on_epoch_end = __call__

@@ -43,8 +43,9 @@ def valid_names() -> str:
     return ", ".join(NAMES)
 
 
-def load(spec: str, split: str = "train", *, seed: int = 0,
-         target: str | None = None) -> tuple[np.ndarray, np.ndarray]:
+def load(
+    spec: str, split: str = "train", *, seed: int = 0, target: str | None = None
+) -> tuple[np.ndarray, np.ndarray]:
     """(X, y) of data set ``spec`` and ``split`` ("train" or "test")."""
     if split not in ("train", "test"):
         raise ValueError(f"split must be 'train' or 'test', got {split!r}")
@@ -64,7 +65,7 @@ def load(spec: str, split: str = "train", *, seed: int = 0,
     if spec == "digits":
         X, y = datasets.load_digits()
         order = np.random.default_rng(0).permutation(len(y))
-        cut = int(round(0.8 * len(y)))
+        cut = round(0.8 * len(y))
         idx = order[:cut] if split == "train" else order[cut:]
         return X[idx], y[idx]
     if spec == "mnist":
@@ -105,8 +106,9 @@ def read_csv(path: Path) -> tuple[list[str], np.ndarray]:
     for i, ln in enumerate(lines[1:], start=2):
         cells = ln.split(",")
         if len(cells) != len(names):
-            raise DataSpecError(f"{path}, line {i}: {len(cells)} values, the header has "
-                                f"{len(names)} columns")
+            raise DataSpecError(
+                f"{path}, line {i}: {len(cells)} values, the header has {len(names)} columns"
+            )
         try:
             rows.append([float(c) for c in cells])
         except ValueError:
@@ -121,8 +123,10 @@ def _load_csv(path: Path, target: str | None) -> tuple[np.ndarray, np.ndarray]:
     if target is None:
         target = next((t for t in TARGET_GUESSES if t in names), None)
         if target is None:
-            raise DataSpecError(f"{path}: say which column is the target with --target NAME; "
-                                f"columns: {', '.join(names)}")
+            raise DataSpecError(
+                f"{path}: say which column is the target with --target NAME; "
+                f"columns: {', '.join(names)}"
+            )
     if target not in names:
         raise DataSpecError(f"{path}: no column {target!r}; columns: {', '.join(names)}")
     j = names.index(target)
@@ -153,13 +157,14 @@ def load_inputs(path_str: str) -> np.ndarray:
     raise DataSpecError(f"{path}: inputs must be a .csv or .npz file")
 
 
-def split_validation(X: np.ndarray, y: np.ndarray, fraction: float,
-                     seed: int) -> tuple[np.ndarray, np.ndarray, Any, Any]:
+def split_validation(
+    X: np.ndarray, y: np.ndarray, fraction: float, seed: int
+) -> tuple[np.ndarray, np.ndarray, Any, Any]:
     """(X_train, y_train, X_val, y_val): a seeded random ``fraction`` held out (None if 0
     or too few samples to hold any out)."""
     if not 0 <= fraction < 1:
         raise ValueError(f"--val-fraction must lie in [0, 1), got {fraction}")
-    n_val = int(round(fraction * len(y)))
+    n_val = round(fraction * len(y))
     if n_val == 0 or n_val >= len(y):
         return X, y, None, None
     order = np.random.default_rng(seed).permutation(len(y))

@@ -16,9 +16,14 @@ HELP = "list the data sets (and fetch MNIST)"
 def add_parser(subparsers: Any) -> argparse.ArgumentParser:
     """Add ``byhand datasets``."""
     p = subparsers.add_parser(
-        NAME, help=HELP, description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("--fetch", choices=("mnist",), metavar="NAME",
-                   help="download a data set into the data home (mnist)")
+        NAME, help=HELP, description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    p.add_argument(
+        "--fetch",
+        choices=("mnist",),
+        metavar="NAME",
+        help="download a data set into the data home (mnist)",
+    )
     return p
 
 
@@ -26,12 +31,20 @@ def _mnist_status() -> str:
     from byhand.datasets import get_data_home
 
     folder = get_data_home() / "mnist"
-    stems = ("train-images-idx3-ubyte", "train-labels-idx1-ubyte", "t10k-images-idx3-ubyte",
-             "t10k-labels-idx1-ubyte")
-    present = [s for s in stems if any((folder / f"{s}{ext}").exists()
-                                       for ext in ("", ".gz", ".npy"))]
-    return f"present in {folder}" if len(present) == 4 else \
-        f"missing from {folder} ({len(present)}/4 files): byhand datasets --fetch mnist"
+    stems = (
+        "train-images-idx3-ubyte",
+        "train-labels-idx1-ubyte",
+        "t10k-images-idx3-ubyte",
+        "t10k-labels-idx1-ubyte",
+    )
+    present = [
+        s for s in stems if any((folder / f"{s}{ext}").exists() for ext in ("", ".gz", ".npy"))
+    ]
+    return (
+        f"present in {folder}"
+        if len(present) == 4
+        else f"missing from {folder} ({len(present)}/4 files): byhand datasets --fetch mnist"
+    )
 
 
 def run(args: argparse.Namespace) -> int:

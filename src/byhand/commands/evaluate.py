@@ -21,16 +21,27 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
     from byhand.commands._data import valid_names
 
     p = subparsers.add_parser(
-        NAME, help=HELP, description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+        NAME, help=HELP, description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     p.add_argument("model", metavar="MODEL.npz", help="a model file written by byhand train")
     p.add_argument("--data", required=True, metavar="DATASET", help=f"data set: {valid_names()}")
     p.add_argument("--target", metavar="NAME", help="label column of a .csv data file")
-    p.add_argument("--split", choices=("test", "train"), default="test",
-                   help="which split of a named data set (default test)")
-    p.add_argument("--seed", type=int, default=0, metavar="S",
-                   help="seed of generated data sets (default 0, as byhand train)")
-    p.add_argument("--plot", metavar="PNG", help="write a figure (decision regions or "
-                   "confusion matrix)")
+    p.add_argument(
+        "--split",
+        choices=("test", "train"),
+        default="test",
+        help="which split of a named data set (default test)",
+    )
+    p.add_argument(
+        "--seed",
+        type=int,
+        default=0,
+        metavar="S",
+        help="seed of generated data sets (default 0, as byhand train)",
+    )
+    p.add_argument(
+        "--plot", metavar="PNG", help="write a figure (decision regions or confusion matrix)"
+    )
     return p
 
 
@@ -75,8 +86,9 @@ def run(args: argparse.Namespace) -> int:
         acc = float(np.mean(pred == y))
         t.add_row("accuracy", fmt(acc))
         t.add_row("error rate", fmt(1 - acc))
-        classes = np.unique(np.concatenate([np.asarray(getattr(model, "classes_", [])),
-                                            np.unique(y)]))
+        classes = np.unique(
+            np.concatenate([np.asarray(getattr(model, "classes_", [])), np.unique(y)])
+        )
         C = confusion_matrix(y, pred, classes)
         out.print(t)
         ct = Table(title="confusion matrix (rows: true, columns: predicted)")
@@ -113,16 +125,24 @@ def _plot(path: str, model: Any, X: Any, y: Any, pred: Any, C: Any, classifier: 
         im = ax.imshow(C, cmap="Blues")
         fig.colorbar(im, ax=ax)
         n = C.shape[0]
-        classes = np.unique(np.concatenate([np.asarray(getattr(model, "classes_", [])),
-                                            np.unique(y)]))
+        classes = np.unique(
+            np.concatenate([np.asarray(getattr(model, "classes_", [])), np.unique(y)])
+        )
         ax.set_xticks(range(n), [str(c) for c in classes])
         ax.set_yticks(range(n), [str(c) for c in classes])
         ax.set_xlabel("predicted")
         ax.set_ylabel("true")
         for i in range(n):
             for j in range(n):
-                ax.text(j, i, str(C[i, j]), ha="center", va="center", fontsize=7,
-                        color="white" if C[i, j] > C.max() / 2 else "black")
+                ax.text(
+                    j,
+                    i,
+                    str(C[i, j]),
+                    ha="center",
+                    va="center",
+                    fontsize=7,
+                    color="white" if C[i, j] > C.max() / 2 else "black",
+                )
         ax.set_title("confusion matrix")
     else:
         ax.scatter(np.ravel(y), np.ravel(pred), s=8)

@@ -21,7 +21,8 @@ HELP = "check every nn module's and loss's backward against finite differences"
 def add_parser(subparsers: Any) -> argparse.ArgumentParser:
     """Add ``byhand gradcheck``."""
     p = subparsers.add_parser(
-        NAME, help=HELP, description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+        NAME, help=HELP, description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     p.add_argument("--seed", type=int, default=0, metavar="S", help="random seed (default 0)")
     p.add_argument("--eps", type=float, default=1e-6, help="finite-difference step (1e-6)")
     p.add_argument("--atol", type=float, default=1e-5, help="absolute tolerance (1e-5)")
@@ -47,18 +48,32 @@ def cases(seed: int = 0) -> list[tuple[str, Any, tuple[Any, ...]]]:
     x = _away_from_zero(rng, (n, d))
     out: list[tuple[str, Any, tuple[Any, ...]]] = [
         ("Linear(4, 3)", nn.Linear(d, k, random_state=seed, dtype=np.float64), (x,)),
-        ("Linear(4, 3, bias=False)",
-         nn.Linear(d, k, bias=False, random_state=seed, dtype=np.float64), (x,)),
-        ("Sequential(Linear, Tanh, Linear, ReLU, Linear)", nn.Sequential(
-            nn.Linear(d, 6, random_state=seed, dtype=np.float64), nn.Tanh(),
-            nn.Linear(6, 5, random_state=seed + 1, dtype=np.float64), nn.ReLU(),
-            nn.Linear(5, 2, random_state=seed + 2, dtype=np.float64)), (x,)),
+        (
+            "Linear(4, 3, bias=False)",
+            nn.Linear(d, k, bias=False, random_state=seed, dtype=np.float64),
+            (x,),
+        ),
+        (
+            "Sequential(Linear, Tanh, Linear, ReLU, Linear)",
+            nn.Sequential(
+                nn.Linear(d, 6, random_state=seed, dtype=np.float64),
+                nn.Tanh(),
+                nn.Linear(6, 5, random_state=seed + 1, dtype=np.float64),
+                nn.ReLU(),
+                nn.Linear(5, 2, random_state=seed + 2, dtype=np.float64),
+            ),
+            (x,),
+        ),
     ]
     built = {nn.Linear, nn.Sequential, nn.Sign}
     for name in nn.__all__:
         cls = getattr(nn, name)
-        if isinstance(cls, type) and issubclass(cls, nn.Module) and cls not in built \
-                and cls is not nn.Module:
+        if (
+            isinstance(cls, type)
+            and issubclass(cls, nn.Module)
+            and cls not in built
+            and cls is not nn.Module
+        ):
             try:
                 out.append((f"{name}()", cls(), (x,)))
             except TypeError:
@@ -80,8 +95,12 @@ def cases(seed: int = 0) -> list[tuple[str, Any, tuple[Any, ...]]]:
     known = {type(loss) for _, loss, _ in losses}
     for name in nn.__all__:
         cls = getattr(nn, name)
-        if isinstance(cls, type) and issubclass(cls, nn.Loss) and cls is not nn.Loss \
-                and cls not in known:
+        if (
+            isinstance(cls, type)
+            and issubclass(cls, nn.Loss)
+            and cls is not nn.Loss
+            and cls not in known
+        ):
             try:
                 out.append((f"{name}()", cls(), (zk, rng.standard_normal((n, k)))))
             except TypeError:
@@ -103,8 +122,9 @@ def run(args: argparse.Namespace) -> int:
     failed = 0
     for name, obj, inputs in cases(args.seed):
         try:
-            rel = gradcheck(obj, *inputs, eps=args.eps, atol=args.atol, rtol=args.rtol,
-                            random_state=args.seed)
+            rel = gradcheck(
+                obj, *inputs, eps=args.eps, atol=args.atol, rtol=args.rtol, random_state=args.seed
+            )
             t.add_row(name, f"{rel:.2e}", "[green]ok[/]")
         except GradcheckError as exc:
             failed += 1

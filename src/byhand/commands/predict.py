@@ -17,11 +17,15 @@ HELP = "predict with a saved model on a .csv or .npz of inputs"
 def add_parser(subparsers: Any) -> argparse.ArgumentParser:
     """Add ``byhand predict``."""
     p = subparsers.add_parser(
-        NAME, help=HELP, description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+        NAME, help=HELP, description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     p.add_argument("model", metavar="MODEL.npz", help="a model file written by byhand train")
     p.add_argument("input", metavar="INPUT", help="features: .csv with a header, or .npz with X")
-    p.add_argument("--out", metavar="PATH", help="write predictions to PATH (.csv or .npz) "
-                   "instead of standard output")
+    p.add_argument(
+        "--out",
+        metavar="PATH",
+        help="write predictions to PATH (.csv or .npz) instead of standard output",
+    )
     return p
 
 
@@ -41,8 +45,10 @@ def run(args: argparse.Namespace) -> int:
     X = load_inputs(args.input)
     n_in = getattr(model, "n_features_in_", None)
     if X.ndim != 2 or (n_in is not None and X.shape[1] != n_in):
-        raise ValueError(f"{args.input}: {args.model} expects rows of {n_in} features, got an "
-                         f"array of shape {X.shape}")
+        raise ValueError(
+            f"{args.input}: {args.model} expects rows of {n_in} features, got an "
+            f"array of shape {X.shape}"
+        )
     pred = np.asarray(model.predict(X))
     lines = [repr(v) if isinstance(v, float) else str(v) for v in pred.tolist()]
     if args.out is None:

@@ -23,30 +23,58 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
     from byhand.estimators_registry import names
 
     p = subparsers.add_parser(
-        NAME, help=HELP, description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+        NAME, help=HELP, description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     p.add_argument("model", metavar="MODEL", help=f"estimator: {', '.join(names())}")
     p.add_argument("--data", required=True, metavar="DATASET", help=f"data set: {valid_names()}")
     p.add_argument("--target", metavar="NAME", help="label column of a .csv data file")
-    p.add_argument("--param", action="append", default=[], metavar="K=V",
-                   help="estimator parameter, repeatable (e.g. hidden_layer_sizes=16,16 "
-                        "learning_rate=0.1 max_iter=50)")
+    p.add_argument(
+        "--param",
+        action="append",
+        default=[],
+        metavar="K=V",
+        help="estimator parameter, repeatable (e.g. hidden_layer_sizes=16,16 "
+        "learning_rate=0.1 max_iter=50)",
+    )
     p.add_argument("--epochs", type=int, metavar="N", help="epochs (the estimator's max_iter)")
     p.add_argument("--batch-size", type=int, metavar="M", help="minibatch size (SGD)")
-    p.add_argument("--val-fraction", type=float, default=0.2, metavar="F",
-                   help="fraction held out for validation (default 0.2; 0 for none)")
-    p.add_argument("--seed", type=int, default=0, metavar="S",
-                   help="random seed of the estimator and the data (default 0)")
+    p.add_argument(
+        "--val-fraction",
+        type=float,
+        default=0.2,
+        metavar="F",
+        help="fraction held out for validation (default 0.2; 0 for none)",
+    )
+    p.add_argument(
+        "--seed",
+        type=int,
+        default=0,
+        metavar="S",
+        help="random seed of the estimator and the data (default 0)",
+    )
     p.add_argument("--out", required=True, metavar="PATH", help="model file to write (.npz)")
-    p.add_argument("--checkpoint-dir", metavar="DIR",
-                   help="write DIR/checkpoint.npz after every epoch (gradient-trained models)")
-    p.add_argument("--resume", action="store_true",
-                   help="continue from DIR/checkpoint.npz (needs --checkpoint-dir)")
+    p.add_argument(
+        "--checkpoint-dir",
+        metavar="DIR",
+        help="write DIR/checkpoint.npz after every epoch (gradient-trained models)",
+    )
+    p.add_argument(
+        "--resume",
+        action="store_true",
+        help="continue from DIR/checkpoint.npz (needs --checkpoint-dir)",
+    )
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     return p
 
 
-def build_estimator(model: str, items: list[str], *, epochs: int | None = None,
-                    batch_size: int | None = None, seed: int | None = None) -> tuple[Any, dict]:
+def build_estimator(
+    model: str,
+    items: list[str],
+    *,
+    epochs: int | None = None,
+    batch_size: int | None = None,
+    seed: int | None = None,
+) -> tuple[Any, dict]:
     """(estimator, the parameters set on it) from the command line's pieces."""
     from byhand.commands._common import UsageError, epoch_param, parse_params
     from byhand.estimators_registry import UnknownNameError, get_class
@@ -75,23 +103,40 @@ def build_estimator(model: str, items: list[str], *, epochs: int | None = None,
 
 
 def _supports(est: Any, arg: str) -> bool:
+    """True if ``est.fit`` takes ``arg`` and, for estimators with several solvers, the chosen
+    solver trains epoch by epoch through ``byhand.fit`` (a direct solver has no epochs)."""
     import inspect
 
     try:
-        return arg in inspect.signature(est.fit).parameters
+        if arg not in inspect.signature(est.fit).parameters:
+            return False
     except (TypeError, ValueError):
         return False
+    fit_solvers = getattr(type(est), "_fit_solvers", None)
+    solver = getattr(est, "solver", None)
+    return fit_solvers is None or solver is None or solver in fit_solvers
 
 
 def _config(args: argparse.Namespace, params: dict[str, Any]) -> dict[str, Any]:
-    return {"model": args.model, "data": args.data, "target": args.target,
-            "params": {k: repr(v) for k, v in sorted(params.items())},
-            "val_fraction": args.val_fraction, "seed": args.seed}
+    return {
+        "model": args.model,
+        "data": args.data,
+        "target": args.target,
+        "params": {k: repr(v) for k, v in sorted(params.items())},
+        "val_fraction": args.val_fraction,
+        "seed": args.seed,
+    }
+
+
+def _flatten(config: dict[str, Any]) -> dict[str, Any]:
+    flat = {k: v for k, v in config.items() if k != "params"}
+    flat.update({f"params.{k}": v for k, v in config.get("params", {}).items()})
+    return flat
 
 
 def _resume(args: argparse.Namespace, config: dict[str, Any]) -> dict[str, Any] | None:
     from byhand.checkpoint import checkpoint_path, load_checkpoint
-    from byhand.commands._common import UsageError
+    from byhand.commands._common import EPOCH_PARAMS, UsageError
 
     if not args.checkpoint_dir:
         raise UsageError("--resume needs --checkpoint-dir DIR")
@@ -99,11 +144,16 @@ def _resume(args: argparse.Namespace, config: dict[str, Any]) -> dict[str, Any] 
         print(f"no checkpoint in {args.checkpoint_dir}: starting from epoch 0")
         return None
     snapshot, saved = load_checkpoint(args.checkpoint_dir)
-    diff = [k for k in config if saved.get(k) != config[k]]
-    if diff:
-        k = diff[0]
-        raise UsageError(f"{checkpoint_path(args.checkpoint_dir)} belongs to another run: its "
-                         f"{k} is {saved.get(k)!r}, this command's {config[k]!r}")
+    flat_now, flat_saved = _flatten(config), _flatten(saved)
+    for k in sorted(set(flat_now) | set(flat_saved)):
+        if k.startswith("params.") and k.split(".", 1)[1] in EPOCH_PARAMS:
+            continue  # a resumed run may be given a larger epoch budget
+        if flat_now.get(k) != flat_saved.get(k):
+            raise UsageError(
+                f"{checkpoint_path(args.checkpoint_dir)} belongs to another run: "
+                f"its {k} is {flat_saved.get(k)}, this command's "
+                f"{flat_now.get(k)}"
+            )
     print(f"resuming from {checkpoint_path(args.checkpoint_dir)} (epoch {snapshot['epoch']})")
     return snapshot
 
@@ -120,13 +170,13 @@ def run(args: argparse.Namespace) -> int:
         UsageError,
         console,
         epoch_param,
-        fmt,
         is_classifier,
     )
     from byhand.io import save
 
-    est, params = build_estimator(args.model, args.param, epochs=args.epochs,
-                                  batch_size=args.batch_size, seed=args.seed)
+    est, params = build_estimator(
+        args.model, args.param, epochs=args.epochs, batch_size=args.batch_size, seed=args.seed
+    )
     if args.resume and not args.checkpoint_dir:
         raise UsageError("--resume needs --checkpoint-dir DIR")
     out = console()
@@ -152,11 +202,15 @@ def run(args: argparse.Namespace) -> int:
             if snapshot is not None:
                 fit_kw["resume_state"] = snapshot
     elif args.checkpoint_dir:
-        raise UsageError(f"model {args.model!r} is not trained epoch by epoch: "
-                         "--checkpoint-dir/--resume do not apply")
-    out.print(f"training {args.model} on {args.data}: {len(y_tr)} samples, {X.shape[1]} "
-              f"features" + (f", {len(y_val)} held out for validation" if X_val is not None
-                             else ""))
+        how = f" with solver={est.solver!r}" if hasattr(est, "solver") else ""
+        raise UsageError(
+            f"model {args.model!r} is not trained epoch by epoch{how}: "
+            "--checkpoint-dir/--resume do not apply"
+        )
+    out.print(
+        f"training {args.model} on {args.data}: {len(y_tr)} samples, {X.shape[1]} "
+        f"features" + (f", {len(y_val)} held out for validation" if X_val is not None else "")
+    )
     t0 = time.perf_counter()
     if progress is not None:
         progress.start(int(fit_kw.get("resume_state", {}).get("epoch", 0)))
@@ -180,8 +234,16 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def _report(out: Any, est: Any, X_tr: Any, y_tr: Any, X_val: Any, y_val: Any,
-            seconds: float, classifier: bool) -> None:
+def _report(
+    out: Any,
+    est: Any,
+    X_tr: Any,
+    y_tr: Any,
+    X_val: Any,
+    y_val: Any,
+    seconds: float,
+    classifier: bool,
+) -> None:
     from rich.table import Table
 
     from byhand.commands._common import fmt
@@ -191,11 +253,17 @@ def _report(out: Any, est: Any, X_tr: Any, y_tr: Any, X_val: Any, y_val: Any,
     t.add_column("")
     t.add_column("train", justify="right")
     t.add_column("validation", justify="right")
-    t.add_row(metric, fmt(float(est.score(X_tr, y_tr))),
-              fmt(float(est.score(X_val, y_val))) if X_val is not None else "-")
+    t.add_row(
+        metric,
+        fmt(float(est.score(X_tr, y_tr))),
+        fmt(float(est.score(X_val, y_val))) if X_val is not None else "-",
+    )
     if classifier:
-        t.add_row("error rate", fmt(1 - float(est.score(X_tr, y_tr))),
-                  fmt(1 - float(est.score(X_val, y_val))) if X_val is not None else "-")
+        t.add_row(
+            "error rate",
+            fmt(1 - float(est.score(X_tr, y_tr))),
+            fmt(1 - float(est.score(X_val, y_val))) if X_val is not None else "-",
+        )
     curve = getattr(est, "loss_curve_", None)
     if curve is not None and len(curve):
         t.add_row("final loss", fmt(float(curve[-1]), 6), "")
