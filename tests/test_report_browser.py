@@ -212,34 +212,11 @@ def open_in_chromium(page: Path, profile: Path, screenshot: Path) -> dict:
 
 
 @pytest.fixture
-def small_report(tmp_path: Path) -> Path:
-    """A quick reproduce of two throw-away experiments: one passing, one failing a claim."""
-    from byhand.plotting import learning_curves, subplots
-
+def small_report(tmp_path: Path) -> tuple[Path, int]:
+    """A --quick reproduce of two real experiments and a throw-away one failing a claim."""
     lecture = "004_58fcd66f213515d7.txt"
 
-    @experiment("browser-demo", title="Browser demo: curves", lecture=lecture, number=901)
-    def demo(seed: int, quick: bool) -> ExperimentResult:
-        import numpy as np
-
-        res = ExperimentResult()
-        v = np.random.default_rng(seed).random(5)
-        res.claim(
-            lecture,
-            "Gradient descent",
-            "values are in [0, 1)",
-            v.tolist(),
-            bool(((v >= 0) & (v < 1)).all()),
-            kind="qualitative",
-        )
-        fig, ax = subplots()
-        learning_curves({"a": np.cumsum(v), "b": v}, ax)
-        res.figure(fig, "two curves <escaped & fine>")
-        res.table("trace", ["t", "w"], [[0, [0.0, 0.0]], [1, [1.5, -2.0]]])
-        res.note("A note with <b>markup</b> that must be shown as text.")
-        return res
-
-    @experiment("browser-fail", title="Browser demo: a failing claim", lecture=lecture, number=902)
+    @experiment("browser-fail", title="A failing <claim> & notes", lecture=lecture, number=902)
     def fail(seed: int, quick: bool) -> ExperimentResult:
         res = ExperimentResult()
         res.claim(
@@ -251,24 +228,32 @@ def small_report(tmp_path: Path) -> Path:
             kind="numeric",
             target=3,
         )
+        res.table("trace", ["t", "w"], [[0, [0.0, 0.0]], [1, [1.5, -2.0]]])
+        res.note("A note with <b>markup</b> that must be shown as text.")
         return res
 
+    out = tmp_path / "report"
     try:
-        code = reproduce(only=["browser-demo", "browser-fail"], out=tmp_path / "report", quick=True)
+        code = reproduce(
+            only=["tlu-logic", "universal-approximation", "browser-fail"], out=out, quick=True
+        )
     finally:
-        unregister("browser-demo")
         unregister("browser-fail")
     assert code == 1
-    return tmp_path / "report" / "index.html"
+    doc = json.loads((out / "results.json").read_text())
+    n_figures = sum(len(e["figures"]) for e in doc["experiments"])
+    return out / "index.html", n_figures
 
 
-def test_report_opens_in_chromium(small_report: Path, tmp_path: Path) -> None:
+def test_report_opens_in_chromium(small_report: tuple[Path, int], tmp_path: Path) -> None:
+    page, n_figures = small_report
     shot = tmp_path / "report.png"
-    result = open_in_chromium(small_report, tmp_path / "profile", shot)
+    result = open_in_chromium(page, tmp_path / "profile", shot)
     if os.environ.get("BYHAND_SCREENSHOT"):
         shutil.copy(shot, os.environ["BYHAND_SCREENSHOT"])
     assert result["title"].startswith("byhand")
-    assert len(result["images"]) == 1
+    assert n_figures >= 2
+    assert len(result["images"]) == n_figures
     for img in result["images"]:
         assert img["complete"] and img["w"] > 0 and img["h"] > 0, img
     assert result["errors"] == []

@@ -36,6 +36,9 @@ header.top p { margin:0; opacity:.9; }
 .stat { background:rgba(255,255,255,.13); border-radius:10px; padding:8px 14px; min-width:120px; }
 .stat b { display:block; font-size:22px; }
 .stat span { font-size:13px; opacity:.85; }
+.stat.good { background:rgba(60,200,120,.28); } .stat.bad { background:rgba(240,80,70,.45); }
+.stat.warn { background:rgba(250,190,60,.35); }
+header.top p.date { font-size:13px; opacity:.75; margin-top:2px; }
 nav.toc { background:var(--card); border:1px solid var(--line); border-radius:12px;
   padding:14px 22px; margin:24px 0; }
 nav.toc h2 { margin:4px 0 8px; font-size:18px; }
@@ -165,8 +168,12 @@ def _data_table(t: dict[str, Any]) -> str:
     )
 
 
+def _num(record: dict[str, Any]) -> str:
+    return f"#{record['number']} " if record.get("number") else ""
+
+
 def _experiment(record: dict[str, Any]) -> str:
-    num = f"#{record['number']} " if record.get("number") else ""
+    num = _num(record)
     parts = [
         f'<article class="exp" id="exp-{_e(record["name"])}">',
         f"<h3>{_e(num)}{_e(record['title'])} {_badge(record)}</h3>",
@@ -219,7 +226,7 @@ def render(records: list[dict[str, Any]], meta: dict[str, Any]) -> str:
     toc = []
     for lec, recs in lectures.items():
         items = "".join(
-            f'<li><a href="#exp-{_e(r["name"])}">{_e(r["title"])}</a> {_badge(r)}</li>'
+            f'<li><a href="#exp-{_e(r["name"])}">{_e(_num(r))}{_e(r["title"])}</a> {_badge(r)}</li>'
             for r in recs
         )
         toc.append(
@@ -235,18 +242,24 @@ def render(records: list[dict[str, Any]], meta: dict[str, Any]) -> str:
             + "</section>"
         )
     mode = "quick" if meta.get("quick") else "full"
-    verdict = "every claim holds" if all_ok else "some claims fail"
+    nfail = len(claims) - npass
+    problems = []
+    if nfail:
+        problems.append(f"{nfail} claim{'s' * (nfail != 1)} fail{'s' * (nfail == 1)}")
+    if nerr:
+        problems.append(f"{nerr} experiment{'s' * (nerr != 1)} ended with an error")
+    verdict = "every claim holds" if all_ok else ", ".join(problems)
     stats = [
-        (f"{npass}/{len(claims)}", "claims passed"),
-        (str(len(records)), "experiments"),
-        (str(nerr), "errors"),
-        (str(nskip), "skipped"),
-        (f"{meta.get('seconds', 0):.1f} s", "run time"),
-        (f"{mode} · seed {meta.get('seed', 0)}", "mode"),
-        (str(meta.get("byhand_version", "")), "byhand version"),
+        (f"{npass}/{len(claims)}", "claims passed", "bad" if nfail else "good"),
+        (str(len(records)), "experiments", ""),
+        (str(nerr), "errors", "bad" if nerr else ""),
+        (str(nskip), "skipped", "warn" if nskip else ""),
+        (f"{meta.get('seconds', 0):.1f} s", "run time", ""),
+        (f"{mode} · seed {meta.get('seed', 0)}", "mode", ""),
+        (str(meta.get("byhand_version", "")), "byhand version", ""),
     ]
     stat_html = "".join(
-        f'<div class="stat"><b>{_e(v)}</b><span>{_e(k)}</span></div>' for v, k in stats
+        f'<div class="stat {cls}"><b>{_e(v)}</b><span>{_e(k)}</span></div>' for v, k, cls in stats
     )
     return f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8">
@@ -256,8 +269,9 @@ def render(records: list[dict[str, Any]], meta: dict[str, Any]) -> str:
 <body>
 <header class="top"><div class="inner">
 <h1>byhand — the lectures reproduced</h1>
-<p>Every worked example of the lectures, rerun with byhand's hand-written NumPy code: {verdict}.
-{_e(meta.get("date", ""))}</p>
+<p>Every worked example of the lectures, rerun with byhand's hand-written NumPy code:
+<b>{_e(verdict)}</b>.</p>
+<p class="date">{_e(meta.get("date", ""))}</p>
 <div class="stats">{stat_html}</div>
 </div></header>
 <main>

@@ -24,7 +24,6 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
     p.add_argument("--jobs", type=int, default=1, metavar="N", help="parallel processes (1)")
     p.add_argument("--seed", type=int, default=0, metavar="S", help="random seed (0)")
     p.add_argument("--list", action="store_true", help="list the experiments and exit")
-    p.set_defaults(command_run=run)
     return p
 
 
