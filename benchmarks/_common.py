@@ -1,0 +1,208 @@
+"""Shared pieces of the benchmark cases: sizes, data, thread limits, timing, result rows.
+
+Timing discipline (issue 7): every contender of a case runs in this process on the same
+arrays with the same thread count; each is warmed up once, then the repeats go round-robin
+(A, B, C, A, B, C, …) so that the machine's drift touches all of them alike, and the
+median of each contender's times is reported. Only same-run ratios are meaningful.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import importlib
+import os
+import statistics
+import time
+import warnings
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+THREADS = 2
+
+
+def default_data_home() -> None:
+    """BYHAND_DATA defaults to ../shared/datasets, resolved from the repository root."""
+    os.environ.setdefault("BYHAND_DATA", str((REPO_ROOT / ".." / "shared" / "datasets").resolve()))
+
+
+@dataclass(frozen=True)
+class Sizes:
+    """How much data each case uses: ``full`` is the issue's setting."""
+
+    name: str
+    n_train: int  # MNIST training images used (MLP, perceptron, softmax, k-NN reference set)
+    n_test: int  # MNIST test images used (softmax accuracy, k-NN queries)
+    repeats: int  # timed repeats per contender (after one warm-up)
+
+
+FULL = Sizes("full", 60_000, 10_000, 5)
+QUICK = Sizes("quick", 10_000, 2_000, 3)
+TINY = Sizes("tiny", 500, 100, 1)
+
+
+@dataclass
+class Data:
+    """MNIST arrays as ``byhand.datasets.load_mnist`` gives them: float32 in [0, 1]."""
+
+    X_train: np.ndarray
+    y_train: np.ndarray
+    X_test: np.ndarray
+    y_test: np.ndarray
+
+
+def load_data(sizes: Sizes) -> Data:
+    """The first ``n_train`` training and ``n_test`` test images of MNIST."""
+    default_data_home()
+    from byhand.datasets import load_mnist
+
+    X_tr, y_tr = load_mnist("train")
+    X_te, y_te = load_mnist("test")
+    return Data(
+        np.ascontiguousarray(X_tr[: sizes.n_train], dtype=np.float32),
+        np.ascontiguousarray(y_tr[: sizes.n_train], dtype=np.int64),
+        np.ascontiguousarray(X_te[: sizes.n_test], dtype=np.float32),
+        np.ascontiguousarray(y_te[: sizes.n_test], dtype=np.int64),
+    )
+
+
+def optional(module: str, name: str | None = None) -> Any:
+    """``module.name`` (or the module) if importable, else None: peers and estimators that do
+    not exist yet are reported as "n/a" instead of failing the run."""
+    try:
+        mod = importlib.import_module(module)
+        return mod if name is None else getattr(mod, name)
+    except (ImportError, AttributeError):
+        return None
+
+
+def limit_threads(n: int = THREADS) -> Any:
+    """Pin BLAS and OpenMP pools (threadpoolctl) and PyTorch's intra-op pool to ``n``."""
+    torch = optional("torch")
+    if torch is not None:
+        torch.set_num_threads(n)
+    tpc = optional("threadpoolctl")
+    if tpc is None:
+        return None
+    return tpc.threadpool_limits(limits=n)
+
+
+def blas_description() -> list[str]:
+    """One line per native thread pool: which library and which kernel (coretype) runs."""
+    tpc = optional("threadpoolctl")
+    if tpc is None:
+        return ["threadpoolctl not installed: BLAS kernel unknown"]
+    lines = []
+    for info in tpc.threadpool_info():
+        arch = info.get("architecture", "-")
+        lines.append(
+            f"{info.get('internal_api')} {info.get('version')} kernel={arch} "
+            f"threads={info.get('num_threads')} ({Path(info.get('filepath', '')).name})"
+        )
+    return lines
+
+
+@contextlib.contextmanager
+def quiet() -> Iterator[None]:
+    """Silence the warnings of deliberately short runs (max_iter=1 and the like)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        yield
+
+
+Timed = Callable[[], float]
+"""A contender: does its own untimed set-up, runs the timed part, returns its seconds."""
+
+
+def timer() -> Callable[[], float]:
+    """start = timer(); …; elapsed = start()."""
+    t0 = time.perf_counter()
+    return lambda: time.perf_counter() - t0
+
+
+def race(
+    contenders: dict[str, Timed | None], repeats: int, warmup: int = 1
+) -> dict[str, list[float]]:
+    """Warm each contender up, then run ``repeats`` rounds round-robin; times per contender.
+
+    A contender given as None (missing peer or estimator) gets no times.
+    """
+    live = {k: f for k, f in contenders.items() if f is not None}
+    for _ in range(warmup):
+        for f in live.values():
+            f()
+    times: dict[str, list[float]] = {k: [] for k in contenders}
+    for _ in range(repeats):
+        for k, f in live.items():
+            times[k].append(f())
+    return times
+
+
+def median(xs: list[float]) -> float:
+    return statistics.median(xs) if xs else float("nan")
+
+
+def fmt_s(t: float) -> str:
+    return "n/a" if t != t else f"{t:8.3f} s"
+
+
+def fmt_ratio(r: float) -> str:
+    return "n/a" if r != r else f"{r:.2f}x"
+
+
+@dataclass
+class Row:
+    """One line of the final table: a ratio (or other figure), its target and whether met.
+
+    ``higher_is_better`` says which way the target goes (peer/byhand: higher; byhand/floor
+    and backward/forward: lower). A value of NaN means n/a (a contender was missing).
+    """
+
+    case: str
+    measure: str
+    value: float
+    target: float | None = None
+    higher_is_better: bool = True
+    unit: str = "x"
+
+    @property
+    def met(self) -> str:
+        if self.target is None:
+            return ""
+        if self.value != self.value:
+            return "n/a"
+        ok = self.value >= self.target if self.higher_is_better else self.value <= self.target
+        return "yes" if ok else "NO"
+
+    def target_text(self) -> str:
+        if self.target is None:
+            return ""
+        return f"{'>=' if self.higher_is_better else '<='} {self.target:.3g}{self.unit}"
+
+    def value_text(self) -> str:
+        if self.value != self.value:
+            return "n/a"
+        if self.unit == "x":
+            return f"{self.value:.2f}x"
+        if self.unit == "":
+            return f"{self.value:g}"
+        return f"{self.value:.3g} {self.unit}"
+
+
+@dataclass
+class Context:
+    """What every case receives: the sizes, the data and a printer."""
+
+    sizes: Sizes
+    data: Data
+    seed: int = 0
+    log: Callable[[str], None] = print
+    notes: list[str] = field(default_factory=list)
+
+
+def ratio(a: float, b: float) -> float:
+    return a / b if b and a == a and b == b else float("nan")

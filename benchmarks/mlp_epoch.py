@@ -1,0 +1,277 @@
+"""Case 1: one epoch of an MLP 784-256-128-10 on MNIST, byhand vs PyTorch vs scikit-learn.
+
+ReLU, softmax cross-entropy, plain SGD (lr 0.1, no momentum, no weight decay), batch 128,
+float32, reshuffled. Contenders: the raw ``byhand.nn`` + ``byhand.fit`` path (with
+``input_grad=False``), byhand's ``MLPClassifier`` (when it exists), PyTorch eager on the CPU,
+scikit-learn's ``MLPClassifier`` (solver sgd, momentum 0, alpha 0, max_iter=1), and the FLOOR:
+the epoch's matrix products alone on preallocated buffers (forward X W per layer; backward
+dW = Xᵀ G per layer and dX = G Wᵀ for all but the first).
+"""
+
+from __future__ import annotations
+
+import inspect
+import itertools
+from typing import Any
+
+import numpy as np
+from _common import Context, Row, Timed, fmt_ratio, fmt_s, median, optional, quiet, race, ratio
+from _common import timer as start_timer
+
+LAYERS = (784, 256, 128, 10)
+HIDDEN = LAYERS[1:-1]
+BATCH = 128
+LR = 0.1
+
+
+def epoch_flops(
+    n: int, layers: tuple[int, ...] = LAYERS, input_grad: bool = False
+) -> dict[str, float]:
+    """Multiply-adds ×2 of one epoch's products: forward, backward (dW, and dX per layer)."""
+    pairs = list(itertools.pairwise(layers))
+    fwd = sum(2 * a * b for a, b in pairs) * n
+    dw = fwd
+    dx = sum(2 * a * b for a, b in (pairs if input_grad else pairs[1:])) * n
+    return {"forward": fwd, "backward": dw + dx}
+
+
+# -- byhand --------------------------------------------------------------------------------
+def build_byhand(seed: int, input_grad: bool = False) -> Any:
+    from byhand import nn
+
+    mods: list[Any] = []
+    for i, (a, b) in enumerate(itertools.pairwise(LAYERS)):
+        mods.append(nn.Linear(a, b, random_state=seed + i))
+        if i < len(LAYERS) - 2:
+            mods.append(nn.ReLU())
+    return nn.Sequential(*mods, input_grad=input_grad)
+
+
+def byhand_raw(ctx: Context, X: np.ndarray, y: np.ndarray, out: dict[str, Any]) -> Timed:
+    from byhand import fit, nn, optim
+
+    def run() -> float:
+        model = build_byhand(ctx.seed)
+        loss = nn.CrossEntropyLoss()
+        opt = optim.SGD(model.parameters(), lr=LR)
+        t = start_timer()
+        fit(
+            model,
+            loss,
+            opt,
+            X,
+            y,
+            epochs=1,
+            batch_size=BATCH,
+            shuffle=True,
+            random_state=ctx.seed,
+            verbose=0,
+        )
+        elapsed = t()
+        out["model"] = model
+        return elapsed
+
+    return run
+
+
+def byhand_estimator(
+    ctx: Context, X: np.ndarray, y: np.ndarray, out: dict[str, Any]
+) -> Timed | None:
+    cls = optional("byhand.neural_network", "MLPClassifier")
+    if cls is None:
+        return None
+    wanted = {
+        "hidden_layer_sizes": HIDDEN,
+        "activation": "relu",
+        "solver": "sgd",
+        "learning_rate_init": LR,
+        "learning_rate": "constant",
+        "batch_size": BATCH,
+        "momentum": 0.0,
+        "alpha": 0.0,
+        "max_iter": 1,
+        "epochs": 1,
+        "shuffle": True,
+        "random_state": ctx.seed,
+        "verbose": 0,
+        "early_stopping": False,
+        "dtype": np.float32,
+    }
+    accepted = inspect.signature(cls).parameters
+    kwargs = {k: v for k, v in wanted.items() if k in accepted}
+
+    def run() -> float:
+        est = cls(**kwargs)
+        t = start_timer()
+        with quiet():
+            est.fit(X, y)
+        elapsed = t()
+        out["model"] = est
+        return elapsed
+
+    return run
+
+
+# -- peers ---------------------------------------------------------------------------------
+def torch_eager(ctx: Context, X: np.ndarray, y: np.ndarray, out: dict[str, Any]) -> Timed | None:
+    torch = optional("torch")
+    if torch is None:
+        return None
+    Xt, yt = torch.from_numpy(X), torch.from_numpy(y)
+    n = X.shape[0]
+    gen = torch.Generator().manual_seed(ctx.seed)
+
+    def run() -> float:
+        torch.manual_seed(ctx.seed)
+        mods: list[Any] = []
+        for i, (a, b) in enumerate(itertools.pairwise(LAYERS)):
+            mods.append(torch.nn.Linear(a, b))
+            if i < len(LAYERS) - 2:
+                mods.append(torch.nn.ReLU())
+        model = torch.nn.Sequential(*mods)
+        opt = torch.optim.SGD(model.parameters(), lr=LR)
+        loss_fn = torch.nn.CrossEntropyLoss()
+        t = start_timer()
+        perm = torch.randperm(n, generator=gen)
+        for s in range(0, n, BATCH):
+            idx = perm[s : s + BATCH]
+            opt.zero_grad()
+            loss = loss_fn(model(Xt[idx]), yt[idx])
+            loss.backward()
+            opt.step()
+        elapsed = t()
+        out["model"] = model
+        return elapsed
+
+    return run
+
+
+def sklearn_mlp(ctx: Context, X: np.ndarray, y: np.ndarray, out: dict[str, Any]) -> Timed:
+    from sklearn.neural_network import MLPClassifier
+
+    def run() -> float:
+        est = MLPClassifier(
+            hidden_layer_sizes=HIDDEN,
+            activation="relu",
+            solver="sgd",
+            alpha=0.0,
+            batch_size=BATCH,
+            learning_rate="constant",
+            learning_rate_init=LR,
+            momentum=0.0,
+            nesterovs_momentum=False,
+            max_iter=1,
+            shuffle=True,
+            random_state=ctx.seed,
+            tol=0.0,
+        )
+        t = start_timer()
+        with quiet():
+            est.fit(X, y)
+        elapsed = t()
+        out["model"] = est
+        return elapsed
+
+    return run
+
+
+# -- the floor -----------------------------------------------------------------------------
+def matmul_floor(ctx: Context, X: np.ndarray, input_grad: bool = False) -> Timed:
+    """The epoch's matrix products alone, written into buffers allocated beforehand."""
+    rng = np.random.default_rng(ctx.seed)
+    pairs = list(itertools.pairwise(LAYERS))
+    W = [(rng.standard_normal((a, b)) / np.sqrt(a)).astype(np.float32) for a, b in pairs]
+    dW = [np.empty_like(w) for w in W]
+    n = X.shape[0]
+    shapes = {min(BATCH, n - s) for s in range(0, n, BATCH)}
+    acts = {m: [np.empty((m, d), np.float32) for d in LAYERS[1:]] for m in shapes}
+    grads = {
+        m: [rng.standard_normal((m, d)).astype(np.float32) * 1e-2 for d in LAYERS] for m in shapes
+    }
+    first = 0 if input_grad else 1
+
+    def run() -> float:
+        t = start_timer()
+        for s in range(0, n, BATCH):
+            xb = X[s : s + BATCH]
+            m = xb.shape[0]
+            a, g = acts[m], grads[m]
+            inputs = [xb, *a[:-1]]
+            for i, w in enumerate(W):
+                np.matmul(inputs[i], w, out=a[i])
+            for i in range(len(W) - 1, -1, -1):
+                np.matmul(inputs[i].T, g[i + 1], out=dW[i])
+                if i >= first:
+                    np.matmul(g[i + 1], W[i].T, out=g[i])
+        return t()
+
+    return run
+
+
+# -- accuracy, so that no contender is fast by being wrong -----------------------------------
+def test_accuracy(name: str, model: Any, X: np.ndarray, y: np.ndarray) -> float:
+    if model is None:
+        return float("nan")
+    if name == "pytorch":
+        import torch
+
+        with torch.no_grad():
+            return float((model(torch.from_numpy(X)).argmax(1).numpy() == y).mean())
+    if hasattr(model, "predict"):
+        return float(np.mean(model.predict(X) == y))
+    return float(np.mean(np.argmax(model.forward(X), axis=1) == y))
+
+
+def run(ctx: Context) -> list[Row]:
+    d = ctx.data
+    X, y = d.X_train, d.y_train
+    flops = epoch_flops(X.shape[0])
+    total = flops["forward"] + flops["backward"]
+    ctx.log(
+        f"MLP {'-'.join(map(str, LAYERS))}, batch {BATCH}, lr {LR}, one epoch on "
+        f"{X.shape[0]} images; matrix products {total / 1e9:.1f} GFLOP"
+    )
+    models: dict[str, dict[str, Any]] = {
+        k: {} for k in ("byhand nn+fit", "byhand MLPClassifier", "pytorch", "sklearn", "floor")
+    }
+    contenders: dict[str, Timed | None] = {
+        "byhand nn+fit": byhand_raw(ctx, X, y, models["byhand nn+fit"]),
+        "byhand MLPClassifier": byhand_estimator(ctx, X, y, models["byhand MLPClassifier"]),
+        "pytorch": torch_eager(ctx, X, y, models["pytorch"]),
+        "sklearn": sklearn_mlp(ctx, X, y, models["sklearn"]),
+        "floor": matmul_floor(ctx, X),
+    }
+    times = race(contenders, ctx.sizes.repeats)
+    med = {k: median(v) for k, v in times.items()}
+    raw, est = med["byhand nn+fit"], med["byhand MLPClassifier"]
+    for k, t in med.items():
+        acc = test_accuracy(k, models[k].get("model"), d.X_test, d.y_test)
+        extra = ""
+        if k == "floor":
+            extra = f"  ({total / t / 1e9:.0f} GFLOP/s)" if t == t else ""
+        elif acc == acc:
+            extra = f"  test accuracy {100 * acc:.2f}%"
+        ctx.log(f"  {k:22s} {fmt_s(t)}  (all: {', '.join(f'{x:.3f}' for x in times[k])}){extra}")
+    rows = [
+        Row("1 MLP epoch", "pytorch / byhand nn+fit", ratio(med["pytorch"], raw), 1.5),
+        Row("1 MLP epoch", "sklearn / byhand nn+fit", ratio(med["sklearn"], raw), 1.7),
+        Row(
+            "1 MLP epoch",
+            "byhand nn+fit / floor",
+            ratio(raw, med["floor"]),
+            1.2,
+            higher_is_better=False,
+        ),
+        Row("1 MLP epoch", "pytorch / byhand MLPClassifier", ratio(med["pytorch"], est), 1.5),
+        Row("1 MLP epoch", "sklearn / byhand MLPClassifier", ratio(med["sklearn"], est), 1.7),
+        Row(
+            "1 MLP epoch",
+            "byhand MLPClassifier / floor",
+            ratio(est, med["floor"]),
+            1.2,
+            higher_is_better=False,
+        ),
+    ]
+    for r in rows:
+        ctx.log(f"  {r.measure:32s} {fmt_ratio(r.value)}")
+    return rows

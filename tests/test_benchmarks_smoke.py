@@ -1,0 +1,78 @@
+"""The benchmark harness (benchmarks/run.py, issue 7) runs end to end on tiny MNIST slices.
+
+No timing is asserted: only that every case runs, the output ends with one ratio table, and
+the correctness checks inside the cases hold (the byhand perceptron's weights equal the
+literal loop's bit for bit; the FLOP ratios are the lecture's arithmetic).
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import pytest
+
+BENCH = Path(__file__).resolve().parents[1] / "benchmarks"
+
+
+@pytest.fixture(scope="module")
+def bench_run(tmp_path_factory, mnist_home):
+    sys.path.insert(0, str(BENCH))
+    try:
+        import run as bench
+    finally:
+        sys.path.remove(str(BENCH))
+    out = tmp_path_factory.mktemp("bench") / "rows.json"
+    return bench, bench.main(["--tiny", "--json", str(out)]), out
+
+
+def test_every_case_reports_rows(bench_run, capsys):
+    _, rows, _ = bench_run
+    cases = {r.case.split()[0] for r in rows}
+    assert cases == {"1", "2", "3", "4", "5"}
+
+
+def test_output_ends_with_one_ratio_table(bench_run, capsys):
+    bench, rows, out = bench_run
+    bench.main(["--combine", str(out), str(out)])
+    text = capsys.readouterr().out.strip().splitlines()
+    assert text[0].startswith("Ratios: median of 2 runs")
+    assert len(text) == len(rows) + 5  # title, rule, header, rule, rows, rule
+    assert text[-1].startswith("---")
+
+
+def test_flop_ratios_are_the_lecture_arithmetic(bench_run):
+    _, rows, _ = bench_run
+    by = {r.measure: r.value for r in rows}
+    fwd = 784 * 256 + 256 * 128 + 128 * 10
+    assert by["bwd/fwd FLOPs, input_grad=True"] == 2.0
+    assert by["bwd/fwd FLOPs, input_grad=False"] == round((fwd + fwd - 784 * 256) / fwd, 3)
+
+
+def test_perceptron_weights_bit_identical_to_literal_loop(bench_run):
+    _, rows, _ = bench_run
+    by = {r.measure: r.value for r in rows}
+    assert by["byhand == literal (bitwise)"] == 1.0
+
+
+def test_json_rows_round_trip(bench_run):
+    _, rows, out = bench_run
+    saved = json.loads(out.read_text())
+    assert saved["sizes"] == "tiny"
+    assert [r["measure"] for r in saved["rows"]] == [r.measure for r in rows]
+
+
+def test_literal_loop_is_the_textbook_rule():
+    sys.path.insert(0, str(BENCH))
+    try:
+        import numpy as np
+        from perceptron import literal_loop
+    finally:
+        sys.path.remove(str(BENCH))
+    # Three points, bias as a constant input 1, one epoch by hand:
+    # w=0: y1·0 <= 0 → w = [1, 2, 1]; y2·(2+6+1) = −9 <= 0 → w = [−1, −1, 0];
+    # y3·(−3−1+0) = −4 <= 0 → w = [2, 0, 1].
+    X = np.array([[1.0, 2.0], [2.0, 3.0], [3.0, 1.0]])
+    y = np.array([1.0, -1.0, 1.0])
+    assert np.array_equal(literal_loop(X, y), [2.0, 0.0, 1.0])
