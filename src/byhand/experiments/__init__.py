@@ -23,12 +23,18 @@ module of this package is imported on discovery, so the decorator is all the reg
                   value=n_epochs,                   # what byhand got (number/str/small list)
                   passed=bool(converged),           # computed, never a constant
                   kind="qualitative")               # "exact" | "numeric" | "qualitative"
-        fig, ax = plt.subplots()                    # import matplotlib.pyplot as plt
-        ...
-        res.figure(fig, "caption")                  # the runner renders and closes it
+        fig, ax = plotting.subplots()               # from byhand import plotting (no pyplot)
+        plotting.decision_regions(model, X, y, ax)  # or loss_contours / learning_curves
+        res.figure(fig, "caption")                  # the runner renders it to PNG
         res.table("Epochs", ["epoch", "errors"], rows)
         res.note("why the value differs from the slide, if it does")
         return res
+
+``ExperimentResult.claim`` takes ``target`` (the lecture's number, shown beside the value) and
+``detail`` (how it was checked). ``kind="exact"`` is an identity checked to floating-point
+precision, ``"numeric"`` a number against the lecture's, ``"qualitative"`` a comparison or a
+shape. A claim that is false as stated is reported failing with the numbers (never bend the
+experiment); say why in a note.
 
 Rules: the name is a short word (``"gd-step-sizes"``); ``number`` is the experiment's number
 in the reproduction issue (it orders the report); ``needs_mnist=True`` for experiments that read
