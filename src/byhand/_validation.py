@@ -76,7 +76,8 @@ def encode_binary_labels(estimator: Any, y: np.ndarray) -> np.ndarray:
         )
     if classes.size > 2:
         raise ValueError(
-            f"{name} is a binary classifier: expected 2 classes in y, got {classes.size} "
+            f"Only binary classification is supported. {name} expected 2 classes in y, "
+            f"got {classes.size} "
             f"({classes[:10]!r}{'...' if classes.size > 10 else ''}). "
             "Use MulticlassPerceptron / a multiclass estimator instead."
         )

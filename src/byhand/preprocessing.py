@@ -141,7 +141,7 @@ class PairProductFeatures(TransformerMixin, BaseEstimator):
         if self.n_pairs > total:
             raise ValueError(
                 f"n_pairs={self.n_pairs} exceeds the {total} distinct pairs of "
-                f"{d} features; expected n_pairs <= d(d-1)/2."
+                f"n_features={d} features; expected n_pairs <= d(d-1)/2."
             )
         rank = np.sort(np.random.default_rng(self.random_state).choice(total, self.n_pairs, False))
         self.pairs_ = _unrank_pairs(rank.astype(np.int64), d)

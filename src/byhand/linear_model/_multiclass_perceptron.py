@@ -147,10 +147,15 @@ class MulticlassPerceptron(_PerceptronBase):
         return changes
 
     def decision_function(self, X: Any) -> np.ndarray:
-        """Scores w_kᵀx + b_k, shape (n_samples, n_classes)."""
+        """Scores w_kᵀx + b_k, shape (n_samples, n_classes); with two classes the difference
+        s_1 − s_0, shape (n_samples,) (scikit-learn's convention for binary problems)."""
         X = validate_X_predict(self, X)
-        return X @ self.coef_.T + self.intercept_
+        scores = X @ self.coef_.T + self.intercept_
+        return scores[:, 1] - scores[:, 0] if scores.shape[1] == 2 else scores
 
     def predict(self, X: Any) -> np.ndarray:
         """``classes_[argmax_k (w_kᵀx + b_k)]``; on a tie the first (smallest) index wins."""
-        return self.classes_[np.argmax(self.decision_function(X), axis=1)]
+        scores = self.decision_function(X)
+        if scores.ndim == 1:
+            return self.classes_[(scores > 0).astype(np.intp)]
+        return self.classes_[np.argmax(scores, axis=1)]
