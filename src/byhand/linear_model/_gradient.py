@@ -1,0 +1,269 @@
+"""The shared machinery of byhand's gradient-trained estimators.
+
+Every gradient solver of the linear family minimises the lectures' regularised empirical risk
+
+    J(w, b) = (1/N) Σₙ ℓ(wᵀxₙ + b, yₙ) + α‖w‖²          (the bias b is not penalised)
+
+(003_17d2bd916b1b9250.txt, EE-559 3.1 "Support Vector Machine": λ‖w‖² + (1/N) Σ hinge;
+000_b8c8f70a5e624d9a.txt, "Gradient descent" and "Stochastic gradient descent"), by
+θ ← θ − ε_k (∇L + 2α w): ``byhand.optim.SGD`` with ``weight_decay = 2α``, which only touches
+parameters flagged ``decay=True`` (the weights, never the bias). Full-batch gradient descent
+is ``batch_size=None`` in ``byhand.fit``; minibatch SGD reshuffles each epoch (seeded);
+``average=True`` keeps the Polyak–Ruppert mean of the iterates and returns it
+(004_58fcd66f213515d7.txt, "Averaged SGD").
+
+:class:`GradientSolverMixin` holds the parameter checks common to all of them and
+:meth:`GradientSolverMixin._train`, the one call into ``byhand.fit`` — including the
+checkpoint hooks of the command line: ``callbacks`` receive a ``TrainState`` each epoch (its
+``snapshot()`` is a checkpoint) and ``resume_state`` continues from such a snapshot,
+bit-identically to an uninterrupted run.
+"""
+
+from __future__ import annotations
+
+import numbers
+import warnings
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.utils.validation import check_is_fitted, validate_data
+
+from byhand.nn.layers import Linear
+from byhand.nn.losses import Loss
+from byhand.nn.module import Module, Sequential
+from byhand.optim.schedules import Schedule
+from byhand.optim.sgd import SGD, Averager
+from byhand.training import DivergenceWarning, History, fit, restore
+
+__all__ = [
+    "BinaryLinearMixin",
+    "GradientSolverMixin",
+    "check_learning_rate",
+    "linear_net",
+    "make_rng",
+]
+
+
+def make_rng(random_state: Any) -> np.random.Generator:
+    """A ``numpy.random.Generator`` from a seed, a Generator (used as is), a legacy
+    ``RandomState`` (its next 63-bit draw seeds a Generator) or None (fresh entropy)."""
+    if isinstance(random_state, np.random.RandomState):
+        return np.random.default_rng(int(random_state.randint(np.iinfo(np.int64).max)))
+    if isinstance(random_state, (bool, np.bool_)):
+        raise TypeError(f"random_state must be None, an int or a Generator, got {random_state!r}")
+    try:
+        return np.random.default_rng(random_state)
+    except (TypeError, ValueError) as exc:
+        raise TypeError(
+            f"random_state must be None, an int >= 0, a SeedSequence or a numpy Generator, "
+            f"got {random_state!r}"
+        ) from exc
+
+
+def linear_net(
+    n_features: int, n_outputs: int, fit_intercept: bool, dtype: Any = np.float64
+) -> Sequential:
+    """``nn.Linear`` (zero initialisation: the objectives are convex) inside a
+    ``Sequential(input_grad=False)``, so that training never computes dℓ/dX for the data."""
+    layer = Linear(n_features, n_outputs, bias=bool(fit_intercept), init="zeros", dtype=dtype)
+    return Sequential(layer, input_grad=False)
+
+
+def check_learning_rate(owner: str, lr: Any) -> None:
+    """A positive finite number or a ``byhand.optim`` schedule (constant, exponential, …)."""
+    if isinstance(lr, Schedule):
+        return
+    if isinstance(lr, (bool, np.bool_)) or not isinstance(lr, numbers.Real):
+        raise TypeError(
+            f"{owner}: learning_rate must be a positive number or a byhand.optim schedule "
+            f"(constant / exponential / inverse_time), got {lr!r}"
+        )
+    if not np.isfinite(lr) or lr <= 0:
+        raise ValueError(f"{owner}: learning_rate must be a finite number > 0, got {lr!r}")
+
+
+def _check_number(
+    owner: str,
+    name: str,
+    value: Any,
+    kind: type,
+    *,
+    low: float,
+    low_inclusive: bool = True,
+    high: float | None = None,
+    allow_none: bool = False,
+) -> None:
+    if value is None and allow_none:
+        return
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, kind):
+        what = "an integer" if kind is numbers.Integral else "a real number"
+        extra = " or None" if allow_none else ""
+        raise TypeError(f"{owner}: {name} must be {what}{extra}, got {value!r}")
+    if not np.isfinite(value):
+        raise ValueError(f"{owner}: {name} must be finite, got {value!r}")
+    if value < low or (value == low and not low_inclusive):
+        op = ">=" if low_inclusive else ">"
+        raise ValueError(f"{owner}: {name} must be {op} {low}, got {value!r}")
+    if high is not None and value > high:
+        raise ValueError(f"{owner}: {name} must be <= {high}, got {value!r}")
+
+
+class GradientSolverMixin:
+    """Parameter checks and the ``byhand.fit`` call shared by the gradient solvers.
+
+    Subclasses store (sklearn style) ``alpha``, ``max_iter``, ``tol``, ``n_iter_no_change``,
+    ``learning_rate``, ``batch_size``, ``shuffle``, ``average``, ``random_state``,
+    ``verbose`` and name their solvers in ``_solvers``.
+    """
+
+    _solvers: tuple[str, ...] = ("gd", "sgd")
+    _fit_solvers: tuple[str, ...] = ("gd", "sgd")  # the solvers that go through byhand.fit
+
+    # -- parameter checks --------------------------------------------------------------
+    def _check_solver_params(self) -> None:
+        owner = type(self).__name__
+        if self.solver not in self._solvers:
+            raise ValueError(
+                f"{owner}: solver must be one of {list(self._solvers)}, got {self.solver!r}"
+            )
+        _check_number(owner, "alpha", self.alpha, numbers.Real, low=0.0)
+        _check_number(owner, "max_iter", self.max_iter, numbers.Integral, low=1)
+        _check_number(owner, "tol", self.tol, numbers.Real, low=0.0, allow_none=True)
+        _check_number(owner, "n_iter_no_change", self.n_iter_no_change, numbers.Integral, low=1)
+        self._check_learning_rate()
+        _check_number(
+            owner, "batch_size", self.batch_size, numbers.Integral, low=1, allow_none=True
+        )
+        for name in ("shuffle", "average"):
+            if not isinstance(getattr(self, name), (bool, np.bool_)):
+                raise TypeError(
+                    f"{owner}: {name} must be True or False, got {getattr(self, name)!r}"
+                )
+        _check_number(owner, "verbose", self.verbose, numbers.Integral, low=0)
+        make_rng(self.random_state)  # raises on a bad seed
+
+    def _check_learning_rate(self) -> None:
+        check_learning_rate(type(self).__name__, self.learning_rate)
+
+    def _check_fit_hooks(self, callbacks: Sequence[Any], resume_state: Any) -> None:
+        if (callbacks or resume_state is not None) and self.solver not in self._fit_solvers:
+            raise ValueError(
+                f"{type(self).__name__}: callbacks and resume_state (checkpoints) need a "
+                f"solver trained by byhand.fit ({list(self._fit_solvers)}); solver="
+                f"{self.solver!r} is a direct solver"
+            )
+
+    def _learning_rate(self) -> float | Schedule:
+        """The step size handed to SGD (subclasses may turn a keyword into a schedule)."""
+        return self.learning_rate
+
+    # -- the training call ---------------------------------------------------------------
+    def _train(
+        self,
+        model: Module,
+        loss: Loss,
+        X: np.ndarray,
+        y: np.ndarray,
+        *,
+        rng: np.random.Generator,
+        callbacks: Sequence[Any] = (),
+        resume_state: dict[str, Any] | None = None,
+        momentum: float = 0.0,
+        validation_data: tuple[np.ndarray, np.ndarray] | None = None,
+        batch_size: int | None = None,
+        epochs: int | None = None,
+        optimizer: SGD | None = None,
+        averager: Averager | None = None,
+        warn: bool = True,
+    ) -> History:
+        """Train ``model`` with ``byhand.fit``; the averaged iterate replaces the last one.
+
+        ``rng`` drives the shuffling (a resumed run takes the snapshot's generator instead);
+        ``tol`` becomes early stopping on the epoch loss (``n_iter_no_change`` epochs without
+        an improvement of ``tol``); a run that uses its whole ``max_iter`` budget while
+        ``tol`` is set ends with a ``ConvergenceWarning``.
+        """
+        epochs = self.max_iter if epochs is None else epochs
+        if optimizer is None:
+            optimizer = SGD(
+                model.parameters(),
+                lr=self._learning_rate(),
+                momentum=momentum,
+                weight_decay=2.0 * float(self.alpha),
+            )
+        if averager is None and self.average:
+            averager = Averager(model.parameters())
+        history = None
+        if resume_state is not None:
+            if not isinstance(resume_state, dict) or "params" not in resume_state:
+                raise TypeError(
+                    f"{type(self).__name__}: resume_state must be a TrainState.snapshot() "
+                    f"dict, got {type(resume_state).__name__}"
+                )
+            rng, history = restore(resume_state, model, optimizer, averager)
+        with warnings.catch_warnings():
+            # divergence is reported below as an error of the estimator, not a warning
+            warnings.simplefilter("ignore", DivergenceWarning)
+            hist = fit(
+                model,
+                loss,
+                optimizer,
+                X,
+                y,
+                epochs=epochs,
+                batch_size=batch_size,
+                shuffle=bool(self.shuffle),
+                validation_data=validation_data,
+                callbacks=callbacks,
+                verbose=int(self.verbose),
+                random_state=rng,
+                averager=averager,
+                patience=None if self.tol is None else int(self.n_iter_no_change),
+                min_delta=float(self.tol or 0.0),
+                history=history,
+            )
+        if averager is not None:
+            averager.copy_to_params()
+        if hist.diverged:
+            raise ValueError(
+                f"{type(self).__name__}: training diverged (the loss became NaN or inf in "
+                f"epoch {hist.epochs + 1}); lower learning_rate (now {self.learning_rate!r})"
+            )
+        if warn and self.tol is not None and not hist.stopped_early and hist.epochs >= epochs:
+            warnings.warn(
+                f"{type(self).__name__}: max_iter={epochs} epochs reached and the loss still "
+                f"improves by more than tol={self.tol}; increase max_iter",
+                ConvergenceWarning,
+                stacklevel=3,
+            )
+        self._optimizer = optimizer
+        return hist
+
+
+class BinaryLinearMixin:
+    """decision_function / predict of a binary linear classifier f(x) = wᵀx + b.
+
+    ``coef_`` is (1, n_features) and ``intercept_`` (1,), scikit-learn's layout;
+    a positive score predicts ``classes_[1]`` (the +1 class), sign(0) = +1 (EE-559 3.1).
+    """
+
+    def decision_function(self, X: Any) -> np.ndarray:
+        """f(x) = wᵀx + b, shape (n_samples,)."""
+        check_is_fitted(self)
+        X = validate_data(self, X, reset=False, dtype=np.float64, order="C")
+        return X @ self.coef_[0] + self.intercept_[0]
+
+    def predict(self, X: Any) -> np.ndarray:
+        """classes_[1] where f(x) >= 0, else classes_[0]."""
+        return self.classes_[(self.decision_function(X) >= 0).astype(np.intp)]
+
+    def _set_linear(self, w: np.ndarray, b: float) -> None:
+        self.coef_ = np.asarray(w, dtype=np.float64).reshape(1, -1).copy()
+        self.intercept_ = np.array([float(b)])
+
+    def __sklearn_tags__(self) -> Any:
+        tags = super().__sklearn_tags__()
+        tags.classifier_tags.multi_class = False
+        return tags

@@ -1,0 +1,183 @@
+"""Linear regression: the normal equations, gradient descent and SGD.
+
+000_b8c8f70a5e624d9a.txt, CS 577 Lecture 01, "Linear regression": J(θ) = (1/N) Σₙ (θᵀx̃ₙ − yₙ)²
+with x̃ = [x, 1]; its minimiser solves the normal equations X̃ᵀX̃ θ = X̃ᵀy (the N = 3 example
+(1, 2), (2, 3), (3, 1) gives θ* = [−0.5, 3]); "Gradient descent" and "Stochastic gradient
+descent" reach it iteratively. With ``alpha`` > 0 the objective gains α‖w‖² (ridge; the
+bias is not penalised).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+from sklearn.base import BaseEstimator, RegressorMixin
+from sklearn.utils.validation import check_is_fitted, validate_data
+
+from byhand.linear_model._gradient import GradientSolverMixin, linear_net, make_rng
+from byhand.nn.losses import MSELoss
+
+__all__ = ["LinearRegression", "ridge_lstsq"]
+
+
+def ridge_lstsq(
+    X: np.ndarray, y: np.ndarray, alpha: float = 0.0, fit_intercept: bool = True
+) -> tuple[np.ndarray, np.ndarray]:
+    """argmin_{w,b} (1/N)‖Xw + b − y‖² + α‖w‖² by ``numpy.linalg.lstsq`` (no inverse).
+
+    The intercept is eliminated by centring (b = ȳ − x̄ᵀw, the normal equation of b); the
+    ridge term becomes √(Nα)·I rows appended to the centred design:
+    ‖[X_c; √(Nα) I] w − [y_c; 0]‖² = N·((1/N)‖X_c w − y_c‖² + α‖w‖²).
+    ``y`` is (N,) or (N, K); returns w of shape (d,) or (d, K) and b of shape () or (K,).
+    With α = 0 and a rank-deficient X, lstsq returns the minimum-norm solution.
+    """
+    n, d = X.shape
+    if fit_intercept:
+        x_mean, y_mean = X.mean(axis=0), y.mean(axis=0)
+        Xc, yc = X - x_mean, y - y_mean
+    else:
+        Xc, yc = X, y
+    if alpha > 0:
+        Xc = np.vstack([Xc, np.sqrt(n * alpha) * np.eye(d)])
+        yc = np.concatenate([yc, np.zeros((d, *y.shape[1:]))])
+    w = np.linalg.lstsq(Xc, yc, rcond=None)[0]
+    b = y_mean - x_mean @ w if fit_intercept else np.zeros(y.shape[1:])
+    return w, np.asarray(b, dtype=np.float64)
+
+
+class LinearRegression(GradientSolverMixin, RegressorMixin, BaseEstimator):
+    """Least squares, f(x) = wᵀx + b, minimising (1/N) Σₙ (f(xₙ) − yₙ)² + α‖w‖².
+
+    000_b8c8f70a5e624d9a.txt, CS 577 Lecture 01, "Linear regression" (closed form through
+    the normal equations; the worked N = 3 example gives θ* = [−0.5, 3]), "Gradient descent"
+    (converges for ε < 2/L) and "Stochastic gradient descent" (minibatches, decaying ε_k).
+
+    Parameters
+    ----------
+    solver : "lstsq" (default), "gd" or "sgd"
+        "lstsq": the normal equations solved by ``numpy.linalg.lstsq`` (never an explicit
+        inverse; with α > 0 the ridge system as an augmented least-squares problem).
+        "gd": full-batch gradient descent, one step per epoch; "sgd": minibatches of
+        ``batch_size``, reshuffled each epoch when ``shuffle``. Both run ``byhand.fit`` on
+        ``nn.Linear`` (float64, zero initialisation) with ``nn.MSELoss``.
+    fit_intercept : bool
+        Learn b (never penalised); False fixes b = 0.
+    alpha : float >= 0
+        Weight of α‖w‖² (SGD's weight decay 2α).
+    learning_rate : float or byhand.optim schedule
+        ε_k for "gd"/"sgd" (e.g. ``byhand.optim.exponential(0.1, 0.99)``).
+    max_iter : int
+        Epochs for "gd"/"sgd" (one epoch = one step for "gd"). Ignored by "lstsq".
+    tol : float or None
+        Stop when the epoch's loss improved by less than ``tol`` for ``n_iter_no_change``
+        epochs; None runs all ``max_iter`` epochs.
+    batch_size : int or None
+        Minibatch size for "sgd" (None = full batch); "gd" always uses the full batch.
+    shuffle, average, random_state, verbose
+        Reshuffle each epoch; return the Polyak–Ruppert average of the iterates; seed of
+        the shuffling; progress bar of ``byhand.fit`` when > 0.
+
+    Attributes
+    ----------
+    coef_ : (n_features,) or (n_targets, n_features)
+    intercept_ : float or (n_targets,)
+    n_iter_ : epochs run (1 for "lstsq"); loss_curve_ : per-epoch mean squared error
+    (gd/sgd, empty for lstsq).
+    """
+
+    _solvers = ("lstsq", "gd", "sgd")
+
+    def __init__(
+        self,
+        solver: str = "lstsq",
+        *,
+        fit_intercept: bool = True,
+        alpha: float = 0.0,
+        learning_rate: Any = 0.01,
+        max_iter: int = 1000,
+        tol: float | None = 1e-6,
+        n_iter_no_change: int = 5,
+        batch_size: int | None = 32,
+        shuffle: bool = True,
+        average: bool = False,
+        random_state: Any = None,
+        verbose: int = 0,
+    ) -> None:
+        self.solver = solver
+        self.fit_intercept = fit_intercept
+        self.alpha = alpha
+        self.learning_rate = learning_rate
+        self.max_iter = max_iter
+        self.tol = tol
+        self.n_iter_no_change = n_iter_no_change
+        self.batch_size = batch_size
+        self.shuffle = shuffle
+        self.average = average
+        self.random_state = random_state
+        self.verbose = verbose
+
+    def fit(
+        self,
+        X: Any,
+        y: Any,
+        *,
+        callbacks: Sequence[Any] = (),
+        resume_state: dict[str, Any] | None = None,
+    ) -> LinearRegression:
+        """Fit on X (N, d) and y (N,) or (N, K); ``callbacks``/``resume_state``: gd/sgd only."""
+        self._check_solver_params()
+        if not isinstance(self.fit_intercept, (bool, np.bool_)):
+            raise TypeError(
+                f"LinearRegression: fit_intercept must be True or False, got {self.fit_intercept!r}"
+            )
+        self._check_fit_hooks(callbacks, resume_state)
+        X, y = validate_data(
+            self, X, y, dtype=np.float64, order="C", multi_output=True, y_numeric=True
+        )
+        y = y.astype(np.float64, copy=False)
+        if not np.all(np.isfinite(y)):
+            raise ValueError("LinearRegression: y contains NaN or inf")
+        single = y.ndim == 1
+        Y = y.reshape(-1, 1) if single else y
+        if self.solver == "lstsq":
+            w, b = ridge_lstsq(X, Y, float(self.alpha), bool(self.fit_intercept))
+            self.n_iter_ = 1
+            self.loss_curve_: list[float] = []
+        else:
+            w, b = self._fit_gradient(X, Y, callbacks, resume_state)
+        self.coef_ = w[:, 0].copy() if single else np.ascontiguousarray(w.T)
+        self.intercept_ = float(b[0]) if single else np.asarray(b, dtype=np.float64)
+        return self
+
+    def _fit_gradient(
+        self, X: np.ndarray, Y: np.ndarray, callbacks: Sequence[Any], resume_state: Any
+    ) -> tuple[np.ndarray, np.ndarray]:
+        model = linear_net(X.shape[1], Y.shape[1], bool(self.fit_intercept))
+        hist = self._train(
+            model,
+            MSELoss(),
+            X,
+            Y,
+            rng=make_rng(self.random_state),
+            callbacks=callbacks,
+            resume_state=resume_state,
+            batch_size=None if self.solver == "gd" else self.batch_size,
+        )
+        self.n_iter_ = hist.epochs
+        self.loss_curve_ = list(hist.loss)
+        layer = model[0]
+        b = layer.bias.data.copy() if layer.bias is not None else np.zeros(Y.shape[1])
+        return layer.weight.data.copy(), b
+
+    def predict(self, X: Any) -> np.ndarray:
+        """f(x) = wᵀx + b for every row of X."""
+        check_is_fitted(self)
+        X = validate_data(self, X, reset=False, dtype=np.float64, order="C")
+        return X @ self.coef_.T + self.intercept_
+
+    def __sklearn_tags__(self) -> Any:
+        tags = super().__sklearn_tags__()
+        tags.target_tags.multi_output = True
+        return tags
