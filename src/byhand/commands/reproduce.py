@@ -43,7 +43,7 @@ def run(args: argparse.Namespace) -> int:
             t.add_column(col)
         for e in registry().values():
             t.add_row(
-                str(e.number or ""), e.name, e.lecture, e.title, "yes" if e.needs_mnist else ""
+                str(e.number or ""), e.name, e.lecture[:3], e.title, "yes" if e.needs_mnist else ""
             )
         console.print(t)
         return 0
@@ -57,5 +57,5 @@ def run(args: argparse.Namespace) -> int:
             console=console,
         )
     except ValueError as exc:
-        console.print(f"[red]byhand reproduce:[/] {exc}", highlight=False)
+        Console(stderr=True).print(f"[red]byhand reproduce:[/] {exc}", highlight=False)
         return 2
