@@ -172,3 +172,32 @@ def test_claim_validation_and_json_values():
         jsonable(object())
     with pytest.raises(ValueError, match="name"):
         experiment("two words", title="t", lecture=LECTURE)
+
+
+def test_plotting_helpers_draw_regions_contours_and_curves(rng):
+    from sklearn.linear_model import LogisticRegression
+
+    from byhand import plotting
+
+    X = np.vstack([rng.normal(-1.5, 0.6, (30, 2)), rng.normal(1.5, 0.6, (30, 2))])
+    y = np.repeat([0, 1], 30)
+    model = LogisticRegression().fit(X, y)
+    fig, axes = plotting.subplots(1, 3)
+    ax = plotting.decision_regions(model, X, y, axes[0], resolution=50, title="regions")
+    assert ax.get_title() == "regions"
+    assert len(ax.collections) >= 3  # filled regions, boundary, the two classes' points
+    with pytest.raises(ValueError, match=r"\(N, 2\)"):
+        plotting.decision_regions(model, rng.normal(size=(5, 3)), y[:5])
+
+    def quad(theta):
+        return float(theta @ theta)
+
+    path = np.array([[1.0, 1.0], [0.5, 0.5], [0.25, 0.25]])
+    ax = plotting.loss_contours(quad, (-1, 1), (-1, 1), {"gd": path}, axes[1], minimum=(0, 0))
+    (line,) = [ln for ln in ax.lines if ln.get_label() == "gd"]
+    np.testing.assert_array_equal(line.get_xydata(), path)
+    ax = plotting.learning_curves({"a": [3, 2, 1], "b": [1, 2]}, axes[2], log=True)
+    assert [len(ln.get_xdata()) for ln in ax.lines] == [3, 2] and ax.get_yscale() == "log"
+    from byhand.experiments.runner import _png
+
+    assert _png(fig).startswith("iVBOR")  # base64 of the PNG signature
