@@ -154,7 +154,7 @@ def xor_features(seed: int, quick: bool) -> ExperimentResult:
         (axes[1], quad, poly.transform(grid), "degree-2 features: ŷ = x1 + x2 − 2x1x2"),
     ):
         zz = np.asarray(model.predict(feats)).reshape(xx.shape)
-        cs = ax.contourf(xx, yy, zz, levels=np.linspace(-0.5, 1.5, 21), cmap="coolwarm")
+        cs = ax.contourf(xx, yy, zz, levels=np.linspace(-0.55, 1.55, 22), cmap="coolwarm")
         ax.scatter(X[:, 0], X[:, 1], c=y, cmap="coolwarm", edgecolor="k", s=80, vmin=0, vmax=1)
         for (u, v), t in zip(X, y, strict=True):
             ax.annotate(str(t), (u, v), xytext=(6, 6), textcoords="offset points")
