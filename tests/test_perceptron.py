@@ -1,0 +1,303 @@
+"""Perceptron: the fast block scan against the literal textbook loop, bit for bit.
+
+Oracles: the literal loop below (EE-559 3.1 ``train_perceptron`` and lecture 000's online
+rule, written sample by sample), lecture 000's worked trace (w = [2, −1]), scikit-learn's
+Perceptron with the same rule, and EE-559 3.1's MNIST 0-vs-1 run.
+"""
+
+from __future__ import annotations
+
+import time
+import warnings
+
+import numpy as np
+import pytest
+from sklearn.exceptions import ConvergenceWarning, NotFittedError
+from sklearn.linear_model import Perceptron as SkPerceptron
+from sklearn.model_selection import GridSearchCV
+from sklearn.pipeline import make_pipeline
+
+from byhand.datasets import load_mnist
+from byhand.datasets.lectures import perceptron_trace
+from byhand.linear_model._perceptron import Perceptron
+from byhand.preprocessing import PolynomialFeatures
+
+
+def _literal_perceptron(
+    X, y, *, eta0=1.0, fit_intercept=True, max_iter=100, T=None, shuffle=False, random_state=None
+):
+    """The textbook loop: for each visited sample, if y·(x̃ @ w) <= 0: w = w + η·y·x̃.
+
+    x̃ = [x, 1] with the bias trick; labels: the larger of the two ↦ +1. The schedule is
+    the documented one: passes in dataset order (or ``rng.permutation(N)`` per pass with
+    ``rng = default_rng(random_state)``); epoch mode stops after a pass without update,
+    online mode after T steps. Returns (w̃, updates per pass).
+    """
+    X = np.asarray(X, dtype=np.float64)
+    Xa = np.hstack([X, np.ones((X.shape[0], 1))]) if fit_intercept else X.copy()
+    classes = np.unique(y)
+    ys = np.where(np.asarray(y) == classes[1], 1.0, -1.0)
+    n = Xa.shape[0]
+    rng = np.random.default_rng(random_state)
+    w = np.zeros(Xa.shape[1])
+    history = []
+    t = 0
+    while True:
+        if T is None and len(history) >= max_iter:
+            break
+        if T is not None and t >= T:
+            break
+        order = rng.permutation(n) if shuffle else np.arange(n)
+        changes = 0
+        steps = 0
+        for i in order:
+            if T is not None and t >= T:
+                break
+            if ys[i] * (Xa[i] @ w) <= 0:
+                w = w + eta0 * ys[i] * Xa[i]
+                changes += 1
+            t += 1
+            steps += 1
+        history.append(changes)
+        if changes == 0 and steps == n:
+            break
+    return w, history
+
+
+def _weights(p: Perceptron) -> np.ndarray:
+    return np.r_[p.coef_[0], p.intercept_] if p.fit_intercept else p.coef_[0].copy()
+
+
+def _fit_quiet(est, X, y):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        return est.fit(X, y)
+
+
+def _separable(rng, n, d, scale=1.0, margin=0.0):
+    w = rng.normal(size=d)
+    X = rng.normal(size=(n, d)) * scale
+    z = X @ w + 0.1 * scale
+    keep = np.abs(z) > margin * scale
+    return X[keep], np.where(z[keep] > 0, "pos", "neg")
+
+
+# --- bit-identical to the literal loop ---------------------------------------------------
+
+
+@pytest.mark.parametrize("seed", range(4))
+@pytest.mark.parametrize("fit_intercept", [True, False])
+def test_bit_identical_random_separable(seed, fit_intercept):
+    rng = np.random.default_rng(seed)
+    scale = 10.0 ** rng.uniform(-3, 3)
+    X, y = _separable(rng, 300, 12, scale=scale)
+    eta0 = float(rng.uniform(0.1, 3))
+    p = _fit_quiet(Perceptron(eta0=eta0, fit_intercept=fit_intercept, max_iter=60), X, y)
+    w, hist = _literal_perceptron(X, y, eta0=eta0, fit_intercept=fit_intercept, max_iter=60)
+    assert np.array_equal(_weights(p), w)
+    assert p.mistakes_.tolist() == hist
+    assert p.n_iter_ == len(hist)
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_bit_identical_non_separable_and_shuffled(seed):
+    rng = np.random.default_rng(100 + seed)
+    X = rng.normal(size=(300, 5))
+    y = (X[:, 0] + 0.8 * rng.normal(size=300) > 0).astype(int)  # label noise
+    with pytest.warns(ConvergenceWarning, match="still misclassified"):
+        p = Perceptron(max_iter=25, shuffle=True, random_state=seed).fit(X, y)
+    w, hist = _literal_perceptron(X, y, max_iter=25, shuffle=True, random_state=seed)
+    assert np.array_equal(_weights(p), w)
+    assert p.mistakes_.tolist() == hist
+    assert not p.converged_ and p.n_iter_ == 25
+
+
+def test_bit_identical_with_exact_zero_margins():
+    """Integer data on a grid: many margins are exactly 0 (each is a mistake)."""
+    rng = np.random.default_rng(7)
+    X = rng.integers(-2, 3, size=(400, 3)).astype(float)
+    y = np.where(X @ np.array([1.0, -2.0, 0.5]) >= 0, 1, -1)
+    p = _fit_quiet(Perceptron(max_iter=50), X, y)
+    w, hist = _literal_perceptron(X, y, max_iter=50)
+    assert np.array_equal(_weights(p), w)
+    assert p.mistakes_.tolist() == hist
+
+
+def test_bit_identical_near_zero_margins():
+    """Rows nearly orthogonal to the current w put margins within rounding of zero, where
+    a matrix-vector product and a dot product may disagree in the last bit."""
+    rng = np.random.default_rng(3)
+    base = rng.normal(size=(40, 30))
+    X = np.vstack([base, base + 1e-15 * rng.normal(size=base.shape), -base * (1 + 1e-16)])
+    y = rng.integers(0, 2, size=X.shape[0])
+    p = _fit_quiet(Perceptron(max_iter=30, eta0=0.1), X, y)
+    w, hist = _literal_perceptron(X, y, max_iter=30, eta0=0.1)
+    assert np.array_equal(_weights(p), w)
+    assert p.mistakes_.tolist() == hist
+
+
+def test_online_mode_matches_literal_and_wraps_around():
+    rng = np.random.default_rng(11)
+    X, y = _separable(rng, 50, 4)
+    for T in (1, 7, 50, 123):
+        p = _fit_quiet(Perceptron(T=T), X, y)
+        w, hist = _literal_perceptron(X, y, T=T)
+        assert np.array_equal(_weights(p), w), T
+        assert p.mistakes_.tolist() == hist
+
+
+def test_lecture000_trace_ends_at_2_minus_1():
+    """000, "Perceptron: an example": no bias, online, T = 8, ends at w = [2, −1]."""
+    X, y = perceptron_trace()
+    p = Perceptron(T=8, fit_intercept=False).fit(X, y)
+    assert np.array_equal(p.coef_, [[2.0, -1.0]])
+    assert p.intercept_.tolist() == [0.0]
+    assert p.mistakes_.tolist() == [4]  # t = 1, 3, 6, 7 update
+    assert p.converged_
+    # the slides' boundary x₂ = 2x₁ separates the 8 points
+    assert np.array_equal(p.predict(X), y)
+
+
+def test_matches_sklearn_perceptron_rule():
+    """scikit-learn's Perceptron (eta0=1, no penalty, no shuffle) applies the same rule."""
+    rng = np.random.default_rng(5)
+    X = rng.integers(0, 9, size=(300, 6)).astype(float)
+    y = (X @ rng.normal(size=6) > 20).astype(int)
+    for epochs in (1, 2, 5):
+        ours = _fit_quiet(Perceptron(max_iter=epochs), X, y)
+        sk = _fit_quiet(
+            SkPerceptron(eta0=1.0, penalty=None, shuffle=False, max_iter=epochs, tol=None), X, y
+        )
+        assert np.array_equal(ours.coef_, sk.coef_)
+        assert np.array_equal(ours.intercept_, sk.intercept_)
+
+
+# --- the fitted estimator ------------------------------------------------------------------
+
+
+def test_any_two_labels_and_decision_function():
+    rng = np.random.default_rng(2)
+    X, y = _separable(rng, 200, 3, margin=0.2)
+    p = Perceptron().fit(X, y)
+    assert p.classes_.tolist() == ["neg", "pos"]
+    d = p.decision_function(X)
+    assert d.shape == (X.shape[0],)
+    np.testing.assert_allclose(d, X @ p.coef_[0] + p.intercept_[0])
+    assert np.array_equal(p.predict(X), np.where(d > 0, "pos", "neg"))
+    assert p.converged_ and p.mistakes_[-1] == 0
+    assert p.score(X, y) == 1.0
+    assert p.coef_.shape == (1, 3) and p.coef_.dtype == np.float64
+
+
+def test_shuffle_is_seeded_and_reproducible():
+    rng = np.random.default_rng(4)
+    X, y = _separable(rng, 300, 6)
+    a = _fit_quiet(Perceptron(shuffle=True, random_state=3), X, y)
+    b = _fit_quiet(Perceptron(shuffle=True, random_state=3), X, y)
+    c = _fit_quiet(Perceptron(shuffle=True, random_state=4), X, y)
+    assert np.array_equal(a.coef_, b.coef_)
+    assert not np.array_equal(a.coef_, c.coef_)
+
+
+def test_pipeline_polynomial_features_solves_xor():
+    X = np.array([[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]])
+    y = np.array([-1, 1, 1, -1])
+    with pytest.warns(ConvergenceWarning):
+        linear = Perceptron(max_iter=50).fit(X, y)
+    assert linear.score(X, y) < 1.0  # 001: XOR is not linearly separable
+    pipe = make_pipeline(PolynomialFeatures(degree=2), Perceptron(max_iter=100)).fit(X, y)
+    assert pipe.score(X, y) == 1.0
+    assert pipe[-1].converged_
+
+
+def test_grid_search():
+    rng = np.random.default_rng(8)
+    X, y = _separable(rng, 200, 4, margin=0.3)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        grid = GridSearchCV(Perceptron(), {"eta0": [0.5, 1.0], "max_iter": [1, 20]}, cv=3)
+        grid.fit(X, y)
+    assert grid.best_params_["max_iter"] == 20
+    assert grid.best_score_ > 0.9
+
+
+# --- bad input ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("bad", [np.nan, np.inf, -np.inf])
+def test_non_finite_X_is_refused(bad):
+    X = np.ones((5, 2))
+    X[2, 1] = bad
+    with pytest.raises(ValueError, match="NaN|infinity"):
+        Perceptron().fit(X, [0, 1, 0, 1, 0])
+
+
+def test_bad_y_is_refused():
+    X = np.arange(12.0).reshape(6, 2)
+    with pytest.raises(ValueError, match="inconsistent numbers of samples"):
+        Perceptron().fit(X, [0, 1, 0])
+    with pytest.raises(ValueError, match="one class"):
+        Perceptron().fit(X, [1] * 6)
+    with pytest.raises(ValueError, match="Only binary classification"):
+        Perceptron().fit(X, [0, 1, 2, 0, 1, 2])
+    with pytest.raises(ValueError, match="Unknown label type"):
+        Perceptron().fit(X, [0.1, 0.2, 0.3, 0.4, 0.5, 0.6])
+
+
+def test_predict_before_fit_and_wrong_features():
+    with pytest.raises(NotFittedError):
+        Perceptron().predict(np.ones((2, 2)))
+    p = Perceptron().fit(np.array([[0.0, 1.0], [1.0, 0.0]]), [0, 1])
+    with pytest.raises(ValueError, match="3 features"):
+        p.predict(np.ones((2, 3)))
+
+
+@pytest.mark.parametrize(
+    ("params", "exc"),
+    [
+        ({"eta0": 0.0}, ValueError),
+        ({"eta0": -1.0}, ValueError),
+        ({"eta0": "1"}, TypeError),
+        ({"max_iter": 0}, ValueError),
+        ({"max_iter": 2.5}, TypeError),
+        ({"T": 0}, ValueError),
+        ({"fit_intercept": "yes"}, TypeError),
+    ],
+)
+def test_bad_parameters(params, exc):
+    with pytest.raises(exc):
+        Perceptron(**params).fit(np.array([[0.0], [1.0]]), [0, 1])
+
+
+# --- MNIST 0-vs-1 (EE-559 3.1) ----------------------------------------------------------------
+
+
+def test_mnist_0_vs_1_epoch_table(mnist_home):
+    """EE-559 3.1: "0"s negative, "1"s positive; the perceptron reaches 0 train errors.
+
+    The lecture's table ends with 0 changes at epoch 8 (train error 0.00%, test 0.14%).
+    Here: zero training errors within 20 epochs, bit-identical to the literal loop, and a
+    small test error; the per-epoch table is printed (pytest -s) for the report.
+    """
+    X, y = load_mnist("train", digits=(0, 1), dtype=np.float64, data_home=mnist_home)
+    Xt, yt = load_mnist("test", digits=(0, 1), dtype=np.float64, data_home=mnist_home)
+    rows = []
+    for epochs in range(1, 21):
+        tic = time.perf_counter()
+        p = _fit_quiet(Perceptron(max_iter=epochs), X, y)
+        seconds = time.perf_counter() - tic
+        rows.append(
+            (epochs - 1, int(p.mistakes_[-1]), 1 - p.score(X, y), 1 - p.score(Xt, yt), seconds)
+        )
+        if p.converged_:
+            break
+    for e, changes, tr, te, s in rows:
+        print(
+            f"epoch {e} nb_changes {changes} train_error {tr:.2%} test_error {te:.2%} ({s:.3f} s)"
+        )
+    assert p.converged_ and p.n_iter_ <= 20
+    assert p.score(X, y) == 1.0
+    assert 1 - p.score(Xt, yt) < 0.01
+    w, hist = _literal_perceptron(X, y, max_iter=20)
+    assert np.array_equal(_weights(p), w)
+    assert p.mistakes_.tolist() == hist
