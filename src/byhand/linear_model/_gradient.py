@@ -177,6 +177,7 @@ class GradientSolverMixin:
         optimizer: SGD | None = None,
         averager: Averager | None = None,
         warn: bool = True,
+        allow_average: bool = True,
     ) -> History:
         """Train ``model`` with ``byhand.fit``; the averaged iterate replaces the last one.
 
@@ -193,7 +194,7 @@ class GradientSolverMixin:
                 momentum=momentum,
                 weight_decay=2.0 * float(self.alpha),
             )
-        if averager is None and self.average:
+        if averager is None and self.average and allow_average:
             averager = Averager(model.parameters())
         history = None
         if resume_state is not None:
