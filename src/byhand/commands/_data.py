@@ -18,9 +18,10 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import numpy as np
+if TYPE_CHECKING:
+    import numpy as np
 
 NAMES: dict[str, str] = {
     "xor": "the 4 XOR points (labels 0/1)",
@@ -39,14 +40,24 @@ class DataSpecError(ValueError):
     """An unknown data set name or an unreadable data file."""
 
 
+EXAMPLES = {
+    "moons": "moons:N",
+    "mnist:A-B": "e.g. mnist:0-1",
+    "mnist:K-vs-rest": "e.g. mnist:8-vs-rest",
+}
+
+
 def valid_names() -> str:
-    return ", ".join(NAMES)
+    """The accepted data set names, with examples of the parametrised ones."""
+    return ", ".join(f"{n} ({EXAMPLES[n]})" if n in EXAMPLES else n for n in NAMES)
 
 
 def load(
     spec: str, split: str = "train", *, seed: int = 0, target: str | None = None
 ) -> tuple[np.ndarray, np.ndarray]:
     """(X, y) of data set ``spec`` and ``split`` ("train" or "test")."""
+    import numpy as np
+
     if split not in ("train", "test"):
         raise ValueError(f"split must be 'train' or 'test', got {split!r}")
     path = Path(spec)
@@ -80,6 +91,8 @@ def load(
 
 
 def _load_npz(path: Path) -> tuple[np.ndarray, np.ndarray]:
+    import numpy as np
+
     try:
         with np.load(path, allow_pickle=False) as f:
             missing = [k for k in ("X", "y") if k not in f.files]
@@ -94,6 +107,8 @@ def _load_npz(path: Path) -> tuple[np.ndarray, np.ndarray]:
 
 def read_csv(path: Path) -> tuple[list[str], np.ndarray]:
     """(column names, float array of the rows) of a CSV file with a header row."""
+    import numpy as np
+
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
@@ -119,6 +134,8 @@ def read_csv(path: Path) -> tuple[list[str], np.ndarray]:
 
 
 def _load_csv(path: Path, target: str | None) -> tuple[np.ndarray, np.ndarray]:
+    import numpy as np
+
     names, data = read_csv(path)
     if target is None:
         target = next((t for t in TARGET_GUESSES if t in names), None)
@@ -139,6 +156,8 @@ def _load_csv(path: Path, target: str | None) -> tuple[np.ndarray, np.ndarray]:
 
 def load_inputs(path_str: str) -> np.ndarray:
     """The X of a prediction input: a CSV of features only (with a header), or an .npz with X."""
+    import numpy as np
+
     path = Path(path_str)
     if not path.is_file():
         raise FileNotFoundError(f"{path_str}: no such input file")
@@ -162,6 +181,8 @@ def split_validation(
 ) -> tuple[np.ndarray, np.ndarray, Any, Any]:
     """(X_train, y_train, X_val, y_val): a seeded random ``fraction`` held out (None if 0
     or too few samples to hold any out)."""
+    import numpy as np
+
     if not 0 <= fraction < 1:
         raise ValueError(f"--val-fraction must lie in [0, 1), got {fraction}")
     n_val = round(fraction * len(y))
