@@ -154,7 +154,7 @@ def open_in_chromium(page: Path, profile: Path, screenshot: Path) -> dict:
         session = tools.send(
             "Target.attachToTarget", {"targetId": target["targetId"], "flatten": True}
         )["sessionId"]
-        for domain in ("Page", "Runtime", "Log"):
+        for domain in ("Page", "Runtime", "Log", "Network"):
             tools.send(f"{domain}.enable", session=session)
         tools.send("Page.navigate", {"url": page.resolve().as_uri()}, session=session)
         tools.wait_event("Page.loadEventFired", timeout=60)
@@ -206,6 +206,11 @@ def open_in_chromium(page: Path, profile: Path, screenshot: Path) -> dict:
             elif method == "Log.entryAdded" and params["entry"].get("level") == "error":
                 errors.append(f"log: {params['entry'].get('text')} {params['entry'].get('url')}")
         result["errors"] = errors
+        result["requests"] = [
+            ev["params"]["request"]["url"]
+            for ev in tools.events
+            if ev.get("method") == "Network.requestWillBeSent"
+        ]
         return result
     finally:
         tools.close()
@@ -257,4 +262,8 @@ def test_report_opens_in_chromium(small_report: tuple[Path, int], tmp_path: Path
     for img in result["images"]:
         assert img["complete"] and img["w"] > 0 and img["h"] > 0, img
     assert result["errors"] == []
+    # self-contained: only the page itself and data: URIs are loaded, nothing from a network
+    assert result["requests"], "the DevTools Network domain saw no request at all"
+    offsite = [u for u in result["requests"] if not u.startswith(("file:", "data:"))]
+    assert offsite == []
     assert shot.stat().st_size > 10_000  # a real picture, not a blank page

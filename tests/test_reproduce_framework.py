@@ -92,6 +92,7 @@ def test_results_json_schema_and_claim_count(tmp_path, dummies):
     assert [c["passed"] for c in doc["claims"]] == [True, True, False]
     assert doc["claims"][0]["experiment"] == "t-pass"
     assert "2 + 2 = 5" in page and "✗" in page and "✓" in page
+    assert "<script" not in page and 'src="http' not in page and 'href="http' not in page
 
 
 def test_exit_code_zero_only_when_every_claim_passes(tmp_path, dummies):
