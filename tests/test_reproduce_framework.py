@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import math
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -43,6 +44,7 @@ def dummies():
 
     @experiment("t-fail", title="fails", lecture=LECTURE, number=1002)
     def failing(seed: int, quick: bool) -> ExperimentResult:
+        warnings.warn("a deliberate warning", UserWarning, stacklevel=1)
         res = ExperimentResult()
         res.claim(LECTURE, "3.1. The perceptron", "2 + 2 = 5", 2 + 2, 2 + 2 == 5, kind="numeric")
         return res
@@ -92,6 +94,8 @@ def test_results_json_schema_and_claim_count(tmp_path, dummies):
     assert [c["passed"] for c in doc["claims"]] == [True, True, False]
     assert doc["claims"][0]["experiment"] == "t-pass"
     assert "2 + 2 = 5" in page and "✗" in page and "✓" in page
+    assert doc["experiments"][1]["warnings"] == ["UserWarning: a deliberate warning"]
+    assert "a deliberate warning" in page
     assert "<script" not in page and 'src="http' not in page and 'href="http' not in page
 
 

@@ -87,6 +87,8 @@ figcaption { color:var(--muted); font-size:14px; margin-top:4px; }
 .status.bad { background:var(--badbg); color:var(--bad); }
 pre { white-space:pre-wrap; font-size:12px; background:#1d2433; color:#e8ecf3; padding:12px;
   border-radius:8px; overflow-x:auto; }
+details.warnings { color:var(--muted); font-size:13px; margin-top:8px; }
+details.warnings li { font-family:ui-monospace,"DejaVu Sans Mono",monospace; font-size:12px; }
 footer { color:var(--muted); font-size:13px; text-align:center; margin-top:40px; }
 """
 
@@ -202,6 +204,13 @@ def _experiment(record: dict[str, Any]) -> str:
     if record["notes"]:
         parts.append(
             '<div class="notes">' + "".join(f"<p>{_e(n)}</p>" for n in record["notes"]) + "</div>"
+        )
+    if record.get("warnings"):
+        items = "".join(f"<li>{_e(w)}</li>" for w in record["warnings"])
+        parts.append(
+            f'<details class="warnings"><summary>{len(record["warnings"])} warning'
+            f"{'s' * (len(record['warnings']) != 1)} raised during the run</summary>"
+            f"<ul>{items}</ul></details>"
         )
     parts.append("</article>")
     return "\n".join(parts)

@@ -17,6 +17,7 @@ import os
 import sys
 import time
 import traceback
+import warnings
 from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from pathlib import Path
@@ -81,6 +82,24 @@ def _use_agg() -> None:
         matplotlib.use("Agg")
 
 
+def _blank_record(name: str, title: str, lecture: str, number: int) -> dict[str, Any]:
+    """The record of an experiment before it ran (status ``ok``, nothing obtained yet)."""
+    return {
+        "name": name,
+        "title": title,
+        "lecture": lecture,
+        "number": number,
+        "status": "ok",
+        "traceback": "",
+        "seconds": 0.0,
+        "claims": [],
+        "figures": [],
+        "tables": [],
+        "notes": [],
+        "warnings": [],
+    }
+
+
 def run_experiment(
     name: str, seed: int = 0, quick: bool = False, module: str = "", one_thread: bool = False
 ) -> dict[str, Any]:
@@ -94,19 +113,7 @@ def run_experiment(
         importlib.import_module(module)
         exp = _REGISTRY.get(name)
     exp = exp or get(name)
-    record: dict[str, Any] = {
-        "name": exp.name,
-        "title": exp.title,
-        "lecture": exp.lecture,
-        "number": exp.number,
-        "status": "ok",
-        "traceback": "",
-        "seconds": 0.0,
-        "claims": [],
-        "figures": [],
-        "tables": [],
-        "notes": [],
-    }
+    record = _blank_record(exp.name, exp.title, exp.lecture, exp.number)
     if exp.needs_mnist:
         found, message = mnist_status()
         if not found:
@@ -118,8 +125,11 @@ def run_experiment(
 
         limits = threadpool_limits(1)
     t0 = time.perf_counter()
+    caught: list[warnings.WarningMessage] = []
     try:
-        res = exp.func(seed, quick)
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            res = exp.func(seed, quick)
         if not isinstance(res, ExperimentResult):
             raise TypeError(f"experiment must return ExperimentResult, got {type(res).__name__}")
         for c in res.claims:
@@ -138,6 +148,12 @@ def run_experiment(
         record["status"] = f"error: {type(exc).__name__}: {exc}"
         record["traceback"] = traceback.format_exc()
     finally:
+        seen = []
+        for w in caught:
+            text = f"{w.category.__name__}: {w.message}"
+            if text not in seen:
+                seen.append(text)
+        record["warnings"] = seen[:20]
         if limits is not None:
             limits.unregister()
         import matplotlib.pyplot as plt
@@ -217,19 +233,13 @@ def _run_all(names: list[str], seed: int, quick: bool, jobs: int, console: Any) 
                     try:
                         records[name] = fut.result()
                     except Exception as exc:  # the worker itself died
-                        records[name] = {
-                            "name": name,
-                            "title": reg[name].title,
-                            "lecture": reg[name].lecture,
-                            "number": reg[name].number,
-                            "status": f"error: worker failed: {type(exc).__name__}: {exc}",
-                            "traceback": traceback.format_exc(),
-                            "seconds": 0.0,
-                            "claims": [],
-                            "figures": [],
-                            "tables": [],
-                            "notes": [],
-                        }
+                        records[name] = _blank_record(
+                            name, reg[name].title, reg[name].lecture, reg[name].number
+                        )
+                        records[name]["status"] = (
+                            f"error: worker failed: {type(exc).__name__}: {exc}"
+                        )
+                        records[name]["traceback"] = traceback.format_exc()
                     progress.update(task, description=name)
                     progress.advance(task)
     return [records[n] for n in names]
@@ -237,19 +247,13 @@ def _run_all(names: list[str], seed: int, quick: bool, jobs: int, console: Any) 
 
 def _import_error_record(module: str, tb: str) -> dict[str, Any]:
     last = tb.strip().splitlines()[-1] if tb.strip() else "import failed"
-    return {
-        "name": module.rsplit(".", 1)[-1],
-        "title": f"module {module} failed to import",
-        "lecture": module.rsplit(".", 1)[-1].replace("lecture", "")[:3],
-        "number": 0,
-        "status": f"error: import failed: {last}",
-        "traceback": tb,
-        "seconds": 0.0,
-        "claims": [],
-        "figures": [],
-        "tables": [],
-        "notes": [],
-    }
+    short = module.rsplit(".", 1)[-1]
+    record = _blank_record(
+        short, f"module {module} failed to import", short.replace("lecture", "")[:3], 0
+    )
+    record["status"] = f"error: import failed: {last}"
+    record["traceback"] = tb
+    return record
 
 
 def results_json(records: list[dict[str, Any]], meta: dict[str, Any]) -> dict[str, Any]:
