@@ -34,6 +34,7 @@ NAMES: dict[str, str] = {
     "PATH.npz": "an .npz file with arrays X and y",
 }
 TARGET_GUESSES = ("target", "y", "label", "class")
+MIN_SPLIT = 10  # fewer samples (xor's 4 points): no validation split
 
 
 class DataSpecError(ValueError):
@@ -180,13 +181,13 @@ def split_validation(
     X: np.ndarray, y: np.ndarray, fraction: float, seed: int
 ) -> tuple[np.ndarray, np.ndarray, Any, Any]:
     """(X_train, y_train, X_val, y_val): a seeded random ``fraction`` held out (None if 0
-    or too few samples to hold any out)."""
+    or fewer than ``MIN_SPLIT`` samples)."""
     import numpy as np
 
     if not 0 <= fraction < 1:
         raise ValueError(f"--val-fraction must lie in [0, 1), got {fraction}")
     n_val = round(fraction * len(y))
-    if n_val == 0 or n_val >= len(y):
+    if len(y) < MIN_SPLIT or n_val == 0 or n_val >= len(y):
         return X, y, None, None
     order = np.random.default_rng(seed).permutation(len(y))
     val, train = order[:n_val], order[n_val:]

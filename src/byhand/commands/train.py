@@ -174,6 +174,7 @@ def run(args: argparse.Namespace) -> int:
     )
     from byhand.io import save
 
+    user_params = {item.partition("=")[0].strip() for item in args.param}
     est, params = build_estimator(
         args.model, args.param, epochs=args.epochs, batch_size=args.batch_size, seed=args.seed
     )
@@ -220,7 +221,7 @@ def run(args: argparse.Namespace) -> int:
             est.fit(X_tr, y_tr, **fit_kw)
     except (ValueError, TypeError) as exc:
         msg = str(exc)
-        bad = [k for k in params if k in msg]
+        bad = [k for k in params if k in user_params and k in msg]
         if bad:
             raise UsageError(f"invalid --param {bad[0]}={params[bad[0]]!r}: {msg}") from None
         raise
