@@ -139,7 +139,7 @@ def run(seed: int, quick: bool) -> ExperimentResult:
         ax.plot(zs, [logistic.forward(np.array([z]), np.array([s])) for z in zs], "k:", lw=1.2)
     ax.plot([], [], "k:", label="byhand LogisticLoss")
     ax.set_xlabel("z = wᵀx")
-    ax.set_title("classification: NLL = log(1 + e^{−yz})")
+    ax.set_title("classification: NLL = log(1 + exp(−yz))")
     ax.legend(fontsize=8)
     ax.grid(alpha=0.3)
     res.figure(
