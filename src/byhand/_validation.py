@@ -20,6 +20,7 @@ __all__ = [
     "check_param",
     "encode_binary_labels",
     "encode_class_labels",
+    "one_blas_thread",
     "validate_X_predict",
     "validate_X_y_classifier",
 ]
@@ -134,3 +135,21 @@ def check_param(
         raise ValueError(f"{owner}: {name} must be {op} {low}, got {value!r}.")
     if high is not None and value > high:
         raise ValueError(f"{owner}: {name} must be <= {high}, got {value!r}.")
+
+
+_THREADPOOLS: list[Any] = []
+
+
+def one_blas_thread() -> Any:
+    """A context manager limiting BLAS to one thread (threadpoolctl, controller cached).
+
+    For the estimators' inherently sequential scans (the perceptrons: small, memory-bound
+    products where waking a second BLAS thread per block costs more than it brings, ten
+    times more on a busy 2-core machine) and for code that runs its own worker threads
+    (k-NN chunks), where nested BLAS threads would oversubscribe the cores.
+    """
+    if not _THREADPOOLS:
+        from threadpoolctl import ThreadpoolController
+
+        _THREADPOOLS.append(ThreadpoolController())
+    return _THREADPOOLS[0].limit(limits=1, user_api="blas")

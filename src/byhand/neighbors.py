@@ -7,6 +7,8 @@ Lecture: 003_17d2bd916b1b9250.txt, EE-559 3.3 "Linear separability and feature d
 from __future__ import annotations
 
 import numbers
+import os
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import numpy as np
@@ -15,6 +17,7 @@ from sklearn.base import BaseEstimator, ClassifierMixin
 from byhand._validation import (
     check_param,
     encode_class_labels,
+    one_blas_thread,
     validate_X_predict,
     validate_X_y_classifier,
 )
@@ -22,6 +25,7 @@ from byhand._validation import (
 __all__ = ["KNeighborsClassifier"]
 
 _WORKING_BYTES = 64 * 2**20  # default memory for one chunk of distances
+_SUBSET = 2048  # columns sampled to bound the K-th distance of each row
 
 
 class KNeighborsClassifier(ClassifierMixin, BaseEstimator):
@@ -32,8 +36,9 @@ class KNeighborsClassifier(ClassifierMixin, BaseEstimator):
 
     For a chunk A of query rows and the training set B, the squared distances are ranked by
     ‖b‖² − 2 a·b (‖a‖² is the same along a row and does not change the ranking), one matrix
-    product per chunk; ``numpy.argpartition`` picks the K smallest per row. Memory stays
-    bounded by ``chunk_size`` × n_train distances.
+    product per chunk; the K smallest per row are found by bounding the K-th distance from
+    a strided subset of the columns and sorting only the entries under the bound. Memory
+    stays bounded by ``chunk_size`` × n_train distances per thread.
 
     Ties: between equal computed distances at the K-th place, the training points of
     smaller index are kept (neighbours are ordered by (distance, index)); between classes
@@ -48,20 +53,27 @@ class KNeighborsClassifier(ClassifierMixin, BaseEstimator):
     n_neighbors : int >= 1, default 11
     chunk_size : int >= 1 or None, default None
         Query rows per distance chunk; None picks about 64 MiB of distances per chunk.
+    n_jobs : int >= 1 or None, default None
+        Threads working on chunks side by side (each with one BLAS thread); None uses every
+        core. Peak memory is about n_jobs × chunk_size × n_train × 8 bytes.
 
     Attributes
     ----------
     classes_, n_samples_fit_, and the stored training data.
     """
 
-    def __init__(self, n_neighbors: int = 11, chunk_size: int | None = None) -> None:
+    def __init__(
+        self, n_neighbors: int = 11, chunk_size: int | None = None, n_jobs: int | None = None
+    ) -> None:
         self.n_neighbors = n_neighbors
         self.chunk_size = chunk_size
+        self.n_jobs = n_jobs
 
     def fit(self, X: Any, y: Any) -> KNeighborsClassifier:
         """Store the training set (and ‖b‖² of every training row); return self."""
         check_param(self, "n_neighbors", numbers.Integral, low=1)
         check_param(self, "chunk_size", numbers.Integral, low=1, allow_none=True)
+        check_param(self, "n_jobs", numbers.Integral, low=1, allow_none=True)
         X, y = validate_X_y_classifier(self, X, y)
         self._y = encode_class_labels(self, y, min_classes=1)
         self._X = X
@@ -70,7 +82,8 @@ class KNeighborsClassifier(ClassifierMixin, BaseEstimator):
         return self
 
     def kneighbors(self, X: Any) -> np.ndarray:
-        """Indices of the ``n_neighbors`` nearest training points, shape (n, K), nearest first."""
+        """Indices of the ``n_neighbors`` nearest training points, shape (n, K), nearest first
+        (ordered by (distance, training index))."""
         X = validate_X_predict(self, X)
         k = self.n_neighbors
         if k > self.n_samples_fit_:
@@ -81,31 +94,42 @@ class KNeighborsClassifier(ClassifierMixin, BaseEstimator):
         n = X.shape[0]
         out = np.empty((n, k), dtype=np.intp)
         rows = self.chunk_size or max(1, _WORKING_BYTES // (8 * self.n_samples_fit_))
-        for start in range(0, n, rows):
+        starts = range(0, n, rows)
+        workers = min(self.n_jobs or os.cpu_count() or 1, len(starts))
+
+        def run(start: int) -> None:
             out[start : start + rows] = self._chunk_neighbors(X[start : start + rows], k)
+
+        if workers <= 1:
+            for start in starts:
+                run(start)
+            return out
+        # One BLAS thread per worker: each chunk's product and selection run side by side.
+        with one_blas_thread(), ThreadPoolExecutor(max_workers=workers) as pool:
+            for _ in pool.map(run, starts):
+                pass
         return out
 
     def _chunk_neighbors(self, A: np.ndarray, k: int) -> np.ndarray:
-        """The K nearest for one chunk, sorted by (distance, training index)."""
-        D = A @ self._X.T
-        D *= -2.0
-        D += self._sq_norms  # ‖b‖² − 2a·b
-        m = D.shape[1]
-        if k < m:
-            idx = np.argpartition(D, k - 1, axis=1)[:, :k]
-        else:
-            idx = np.broadcast_to(np.arange(m), D.shape).copy()
-        dk = np.take_along_axis(D, idx, axis=1)
-        kth = dk.max(axis=1)
-        # A row whose K-th distance is shared by points left out: choose by index.
-        ambiguous = np.flatnonzero((D <= kth[:, None]).sum(axis=1) > k)
-        for r in ambiguous:
-            below = np.flatnonzero(D[r] < kth[r])
-            equal = np.flatnonzero(D[r] == kth[r])[: k - below.size]
-            idx[r] = np.concatenate([below, equal])
-        dk = np.take_along_axis(D, idx, axis=1)
-        order = np.lexsort((idx, dk), axis=1) if idx.shape[0] else idx
-        return np.take_along_axis(idx, order, axis=1)
+        """The K nearest for one chunk of queries, sorted by (distance, training index).
+
+        D = (−2A)Bᵀ + ‖b‖² (scaling by −2 is exact). A first bound t ≥ the K-th smallest
+        distance of each row comes from a strided subset of the columns (the K-th smallest
+        of a subset is never below the K-th smallest of all); only the entries D <= t are
+        then sorted, by (row, distance, index).
+        """
+        D = (-2.0 * A) @ self._X.T
+        D += self._sq_norms
+        n_rows, m = D.shape
+        stride = max(1, m // max(_SUBSET, 4 * k))
+        sub = D[:, ::stride]
+        if sub.shape[1] < k:
+            sub = D
+        bound = np.partition(sub, k - 1, axis=1)[:, k - 1] if sub.shape[1] > k else sub.max(1)
+        rows, cols = np.nonzero(D <= bound[:, None])
+        order = np.lexsort((cols, D[rows, cols], rows))
+        first = np.concatenate([[0], np.cumsum(np.bincount(rows, minlength=n_rows))[:-1]])
+        return cols[order][first[:, None] + np.arange(k)]
 
     def predict_proba(self, X: Any) -> np.ndarray:
         """Fraction of the K neighbours in each class, shape (n, n_classes)."""

@@ -33,6 +33,7 @@ from byhand._validation import (
     check_finite_sumsq,
     check_param,
     encode_binary_labels,
+    one_blas_thread,
     validate_X_predict,
     validate_X_y_classifier,
 )
@@ -50,20 +51,6 @@ def _rounding_scale(sumsq: float, n_terms: int) -> float:
     u = 2.0**-53
     gamma = n_terms * u / (1.0 - n_terms * u)
     return 4.0 * gamma * math.sqrt(sumsq)
-
-
-_THREADPOOLS: list[Any] = []
-
-
-def _one_blas_thread() -> Any:
-    """A context limiting BLAS to one thread: the scan's products are small and
-    memory-bound, and waking a second BLAS thread per block costs more than it brings
-    (on a busy 2-core machine, ten times more)."""
-    if not _THREADPOOLS:
-        from threadpoolctl import ThreadpoolController
-
-        _THREADPOOLS.append(ThreadpoolController())
-    return _THREADPOOLS[0].limit(limits=1, user_api="blas")
 
 
 def _make_rng(random_state: Any) -> Any:
@@ -126,7 +113,7 @@ class _PerceptronBase(ClassifierMixin, BaseEstimator):
                 break
             order = rng.permutation(n) if rng is not None else None
             stop = n if remaining is None else min(n, remaining)
-            with _one_blas_thread():
+            with one_blas_thread():
                 changes = self._scan(X, y, order, stop, apply=True)
             mistakes.append(changes)
             if remaining is not None:
@@ -141,7 +128,7 @@ class _PerceptronBase(ClassifierMixin, BaseEstimator):
             self.converged_ = clean_pass
         else:
             # Online mode: without a clean pass, look (no update) for a mistake left.
-            with _one_blas_thread():
+            with one_blas_thread():
                 self.converged_ = clean_pass or self._scan(X, y, None, n, apply=False) == 0
         if not self.converged_:
             budget = f"max_iter={self.max_iter}" if self.T is None else f"T={self.T}"
