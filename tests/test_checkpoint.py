@@ -214,3 +214,49 @@ def test_sigkill_then_resume_is_bit_identical(model, tmp_path):
         assert x.dtype == z.dtype
         np.testing.assert_array_equal(z, x)
     assert _epoch_of(ck) == epochs
+
+
+def test_resume_replays_early_stopping(tmp_path):
+    """With early stopping (patience), a run resumed from any epoch stops at the same epoch
+    with the same weights: the patience counter must survive the checkpoint."""
+    X, y = _data()
+    kw = {"epochs": 60, "batch_size": 30, "patience": 3, "min_delta": 1e-2, "verbose": 0}
+    net, opt, avg = _build()
+    full = fit(net, nn.CrossEntropyLoss(), opt, X, y, random_state=5, averager=avg, **kw)
+    expected = [p.data.copy() for p in net.parameters()]
+    assert full.stopped_early and 4 < full.epochs < 60
+    for k in range(1, full.epochs):
+        net, opt, avg = _build()
+
+        def crash(state, k=k):
+            if state.epoch == k:
+                raise _Crash
+
+        with pytest.raises(_Crash):
+            fit(
+                net,
+                nn.CrossEntropyLoss(),
+                opt,
+                X,
+                y,
+                random_state=5,
+                averager=avg,
+                callbacks=[CheckpointWriter(tmp_path), crash],
+                **kw,
+            )
+        net, opt, avg = _build()
+        rng, history = restore(load_checkpoint(tmp_path)[0], net, opt, avg)
+        hist = fit(
+            net,
+            nn.CrossEntropyLoss(),
+            opt,
+            X,
+            y,
+            random_state=rng,
+            averager=avg,
+            history=history,
+            **kw,
+        )
+        assert hist.epochs == full.epochs, f"resumed at epoch {k}"
+        for a, b in zip(expected, net.parameters(), strict=True):
+            np.testing.assert_array_equal(b.data, a)
