@@ -71,6 +71,11 @@ class PolynomialFeatures(TransformerMixin, BaseEstimator):
         check_param(self, "degree", numbers.Integral, low=0)
         if not isinstance(self.include_bias, (bool, np.bool_)):
             raise TypeError(f"include_bias must be True or False, got {self.include_bias!r}.")
+        if self.degree == 0 and not self.include_bias:
+            raise ValueError(
+                "degree=0 with include_bias=False would give an empty output (no column); "
+                "expected degree >= 1 or include_bias=True."
+            )
         X = _validate(self, X, reset=True)
         d = X.shape[1]
         combos: list[tuple[int, ...]] = [()] if self.include_bias else []
