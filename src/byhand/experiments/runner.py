@@ -82,6 +82,12 @@ def _use_agg() -> None:
         matplotlib.use("Agg")
 
 
+def _warm_worker() -> None:
+    """Import pyplot (Agg) once per worker so its start-up is not charged to an experiment."""
+    _use_agg()
+    import matplotlib.pyplot  # noqa: F401
+
+
 def _blank_record(name: str, title: str, lecture: str, number: int) -> dict[str, Any]:
     """The record of an experiment before it ran (status ``ok``, nothing obtained yet)."""
     return {
@@ -223,7 +229,9 @@ def _run_all(names: list[str], seed: int, quick: bool, jobs: int, console: Any) 
             import multiprocessing
 
             ctx = multiprocessing.get_context("spawn")
-            with ProcessPoolExecutor(max_workers=jobs, mp_context=ctx) as pool:
+            with ProcessPoolExecutor(
+                max_workers=jobs, mp_context=ctx, initializer=_warm_worker
+            ) as pool:
                 futures = {
                     pool.submit(run_experiment, n, seed, quick, reg[n].module, True): n
                     for n in names
