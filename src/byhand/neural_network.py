@@ -21,7 +21,7 @@ from typing import Any
 
 import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin
-from sklearn.utils.multiclass import type_of_target
+from sklearn.utils.multiclass import check_classification_targets, type_of_target
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from byhand._validation import encode_binary_labels, encode_class_labels
@@ -365,6 +365,7 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
         return self
 
     def _check_targets(self, y: np.ndarray) -> None:
+        check_classification_targets(y)  # "Unknown label type" for continuous y
         kind = type_of_target(y, input_name="y")
         if kind not in ("binary", "multiclass"):
             raise ValueError(
@@ -496,8 +497,8 @@ class MLPRegressor(RegressorMixin, _BaseMLP):
         return self
 
     def predict(self, X: Any) -> np.ndarray:
-        """f(x): shape (n,) for a single output, (n, K) otherwise."""
-        z = self._forward(X)
+        """f(x) as float64: shape (n,) for a single output, (n, K) otherwise."""
+        z = self._forward(X).astype(np.float64)
         return z[:, 0] if z.shape[1] == 1 else z
 
     def __sklearn_tags__(self) -> Any:

@@ -258,7 +258,8 @@ class BinaryLinearMixin:
 
     def predict(self, X: Any) -> np.ndarray:
         """classes_[1] where f(x) >= 0, else classes_[0]."""
-        return self.classes_[(self.decision_function(X) >= 0).astype(np.intp)]
+        positive = self.decision_function(X) >= 0
+        return self.classes_[positive.astype(np.intp)]
 
     def _set_linear(self, w: np.ndarray, b: float) -> None:
         self.coef_ = np.asarray(w, dtype=np.float64).reshape(1, -1).copy()

@@ -220,7 +220,8 @@ class SoftmaxRegression(GradientSolverMixin, ClassifierMixin, BaseEstimator):
 
     def predict(self, X: Any) -> np.ndarray:
         """classes_[argmax_k (Wᵀx + b)_k]."""
-        return self.classes_[np.argmax(self._scores(X), axis=1)]
+        scores = self._scores(X)
+        return self.classes_[np.argmax(scores, axis=1)]
 
     def predict_proba(self, X: Any) -> np.ndarray:
         """softmax(Wᵀx + b), shape (n, K)."""

@@ -1,0 +1,46 @@
+"""scikit-learn's own estimator checks for the gradient-trained estimators (issue 4).
+
+Each instance keeps its budget small so the whole module runs in seconds. Expected
+failures are listed per estimator with the reason; nothing else may fail.
+"""
+
+from __future__ import annotations
+
+import warnings
+
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.utils.estimator_checks import parametrize_with_checks
+
+from byhand.linear_model._linear_regression import LinearRegression
+from byhand.linear_model._logistic import LogisticRegression
+from byhand.linear_model._softmax import SoftmaxRegression
+from byhand.linear_model._svm import LinearSVM
+from byhand.neural_network import MLPClassifier, MLPRegressor
+
+ESTIMATORS = [
+    LinearRegression(),
+    LinearRegression(solver="gd", learning_rate=0.1, max_iter=50, random_state=0),
+    LinearRegression(solver="sgd", max_iter=5, random_state=0),
+    LogisticRegression(),
+    LogisticRegression(solver="sgd", max_iter=10, random_state=0),
+    SoftmaxRegression(max_iter=20, random_state=0),
+    SoftmaxRegression(solver="lbfgs", max_iter=50),
+    LinearSVM(max_iter=10, random_state=0),
+    MLPClassifier((8,), learning_rate=0.1, max_iter=30, random_state=0),
+    MLPRegressor((8,), learning_rate=0.001, max_iter=200, random_state=0),
+]
+
+# check name -> reason, per class. Every check passes at the moment, so the table is empty;
+# a future expected failure must be listed here with its reason.
+EXPECTED_FAILED: dict[str, dict[str, str]] = {}
+
+
+def _expected(estimator):
+    return EXPECTED_FAILED.get(type(estimator).__name__, {})
+
+
+@parametrize_with_checks(ESTIMATORS, expected_failed_checks=_expected)
+def test_sklearn_compatible(estimator, check):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        check(estimator)
