@@ -153,6 +153,12 @@ def _xor_figure(X, y, raw, lifted, Phi):
     ax3.set_zlim(-0.5, 1.5)
     ax3.set_title("Φ(x) and the separating plane")
     decision_regions(lifted, X, y, ax=axes[2], padding=0.6, title="Φ(x): perceptron converges")
+    for ax in (axes[0], axes[2]):
+        for i, c in enumerate((-1, 1)):
+            m = y == c
+            ax.scatter(X[m, 0], X[m, 1], s=90, color=PALETTE[i], edgecolor="k", zorder=3)
+        ax.set_xlabel("x_u")
+        ax.set_ylabel("x_v")
     return fig
 
 
@@ -337,7 +343,7 @@ def knn_radial(seed: int, quick: bool) -> ExperimentResult:
         votes = model.predict_proba(G)[:, 1].reshape(gx.shape)
         ax.contourf(gx, gy, votes, levels=np.linspace(0, 1, 12), cmap="RdBu_r")
         ax.set_title(f"Votes{label} (K=11)")
-        decision_regions(model, X, y, ax=axes[row, 2], resolution=res_grid, padding=0.2)
+        decision_regions(model, X, y, ax=axes[row, 2], resolution=res_grid, padding=0.4)
         axes[row, 2].set_title(f"Prediction{label} (K=11)")
         for ax in axes[row]:
             ax.set_aspect("equal")

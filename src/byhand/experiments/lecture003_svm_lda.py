@@ -139,7 +139,8 @@ def svm_margin(seed: int, quick: bool) -> ExperimentResult:
     fig, axes = subplots(1, 2, figsize=(10, 4.4))
     for ax, (X, y, perc, svm) in zip(axes, fitted[:2], strict=False):
         _draw_svm(ax, X, y, perc, svm)
-    axes[0].legend(fontsize=7, loc="lower left")
+    handles, labels = axes[0].get_legend_handles_labels()
+    fig.legend(handles, labels, loc="outside lower center", ncol=5, fontsize=8)
     res.figure(
         fig,
         "Two separable sets: the perceptron's boundary (dashed) stops near the samples; the "
