@@ -41,7 +41,9 @@ from byhand._validation import (
 __all__ = ["Perceptron"]
 
 _BLOCK_MIN = 32  # rows scored after a mistake
-_BLOCK_MAX = 4096  # rows scored at most in one matrix product
+_BLOCK_MAX = 256  # rows scored at most in one matrix product (about L2-sized)
+_DENSE_GAP = 4  # a mistake this close to the previous one …
+_DENSE_STEPS = 8  # … makes the scan step through this many samples one by one
 _TINY = float(np.finfo(np.float64).smallest_subnormal)
 
 
@@ -192,20 +194,20 @@ class Perceptron(_PerceptronBase):
         d = X.shape[1]
         self._w = np.zeros(d + 1 if self.fit_intercept else d)
         self._tau = _rounding_scale(sumsq + (1.0 if self.fit_intercept else 0.0), d + 2)
+        self._xa = np.ones(d + 1)
         self._run_passes(X, y_pm)
         w = self._w
         self.coef_ = w[:d].copy().reshape(1, d)
         self.intercept_ = np.array([w[d] if self.fit_intercept else 0.0])
-        del self._w, self._tau
+        del self._w, self._tau, self._xa
         return self
 
     def _literal_margin(self, X: np.ndarray, r: int) -> float:
         """x̃ᵣ @ w computed exactly as the textbook loop does (one dot product of length d+1)."""
         if not self.fit_intercept:
             return float(X[r] @ self._w)
-        xa = np.empty(X.shape[1] + 1)
+        xa = self._xa  # preallocated [·, 1]
         xa[:-1] = X[r]
-        xa[-1] = 1.0
         return float(xa @ self._w)
 
     def _scan(
@@ -218,7 +220,8 @@ class Perceptron(_PerceptronBase):
         threshold thr = 4γ·sqrt(‖X‖_F² + 1)·‖w‖ (‖X‖_F bounds every row norm). A sample with
         y·m < −thr is a sure mistake, one with y·m > thr surely is not; in between the margin
         is recomputed the literal way. After a mistake the next block is about as long as
-        the gap between the last two mistakes.
+        the gap between the last two mistakes; after two mistakes at most ``_DENSE_GAP``
+        apart, the next ``_DENSE_STEPS`` samples are scored one by one, the literal way.
         """
         w = self._w
         d = X.shape[1]
@@ -227,31 +230,41 @@ class Perceptron(_PerceptronBase):
         eta = float(self.eta0)
         tau, tiny = self._tau, (d + 2) * 4 * _TINY
         thr = tau * math.sqrt(float(w @ w)) + tiny
-        i, block, changes, last = 0, _BLOCK_MIN, 0, -1
+        i, block, changes, last, dense = 0, _BLOCK_MIN, 0, -1, 0
         while i < stop:
-            j = min(i + block, stop)
-            if order is None:
-                m = X[i:j] @ wd
-                yb = y[i:j]
+            if dense:
+                # Mistakes are coming thick and fast: step sample by sample, the literal way.
+                r = i if order is None else int(order[i])
+                c = 0
+                hit = r if y[r] * self._literal_margin(X, r) <= 0.0 else -1
+                dense -= 1
+                if hit < 0:
+                    i += 1
+                    continue
             else:
-                rows = order[i:j]
-                m = X.take(rows, axis=0) @ wd
-                yb = y[rows]
-            if fit_b:
-                m += w[d]
-            m *= yb
-            hit = -1
-            c = int(np.argmin(m))  # cheap test first: no candidate at all in the block
-            if m[c] <= thr:
-                for c in np.flatnonzero(m <= thr):
-                    r = i + c if order is None else order[i + c]
-                    if m[c] < -thr or y[r] * self._literal_margin(X, r) <= 0.0:
-                        hit = r
-                        break
-            if hit < 0:
-                i = j
-                block = min(2 * block, _BLOCK_MAX)
-                continue
+                j = min(i + block, stop)
+                if order is None:
+                    m = X[i:j] @ wd
+                    yb = y[i:j]
+                else:
+                    rows = order[i:j]
+                    m = X.take(rows, axis=0) @ wd
+                    yb = y[rows]
+                if fit_b:
+                    m += w[d]
+                m *= yb
+                hit = -1
+                c = int(np.argmin(m))  # cheap test first: no candidate at all in the block
+                if m[c] <= thr:
+                    for c in np.flatnonzero(m <= thr):
+                        r = i + c if order is None else order[i + c]
+                        if m[c] < -thr or y[r] * self._literal_margin(X, r) <= 0.0:
+                            hit = r
+                            break
+                if hit < 0:
+                    i = j
+                    block = min(2 * block, _BLOCK_MAX)
+                    continue
             if not apply:
                 return 1
             step = eta * y[hit]
@@ -261,8 +274,11 @@ class Perceptron(_PerceptronBase):
             changes += 1
             thr = tau * math.sqrt(float(w @ w)) + tiny
             pos = i + int(c)
-            # Mistakes come in runs early on and thin out later: next block ~ the last gap.
-            block = max(_BLOCK_MIN, min(pos - last, _BLOCK_MAX))
+            # Mistakes come in runs early on and thin out later: next block ~ the last gap,
+            # and after a run of close mistakes a few literal steps are cheaper than a block.
+            gap = pos - last
+            block = max(_BLOCK_MIN, min(gap, _BLOCK_MAX))
+            dense = _DENSE_STEPS if gap <= _DENSE_GAP else 0
             last, i = pos, pos + 1
         return changes
 
