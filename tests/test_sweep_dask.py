@@ -100,10 +100,6 @@ def cluster(tmp_path):
         yield address, client
     finally:
         if client is not None:
-            try:
-                client.shutdown()  # asks the scheduler (and its workers) to exit
-            except Exception:
-                pass
             client.close(timeout=10)
         _stop(procs)
         assert all(p.poll() is not None for p in procs)
