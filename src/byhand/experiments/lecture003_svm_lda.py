@@ -191,14 +191,23 @@ def _sigmoid(z: np.ndarray) -> np.ndarray:
     return out
 
 
-def lda_affine(m0: np.ndarray, m1: np.ndarray, cov: np.ndarray, p1: float) -> tuple:
+def lda_affine(
+    m0: np.ndarray, m1: np.ndarray, cov: np.ndarray, p1: float
+) -> tuple[np.ndarray, float]:
     """The lecture's w = Σ⁻¹(m₁ − m₀) and b = ½(m₀Σ⁻¹m₀ − m₁Σ⁻¹m₁) + log(p₁/(1 − p₁))."""
     w = np.linalg.solve(cov, m1 - m0)
     b = 0.5 * (m0 @ np.linalg.solve(cov, m0) - m1 @ np.linalg.solve(cov, m1))
     return w, float(b + np.log(p1 / (1 - p1)))
 
 
-def bayes_posterior(X: np.ndarray, m0, m1, cov0, cov1, p1: float) -> np.ndarray:
+def bayes_posterior(
+    X: np.ndarray,
+    m0: np.ndarray,
+    m1: np.ndarray,
+    cov0: np.ndarray,
+    cov1: np.ndarray,
+    p1: float,
+) -> np.ndarray:
     """P(Y = 1 | X = x) by Bayes' rule on the densities: μ₁p₁ / (μ₀p₀ + μ₁p₁) (scipy pdfs)."""
     from scipy.stats import multivariate_normal
 
