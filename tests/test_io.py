@@ -42,8 +42,10 @@ def _fitted(name: str):
         params["max_iter"] = 30
     if "random_state" in defaults:
         params["random_state"] = 0
-    if "hidden_layer_sizes" in defaults:
-        params["hidden_layer_sizes"] = (5, 4)
+    if "hidden_layer_sizes" in defaults:  # and a schedule object as a parameter
+        from byhand.optim import exponential
+
+        params.update(hidden_layer_sizes=(5, 4), learning_rate=exponential(0.05, 0.99))
     X, y = _data(name)
     import warnings
 
