@@ -146,6 +146,19 @@ def test_online_mode_matches_literal_and_wraps_around():
         assert p.mistakes_.tolist() == hist
 
 
+def test_online_shuffled_matches_literal_and_warns_when_cut_short():
+    rng = np.random.default_rng(12)
+    X, y = _separable(rng, 40, 3)
+    p = _fit_quiet(Perceptron(T=123, shuffle=True, random_state=0), X, y)
+    w, hist = _literal_perceptron(X, y, T=123, shuffle=True, random_state=0)
+    assert np.array_equal(_weights(p), w)
+    assert p.mistakes_.tolist() == hist
+    X8, y8 = perceptron_trace()
+    with pytest.warns(ConvergenceWarning, match="T=3"):
+        short = Perceptron(T=3, fit_intercept=False).fit(X8, y8)
+    assert not short.converged_ and np.array_equal(short.coef_, [[1.0, -1.0]])
+
+
 def test_lecture000_trace_ends_at_2_minus_1():
     """000, "Perceptron: an example": no bias, online, T = 8, ends at w = [2, −1]."""
     X, y = perceptron_trace()

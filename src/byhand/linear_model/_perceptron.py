@@ -173,7 +173,8 @@ class Perceptron(_PerceptronBase):
     T : int or None, default None
         Online mode of lecture 000: exactly T steps on x^{(t mod N)}.
     random_state : int, Generator, RandomState or None
-        Seeds the shuffling; unused when ``shuffle=False``.
+        Seeds the shuffling; unused when ``shuffle=False``. A Generator or RandomState is
+        used (and advanced) as given; an int makes refits bit-identical.
 
     Attributes
     ----------
