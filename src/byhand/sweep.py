@@ -134,7 +134,7 @@ def _run_model_point(task: dict[str, Any]) -> dict[str, Any]:
 def _run_experiment_point(task: dict[str, Any]) -> dict[str, Any]:
     from byhand.experiments import get
 
-    exp = get(task["target"])
+    exp = get(task["target"].removeprefix("experiment:"))
     t0 = time.perf_counter()
     res = exp.func(task["seed"], bool(task["params"].get("quick", True)))
     claims = list(res.claims)
@@ -210,6 +210,7 @@ def _target_kind(target: str) -> str:
 
     if target in ESTIMATORS:
         return "model"
+    target = target.removeprefix("experiment:")
     try:
         from byhand.experiments import registry
     except ImportError:
@@ -241,10 +242,11 @@ def run_grid(
     ``target``: a model name of :mod:`byhand.estimators_registry` (then ``data`` is a data set
     name of ``byhand train --data`` or an ``(X, y)`` pair: fitted on 75 %, scored on the
     held-out 25 %, the split seeded by ``seed``), or an experiment name of
-    :mod:`byhand.experiments` (grid over ``quick`` only; the score is the fraction of its
-    claims that pass). ``params`` are fixed estimator parameters. Each row holds ``point``,
-    ``repeat``, ``seed`` (the point's own), the parameters, ``metric``, ``train_score``,
-    ``test_score``, ``n_iter``, ``warnings`` and ``fit_time``. With ``out``, writes
+    :mod:`byhand.experiments` (``experiment:NAME`` when a model has the same name; grid over
+    ``quick`` only; the score is the fraction of its claims that pass). ``params`` are fixed
+    estimator parameters. Each row holds ``point``, ``repeat``, ``seed`` (the point's own),
+    the parameters, ``metric``, ``train_score``, ``test_score``, ``n_iter``, ``warnings`` and
+    ``fit_time``. With ``out``, writes
     ``results.csv``, ``results.json`` and ``results.png`` there.
     """
     if isinstance(repeat, bool) or not isinstance(repeat, int) or repeat < 1:

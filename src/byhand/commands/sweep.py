@@ -9,7 +9,7 @@ parentheses: ``--grid "hidden_layer_sizes=(8,8),(16,16)"``. ``--param k=v`` fixe
 parameters. Writes DIR/results.csv, DIR/results.json and DIR/results.png.
 An EXPERIMENT of ``byhand reproduce --list`` may be swept too: ``--repeat`` reruns it with
 new seeds and ``--grid quick=true,false`` is its only grid; the score is the fraction of
-claims that pass.
+claims that pass; write ``experiment:NAME`` when a model has the same name.
 """
 
 from __future__ import annotations
@@ -159,6 +159,8 @@ def run(args: argparse.Namespace) -> int:
     )
     cols = ["point", "repeat", *grid, "train_score", "test_score", "n_iter", "fit_time"]
     heads = {"train_score": "train", "test_score": "test", "fit_time": "time"}
+    if metric == "claims passed":
+        heads.update(train_score="passed", test_score="fraction", n_iter="claims")
     for c in cols:
         t.add_column(heads.get(c, c), justify="right")
     for r in rows:
