@@ -137,7 +137,7 @@ class EpochProgress:
         self.label = label
         self.progress = None
         self.task = None
-        self._step = max(1, self.total // 20)
+        self._step = max(1, self.total // 10)
         self._tty = sys.stderr.isatty()
 
     def start(self, completed: int = 0) -> EpochProgress:
