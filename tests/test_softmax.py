@@ -95,7 +95,7 @@ def test_gradient_sum_phi_y_minus_t_vs_backprop_and_gradcheck(digits, rng):
     gradcheck(net[0], X[:5])
 
 
-@pytest.mark.parametrize("average", [False, True])
+@pytest.mark.parametrize("average", [False, True, 20])
 def test_sgd_equals_the_literal_loop(iris, average):
     """Minibatch SGD (and averaged SGD, 004) written as a plain loop is the oracle."""
     X, y = iris
@@ -112,7 +112,8 @@ def test_sgd_equals_the_literal_loop(iris, average):
     ).fit(X, y)
     rng = np.random.default_rng(seed)
     W, b = np.zeros((4, 3)), np.zeros(3)
-    aW, ab, steps = W.copy(), b.copy(), 0
+    aW, ab, steps, n_avg = W.copy(), b.copy(), 0, 0
+    start = 0 if average is True else int(average)  # average=k: the mean of steps k+1, …
     for _ in range(epochs):
         order = rng.permutation(len(y))
         for s in range(0, len(y), bs):
@@ -125,8 +126,10 @@ def test_sgd_equals_the_literal_loop(iris, average):
             W = W - lr * (X[idx].T @ G + 2 * alpha * W)
             b = b - lr * G.sum(axis=0)
             steps += 1
-            aW += (W - aW) / steps
-            ab += (b - ab) / steps
+            if steps > start:
+                n_avg += 1
+                aW += (W - aW) / n_avg
+                ab += (b - ab) / n_avg
     W_ref, b_ref = (aW, ab) if average else (W, b)
     np.testing.assert_allclose(m.coef_, W_ref.T, rtol=1e-10, atol=1e-12)
     np.testing.assert_allclose(m.intercept_, b_ref, rtol=1e-10, atol=1e-12)
@@ -155,11 +158,14 @@ def test_probabilities_and_binary_shapes(iris):
     np.testing.assert_allclose(mb.predict_proba(X[keep])[:, 1], 1 / (1 + np.exp(-z)))
 
 
-def test_determinism_and_resume(iris):
+@pytest.mark.parametrize("average", [True, 40])
+def test_determinism_and_resume(iris, average):
     X, y = iris
 
     def make(n):
-        return SoftmaxRegression(batch_size=8, max_iter=n, tol=None, average=True, random_state=2)
+        return SoftmaxRegression(
+            batch_size=8, max_iter=n, tol=None, average=average, random_state=2
+        )
 
     a, b = make(6).fit(X, y), make(6).fit(X, y)
     assert np.array_equal(a.coef_, b.coef_)

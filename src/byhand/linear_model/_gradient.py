@@ -39,6 +39,7 @@ from byhand.training import DivergenceWarning, History, fit, restore
 
 __all__ = [
     "BinaryLinearMixin",
+    "DelayedAverager",
     "GradientSolverMixin",
     "check_learning_rate",
     "linear_net",
@@ -110,6 +111,43 @@ def _check_number(
         raise ValueError(f"{owner}: {name} must be <= {high}, got {value!r}")
 
 
+def _average_start(average: Any) -> int:
+    """True → average from the first step; an integer k > 1 → after the first k steps."""
+    if isinstance(average, (bool, np.bool_)):
+        return 0
+    return int(average) if average > 1 else 0
+
+
+class DelayedAverager(Averager):
+    """Polyak–Ruppert averaging that begins after ``start`` steps (004, "Averaged SGD").
+
+    The first steps of SGD are far from the optimum; averaging them in slows the mean down,
+    so (as scikit-learn's ``average=k``) the mean starts once k steps have been taken:
+    θ̄ = (1/(K − k)) Σ_{j > k} θ_j. ``start=0`` is the plain :class:`byhand.optim.Averager`.
+    """
+
+    def __init__(self, params: Any, start: int = 0) -> None:
+        super().__init__(params)
+        self.start = int(start)
+        self.seen = 0
+
+    def update(self) -> None:
+        self.seen += 1
+        if self.seen > self.start:
+            super().update()
+
+    def copy_to_params(self) -> None:
+        if self.n > 0:  # nothing averaged yet: keep the last iterate
+            super().copy_to_params()
+
+    def state_dict(self) -> dict[str, Any]:
+        return {**super().state_dict(), "seen": self.seen}
+
+    def load_state_dict(self, state: dict[str, Any]) -> None:
+        super().load_state_dict(state)
+        self.seen = int(state.get("seen", state["n"]))
+
+
 class GradientSolverMixin:
     """Parameter checks and the ``byhand.fit`` call shared by the gradient solvers.
 
@@ -136,11 +174,14 @@ class GradientSolverMixin:
         _check_number(
             owner, "batch_size", self.batch_size, numbers.Integral, low=1, allow_none=True
         )
-        for name in ("shuffle", "average"):
-            if not isinstance(getattr(self, name), (bool, np.bool_)):
-                raise TypeError(
-                    f"{owner}: {name} must be True or False, got {getattr(self, name)!r}"
-                )
+        if not isinstance(self.shuffle, (bool, np.bool_)):
+            raise TypeError(f"{owner}: shuffle must be True or False, got {self.shuffle!r}")
+        avg = self.average
+        if not isinstance(avg, (bool, np.bool_, numbers.Integral)) or avg < 0:
+            raise TypeError(
+                f"{owner}: average must be True, False or an integer k >= 0 (average the "
+                f"iterates after the first k steps), got {avg!r}"
+            )
         _check_number(owner, "verbose", self.verbose, numbers.Integral, low=0)
         make_rng(self.random_state)  # raises on a bad seed
 
@@ -195,7 +236,7 @@ class GradientSolverMixin:
                 weight_decay=2.0 * float(self.alpha),
             )
         if averager is None and self.average and allow_average:
-            averager = Averager(model.parameters())
+            averager = DelayedAverager(model.parameters(), start=_average_start(self.average))
         history = None
         if resume_state is not None:
             if not isinstance(resume_state, dict) or "params" not in resume_state:

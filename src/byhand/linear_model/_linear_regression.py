@@ -76,7 +76,9 @@ class LinearRegression(GradientSolverMixin, RegressorMixin, BaseEstimator):
     batch_size : int or None
         Minibatch size for "sgd" (None = full batch); "gd" always uses the full batch.
     shuffle, average, random_state, verbose
-        Reshuffle each epoch; return the Polyak–Ruppert average of the iterates; seed of
+        Reshuffle each epoch; return the Polyak–Ruppert average of the iterates (True:
+        of all of them; an integer k > 1: of those after the first k steps, as
+        scikit-learn's ``average=k`` but counted in steps); seed of
         the shuffling; progress bar of ``byhand.fit`` when > 0.
 
     Attributes

@@ -82,7 +82,8 @@ class SoftmaxRegression(GradientSolverMixin, ClassifierMixin, BaseEstimator):
     solver : "sgd" (default), "gd" or "lbfgs"
         "sgd": minibatch SGD through ``byhand.fit`` on ``nn.Linear`` + ``nn.CrossEntropyLoss``
         (batches of ``batch_size``, reshuffled each epoch, ``max_iter`` epochs; with
-        ``average=True`` averaged SGD, 004 "Averaged SGD"). "gd": the same with the full
+        ``average=True`` averaged SGD, 004 "Averaged SGD"; ``average=k`` averages the
+        iterates after the first k steps). "gd": the same with the full
         batch (one step per epoch). "lbfgs": a deterministic full-batch solver written by
         hand (L-BFGS with Armijo backtracking on the gradient above, float64), ``tol``
         bounding max|∇J| and ``max_iter`` its iterations.
@@ -92,6 +93,11 @@ class SoftmaxRegression(GradientSolverMixin, ClassifierMixin, BaseEstimator):
     fit_intercept, learning_rate, max_iter, tol, n_iter_no_change, batch_size, shuffle,
     average, random_state, verbose
         As in :class:`byhand.linear_model.LinearRegression`.
+
+    Full MNIST (issue 7): ``SoftmaxRegression(alpha=1/(2N), dtype="float32",
+    learning_rate=1.0, batch_size=64, average=938, max_iter=3, tol=None)`` — three epochs of
+    SGD, averaging from the second — reaches scikit-learn lbfgs's test accuracy (92.4–92.5%
+    against 92.57%) in a fraction of its time.
 
     Attributes
     ----------

@@ -57,9 +57,10 @@ class LinearSVM(BinaryLinearMixin, GradientSolverMixin, ClassifierMixin, BaseEst
     learning_rate : "optimal" (default), a number or a ``byhand.optim`` schedule
         "optimal": ε_k = 1/(2α(k + k₀)) (:func:`optimal_schedule`), the Pegasos rate for a
         2α-strongly convex objective.
-    average : bool, default True
+    average : bool or int, default True
         Return the Polyak–Ruppert average of the iterates (it removes most of the
-        subgradient noise: see the tests for how close it gets to the optimum).
+        subgradient noise: see the tests for how close it gets to the optimum); an integer
+        k > 1 averages only the iterates after the first k steps.
     fit_intercept, max_iter, tol, n_iter_no_change, batch_size, shuffle, random_state,
     verbose
         As in :class:`byhand.linear_model.LinearRegression` (``max_iter`` epochs).
