@@ -191,6 +191,21 @@ def test_partial_fit_is_one_epoch_and_matches_fit(digits):
         inc.partial_fit(Xtr[:, :10], ytr)
 
 
+def test_partial_fit_continues_from_bare_coefs(digits):
+    """A model restored from its arrays alone (as byhand.load does) keeps training."""
+    Xtr, Xte, ytr, yte = digits
+    m = MLPClassifier((16,), learning_rate=0.05, max_iter=3, tol=None, random_state=0)
+    m.fit(Xtr, ytr)
+    bare = MLPClassifier((16,), learning_rate=0.05, random_state=0)
+    for name in ("coefs_", "intercepts_", "classes_", "n_features_in_", "out_activation_"):
+        value = getattr(m, name)
+        setattr(bare, name, [a.copy() for a in value] if isinstance(value, list) else value)
+    np.testing.assert_array_equal(bare.predict_proba(Xte), m.predict_proba(Xte))
+    bare.partial_fit(Xtr, ytr)
+    assert bare.n_iter_ == 1 and not np.array_equal(bare.coefs_[0], m.coefs_[0])
+    assert bare.score(Xte, yte) >= m.score(Xte, yte) - 0.02
+
+
 def test_early_stopping_and_validation_scores(digits):
     Xtr, Xte, ytr, yte = digits
     m = MLPClassifier(

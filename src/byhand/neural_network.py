@@ -293,7 +293,39 @@ class _BaseMLP(GradientSolverMixin, BaseEstimator):
         self._publish(self._network)
 
     def _partial_ready(self) -> bool:
-        return getattr(self, "_network", None) is not None and hasattr(self, "coefs_")
+        """True when training can continue: a network exists, or fitted ``coefs_`` (e.g.
+        from ``byhand.load``) from which one is rebuilt, with a fresh optimizer."""
+        if not hasattr(self, "coefs_"):
+            return False
+        if getattr(self, "_network", None) is None:
+            self._adopt_coefs()
+        return True
+
+    def _adopt_coefs(self) -> None:
+        dtype = self.coefs_[0].dtype
+        sizes = [W.shape[0] for W in self.coefs_] + [self.coefs_[-1].shape[1]]
+        network = self._build(sizes[0], sizes[-1], np.random.default_rng(0), dtype)
+        layers = [m for m in network.modules if isinstance(m, Linear)]
+        if [lay.weight.data.shape for lay in layers] != [W.shape for W in self.coefs_]:
+            raise ValueError(
+                f"{type(self).__name__}: coefs_ shapes {[W.shape for W in self.coefs_]} do not "
+                f"match hidden_layer_sizes={self.hidden_layer_sizes!r}"
+            )
+        for layer, W, b in zip(layers, self.coefs_, self.intercepts_, strict=True):
+            layer.weight.data[...] = W
+            layer.bias.data[...] = b
+        if self.out_activation_ == "logistic":
+            self._loss: Loss = LogisticLoss()
+        elif self.out_activation_ == "softmax":
+            self._loss = CrossEntropyLoss()
+        else:
+            self._loss = MSELoss()
+        self._network, self._optimizer = network, None
+        self._rng = make_rng(self.random_state)
+        self.loss_curve_ = list(getattr(self, "loss_curve_", []))
+        self.n_iter_ = int(getattr(self, "n_iter_", 0))
+        self.validation_scores_ = getattr(self, "validation_scores_", None)
+        self._publish(network)
 
 
 class MLPClassifier(ClassifierMixin, _BaseMLP):
