@@ -216,3 +216,10 @@ def test_missing_dask_is_a_clear_message(tmp_path):
     res = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert res.returncode == 1
     assert "pip install 'byhand[dask]'" in res.stderr and "Traceback" not in res.stderr
+
+
+def test_arrays_as_data_give_the_named_data_set_table():
+    X, y = load("moons:200", "train", seed=0)
+    named = run_grid("logistic-regression", {"alpha": [0.0, 0.1]}, data="moons:200")
+    arrays = run_grid("logistic-regression", {"alpha": [0.0, 0.1]}, data=(X, y))
+    assert _strip(arrays) == _strip(named)
