@@ -59,6 +59,7 @@ def load_checkpoint(directory: str | os.PathLike[str]) -> tuple[dict[str, Any], 
     meta, arrays = read_archive(path, FORMAT, FORMAT_VERSION)
 
     def build() -> tuple[dict[str, Any], dict[str, Any]]:
+        """Decode the snapshot and the config."""
         dec = _Decoder(arrays, str(path))
         return dec(meta["snapshot"]), dec(meta.get("config", {}))
 

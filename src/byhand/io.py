@@ -124,6 +124,7 @@ class _Encoder:
         self._keep: list[Any] = []  # keeps ids valid while encoding
 
     def array(self, a: np.ndarray) -> dict[str, Any]:
+        """A reference to ``a`` (stored once per object); object arrays of plain values inline."""
         if a.dtype.hasobject:
             flat = a.ravel().tolist()
             if not all(isinstance(v, (str, int, float, bool)) or v is None for v in flat):
@@ -184,6 +185,7 @@ class _Encoder:
         return self.obj(v)
 
     def obj(self, v: Any) -> Any:
+        """An allow-listed byhand object as class path + attributes (repeats by reference)."""
         cls = type(v)
         if not (
             cls.__module__ == "byhand" or cls.__module__.startswith("byhand.")
@@ -368,6 +370,7 @@ def read_archive(
     kind = expected_format.replace("byhand-", "byhand ")
 
     def bad(problem: str) -> ModelFileError:
+        """The error for this file and ``problem``."""
         return ModelFileError(f"{path}: not a readable {kind} file: {problem}")
 
     try:
@@ -517,6 +520,7 @@ def load(path: str | os.PathLike[str]) -> Any:
         raise ModelFileError(f"{what}: this byhand has no {cpath!r}")
 
     def build() -> Any:
+        """Rebuild the estimator: ``cls(**params)``, then the saved attributes."""
         dec = _Decoder(arrays, what)
         params = dec(meta["params"])
         model = cls(**params)

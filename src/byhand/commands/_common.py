@@ -66,6 +66,7 @@ def split_top_level(text: str, sep: str = ",") -> list[str]:
 
 
 def split_assignment(item: str, flag: str) -> tuple[str, str]:
+    """``NAME=VALUE`` → (NAME, VALUE); UsageError naming ``flag`` otherwise."""
     name, eq, value = item.partition("=")
     if not eq or not name.strip() or not value.strip():
         raise UsageError(f"{flag} takes NAME=VALUE, got {item!r}")
@@ -106,6 +107,7 @@ def epoch_param(defaults: dict[str, Any]) -> str | None:
 
 
 def is_classifier(est: Any) -> bool:
+    """True for a classifier (scikit-learn's estimator tags)."""
     from sklearn.base import is_classifier as skl_is_classifier
 
     try:
@@ -115,12 +117,14 @@ def is_classifier(est: Any) -> bool:
 
 
 def console(stderr: bool = False) -> Any:
+    """A rich console on stdout (or stderr), no syntax highlighting."""
     from rich.console import Console
 
     return Console(stderr=stderr, highlight=False, soft_wrap=True)
 
 
 def fmt(x: Any, digits: int = 4) -> str:
+    """A number as a table cell: floats with ``digits`` decimals, None as '-'."""
     if x is None:
         return "-"
     if isinstance(x, float):
@@ -141,6 +145,7 @@ class EpochProgress:
         self._tty = sys.stderr.isatty()
 
     def start(self, completed: int = 0) -> EpochProgress:
+        """Show the bar (on a terminal), starting at epoch ``completed``."""
         if self._tty:
             from rich.progress import (
                 BarColumn,
@@ -183,6 +188,7 @@ class EpochProgress:
     on_epoch_end = __call__
 
     def stop(self) -> None:
+        """Remove the bar's live display."""
         if self.progress is not None:
             self.progress.stop()
             self.progress = None
