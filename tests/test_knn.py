@@ -42,6 +42,29 @@ def test_matches_sklearn_brute_force(chunk_size, n_jobs):
     np.testing.assert_array_equal(ours.predict_proba(Q), sk.predict_proba(Q))
 
 
+@pytest.mark.parametrize("query_dtype", [np.float32, np.float64])
+def test_float32_fast_path_is_the_float64_answer(query_dtype):
+    """float32 data: a float32 product proposes candidates, float64 distances decide."""
+    rng = np.random.default_rng(6)
+    X = (rng.normal(size=(2500, 30)) * 3).astype(np.float32)
+    y = rng.integers(0, 5, 2500)
+    Q = (rng.normal(size=(200, 30)) * 3).astype(query_dtype)
+    fast = KNeighborsClassifier(chunk_size=64).fit(X, y)
+    ref = KNeighborsClassifier(chunk_size=64).fit(X.astype(np.float64), y)
+    sk = SkKNN(n_neighbors=11, algorithm="brute").fit(X, y)
+    assert np.array_equal(fast.kneighbors(Q), ref.kneighbors(Q.astype(np.float64)))
+    assert np.array_equal(fast.kneighbors(Q), sk.kneighbors(Q, return_distance=False))
+    assert np.array_equal(fast.predict(Q), sk.predict(Q))
+    # grid data in float32: exact ties, the documented order
+    G = rng.integers(0, 3, size=(300, 4)).astype(np.float32)
+    yg = rng.integers(0, 3, 300)
+    Qg = rng.integers(0, 3, size=(60, 4)).astype(np.float32)
+    neigh, pred = _literal_knn(G.astype(np.float64), yg, Qg.astype(np.float64), 7)
+    tied = KNeighborsClassifier(n_neighbors=7, chunk_size=9).fit(G, yg)
+    assert np.array_equal(tied.kneighbors(Qg), neigh)
+    assert np.array_equal(tied.predict(Qg), pred)
+
+
 def test_k_equal_n_and_k_one():
     rng = np.random.default_rng(1)
     X = rng.normal(size=(40, 3))
@@ -81,13 +104,15 @@ def test_sorted_training_set_and_one_class():
 
 def test_mnist_subset_matches_sklearn(mnist_home):
     """EE-559 3.3's K = 11 on real digits: 1,000 test images against 5,000 training ones."""
-    X, y = load_mnist("train", dtype=np.float64, data_home=mnist_home)
-    Xt, yt = load_mnist("test", dtype=np.float64, data_home=mnist_home)
+    X, y = load_mnist("train", data_home=mnist_home)  # float32: the fast path
+    Xt, yt = load_mnist("test", data_home=mnist_home)
     X, y, Xt, yt = X[:5000], y[:5000], Xt[:1000], yt[:1000]
-    ours = KNeighborsClassifier(n_neighbors=11).fit(X, y).predict(Xt)
     sk = SkKNN(n_neighbors=11, algorithm="brute").fit(X, y).predict(Xt)
-    assert np.array_equal(ours, sk)
-    assert (ours == yt).mean() > 0.85
+    ours32 = KNeighborsClassifier(n_neighbors=11).fit(X, y).predict(Xt)
+    ours64 = KNeighborsClassifier(n_neighbors=11).fit(X.astype(np.float64), y).predict(Xt)
+    assert np.array_equal(ours32, sk)
+    assert np.array_equal(ours64, sk)
+    assert (ours32 == yt).mean() > 0.85
 
 
 def test_radial_feature_pipeline_and_grid_search():

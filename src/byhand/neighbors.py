@@ -40,6 +40,11 @@ class KNeighborsClassifier(ClassifierMixin, BaseEstimator):
     a strided subset of the columns and sorting only the entries under the bound. Memory
     stays bounded by ``chunk_size`` × n_train distances per thread.
 
+    float32 training data stays float32: the big product runs in float32 and only a few
+    candidates per query (provably including the K nearest) are re-ranked with float64
+    distances, so the neighbours are those of the float64 computation (see
+    ``_chunk_neighbors32``); any other input is computed in float64 throughout.
+
     Ties: between equal computed distances at the K-th place, the training points of
     smaller index are kept (neighbours are ordered by (distance, index)); between classes
     with equal votes, the class that sorts first in ``classes_`` wins, as in scikit-learn.
@@ -70,21 +75,26 @@ class KNeighborsClassifier(ClassifierMixin, BaseEstimator):
         self.n_jobs = n_jobs
 
     def fit(self, X: Any, y: Any) -> KNeighborsClassifier:
-        """Store the training set (and ‖b‖² of every training row); return self."""
+        """Store the training set (float32 kept as float32, anything else as float64) and
+        ‖b‖² of every training row (in float64); return self."""
         check_param(self, "n_neighbors", numbers.Integral, low=1)
         check_param(self, "chunk_size", numbers.Integral, low=1, allow_none=True)
         check_param(self, "n_jobs", numbers.Integral, low=1, allow_none=True)
-        X, y = validate_X_y_classifier(self, X, y)
+        X, y = validate_X_y_classifier(self, X, y, dtype=(np.float64, np.float32))
         self._y = encode_class_labels(self, y, min_classes=1)
         self._X = X
-        self._sq_norms = np.einsum("ij,ij->i", X, X)
+        self._sq_norms = np.einsum("ij,ij->i", X, X, dtype=np.float64)
+        if X.dtype == np.float32:
+            self._sq32 = self._sq_norms.astype(np.float32)
+            self._sq_max = float(self._sq_norms.max(initial=0.0))
         self.n_samples_fit_ = X.shape[0]
         return self
 
     def kneighbors(self, X: Any) -> np.ndarray:
         """Indices of the ``n_neighbors`` nearest training points, shape (n, K), nearest first
         (ordered by (distance, training index))."""
-        X = validate_X_predict(self, X)
+        fast = getattr(self, "_X", None) is not None and self._X.dtype == np.float32
+        X = validate_X_predict(self, X, dtype=(np.float64, np.float32) if fast else np.float64)
         k = self.n_neighbors
         if k > self.n_samples_fit_:
             raise ValueError(
@@ -93,12 +103,14 @@ class KNeighborsClassifier(ClassifierMixin, BaseEstimator):
             )
         n = X.shape[0]
         out = np.empty((n, k), dtype=np.intp)
-        rows = self.chunk_size or max(1, _WORKING_BYTES // (8 * self.n_samples_fit_))
+        item = self._X.dtype.itemsize
+        rows = self.chunk_size or max(1, _WORKING_BYTES // (item * self.n_samples_fit_))
         starts = range(0, n, rows)
         workers = min(self.n_jobs or os.cpu_count() or 1, len(starts))
+        chunk = self._chunk_neighbors32 if fast else self._chunk_neighbors
 
         def run(start: int) -> None:
-            out[start : start + rows] = self._chunk_neighbors(X[start : start + rows], k)
+            out[start : start + rows] = chunk(X[start : start + rows], k)
 
         if workers <= 1:
             for start in starts:
@@ -110,26 +122,64 @@ class KNeighborsClassifier(ClassifierMixin, BaseEstimator):
                 pass
         return out
 
-    def _chunk_neighbors(self, A: np.ndarray, k: int) -> np.ndarray:
-        """The K nearest for one chunk of queries, sorted by (distance, training index).
-
-        D = (−2A)Bᵀ + ‖b‖² (scaling by −2 is exact). A first bound t ≥ the K-th smallest
-        distance of each row comes from a strided subset of the columns (the K-th smallest
-        of a subset is never below the K-th smallest of all); only the entries D <= t are
-        then sorted, by (row, distance, index).
-        """
-        D = (-2.0 * A) @ self._X.T
-        D += self._sq_norms
-        n_rows, m = D.shape
-        stride = max(1, m // max(_SUBSET, 4 * k))
+    @staticmethod
+    def _subset_bound(D: np.ndarray, k: int) -> np.ndarray:
+        """Per row, a value >= the K-th smallest entry: the K-th smallest of a strided
+        subset of the columns (never below the K-th smallest of all)."""
+        stride = max(1, D.shape[1] // max(_SUBSET, 4 * k))
         sub = D[:, ::stride]
         if sub.shape[1] < k:
             sub = D
-        bound = np.partition(sub, k - 1, axis=1)[:, k - 1] if sub.shape[1] > k else sub.max(1)
-        rows, cols = np.nonzero(D <= bound[:, None])
-        order = np.lexsort((cols, D[rows, cols], rows))
+        return np.partition(sub, k - 1, axis=1)[:, k - 1] if sub.shape[1] > k else sub.max(1)
+
+    @staticmethod
+    def _first_k(rows: np.ndarray, cols: np.ndarray, dist: np.ndarray, n_rows: int, k: int):
+        """From (row, col, distance) triples with at least K per row, the K of smallest
+        (distance, col) per row, nearest first."""
+        order = np.lexsort((cols, dist, rows))
         first = np.concatenate([[0], np.cumsum(np.bincount(rows, minlength=n_rows))[:-1]])
         return cols[order][first[:, None] + np.arange(k)]
+
+    def _chunk_neighbors(self, A: np.ndarray, k: int) -> np.ndarray:
+        """The K nearest for one chunk of queries (float64), by (distance, training index).
+
+        D = (−2A)Bᵀ + ‖b‖² (scaling by −2 is exact); only the entries under the subset
+        bound are sorted.
+        """
+        D = (-2.0 * A) @ self._X.T
+        D += self._sq_norms
+        rows, cols = np.nonzero(D <= self._subset_bound(D, k)[:, None])
+        return self._first_k(rows, cols, D[rows, cols], D.shape[0], k)
+
+    def _chunk_neighbors32(self, A: np.ndarray, k: int) -> np.ndarray:
+        """The K nearest for float32 training data: a float32 product finds candidates, and
+        float64 distances rank them, so the answer is the float64 computation's.
+
+        With u = 2⁻²⁴, every float32 D̃ is within e = 2(d+4)u(2‖a‖·max‖b‖ + max‖b‖²) of the
+        exact ‖b‖² − 2a·b. The K smallest D̃ have exact distances <= D̃_(K) + e, so every true
+        K-nearest point has D̃ <= D̃_(K) + 2e: those candidates (a few more than K) get their
+        distances recomputed in float64 and the K smallest by (distance, index) are kept.
+        """
+        B = self._X
+        n_rows, d = A.shape
+        D = (np.float32(-2.0) * A.astype(np.float32, copy=False)) @ B.T
+        D += self._sq32
+        a_norm = np.sqrt(np.einsum("ij,ij->i", A, A, dtype=np.float64))
+        err = 2.0 * (d + 4) * 2.0**-24 * (2.0 * a_norm * np.sqrt(self._sq_max) + self._sq_max)
+        bound = self._subset_bound(D, k).astype(np.float64) + 2.0 * err
+        bound32 = bound.astype(np.float32)
+        bound32 = np.where(bound32 < bound, np.nextafter(bound32, np.float32(np.inf)), bound32)
+        rows, cols = np.nonzero(D <= bound32[:, None])
+        vals = D[rows, cols]
+        order = np.lexsort((vals, rows))
+        first = np.concatenate([[0], np.cumsum(np.bincount(rows, minlength=n_rows))[:-1]])
+        kth = vals[order][first + k - 1].astype(np.float64)  # the K-th smallest D̃ per row
+        keep = vals <= kth[rows] + 2.0 * err[rows]
+        rows, cols = rows[keep], cols[keep]
+        A64 = A.astype(np.float64, copy=False)
+        dots = np.einsum("ij,ij->i", A64[rows], B[cols].astype(np.float64))
+        dist = -2.0 * dots + self._sq_norms[cols]
+        return self._first_k(rows, cols, dist, n_rows, k)
 
     def predict_proba(self, X: Any) -> np.ndarray:
         """Fraction of the K neighbours in each class, shape (n, n_classes)."""
