@@ -311,3 +311,19 @@ def test_save_refuses_what_it_cannot_load(tmp_path):
         byhand.save(LinearRegression().fit([[0.0], [1.0]], [0.0, 1.0]), tmp_path / "m.npz")
     with pytest.raises(FileNotFoundError, match="does not exist"):
         byhand.save(_fitted("perceptron")[0], tmp_path / "missing" / "m.npz")
+
+
+@pytest.mark.parametrize("name", ["predict", "fit", "__class__", "not an identifier"])
+def test_attributes_that_would_replace_methods_are_refused(model_file, name):
+    path, _, _ = model_file
+    _rewrite_meta(path, lambda m: m["attributes"].update({name: 1}))
+    _assert_clear_error(path, "not a plain attribute")
+
+
+def test_a_property_of_a_nested_object_is_not_set(tmp_path):
+    from byhand.nn import Parameter
+
+    tree, arrays, _ = bio.encode(Parameter(np.zeros(2)))
+    tree["state"]["grad"] = [1.0, 2.0]  # Parameter.grad is a property with a setter
+    with pytest.raises(ValueError, match="not a plain attribute of Parameter"):
+        bio._guarded("f", lambda: bio.decode(tree, arrays, "f"))

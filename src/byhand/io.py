@@ -31,6 +31,7 @@ import json
 import math
 import os
 import tempfile
+import types
 import zipfile
 from collections.abc import Callable
 from pathlib import Path
@@ -257,7 +258,10 @@ class _Decoder:
                 raise ModelFileError(f"{self.what}: bad float {x!r}")
             return float(x)
         if tag == "__npscalar__":
-            return np.dtype(x).type(self(v["value"]))
+            dt = np.dtype(x)
+            if dt.hasobject:
+                raise ModelFileError(f"{self.what}: object dtypes are not allowed")
+            return dt.type(self(v["value"]))
         if tag == "__dtype__":
             dt = np.dtype(x)
             if dt.hasobject:
@@ -299,8 +303,25 @@ class _Decoder:
         obj = cls.__new__(cls)
         self._objects[v.get("id")] = obj
         for name, value in self(v.get("state", {})).items():
-            object.__setattr__(obj, name, value)
+            _set_plain(obj, name, value, self.what)
         return obj
+
+
+def _set_plain(obj: Any, name: str, value: Any, what: str) -> None:
+    """Set a saved attribute; names that are properties or methods of the class are refused
+    (a file must not trigger a setter)."""
+    attr = getattr(type(obj), name, None)
+    if (
+        not isinstance(name, str)
+        or not name.isidentifier()
+        or (
+            attr is not None
+            and not isinstance(attr, types.MemberDescriptorType)
+            and (hasattr(attr, "__set__") or callable(attr))
+        )
+    ):
+        raise ModelFileError(f"{what}: {name!r} is not a plain attribute of {type(obj).__name__}")
+    object.__setattr__(obj, name, value)
 
 
 def _hashable(k: Any) -> Any:
@@ -525,7 +546,7 @@ def load(path: str | os.PathLike[str]) -> Any:
         params = dec(meta["params"])
         model = cls(**params)
         for name, value in dec(meta["attributes"]).items():
-            setattr(model, name, value)
+            _set_plain(model, name, value, what)
         return model
 
     return _guarded(what, build)
