@@ -176,6 +176,14 @@ def evaluate(
     return total_loss / n, _finish_metric(loss, total_metric, n, _sst(loss, y))
 
 
+def _early_stopping_state(hist: History, validated: bool) -> tuple[float, int]:
+    """(best watched loss, epochs since it) replayed from a resumed run's history."""
+    if hist.best_epoch is None:
+        return math.inf, 0
+    watched = hist.val_loss if validated else hist.loss
+    return watched[hist.best_epoch - 1], hist.epochs - hist.best_epoch
+
+
 def _model_dtype(model: Module) -> np.dtype:
     params = model.parameters()
     if not params:
@@ -270,8 +278,7 @@ def fit(
         task = progress.add_task(
             "fit", total=epochs, completed=hist.epochs, loss=float("nan"), metric="", rate=0.0
         )
-    best = min(hist.val_loss or hist.loss or [math.inf])
-    since_best = 0
+    best, since_best = _early_stopping_state(hist, validation_data is not None)
     try:
         with reuse_buffers(model, loss):
             for epoch in range(hist.epochs, epochs):
