@@ -334,18 +334,12 @@ def _backprop_mnist(seed: int, quick: bool) -> ExperimentResult:
     time_passes(timing_net, loss, xb, yb, 3)  # warm-up
     tf, tb = time_passes(timing_net, loss, xb, yb, reps)
     ratio = tb / tf
-    res.claim(
-        LECTURE,
-        SLIDE_BP,
-        "the rule of thumb is that the backward pass is twice more expensive than the forward "
-        "one (measured time)",
-        round(ratio, 3),
-        1.4 <= ratio <= 3.0,
-        kind="numeric",
-        target=2.0,
-        detail=f"fastest of {reps} passes on a batch of {batch}: forward {tf * 1e3:.2f} ms, "
-        f"backward {tb * 1e3:.2f} ms (band 1.4–3 accepted as “about twice”: timing "
-        "depends on the BLAS and the machine)",
+    # Timing is reported, never judged: a claim must not pass or fail with the machine's load.
+    res.note(
+        "The rule of thumb is that the backward pass is twice more expensive than the forward "
+        f"one. Measured here (fastest of {reps} passes on a batch of {batch}): forward "
+        f"{tf * 1e3:.2f} ms, backward {tb * 1e3:.2f} ms, ratio {ratio:.2f} against 2 by FLOPs. "
+        "Times depend on the BLAS and the machine, so this figure is shown, not checked."
     )
     f_skip, b_skip = flops(sizes, batch, input_grad=False)
     no_in_net = mlp(sizes, seed, input_grad=False)
