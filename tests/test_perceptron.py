@@ -104,7 +104,7 @@ def test_bit_identical_non_separable_and_shuffled(seed):
     rng = np.random.default_rng(100 + seed)
     X = rng.normal(size=(300, 5))
     y = (X[:, 0] + 0.8 * rng.normal(size=300) > 0).astype(int)  # label noise
-    with pytest.warns(ConvergenceWarning, match="still misclassified"):
+    with pytest.warns(ConvergenceWarning, match="last epoch still made updates"):
         p = Perceptron(max_iter=25, shuffle=True, random_state=seed).fit(X, y)
     w, hist = _literal_perceptron(X, y, max_iter=25, shuffle=True, random_state=seed)
     assert np.array_equal(_weights(p), w)

@@ -15,7 +15,10 @@ sample with the constant 1 appended) only by rounding, at most ``2·γ·‖x̃�
 ``γ = (d+2)u/(1−(d+2)u)`` (Higham's bound for any summation order, u = 2⁻⁵³). Every sample whose
 block margin lies within (a safe multiple of) that bound of zero is re-scored exactly as the
 literal loop scores it, so every decision, and hence every update ``w ← w + η·y·x̃``, is the
-literal loop's own.
+literal loop's own. Blocks are at most ``_BLOCK_MAX`` rows (about L2-sized); after two
+mistakes close together the next few samples are scored one by one the literal way (cheaper
+than a block when mistakes come in runs); the products run on one BLAS thread (small,
+memory-bound, sequential).
 """
 
 from __future__ import annotations
@@ -133,11 +136,13 @@ class _PerceptronBase(ClassifierMixin, BaseEstimator):
             with one_blas_thread():
                 self.converged_ = clean_pass or self._scan(X, y, None, n, apply=False) == 0
         if not self.converged_:
-            budget = f"max_iter={self.max_iter}" if self.T is None else f"T={self.T}"
+            if self.T is None:
+                left = f"max_iter={self.max_iter}) and its last epoch still made updates"
+            else:
+                left = f"T={self.T}) with training samples still misclassified"
             warnings.warn(
-                f"{type(self).__name__} stopped after {self.n_iter_} pass(es) ({budget}) with "
-                "training samples still misclassified; the data may not be linearly separable. "
-                "Raise the budget or change the features.",
+                f"{type(self).__name__} stopped after {self.n_iter_} pass(es) ({left}; the "
+                "data may not be linearly separable. Raise the budget or change the features.",
                 ConvergenceWarning,
                 stacklevel=3,
             )
@@ -180,9 +185,12 @@ class Perceptron(_PerceptronBase):
     ----------
     coef_ : ndarray (1, n_features);  intercept_ : ndarray (1,)
     classes_ : the two labels;  n_iter_ : passes run;  mistakes_ : updates per pass
-    converged_ : True when no training sample is left with y·wᵀx̃ <= 0.
+    converged_ : True when a full pass made no update (epoch mode: EE-559's stopping rule,
+    so no training sample has y·wᵀx̃ <= 0); in online mode also when the final w leaves
+    no such sample.
 
-    A ``ConvergenceWarning`` is raised when the budget ends with mistakes left.
+    A ``ConvergenceWarning`` is raised when the budget ends otherwise (the last epoch still
+    made updates / mistakes are left after T steps).
     """
 
     def fit(self, X: Any, y: Any) -> Perceptron:
