@@ -123,11 +123,13 @@ def mnist_perceptron(seed: int, quick: bool) -> ExperimentResult:
     res.claim(
         LECTURE,
         SLIDE,
-        "the number of changes per epoch falls as training proceeds (64, 24, 10, … 0 on the slide)",
+        "the first epoch makes the most changes (64 on the slide, then 24, 10, …) and the "
+        "last one none",
         [r[1] for r in rows],
-        bool(rows[-1][1] < rows[0][1]),
+        bool(rows[0][1] == max(r[1] for r in rows) and rows[-1][1] == 0),
         kind="qualitative",
-        detail="changes in the last epoch against the first",
+        detail="nb_changes per epoch; the later counts need not fall monotonically (they do "
+        "not on byhand's run)",
     )
     table = []
     for e in range(max(len(rows), len(LECTURE_TABLE))):
