@@ -260,3 +260,55 @@ def test_resume_replays_early_stopping(tmp_path):
         assert hist.epochs == full.epochs, f"resumed at epoch {k}"
         for a, b in zip(expected, net.parameters(), strict=True):
             np.testing.assert_array_equal(b.data, a)
+
+
+RESUMABLE = {
+    "linear-regression": {"solver": "sgd", "learning_rate": 0.05},
+    "logistic-regression": {"solver": "sgd", "average": True},
+    "softmax-regression": {},
+    "linear-svm": {},
+    "mlp-classifier": {"hidden_layer_sizes": (6,), "learning_rate": 0.05},
+    "mlp-classifier-early-stopping": {
+        "hidden_layer_sizes": (6,),
+        "early_stopping": True,
+        "n_iter_no_change": 3,
+        "learning_rate": 0.05,
+    },
+    "mlp-regressor": {"hidden_layer_sizes": (6,), "learning_rate": 0.01},
+}
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+@pytest.mark.parametrize("case", list(RESUMABLE))
+def test_every_epoch_trained_estimator_resumes_from_any_epoch(case, tmp_path):
+    """The contract the checkpoints rely on: a fit stopped after any epoch k and resumed from
+    that epoch's checkpoint file ends exactly where the uninterrupted fit ends."""
+    from byhand.estimators_registry import REGRESSORS, get_class
+
+    name = case.removesuffix("-early-stopping")
+    rng = np.random.default_rng(0)
+    X = rng.standard_normal((120, 3))
+    if name in REGRESSORS:
+        y = X @ np.array([1.0, -1.0, 0.5]) + 0.3 * rng.standard_normal(120)
+    elif name in ("softmax-regression", "mlp-classifier"):
+        y = (X[:, 0] > 0).astype(int) + (X[:, 1] > 0.3)
+    else:
+        y = np.where(X[:, 0] + 0.3 * rng.standard_normal(120) > 0, 1, -1)
+    params = {"max_iter": 15, "batch_size": 16, "random_state": 3, **RESUMABLE[case]}
+    cls = get_class(name)
+    full = cls(**params).fit(X, y)
+    expected = _weights(full)
+    for k in range(1, full.n_iter_):
+
+        def crash(state, k=k):
+            if state.epoch == k:
+                raise _Crash
+
+        with pytest.raises(_Crash):
+            cls(**params).fit(X, y, callbacks=[CheckpointWriter(tmp_path), crash])
+        snapshot, _ = load_checkpoint(tmp_path)
+        assert snapshot["epoch"] == k
+        resumed = cls(**params).fit(X, y, resume_state=snapshot)
+        assert resumed.n_iter_ == full.n_iter_, f"resumed after epoch {k}"
+        for a, b in zip(expected, _weights(resumed), strict=True):
+            np.testing.assert_array_equal(b, a, err_msg=f"resumed after epoch {k}")
