@@ -242,9 +242,15 @@ def test_csv_and_npz_data_files(tmp_path):
     np.testing.assert_allclose(model.coef_.ravel(), [2.0, -1.0, 0.5], atol=1e-8)
     npz = tmp_path / "data.npz"
     np.savez(npz, X=X, y=y)
-    res = run("evaluate", str(tmp_path / "lr.npz"), "--data", str(npz))
+    png = tmp_path / "fit.png"
+    res = run("evaluate", str(tmp_path / "lr.npz"), "--data", str(npz), "--plot", str(png))
     assert res.returncode == 0, res.stderr
     assert _numbers(res.stdout, "R²")[0] == pytest.approx(1.0, abs=1e-4)
+    assert png.read_bytes()[:4] == b"\x89PNG"
+    np.savez(npz, X=X[:, :2], y=y)  # one feature short
+    assert_one_line_error(
+        run("predict", str(tmp_path / "lr.npz"), str(npz)), 1, "expects rows of 3 features"
+    )
 
 
 def test_datasets_and_gradcheck():
@@ -292,3 +298,31 @@ def test_gradcheck_reports_a_wrong_backward():
     )
     assert res.returncode == 1
     assert re.search(r"Tanh\(\).*FAIL", res.stdout), res.stdout
+
+
+def test_checkpoint_options_are_checked(tmp_path):
+    ck = tmp_path / "ck"
+    common = [
+        "train",
+        "logistic-regression",
+        "--data",
+        "moons:100",
+        "--param",
+        "solver=sgd",
+        "--epochs",
+        "3",
+        "--quiet",
+        "--checkpoint-dir",
+        str(ck),
+    ]
+    res = run(*common, "--out", str(tmp_path / "a.npz"))
+    assert res.returncode == 0, res.stderr
+    assert (ck / "checkpoint.npz").exists()
+    res = run(*common, "--batch-size", "7", "--resume", "--out", str(tmp_path / "b.npz"))
+    assert_one_line_error(res, 2, "belongs to another run", "batch_size")
+    res = run(*common, "--epochs", "5", "--resume", "--out", str(tmp_path / "c.npz"))
+    assert res.returncode == 0 and "resuming from" in res.stdout and "(epoch 3)" in res.stdout
+    res = run("train", "lda", "--data", "moons", "--checkpoint-dir", str(ck), "--out", "x.npz")
+    assert_one_line_error(res, 2, "not trained epoch by epoch")
+    res = run("train", "logistic-regression", "--data", "moons", "--resume", "--out", "x.npz")
+    assert_one_line_error(res, 2, "--resume needs --checkpoint-dir")
