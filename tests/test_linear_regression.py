@@ -175,7 +175,10 @@ def test_bad_input(rng):
     with pytest.raises(TypeError, match="learning_rate"):
         LinearRegression(solver="gd", learning_rate="fast").fit(X, y)
     with pytest.raises(ValueError, match="direct solver"):
-        LinearRegression().fit(X, y, callbacks=[print])
+        LinearRegression().fit(X, y, resume_state={"params": []})
+    calls = []
+    LinearRegression().fit(X, y, callbacks=[calls.append])  # no epochs: never called
+    assert calls == []
 
 
 def test_divergence_is_a_clear_error():

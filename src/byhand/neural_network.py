@@ -31,7 +31,7 @@ from byhand.nn.functional import log_softmax, sigmoid, softmax
 from byhand.nn.layers import Linear
 from byhand.nn.losses import CrossEntropyLoss, LogisticLoss, Loss, MSELoss
 from byhand.nn.module import Module, Sequential
-from byhand.training import History, TrainState
+from byhand.training import History
 
 __all__ = ["MLPClassifier", "MLPRegressor"]
 
@@ -61,20 +61,6 @@ def _activate(name: str, a: np.ndarray) -> np.ndarray:
     if name == "softplus":
         return np.logaddexp(0, a, out=a)
     return a
-
-
-class _KeepBest:
-    """Callback copying the weights of the epoch with the lowest validation loss."""
-
-    def __init__(self) -> None:
-        self.best: list[np.ndarray] | None = None
-        self.best_loss = np.inf
-
-    def __call__(self, state: TrainState) -> None:
-        loss = state.history.val_loss[-1]
-        if loss < self.best_loss:
-            self.best_loss = loss
-            self.best = [p.data.copy() for p in state.model.parameters()]
 
 
 class _BaseMLP(GradientSolverMixin, BaseEstimator):
@@ -235,11 +221,8 @@ class _BaseMLP(GradientSolverMixin, BaseEstimator):
         rng = make_rng(self.random_state)
         network = self._build(X.shape[1], n_out, rng, dtype)
         validation = None
-        keeper = None
         if self.early_stopping:
             X, y, validation = self._split(X, y, rng)
-            keeper = _KeepBest()
-            callbacks = (*callbacks, keeper)
         hist = self._train(
             network,
             loss,
@@ -252,9 +235,6 @@ class _BaseMLP(GradientSolverMixin, BaseEstimator):
             validation_data=validation,
             batch_size=self.batch_size,
         )
-        if keeper is not None and keeper.best is not None:
-            for p, best in zip(network.parameters(), keeper.best, strict=True):
-                p.data[...] = best
         self._network, self._loss, self._rng = network, loss, rng
         self._record(hist, reset=True)
         self._publish(network)
@@ -363,7 +343,10 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
         ``early_stopping``) has not improved by ``tol`` for ``n_iter_no_change`` epochs;
         ``tol=None`` runs all epochs. A run ending at ``max_iter`` warns (ConvergenceWarning).
     early_stopping : bool, validation_fraction : float in (0, 0.5]
-        Hold out that fraction (seeded) and watch its loss; the best epoch's weights are kept.
+        Hold out that fraction (seeded) and watch its loss. The weights are those of the
+        last epoch run (the best epoch is ``n_iter_ − n_iter_no_change``, in
+        ``validation_scores_``): everything the run depends on is in its checkpoints, so a
+        resumed run ends bit-identically.
     shuffle, average, random_state, verbose
         Reshuffle each epoch; return averaged weights (004 "Averaged SGD"; ``fit`` only,
         ``partial_fit`` ignores it); the seed of the

@@ -189,11 +189,13 @@ class GradientSolverMixin:
         check_learning_rate(type(self).__name__, self.learning_rate)
 
     def _check_fit_hooks(self, callbacks: Sequence[Any], resume_state: Any) -> None:
-        if (callbacks or resume_state is not None) and self.solver not in self._fit_solvers:
+        """Direct solvers (lstsq, Newton, L-BFGS) have no epochs: ``callbacks`` are not
+        called (a progress bar simply sees no epoch), and ``resume_state`` is refused."""
+        if resume_state is not None and self.solver not in self._fit_solvers:
             raise ValueError(
-                f"{type(self).__name__}: callbacks and resume_state (checkpoints) need a "
-                f"solver trained by byhand.fit ({list(self._fit_solvers)}); solver="
-                f"{self.solver!r} is a direct solver"
+                f"{type(self).__name__}: resume_state (a checkpoint) needs a solver trained "
+                f"by byhand.fit ({list(self._fit_solvers)}); solver={self.solver!r} is a "
+                "direct solver"
             )
 
     def _learning_rate(self) -> float | Schedule:

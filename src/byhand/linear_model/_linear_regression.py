@@ -128,7 +128,7 @@ class LinearRegression(GradientSolverMixin, RegressorMixin, BaseEstimator):
         callbacks: Sequence[Any] = (),
         resume_state: dict[str, Any] | None = None,
     ) -> LinearRegression:
-        """Fit on X (N, d) and y (N,) or (N, K); ``callbacks``/``resume_state``: gd/sgd only."""
+        """Fit on X (N, d) and y (N,) or (N, K); callbacks/resume_state act for gd/sgd."""
         self._check_solver_params()
         if not isinstance(self.fit_intercept, (bool, np.bool_)):
             raise TypeError(

@@ -134,7 +134,7 @@ class LogisticRegression(BinaryLinearMixin, GradientSolverMixin, ClassifierMixin
         callbacks: Sequence[Any] = (),
         resume_state: dict[str, Any] | None = None,
     ) -> LogisticRegression:
-        """Fit on X (N, d) and two-class y; ``callbacks``/``resume_state``: gd/sgd only."""
+        """Fit on X (N, d) and two-class y; ``callbacks``/``resume_state`` act for gd/sgd only."""
         self._check_solver_params()
         if not isinstance(self.fit_intercept, (bool, np.bool_)):
             raise TypeError(

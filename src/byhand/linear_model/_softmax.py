@@ -164,7 +164,7 @@ class SoftmaxRegression(GradientSolverMixin, ClassifierMixin, BaseEstimator):
         callbacks: Sequence[Any] = (),
         resume_state: dict[str, Any] | None = None,
     ) -> SoftmaxRegression:
-        """Fit on X (N, d) and class labels y; ``callbacks``/``resume_state``: gd/sgd only."""
+        """Fit on X (N, d) and class labels y; callbacks/resume_state act for gd/sgd."""
         dtype = self._check_params()
         self._check_fit_hooks(callbacks, resume_state)
         X, y = validate_X_y_classifier(self, X, y, dtype=dtype)
