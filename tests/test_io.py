@@ -327,3 +327,61 @@ def test_a_property_of_a_nested_object_is_not_set(tmp_path):
     tree["state"]["grad"] = [1.0, 2.0]  # Parameter.grad is a property with a setter
     with pytest.raises(ValueError, match="not a plain attribute of Parameter"):
         bio._guarded("f", lambda: bio.decode(tree, arrays, "f"))
+
+
+def _values():
+    from hypothesis import strategies as st
+    from hypothesis.extra import numpy as hnp
+
+    arrays = hnp.arrays(
+        dtype=st.sampled_from([np.float32, np.float64, np.int64, np.bool_, np.uint8]),
+        shape=hnp.array_shapes(min_dims=0, max_dims=3, max_side=4),
+    )
+    leaves = st.one_of(
+        st.none(),
+        st.booleans(),
+        st.integers(-(2**70), 2**70),
+        st.floats(allow_nan=True, allow_infinity=True),
+        st.text(max_size=5),
+        arrays,
+    )
+    return st.recursive(
+        leaves,
+        lambda inner: st.one_of(
+            st.lists(inner, max_size=3),
+            st.tuples(inner, inner),
+            st.dictionaries(st.text(max_size=4), inner, max_size=3),
+            st.dictionaries(st.integers(), inner, max_size=2),
+        ),
+        max_leaves=12,
+    )
+
+
+def _same(a, b) -> bool:
+    if isinstance(a, np.ndarray):
+        return (
+            isinstance(b, np.ndarray)
+            and a.dtype == b.dtype
+            and a.shape == b.shape
+            and np.array_equal(a, b, equal_nan=a.dtype.kind == "f")
+        )
+    if isinstance(a, float):
+        return isinstance(b, float) and (a == b or (np.isnan(a) and np.isnan(b)))
+    if isinstance(a, (list, tuple)):
+        return type(a) is type(b) and len(a) == len(b) and all(map(_same, a, b))
+    if isinstance(a, dict):
+        return type(b) is dict and list(a) == list(b) and all(_same(a[k], b[k]) for k in a)
+    return type(a) is type(b) and a == b
+
+
+def test_encode_decode_round_trips_any_plain_value():
+    from hypothesis import given, settings
+
+    @settings(max_examples=150, deadline=None)
+    @given(_values())
+    def check(value):
+        tree, arrays, _ = bio.encode(value)
+        tree = json.loads(json.dumps(tree, allow_nan=False))  # through strict JSON text
+        assert _same(value, bio.decode(tree, arrays))
+
+    check()

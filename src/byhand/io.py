@@ -134,7 +134,7 @@ class _Encoder:
         key = self._seen_arrays.get(id(a))
         if key is None:
             key = f"a{len(self.arrays)}"
-            arr = np.ascontiguousarray(a)
+            arr = a if a.flags.c_contiguous else np.array(a, order="C")  # keeps 0-d arrays 0-d
             self.arrays[key] = arr
             self.info[key] = {
                 "dtype": arr.dtype.str,
