@@ -190,7 +190,7 @@ def _execute(tasks: list[dict[str, Any]], scheduler: str, n_jobs: int | None) ->
         from joblib import parallel_config
 
         try:
-            client = Client(scheduler, timeout="20s", set_as_default=False)
+            client = Client(scheduler, timeout="10s", set_as_default=False)
         except OSError as exc:
             raise OSError(f"cannot reach the Dask scheduler at {scheduler}: {exc}") from None
         try:

@@ -190,5 +190,6 @@ class EpochProgress:
     def stop(self) -> None:
         """Remove the bar's live display."""
         if self.progress is not None:
+            self.progress.refresh()
             self.progress.stop()
             self.progress = None
