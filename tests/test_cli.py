@@ -326,3 +326,19 @@ def test_checkpoint_options_are_checked(tmp_path):
     assert_one_line_error(res, 2, "not trained epoch by epoch")
     res = run("train", "logistic-regression", "--data", "moons", "--resume", "--out", "x.npz")
     assert_one_line_error(res, 2, "--resume needs --checkpoint-dir")
+
+
+def test_help_imports_nothing_heavy():
+    """``byhand --help`` stays fast: building the parser imports no NumPy, scikit-learn,
+    matplotlib, rich or Dask (each command imports them inside ``run``)."""
+    code = (
+        "import sys, contextlib, io\n"
+        "from byhand.cli import main\n"
+        "with contextlib.redirect_stdout(io.StringIO()):\n"
+        "    assert main(['--help']) == 0\n"
+        "heavy = ('numpy', 'sklearn', 'matplotlib', 'rich', 'dask', 'distributed', 'joblib')\n"
+        "print(sorted(m for m in heavy if m in sys.modules))\n"
+    )
+    res = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert res.returncode == 0, res.stderr
+    assert res.stdout.strip() == "[]"
