@@ -153,9 +153,16 @@ def _weights(model) -> list[np.ndarray]:
     return out
 
 
+# momentum buffers and Polyak–Ruppert averages must both survive the kill
 CASES = {
-    "mlp-classifier": ["--param", "hidden_layer_sizes=16,16", "--param", "momentum=0.9"],
-    "logistic-regression": ["--param", "solver=sgd", "--param", "average=true"],
+    "mlp-classifier": [
+        "--param",
+        "hidden_layer_sizes=16,16",
+        "--param",
+        "momentum=0.9",
+        "--param",
+        "average=true",
+    ],
 }
 
 
