@@ -175,8 +175,35 @@ def run(args: argparse.Namespace) -> int:
             )
         )
     out.print(t)
+    if args.repeat > 1:
+        out.print(_summary(rows, list(grid), metric))
     out.print(
         f"{len(rows)} runs in {seconds:.1f} s; wrote {args.out}/results.csv, results.json"
         + (", results.png" if grid else "")
     )
     return 0
+
+
+def _summary(rows: list[dict[str, Any]], names: list[str], metric: str) -> Any:
+    """Mean ± standard deviation of the held-out score over the repeats of each point."""
+    import statistics
+
+    from rich.table import Table
+
+    from byhand.sweep import _cell
+
+    t = Table(title=f"held-out {metric} over the repeats")
+    for c in ("point", *names, "mean", "std", "min", "max"):
+        t.add_column(c, justify="right")
+    for point in sorted({r["point"] for r in rows}):
+        rs = [r for r in rows if r["point"] == point]
+        scores = [r["test_score"] for r in rs]
+        t.add_row(
+            str(point),
+            *(_cell(rs[0][n]) for n in names),
+            f"{statistics.fmean(scores):.4f}",
+            f"{statistics.pstdev(scores):.4f}",
+            f"{min(scores):.4f}",
+            f"{max(scores):.4f}",
+        )
+    return t
