@@ -180,6 +180,8 @@ def run(args: argparse.Namespace) -> int:
     )
     if args.resume and not args.checkpoint_dir:
         raise UsageError("--resume needs --checkpoint-dir DIR")
+    if not 0 <= args.val_fraction < 1:
+        raise UsageError(f"--val-fraction must lie in [0, 1), got {args.val_fraction}")
     out = console()
     try:
         X, y = _data.load(args.data, "train", seed=args.seed, target=args.target)
