@@ -26,6 +26,7 @@ __all__ = ["KNeighborsClassifier"]
 
 _WORKING_BYTES = 64 * 2**20  # default memory for one chunk of distances
 _SUBSET = 2048  # columns sampled to bound the K-th distance of each row
+_FLOAT32_SAFE = 1e15  # inputs up to this size: no float32 overflow in the candidate product
 
 
 class KNeighborsClassifier(ClassifierMixin, BaseEstimator):
@@ -40,10 +41,11 @@ class KNeighborsClassifier(ClassifierMixin, BaseEstimator):
     a strided subset of the columns and sorting only the entries under the bound. Memory
     stays bounded by ``chunk_size`` × n_train distances per thread.
 
-    float32 training data stays float32: the big product runs in float32 and only a few
-    candidates per query (provably including the K nearest) are re-ranked with float64
-    distances, so the neighbours are those of the float64 computation (see
-    ``_chunk_neighbors32``); any other input is computed in float64 throughout.
+    The big product runs in float32 (on float32 data itself, or on a float32 copy of
+    float64 data) and only a few candidates per query, provably including the K nearest,
+    are re-ranked with float64 distances from the original data, so the neighbours are
+    those of the float64 computation (see ``_chunk_neighbors32``). Data with entries above
+    1e15 in magnitude (float32 could overflow) is computed in float64 throughout.
 
     Ties: between equal computed distances at the K-th place, the training points of
     smaller index are kept (neighbours are ordered by (distance, index)); between classes
@@ -84,17 +86,23 @@ class KNeighborsClassifier(ClassifierMixin, BaseEstimator):
         self._y = encode_class_labels(self, y, min_classes=1)
         self._X = X
         self._sq_norms = np.einsum("ij,ij->i", X, X, dtype=np.float64)
-        if X.dtype == np.float32:
+        max_abs = float(np.abs(X).max(initial=0.0))
+        if X.dtype == np.float32 or max_abs <= _FLOAT32_SAFE:
+            # float32 copy for the candidate product (X itself when already float32)
+            self._X32 = X if X.dtype == np.float32 else X.astype(np.float32)
             self._sq32 = self._sq_norms.astype(np.float32)
             self._sq_max = float(self._sq_norms.max(initial=0.0))
+            self._max_abs = max_abs
+        else:
+            self._X32 = None
         self.n_samples_fit_ = X.shape[0]
         return self
 
     def kneighbors(self, X: Any) -> np.ndarray:
         """Indices of the ``n_neighbors`` nearest training points, shape (n, K), nearest first
         (ordered by (distance, training index))."""
-        fast = getattr(self, "_X", None) is not None and self._X.dtype == np.float32
-        X = validate_X_predict(self, X, dtype=(np.float64, np.float32) if fast else np.float64)
+        X = validate_X_predict(self, X, dtype=(np.float64, np.float32))
+        fast = self._X32 is not None and float(np.abs(X).max(initial=0.0)) <= _FLOAT32_SAFE
         k = self.n_neighbors
         if k > self.n_samples_fit_:
             raise ValueError(
@@ -103,7 +111,7 @@ class KNeighborsClassifier(ClassifierMixin, BaseEstimator):
             )
         n = X.shape[0]
         out = np.empty((n, k), dtype=np.intp)
-        item = self._X.dtype.itemsize
+        item = 4 if fast else 8
         rows = self.chunk_size or max(1, _WORKING_BYTES // (item * self.n_samples_fit_))
         starts = range(0, n, rows)
         workers = min(self.n_jobs or os.cpu_count() or 1, len(starts))
@@ -146,26 +154,33 @@ class KNeighborsClassifier(ClassifierMixin, BaseEstimator):
         D = (−2A)Bᵀ + ‖b‖² (scaling by −2 is exact); only the entries under the subset
         bound are sorted.
         """
-        D = (-2.0 * A) @ self._X.T
+        D = (-2.0 * A.astype(np.float64, copy=False)) @ self._X.T
         D += self._sq_norms
         rows, cols = np.nonzero(D <= self._subset_bound(D, k)[:, None])
         return self._first_k(rows, cols, D[rows, cols], D.shape[0], k)
 
     def _chunk_neighbors32(self, A: np.ndarray, k: int) -> np.ndarray:
-        """The K nearest for float32 training data: a float32 product finds candidates, and
-        float64 distances rank them, so the answer is the float64 computation's.
+        """The K nearest for one chunk: a float32 product finds candidates, and float64
+        distances rank them, so the answer is the float64 computation's.
 
-        With u = 2⁻²⁴, every float32 D̃ is within e = 2(d+4)u(2‖a‖·max‖b‖ + max‖b‖²) of the
-        exact ‖b‖² − 2a·b. The K smallest D̃ have exact distances <= D̃_(K) + e, so every true
-        K-nearest point has D̃ <= D̃_(K) + 2e: those candidates (a few more than K) get their
-        distances recomputed in float64 and the K smallest by (distance, index) are kept.
+        With u = 2⁻²⁴, every float32 D̃ (inputs rounded to float32, product and sum in
+        float32) is within e = 2(d+8)u(2‖a‖·max‖b‖ + max‖b‖²) + s of the exact
+        ‖b‖² − 2a·b, where s covers float32 underflow (inputs bounded by ``_FLOAT32_SAFE``
+        rule out overflow). The K smallest D̃ have exact distances <= D̃_(K) + e, so every
+        true K-nearest point has D̃ <= D̃_(K) + 2e: those candidates (a few more than K)
+        get their distances recomputed in float64 from the original data, and the K
+        smallest by (distance, index) are kept.
         """
-        B = self._X
+        B32, B = self._X32, self._X
         n_rows, d = A.shape
-        D = (np.float32(-2.0) * A.astype(np.float32, copy=False)) @ B.T
+        D = (np.float32(-2.0) * A.astype(np.float32)) @ B32.T
         D += self._sq32
-        a_norm = np.sqrt(np.einsum("ij,ij->i", A, A, dtype=np.float64))
-        err = 2.0 * (d + 4) * 2.0**-24 * (2.0 * a_norm * np.sqrt(self._sq_max) + self._sq_max)
+        A64 = A.astype(np.float64, copy=False)
+        a_norm = np.sqrt(np.einsum("ij,ij->i", A64, A64))
+        big = max(self._max_abs, float(np.abs(A64).max(initial=0.0)))
+        slack = 8.0 * (d + 1) * 2.0**-149 * (1.0 + big) ** 2
+        scale = 2.0 * (d + 8) * 2.0**-24
+        err = scale * (2.0 * a_norm * np.sqrt(self._sq_max) + self._sq_max) + slack
         bound = self._subset_bound(D, k).astype(np.float64) + 2.0 * err
         bound32 = bound.astype(np.float32)
         bound32 = np.where(bound32 < bound, np.nextafter(bound32, np.float32(np.inf)), bound32)
@@ -176,8 +191,7 @@ class KNeighborsClassifier(ClassifierMixin, BaseEstimator):
         kth = vals[order][first + k - 1].astype(np.float64)  # the K-th smallest D̃ per row
         keep = vals <= kth[rows] + 2.0 * err[rows]
         rows, cols = rows[keep], cols[keep]
-        A64 = A.astype(np.float64, copy=False)
-        dots = np.einsum("ij,ij->i", A64[rows], B[cols].astype(np.float64))
+        dots = np.einsum("ij,ij->i", A64[rows], B[cols].astype(np.float64, copy=False))
         dist = -2.0 * dots + self._sq_norms[cols]
         return self._first_k(rows, cols, dist, n_rows, k)
 
