@@ -62,7 +62,8 @@ class KNeighborsClassifier(ClassifierMixin, BaseEstimator):
         Query rows per distance chunk; None picks about 64 MiB of distances per chunk.
     n_jobs : int >= 1 or None, default None
         Threads working on chunks side by side (each with one BLAS thread); None uses every
-        core. Peak memory is about n_jobs × chunk_size × n_train × 8 bytes.
+        core. Peak memory is about n_jobs × chunk_size × n_train × 4 bytes (float32
+        distances, 8 on the float64 route), plus a float32 copy of float64 training data.
 
     Attributes
     ----------
