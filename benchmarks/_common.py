@@ -106,6 +106,23 @@ def blas_description() -> list[str]:
     return lines
 
 
+def busy_warning() -> str:
+    """A warning when other processes load the machine (1-minute load average above
+    cores − 0.5): a 2-thread BLAS call then waits for a descheduled thread, and the tail of
+    every timing (every contender's) grows by orders of magnitude."""
+    try:
+        load = os.getloadavg()[0]
+    except OSError:
+        return ""
+    cores = os.cpu_count() or 1
+    if load <= cores - 0.5:
+        return ""
+    return (
+        f"WARNING: load average {load:.1f} on {cores} cores: other processes compete for the "
+        "CPUs, timings are unreliable (ratios less so, but still)"
+    )
+
+
 @contextlib.contextmanager
 def quiet() -> Iterator[None]:
     """Silence the warnings of deliberately short runs (max_iter=1 and the like)."""

@@ -80,24 +80,26 @@ def byhand_estimator(
     cls = optional("byhand.neural_network", "MLPClassifier")
     if cls is None:
         return None
+    accepted = inspect.signature(cls).parameters
     wanted = {
         "hidden_layer_sizes": HIDDEN,
         "activation": "relu",
         "solver": "sgd",
-        "learning_rate_init": LR,
-        "learning_rate": "constant",
         "batch_size": BATCH,
         "momentum": 0.0,
         "alpha": 0.0,
         "max_iter": 1,
-        "epochs": 1,
+        "tol": None,
         "shuffle": True,
         "random_state": ctx.seed,
         "verbose": 0,
         "early_stopping": False,
-        "dtype": np.float32,
+        "dtype": "float32",
     }
-    accepted = inspect.signature(cls).parameters
+    if "learning_rate_init" in accepted:  # scikit-learn's spelling
+        wanted.update(learning_rate_init=LR, learning_rate="constant")
+    else:
+        wanted["learning_rate"] = LR
     kwargs = {k: v for k, v in wanted.items() if k in accepted}
 
     def run() -> float:
@@ -175,6 +177,66 @@ def sklearn_mlp(ctx: Context, X: np.ndarray, y: np.ndarray, out: dict[str, Any])
     return run
 
 
+# -- a plain NumPy loop: what a careful hand-written script does, for reference ---------------
+def numpy_loop(ctx: Context, X: np.ndarray, y: np.ndarray, out: dict[str, Any]) -> Timed:
+    """The same training written as one flat loop over preallocated buffers (no framework)."""
+    n = X.shape[0]
+    pairs = list(itertools.pairwise(LAYERS))
+
+    def run() -> float:
+        rng = np.random.default_rng(ctx.seed)
+        W = [rng.uniform(-1, 1, (a, b)).astype(np.float32) * np.sqrt(6 / (a + b)) for a, b in pairs]
+        b = [np.zeros(k, np.float32) for k in LAYERS[1:]]
+        dW = [np.empty_like(w) for w in W]
+        db = [np.empty_like(v) for v in b]
+        upd = [np.empty_like(w) for w in W]
+        bufs: dict[int, tuple[list[np.ndarray], ...]] = {}
+        t = start_timer()
+        order = rng.permutation(n)
+        for s in range(0, n, BATCH):
+            idx = order[s : s + BATCH]
+            m = idx.size
+            if m not in bufs:
+                bufs[m] = (
+                    [np.empty((m, LAYERS[0]), np.float32)],
+                    [np.empty((m, k), np.float32) for k in LAYERS[1:]],
+                    [np.empty((m, k), np.float32) for k in LAYERS[1:-1]],
+                    [np.arange(m)],
+                )
+            (xb,), a, g, (rows,) = bufs[m]
+            np.take(X, idx, axis=0, out=xb)
+            inputs = [xb, *a[:-1]]
+            for i in range(len(W)):
+                np.matmul(inputs[i], W[i], out=a[i])
+                a[i] += b[i]
+                if i < len(W) - 1:
+                    np.maximum(a[i], 0, out=a[i])
+            p = a[-1]  # softmax in place, then its cross-entropy gradient (p − onehot)/m
+            p -= p.max(axis=1, keepdims=True)
+            np.exp(p, out=p)
+            p /= p.sum(axis=1, keepdims=True)
+            p[rows, y[idx]] -= 1
+            p *= 1.0 / m
+            grad = p
+            for i in range(len(W) - 1, -1, -1):
+                np.matmul(inputs[i].T, grad, out=dW[i])
+                np.sum(grad, axis=0, out=db[i])
+                if i > 0:
+                    np.matmul(grad, W[i].T, out=g[i - 1])
+                    g[i - 1] *= inputs[i] > 0
+                    grad = g[i - 1]
+            for w, dw, u in zip(W, dW, upd, strict=True):
+                np.multiply(dw, LR, out=u)
+                w -= u
+            for v, dv in zip(b, db, strict=True):
+                v -= LR * dv
+        elapsed = t()
+        out["model"] = (W, b)
+        return elapsed
+
+    return run
+
+
 # -- the floor -----------------------------------------------------------------------------
 def matmul_floor(ctx: Context, X: np.ndarray, input_grad: bool = False) -> Timed:
     """The epoch's matrix products alone, written into buffers allocated beforehand."""
@@ -217,6 +279,14 @@ def test_accuracy(name: str, model: Any, X: np.ndarray, y: np.ndarray) -> float:
 
         with torch.no_grad():
             return float((model(torch.from_numpy(X)).argmax(1).numpy() == y).mean())
+    if name == "numpy loop":
+        W, b = model
+        a = X
+        for i, (w, v) in enumerate(zip(W, b, strict=True)):
+            a = a @ w + v
+            if i < len(W) - 1:
+                a = np.maximum(a, 0)
+        return float(np.mean(np.argmax(a, axis=1) == y))
     if hasattr(model, "predict"):
         return float(np.mean(model.predict(X) == y))
     return float(np.mean(np.argmax(model.forward(X), axis=1) == y))
@@ -232,13 +302,22 @@ def run(ctx: Context) -> list[Row]:
         f"{X.shape[0]} images; matrix products {total / 1e9:.1f} GFLOP"
     )
     models: dict[str, dict[str, Any]] = {
-        k: {} for k in ("byhand nn+fit", "byhand MLPClassifier", "pytorch", "sklearn", "floor")
+        k: {}
+        for k in (
+            "byhand nn+fit",
+            "byhand MLPClassifier",
+            "pytorch",
+            "sklearn",
+            "numpy loop",
+            "floor",
+        )
     }
     contenders: dict[str, Timed | None] = {
         "byhand nn+fit": byhand_raw(ctx, X, y, models["byhand nn+fit"]),
         "byhand MLPClassifier": byhand_estimator(ctx, X, y, models["byhand MLPClassifier"]),
         "pytorch": torch_eager(ctx, X, y, models["pytorch"]),
         "sklearn": sklearn_mlp(ctx, X, y, models["sklearn"]),
+        "numpy loop": numpy_loop(ctx, X, y, models["numpy loop"]),
         "floor": matmul_floor(ctx, X),
     }
     times = race(contenders, ctx.sizes.repeats)
@@ -262,6 +341,8 @@ def run(ctx: Context) -> list[Row]:
             1.2,
             higher_is_better=False,
         ),
+        Row("1 MLP epoch", "numpy loop / byhand nn+fit", ratio(med["numpy loop"], raw)),
+        Row("1 MLP epoch", "numpy loop / floor", ratio(med["numpy loop"], med["floor"])),
         Row("1 MLP epoch", "pytorch / byhand MLPClassifier", ratio(med["pytorch"], est), 1.5),
         Row("1 MLP epoch", "sklearn / byhand MLPClassifier", ratio(med["sklearn"], est), 1.7),
         Row(

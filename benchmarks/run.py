@@ -130,6 +130,9 @@ def main(argv: Sequence[str] | None = None) -> list[Row]:
         print(f"{peer}: {getattr(mod, '__version__', 'not installed')}")
     for line in _common.blas_description():
         print(f"  {line}")
+    load = _common.busy_warning()
+    if load:
+        print(load)
     data = _common.load_data(sizes)
     ctx = Context(sizes=sizes, data=data, seed=args.seed)
     rows: list[Row] = []
@@ -144,6 +147,8 @@ def main(argv: Sequence[str] | None = None) -> list[Row]:
             json.dumps({"sizes": sizes.name, "rows": [r.__dict__ for r in rows]}, indent=1)
         )
     print(format_table(rows, "Ratios (peer/byhand: higher is better for byhand)"))
+    if load:
+        print(load.replace("WARNING: ", "WARNING (at the start): "))
     return rows
 
 
