@@ -95,9 +95,10 @@ class SoftmaxRegression(GradientSolverMixin, ClassifierMixin, BaseEstimator):
         As in :class:`byhand.linear_model.LinearRegression`.
 
     Full MNIST (issue 7): ``SoftmaxRegression(alpha=1/(2N), dtype="float32",
-    learning_rate=1.0, batch_size=64, average=938, max_iter=3, tol=None)`` — three epochs of
-    SGD, averaging from the second — reaches scikit-learn lbfgs's test accuracy (92.4–92.5%
-    against 92.57%) in a fraction of its time.
+    learning_rate=1.0, batch_size=32, average=1875, max_iter=3, tol=None)`` — three epochs
+    of SGD, averaging the iterates of the last two — reached 92.47–92.66% test accuracy over
+    seven seeds (scikit-learn's lbfgs with defaults: 92.62%) in about 0.7 s, against 10–16 s
+    for scikit-learn's fit, both on one thread of this machine.
 
     Attributes
     ----------
