@@ -18,12 +18,15 @@ def _python_blocks() -> list[str]:
 def test_readme_quickstart_runs_as_written(tmp_path):
     blocks = _python_blocks()
     assert blocks, "README has no python quickstart"
+    outputs = []
     for code in blocks:
         result = subprocess.run(
             [sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True, timeout=300
         )
         assert result.returncode == 0, result.stderr
-    assert "XOR accuracy: 1.0" in result.stdout
+        outputs.append(result.stdout)
+    assert "XOR accuracy: 1.0" in outputs[0]
+    assert "XOR with degree-2 features: 1.0" in outputs[1]
 
 
 def test_ci_runs_exactly_the_readme_test_command():
