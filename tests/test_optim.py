@@ -75,15 +75,19 @@ def test_sgd_state_dict_round_trip_resumes_exactly():
     np.testing.assert_array_equal(full.data, resumed.data)
 
 
-def test_averager_is_the_running_mean_of_iterates():
-    p = _param([0.0, 0.0])
+def test_averager_is_the_lecture_mean_including_the_start():
+    """004: W̄⁽ⁿ⁾ = (1/(n+1)) Σ_{k=0}^{n} W⁽ᵏ⁾, the starting point included."""
+    p = _param([5.0, -1.0])
     avg = optim.Averager([p])
-    seen = []
+    only_steps = optim.Averager([p], include_initial=False)
+    seen = [p.data.copy()]
     for k in range(1, 8):
         p.data[...] = [k, k**2]
         seen.append(p.data.copy())
         avg.update()
+        only_steps.update()
     np.testing.assert_allclose(avg.averages[0], np.mean(seen, axis=0), rtol=1e-14)
+    np.testing.assert_allclose(only_steps.averages[0], np.mean(seen[1:], axis=0), rtol=1e-14)
     avg.copy_to_params()
     np.testing.assert_allclose(p.data, np.mean(seen, axis=0))
 

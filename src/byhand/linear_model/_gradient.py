@@ -127,7 +127,7 @@ class DelayedAverager(Averager):
     """
 
     def __init__(self, params: Any, start: int = 0) -> None:
-        super().__init__(params)
+        super().__init__(params, include_initial=False)
         self.start = int(start)
         self.seen = 0
 

@@ -98,20 +98,28 @@ class SGD:
 
 
 class Averager:
-    """Polyak–Ruppert averaging: θ̄ ← θ̄ + (θ − θ̄)/(n + 1) after each step."""
+    """Polyak–Ruppert averaging of the iterates (004_58fcd66f213515d7.txt, "Optimization").
 
-    def __init__(self, params: Iterable[Parameter]) -> None:
+    The lecture's W̄⁽ⁿ⁾ = (1/(n+1)) Σ_{k=0}^{n} W⁽ᵏ⁾ = (n/(n+1)) W̄⁽ⁿ⁻¹⁾ + W⁽ⁿ⁾/(n+1) counts
+    the starting point W⁽⁰⁾ (the parameters when the averager is made);
+    ``include_initial=False`` averages the n iterates after it only (as scikit-learn does).
+    ``update()`` is called after each step.
+    """
+
+    def __init__(self, params: Iterable[Parameter], include_initial: bool = True) -> None:
         self.params = _param_list(params)
+        self.include_initial = bool(include_initial)
         self.n = 0
         self.averages = [p.data.copy() for p in self.params]
 
     def update(self) -> None:
         self.n += 1
+        count = self.n + 1 if self.include_initial else self.n
         for avg, p in zip(self.averages, self.params, strict=True):
-            if self.n == 1:
+            if count == 1:
                 avg[...] = p.data
             else:
-                avg += (p.data - avg) / self.n
+                avg += (p.data - avg) / count
 
     def copy_to_params(self) -> None:
         """Write the averaged iterate into the parameters (e.g. at the end of training)."""
