@@ -12,6 +12,9 @@ SHARED_DATA = (REPO_ROOT / ".." / "shared" / "datasets").resolve()
 
 os.environ.setdefault("BYHAND_DATA", str(SHARED_DATA))
 os.environ.setdefault("MPLBACKEND", "Agg")
+# scikit-learn's estimator checks run their array-API cases only when SciPy is told to
+# support the array API, which must be set before SciPy is first imported.
+os.environ.setdefault("SCIPY_ARRAY_API", "1")
 
 
 @pytest.fixture
