@@ -62,8 +62,19 @@ def _case_module(name: str):
 
 
 def format_table(rows: Sequence[Row], title: str) -> str:
-    head = ("case", "measure", "value", "target", "met")
-    body = [(r.case, r.measure, r.value_text(), r.target_text(), r.met) for r in rows]
+    head = ("case", "measure", "median", "fastest", "target", "met", "met (fastest)")
+    body = [
+        (
+            r.case,
+            r.measure,
+            r.value_text(),
+            r.text(r.best),
+            r.target_text(),
+            r.met,
+            r.met_text(r.best),
+        )
+        for r in rows
+    ]
     widths = [max(len(str(x)) for x in col) for col in zip(head, *body, strict=True)]
     line = "  ".join("-" * w for w in widths)
     out = [title, line, "  ".join(h.ljust(w) for h, w in zip(head, widths, strict=True)), line]
@@ -75,12 +86,16 @@ def format_table(rows: Sequence[Row], title: str) -> str:
 def combine(paths: Sequence[str]) -> list[Row]:
     """Median of each measure over several ``--json`` result files (separate runs)."""
     runs = [json.loads(Path(p).read_text()) for p in paths]
+
+    def mid(values: list[float | None]) -> float:
+        ok = [v for v in values if v is not None and v == v]
+        return statistics.median(ok) if ok else float("nan")
+
     rows = []
     for i, first in enumerate(runs[0]["rows"]):
-        vals = [r["rows"][i]["value"] for r in runs]
-        vals = [v for v in vals if v == v and v is not None]
-        row = Row(**{**first, "value": statistics.median(vals) if vals else float("nan")})
-        rows.append(row)
+        value = mid([r["rows"][i]["value"] for r in runs])
+        best = mid([r["rows"][i].get("best") for r in runs])
+        rows.append(Row(**{**first, "value": value, "best": best}))
     return rows
 
 

@@ -77,6 +77,7 @@ def run(ctx: Context) -> list[Row]:
     repeats = min(ctx.sizes.repeats, 3)
     sk = [sklearn_fit(ctx) for _ in range(repeats)]
     sk_time = median([t for t, _ in sk])
+    sk_best = min(t for t, _ in sk)
     sk_acc = sk[0][1]
     target = sk_acc - TOLERANCE
     ctx.log(
@@ -91,7 +92,10 @@ def run(ctx: Context) -> list[Row]:
             break
         runs.append(r)
     if runs:
-        bt = median([t for t, _, _ in runs])
+        reached = [t for t, _, _ in runs if t == t]
+        # A run that missed the target within MAX_EPOCHS makes the median n/a.
+        bt = median(reached) if len(reached) == len(runs) else float("nan")
+        b_best = min(reached, default=float("nan"))
         acc, epochs = runs[-1][1], runs[-1][2]
         ctx.log(
             f"  byhand SoftmaxRegression(sgd)     {fmt_s(bt)}  test accuracy "
@@ -99,6 +103,14 @@ def run(ctx: Context) -> list[Row]:
             + ("" if bt == bt else f" (target not reached in {MAX_EPOCHS} epochs)")
         )
     else:
-        bt = float("nan")
+        bt = b_best = float("nan")
         ctx.log("  byhand SoftmaxRegression          n/a")
-    return [Row("4 softmax", "sklearn lbfgs fit / byhand to same acc", ratio(sk_time, bt), 3.0)]
+    return [
+        Row(
+            "4 softmax",
+            "sklearn lbfgs fit / byhand to same acc",
+            ratio(sk_time, bt),
+            3.0,
+            best=ratio(sk_best, b_best),
+        )
+    ]
