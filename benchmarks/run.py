@@ -68,7 +68,7 @@ def format_table(rows: Sequence[Row], title: str) -> str:
             r.case,
             r.measure,
             r.value_text(),
-            r.text(r.best),
+            r.text(r.best) if r.best == r.best else "",
             r.target_text(),
             r.met,
             r.met_text(r.best),

@@ -76,3 +76,68 @@ def test_literal_loop_is_the_textbook_rule():
     X = np.array([[1.0, 2.0], [2.0, 3.0], [3.0, 1.0]])
     y = np.array([1.0, -1.0, 1.0])
     assert np.array_equal(literal_loop(X, y), [2.0, 0.0, 1.0])
+
+
+# -- the speed changes of issue 7 stay exact -------------------------------------------------
+def _tiny_net(rng_seed: int = 0):
+    from byhand import nn, optim
+
+    model = nn.Sequential(
+        nn.Linear(3, 4, random_state=rng_seed),
+        nn.ReLU(),
+        nn.Linear(4, 2, random_state=1),
+        input_grad=False,
+    )
+    return model, nn.CrossEntropyLoss(), optim.SGD(model.parameters(), lr=1e-40)
+
+
+@pytest.mark.parametrize("bad", [float("nan"), float("inf"), float("-inf")])
+def test_fit_rejects_one_non_finite_entry_anywhere(bad):
+    import numpy as np
+
+    from byhand import fit
+
+    X = np.ones((500, 3), dtype=np.float32)
+    X[-1, 2] = bad  # the last entry: a check that stops early or samples would miss it
+    model, loss, opt = _tiny_net()
+    with pytest.raises(ValueError, match="NaN or inf"):
+        fit(model, loss, opt, X, np.zeros(500, dtype=int), epochs=1, verbose=0)
+
+
+def test_fit_accepts_huge_finite_entries():
+    # Σ x² overflows float32 here (3e38² = inf): a check by x·x alone would call this data
+    # non-finite; the exact check must still accept it.
+    import numpy as np
+
+    from byhand import fit
+
+    X = np.zeros((4, 3), dtype=np.float32)
+    X[0, 0], X[1, 1] = 3e38, -3e38
+    model, loss, opt = _tiny_net()
+    with np.errstate(all="ignore"):
+        hist = fit(model, loss, opt, X, np.array([0, 1, 0, 1]), epochs=1, verbose=0)
+    assert hist.epochs + int(hist.diverged) >= 1
+
+
+def test_cross_entropy_equals_float64_logsumexp_reference():
+    # An independent oracle: ℓ = logsumexp(z) − z_y and ∂ℓ/∂z = softmax(z) − onehot(y), in
+    # float64 by SciPy, on rows with ties, large spreads and signed zeros.
+    import numpy as np
+    from scipy.special import logsumexp, softmax
+
+    from byhand import nn
+
+    rng = np.random.default_rng(3)
+    z = rng.standard_normal((64, 7)) * 30
+    z[5] = 2.5  # a row of ties
+    z[6, :] = [0.0, -0.0, -1e3, 0.0, -0.0, -5, 1e-300]
+    y = rng.integers(0, 7, 64)
+    loss = nn.CrossEntropyLoss()
+    value = loss(z, y)
+    grad = loss.backward()
+    rows = np.arange(64)
+    expected = np.mean(logsumexp(z, axis=1) - z[rows, y])
+    onehot = np.zeros_like(z)
+    onehot[rows, y] = 1
+    assert value == pytest.approx(expected, rel=1e-12)
+    np.testing.assert_allclose(grad, (softmax(z, axis=1) - onehot) / 64, rtol=1e-10, atol=1e-15)
