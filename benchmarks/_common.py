@@ -141,6 +141,12 @@ def timer() -> Callable[[], float]:
     return lambda: time.perf_counter() - t0
 
 
+PAUSE = 0.2
+"""Seconds of rest before each timed run. OpenBLAS's worker threads busy-wait for a while
+after a call and libgomp's likewise after a parallel region: without a rest, the contender
+that runs next (often another library's) would share the 2 cores with spinning threads."""
+
+
 def race(
     contenders: dict[str, Timed | None], repeats: int, warmup: int = 1
 ) -> dict[str, list[float]]:
@@ -155,6 +161,7 @@ def race(
     times: dict[str, list[float]] = {k: [] for k in contenders}
     for _ in range(repeats):
         for k, f in live.items():
+            time.sleep(PAUSE)
             times[k].append(f())
     return times
 

@@ -18,6 +18,7 @@ import itertools
 import time
 from typing import Any
 
+import _common
 from _common import Context, Row, median, optional
 from mlp_epoch import BATCH, LAYERS, build_byhand, epoch_flops
 
@@ -94,6 +95,7 @@ def run(ctx: Context) -> list[Row]:
     times: dict[str, list[tuple[float, float]]] = {k: [] for k in contenders}
     for _ in range(max(ctx.sizes.repeats, 3)):
         for k, f in contenders.items():
+            time.sleep(_common.PAUSE)  # let the other library's spinning threads sleep
             r = f()
             if r is not None:
                 times[k].append(r)

@@ -197,7 +197,9 @@ def numpy_loop(ctx: Context, X: np.ndarray, y: np.ndarray, out: dict[str, Any]) 
 
     def run() -> float:
         rng = np.random.default_rng(ctx.seed)
-        W = [rng.uniform(-1, 1, (a, b)).astype(np.float32) * np.sqrt(6 / (a + b)) for a, b in pairs]
+        W = [
+            (rng.uniform(-1, 1, (a, b)) * np.sqrt(6 / (a + b))).astype(np.float32) for a, b in pairs
+        ]
         b = [np.zeros(k, np.float32) for k in LAYERS[1:]]
         dW = [np.empty_like(w) for w in W]
         db = [np.empty_like(v) for v in b]

@@ -120,6 +120,8 @@ def main(argv: Sequence[str] | None = None) -> list[Row]:
         return rows
 
     sizes = TINY if args.tiny else QUICK if args.quick else FULL
+    if args.tiny or args.quick:
+        _common.PAUSE = 0.05
     if args.repeats is not None:
         if args.repeats < 1:
             p.error("--repeats must be >= 1")
