@@ -159,10 +159,12 @@ def race(
         for f in live.values():
             f()
     times: dict[str, list[float]] = {k: [] for k in contenders}
-    for _ in range(repeats):
-        for k, f in live.items():
+    names = list(live)
+    for r in range(repeats):
+        # Rotate the order each round: no contender always runs right after the same one.
+        for k in names[r % len(names) :] + names[: r % len(names)]:
             time.sleep(PAUSE)
-            times[k].append(f())
+            times[k].append(live[k]())
     return times
 
 
