@@ -160,7 +160,7 @@ def race(
             f()
     times: dict[str, list[float]] = {k: [] for k in contenders}
     names = list(live)
-    for r in range(repeats):
+    for r in range(repeats if names else 0):
         # Rotate the order each round: no contender always runs right after the same one.
         for k in names[r % len(names) :] + names[: r % len(names)]:
             time.sleep(PAUSE)

@@ -233,8 +233,9 @@ class CrossEntropyLoss(Loss):
     def _forward(self, z: np.ndarray, y: np.ndarray) -> float:
         n = z.shape[0]
         p = self._buffer("p", z.shape, z.dtype)
-        np.subtract(z, z.max(axis=1, keepdims=True), out=p)
         rows = np.arange(n)
+        # Row maxima read at the argmax: the same numbers as z.max(axis=1), in a faster pass.
+        np.subtract(z, z[rows, z.argmax(axis=1)][:, None], out=p)
         shifted_true = p[rows, y].astype(np.float64)
         np.exp(p, out=p)
         s = p.sum(axis=1, keepdims=True)

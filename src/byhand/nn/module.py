@@ -77,7 +77,7 @@ class Parameter:
         """grad += a.sum(axis=0): the bias gradient of a batch."""
         grad = self._fresh_grad()
         if self._zero:
-            np.sum(a, axis=0, out=grad)
+            np.add.reduce(a, axis=0, out=grad)
             self._zero = False
         else:
             grad += a.sum(axis=0)
