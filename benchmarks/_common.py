@@ -106,20 +106,33 @@ def blas_description() -> list[str]:
     return lines
 
 
-def busy_warning() -> str:
-    """A warning when other processes load the machine (1-minute load average above
-    cores − 0.5): a 2-thread BLAS call then waits for a descheduled thread, and the tail of
-    every timing (every contender's) grows by orders of magnitude."""
+def _cpu_jiffies() -> tuple[int, int] | None:
+    """(busy, total) CPU time of the whole machine so far, from /proc/stat (Linux)."""
     try:
-        load = os.getloadavg()[0]
-    except OSError:
+        fields = [int(v) for v in Path("/proc/stat").read_text().split("\n")[0].split()[1:]]
+    except (OSError, ValueError):
+        return None
+    idle = fields[3] + (fields[4] if len(fields) > 4 else 0)  # idle + iowait
+    return sum(fields) - idle, sum(fields)
+
+
+def busy_warning(sample: float = 1.0) -> str:
+    """A warning when other processes load the machine: the share of all CPUs busy during
+    ``sample`` seconds while this process sleeps (the load average would also count this
+    benchmark's own previous run). A 2-thread BLAS call on busy cores waits for a
+    descheduled thread, and the tail of every contender's times grows by orders of
+    magnitude."""
+    before = _cpu_jiffies()
+    time.sleep(sample)
+    after = _cpu_jiffies()
+    if before is None or after is None or after[1] == before[1]:
         return ""
-    cores = os.cpu_count() or 1
-    if load <= cores - 0.5:
+    busy = (after[0] - before[0]) / (after[1] - before[1])
+    if busy <= 0.15:
         return ""
     return (
-        f"WARNING: load average {load:.1f} on {cores} cores: other processes compete for the "
-        "CPUs, timings are unreliable (ratios less so, but still)"
+        f"WARNING: other processes kept {100 * busy:.0f}% of the CPUs busy before the run: "
+        "timings are unreliable (the fastest-run ratios less so)"
     )
 
 

@@ -147,7 +147,7 @@ def main(argv: Sequence[str] | None = None) -> list[Row]:
         print(f"{peer}: {getattr(mod, '__version__', 'not installed')}")
     for line in _common.blas_description():
         print(f"  {line}")
-    load = _common.busy_warning()
+    load = _common.busy_warning(0.2 if args.tiny else 1.0)
     if load:
         print(load)
     data = _common.load_data(sizes)
