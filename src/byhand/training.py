@@ -17,14 +17,17 @@ import math
 import sys
 import time
 import warnings
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
 import numpy as np
 
+from byhand.nn import _blas
 from byhand.nn.losses import Loss
 from byhand.nn.module import Module, reuse_buffers
+from byhand.optim.fused import FusedSGDStep
 from byhand.optim.sgd import SGD, Averager
 
 
@@ -159,7 +162,7 @@ def _metric_sum(loss: Loss, z: np.ndarray, y: np.ndarray, batch_loss: float) -> 
     """Correct predictions (classification) or the squared error (regression) of a batch."""
     if loss.metric_name == "r2":
         return batch_loss * z.shape[0]
-    return float(np.count_nonzero(loss.predict(z) == y))
+    return float(loss._count_correct(z, y))
 
 
 def _finish_metric(loss: Loss, total: float, n: int, sst: float) -> float:
@@ -205,6 +208,22 @@ def _model_dtype(model: Module) -> np.dtype:
     return params[0].data.dtype
 
 
+def _why_not_fused(model: Module, optimizer: Any, dtype: np.dtype) -> str | None:
+    """None when the SGD step can be done inside backward; else the reason it cannot."""
+    if type(optimizer) is not SGD:
+        return f"the optimizer is a {type(optimizer).__name__}, not byhand.optim.SGD"
+    if not model.supports_fused_step:
+        return "a module with parameters does not declare supports_fused_step"
+    params = model.parameters()
+    if len({id(p) for p in params}) != len(params):
+        return "the model shares a parameter between modules"
+    if {id(p) for p in params} != {id(p) for p in optimizer.params}:
+        return "the optimizer does not hold exactly the model's parameters"
+    if not _blas.available(dtype):
+        return f"NumPy's BLAS library was not found for {np.dtype(dtype)}"
+    return None
+
+
 def _make_progress(verbose: int, epochs: int) -> Any:
     if not verbose or not sys.stdout.isatty():
         return None
@@ -227,6 +246,15 @@ def _make_progress(verbose: int, epochs: int) -> Any:
     )
 
 
+@contextmanager
+def _stepper(optimizer: SGD, fuse: bool) -> Iterator[FusedSGDStep | None]:
+    if not fuse:
+        yield None
+        return
+    with optimizer.fusing() as step:
+        yield step
+
+
 def fit(
     model: Module,
     loss: Loss,
@@ -245,6 +273,7 @@ def fit(
     patience: int | None = None,
     min_delta: float = 0.0,
     history: History | None = None,
+    fuse_step: bool | None = None,
 ) -> History:
     """Train ``model`` on (X, y) for ``epochs`` epochs; returns the :class:`History`.
 
@@ -259,6 +288,11 @@ def fit(
     - ``averager``: updated after every step (Polyak–Ruppert averaging, lecture 004).
     - ``history``: a previous run's history to continue (resuming from a checkpoint); epochs
       already in it count towards ``epochs``.
+    - ``fuse_step``: do the SGD step inside backward's own BLAS products (W ← β W − ε Xᵀ G in
+      one gemm, :mod:`byhand.optim.fused`) instead of storing gradients and updating after.
+      ``None`` (default) fuses whenever the model and optimizer allow it, ``True`` requires
+      it, ``False`` never does. Fused or not, the steps are the same up to rounding; while
+      fused, ``Parameter.grad`` is not stored.
     """
     if isinstance(epochs, bool) or not isinstance(epochs, (int, np.integer)) or epochs < 0:
         raise ValueError(f"epochs must be an integer >= 0, got {epochs!r}")
@@ -270,7 +304,12 @@ def fit(
         raise ValueError(f"batch_size must be a positive integer or None, got {batch_size!r}")
     if patience is not None and (not isinstance(patience, (int, np.integer)) or patience < 1):
         raise ValueError(f"patience must be a positive integer or None, got {patience!r}")
+    if fuse_step is not None and not isinstance(fuse_step, (bool, np.bool_)):
+        raise TypeError(f"fuse_step must be True, False or None, got {fuse_step!r}")
     dtype = _model_dtype(model)
+    why_not = _why_not_fused(model, optimizer, dtype) if fuse_step is not False else "off"
+    if fuse_step and why_not is not None:
+        raise ValueError(f"fit: fuse_step=True, but {why_not}")
     X, y = _check_data(X, y, model, loss, dtype, "fit")
     n = X.shape[0]
     if n == 0:
@@ -294,7 +333,7 @@ def fit(
         )
     best, since_best = _early_stopping_state(hist, validation_data is not None)
     try:
-        with reuse_buffers(model, loss):
+        with reuse_buffers(model, loss), _stepper(optimizer, why_not is None) as fused:
             for epoch in range(hist.epochs, epochs):
                 t0 = time.perf_counter()
                 order = rng.permutation(n) if shuffle and bs < n else None
@@ -304,11 +343,17 @@ def fit(
                         xb, yb = X[s : s + bs], y[s : s + bs]
                     else:
                         idx = order[s : s + bs]
+                        # mode="clip": a permutation is in range, and "raise" buffers the copy
                         xb = np.take(
-                            X, idx, axis=0, out=loss._buffer("xb", (idx.size, *X.shape[1:]), dtype)
+                            X,
+                            idx,
+                            axis=0,
+                            out=loss._buffer("xb", (idx.size, *X.shape[1:]), dtype),
+                            mode="clip",
                         )
                         yb = y[idx]
-                    optimizer.zero_grad()
+                    if fused is None:
+                        optimizer.zero_grad()
                     z = model.forward(xb)
                     batch_loss = loss._forward(z, yb)
                     if not math.isfinite(batch_loss):
@@ -316,8 +361,13 @@ def fit(
                         break
                     total_metric += _metric_sum(loss, z, yb, batch_loss)
                     total_loss += batch_loss * z.shape[0]
-                    model.backward(loss.backward())
-                    optimizer.step()
+                    if fused is None:
+                        model.backward(loss.backward())
+                        optimizer.step()
+                    else:
+                        fused.begin()
+                        model.backward(loss.backward())
+                        fused.end()
                     if averager is not None:
                         averager.update()
                 if hist.diverged:

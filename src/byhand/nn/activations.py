@@ -35,7 +35,9 @@ class ReLU(Module):
 
     def backward(self, grad_out: np.ndarray) -> np.ndarray:
         out = self._require("_out")
-        mask = np.greater(out, 0, out=self._buffer("mask", out.shape, np.bool_))
+        # The mask as 0/1 in the gradient's own dtype: a float×float product is a plain
+        # vector loop, where float×bool would cast on the fly.
+        mask = np.greater(out, 0, out=self._buffer("mask", out.shape, grad_out.dtype))
         grad_in = self._buffer("grad_in", grad_out.shape, grad_out.dtype)
         return np.multiply(grad_out, mask, out=grad_in)
 

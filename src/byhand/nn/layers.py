@@ -19,6 +19,8 @@ from byhand.nn.module import Module, Parameter
 class Linear(Module):
     """Affine map ``X @ weight + bias``; weight of shape (in_features, out_features)."""
 
+    supports_fused_step = True  # backward forms dℓ/dX = G Wᵀ before handing on dℓ/dW
+
     def __init__(
         self,
         in_features: int,
@@ -65,12 +67,13 @@ class Linear(Module):
             self.bias.accumulate_sum(grad_out)
 
     def backward(self, grad_out: np.ndarray) -> np.ndarray:
-        self.backward_params(grad_out)
         w = self.weight.data
         grad_in = self._buffer(
             "grad_in", (grad_out.shape[0], self.in_features), np.result_type(grad_out, w)
         )
-        return np.matmul(grad_out, w.T, out=grad_in)
+        np.matmul(grad_out, w.T, out=grad_in)
+        self.backward_params(grad_out)
+        return grad_in
 
     def parameters(self) -> list[Parameter]:
         return [self.weight] if self.bias is None else [self.weight, self.bias]

@@ -47,6 +47,10 @@ class Loss(Buffered):
     def predict(self, z: np.ndarray) -> np.ndarray:
         raise NotImplementedError
 
+    def _count_correct(self, z: np.ndarray, y: np.ndarray) -> int:
+        """How many rows of z predict their label y (the accuracy's numerator)."""
+        return int(np.count_nonzero(self.predict(z) == y))
+
     def _take(self, name: str) -> np.ndarray:
         value = self.__dict__.pop(name, None)
         if value is None:
@@ -231,24 +235,32 @@ class CrossEntropyLoss(Loss):
         return y
 
     def _forward(self, z: np.ndarray, y: np.ndarray) -> float:
-        n = z.shape[0]
+        n, k = z.shape
         p = self._buffer("p", z.shape, z.dtype)
-        rows = np.arange(n)
-        # Row maxima read at the argmax: the same numbers as z.max(axis=1), in a faster pass.
-        np.subtract(z, z[rows, z.argmax(axis=1)][:, None], out=p)
-        shifted_true = p[rows, y].astype(np.float64)
+        # Entries (i, c) are read as flat[i·K + c]: np.take on flat indices is the cheap
+        # gather. Row maxima are read at the argmax (the same numbers as z.max(axis=1)).
+        row_starts = np.arange(0, n * k, k)
+        top = z.argmax(axis=1)
+        np.subtract(z, np.take(z.reshape(-1), row_starts + top)[:, None], out=p)
+        true_at = row_starts + y
+        shifted_true = np.take(p.reshape(-1), true_at)
         np.exp(p, out=p)
-        s = p.sum(axis=1, keepdims=True)
-        p /= s
-        self._p, self._y = p, y
-        return float(np.sum(np.log(s[:, 0], dtype=np.float64) - shifted_true)) / n
+        s = np.add.reduce(p, axis=1)
+        loss = np.sum(np.log(s, dtype=np.float64)) - np.sum(shifted_true, dtype=np.float64)
+        # Keep softmax/N: backward then only subtracts 1/N at the true classes.
+        np.multiply(s, n, out=s)
+        p *= np.reciprocal(s, out=s)[:, None]
+        self._p, self._true_at, self._top, self._top_of = p, true_at, top, z
+        return float(loss) / n
 
     def backward(self) -> np.ndarray:
         p = self._take("_p")
-        y = self._y
-        p[np.arange(p.shape[0]), y] -= 1
-        p *= 1.0 / p.shape[0]
+        p.reshape(-1)[self._true_at] -= 1.0 / p.shape[0]
         return p
+
+    def _count_correct(self, z: np.ndarray, y: np.ndarray) -> int:
+        top = self._top if z is self.__dict__.get("_top_of") else self.predict(z)
+        return int(np.count_nonzero(top == y))
 
     def predict(self, z: np.ndarray) -> np.ndarray:
         return np.argmax(z, axis=1)

@@ -22,14 +22,19 @@ class Parameter:
     ``decay`` says whether weight decay (the lectures' λ‖w‖²) applies: True for weights,
     False for biases, which the lectures never penalise. ``zero_grad`` is lazy: it marks the
     gradient as zero so the next ``backward`` can write it (``out=``) instead of adding to it.
+
+    While an optimizer fuses its step into the backward pass (``SGD.fusing``, used by
+    ``byhand.fit``), ``accumulate*`` hand the gradient straight to the step, which updates
+    ``data`` in the same BLAS call; ``.grad`` is then not written and reading it is an error.
     """
 
-    __slots__ = ("_grad", "_zero", "data", "decay", "name")
+    __slots__ = ("_grad", "_step", "_zero", "data", "decay", "name")
 
     def __init__(self, data: np.ndarray, *, decay: bool = True, name: str = "") -> None:
         self.data = np.asarray(data)
         self._grad = np.zeros_like(self.data)
         self._zero = True
+        self._step: Any = None
         self.decay = decay
         self.name = name
 
@@ -41,6 +46,12 @@ class Parameter:
 
     @property
     def grad(self) -> np.ndarray:
+        if self._step is not None:
+            raise RuntimeError(
+                f"the gradient of {self.name or 'this parameter'} is not stored while the SGD "
+                "step is fused into backward; train with byhand.fit(..., fuse_step=False) to "
+                "read .grad in backward"
+            )
         grad = self._fresh_grad()
         if self._zero:
             grad.fill(0)
@@ -49,6 +60,9 @@ class Parameter:
 
     @grad.setter
     def grad(self, value: np.ndarray) -> None:
+        if self._step is not None:
+            self._step.apply(self, np.asarray(value))
+            return
         self._fresh_grad()[...] = value
         self._zero = False
 
@@ -57,6 +71,9 @@ class Parameter:
 
     def accumulate(self, value: np.ndarray) -> None:
         """grad += value (or grad = value right after ``zero_grad``)."""
+        if self._step is not None:
+            self._step.apply(self, value)
+            return
         grad = self._fresh_grad()
         if self._zero:
             np.copyto(grad, value)
@@ -66,6 +83,9 @@ class Parameter:
 
     def accumulate_matmul(self, a: np.ndarray, b: np.ndarray) -> None:
         """grad += a @ b, written in place by the BLAS product when the gradient is zero."""
+        if self._step is not None:
+            self._step.apply_matmul(self, a, b)
+            return
         grad = self._fresh_grad()
         if self._zero:
             np.matmul(a, b, out=grad)
@@ -75,6 +95,9 @@ class Parameter:
 
     def accumulate_sum(self, a: np.ndarray) -> None:
         """grad += a.sum(axis=0): the bias gradient of a batch."""
+        if self._step is not None:
+            self._step.apply_column_sums(self, a)
+            return
         grad = self._fresh_grad()
         if self._zero:
             np.add.reduce(a, axis=0, out=grad)
@@ -136,7 +159,18 @@ def reuse_buffers(*objects: Buffered) -> Iterator[None]:
 
 
 class Module(Buffered):
-    """A differentiable map with explicit ``forward`` and ``backward`` (EE-559 3.6)."""
+    """A differentiable map with explicit ``forward`` and ``backward`` (EE-559 3.6).
+
+    ``supports_fused_step`` promises that ``backward`` hands each parameter's gradient to
+    ``Parameter.accumulate*`` once, after it has read the parameter's value for the last time
+    in that pass. ``byhand.fit`` then lets the optimizer update the parameter inside that call
+    (``SGD.fusing``) instead of storing the gradient. True for modules without parameters;
+    a module with parameters must say so itself (``Linear`` does).
+    """
+
+    @property
+    def supports_fused_step(self) -> bool:
+        return not self.parameters()
 
     def forward(self, x: np.ndarray) -> np.ndarray:
         raise NotImplementedError
@@ -208,6 +242,10 @@ class Sequential(Module):
         if first < len(self.modules):
             self.modules[first].backward_params(grad)
         return None
+
+    @property
+    def supports_fused_step(self) -> bool:
+        return all(m.supports_fused_step for m in self.modules)
 
     def _first_needed(self) -> int:
         """Index of the first module whose backward must run (the first with parameters)."""

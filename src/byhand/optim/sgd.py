@@ -9,12 +9,14 @@ parameters with ``decay=True`` (weights, never biases): it is the gradient of (w
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import numpy as np
 
 from byhand.nn.module import Parameter
+from byhand.optim.fused import FusedSGDStep
 from byhand.optim.schedules import Schedule, as_schedule
 
 
@@ -79,6 +81,20 @@ class SGD:
             np.multiply(g, eta, out=update, casting="unsafe")
             p.data -= update
         self.k += 1
+
+    @contextmanager
+    def fusing(self) -> Iterator[FusedSGDStep]:
+        """Steps done inside backward: ``step.begin()``, ``model.backward(g)``, ``step.end()``
+        replaces ``zero_grad()``, backward, ``step()`` (see :mod:`byhand.optim.fused`).
+
+        Only for models whose ``supports_fused_step`` is True; ``byhand.fit`` checks that.
+        """
+        step = FusedSGDStep(self)
+        try:
+            yield step
+        finally:
+            step.release()
+            self.zero_grad()
 
     def state_dict(self) -> dict[str, Any]:
         """Step count and momentum buffers: what a checkpoint needs to resume exactly."""

@@ -1,0 +1,171 @@
+"""The SGD step done inside the backward pass's own products.
+
+SGD (000_b8c8f70a5e624d9a.txt, "Gradient descent" / "Stochastic gradient descent"; momentum
+and weight decay as in :class:`byhand.optim.SGD`) changes each parameter by a linear function
+of its gradient. For a weight W with gradient Xᵀ G (003_17d2bd916b1b9250.txt, EE-559 3.6
+"Back-propagation": dℓ/dW = Xᵀ G):
+
+    no momentum:  W ← (1 − ε·wd) W − ε Xᵀ G                     one gemm, α = −ε, β = 1 − ε·wd
+    momentum μ:   v ← μ v + Xᵀ G (+ wd·W);  W ← W − ε v           one gemm (α = 1, β = μ), axpy
+
+and a bias b with gradient Σₙ Gₙ is one gemv the same way. So the gradient never has to be
+stored and read back by a separate update pass. The arithmetic is the optimizer's; only the
+rounding differs from ``SGD.step`` (fused multiply-adds inside the BLAS).
+
+A parameter that receives no gradient in a step still decays and coasts on its velocity, as
+it would under ``SGD.step``; one that receives two (a shared weight) is refused.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from byhand.nn import _blas
+
+if TYPE_CHECKING:
+    from byhand.nn.module import Parameter
+    from byhand.optim.sgd import SGD
+
+
+def _operand(a: np.ndarray) -> tuple[np.ndarray, bool]:
+    """(C-contiguous array, transposed?) such that op(array) == a, without copying if possible."""
+    if a.flags.c_contiguous:
+        return a, False
+    if a.T.flags.c_contiguous:
+        return a.T, True
+    return np.ascontiguousarray(a), False
+
+
+class FusedSGDStep:
+    """One SGD step, applied parameter by parameter as ``backward`` hands out gradients."""
+
+    def __init__(self, optimizer: SGD) -> None:
+        self.optimizer = optimizer
+        self._index = {id(p): i for i, p in enumerate(optimizer.params)}
+        self._done = [False] * len(optimizer.params)
+        self._ones: dict[tuple[int, np.dtype], np.ndarray] = {}
+        self._blas_dtype: list[np.dtype | None] = []
+        self.eta = 0.0
+
+    # -- the step's life: begin, gradients arrive, end ---------------------------------------
+    def begin(self) -> None:
+        """From here until :meth:`end`, the parameters route their gradients to this step."""
+        self.eta = float(self.optimizer.lr(self.optimizer.k))
+        self._done = [False] * len(self._done)
+        for p in self.optimizer.params:
+            p._step = self
+        self._blas_dtype = [
+            p.data.dtype if p.data.flags.c_contiguous and _blas.available(p.data.dtype) else None
+            for p in self.optimizer.params
+        ]
+
+    def end(self) -> None:
+        """Parameters that got no gradient this step take the step with g = 0; k ← k + 1."""
+        self.release()
+        for i, done in enumerate(self._done):
+            if not done:
+                p = self.optimizer.params[i]
+                self._apply_dense(p, i, np.zeros_like(p.data))
+        self.optimizer.k += 1
+
+    def release(self) -> None:
+        for p in self.optimizer.params:
+            p._step = None
+
+    # -- what Parameter.accumulate* call ------------------------------------------------------
+    def apply_matmul(self, p: Parameter, a: np.ndarray, b: np.ndarray) -> None:
+        """p ← step(p, a @ b)."""
+        i = self._claim(p)
+        (a_, ta), (b_, tb) = _operand(a), _operand(b)
+        data = p.data
+        dtype = self._blas_dtype[i]
+        if dtype is None or a_.dtype != dtype or b_.dtype != dtype or not a_.size or not b_.size:
+            self._apply_dense(p, i, a @ b)
+            return
+        opt = self.optimizer
+        decay = opt.weight_decay if p.decay else 0.0
+        if not opt.momentum:
+            _blas.gemm(-self.eta, a_, b_, 1.0 - self.eta * decay, data, trans_a=ta, trans_b=tb)
+            return
+        v = self._velocity(i, data)
+        first = opt._velocity[i] is None
+        _blas.gemm(1.0, a_, b_, 0.0 if first else opt.momentum, v, trans_a=ta, trans_b=tb)
+        self._finish_momentum(i, data, v, decay)
+
+    def apply_column_sums(self, p: Parameter, a: np.ndarray) -> None:
+        """p ← step(p, Σ_rows a): the bias of a batch."""
+        i = self._claim(p)
+        data = p.data
+        dtype = self._blas_dtype[i]
+        if (
+            dtype is None
+            or a.dtype != dtype
+            or a.ndim != 2
+            or not a.size
+            or not a.flags.c_contiguous
+        ):
+            self._apply_dense(p, i, a.sum(axis=0))
+            return
+        ones = self._ones_for(a.shape[0], a.dtype)
+        opt = self.optimizer
+        decay = opt.weight_decay if p.decay else 0.0
+        if not opt.momentum:
+            _blas.add_column_sums(-self.eta, a, 1.0 - self.eta * decay, data, ones)
+            return
+        v = self._velocity(i, data)
+        first = opt._velocity[i] is None
+        _blas.add_column_sums(1.0, a, 0.0 if first else opt.momentum, v, ones)
+        self._finish_momentum(i, data, v, decay)
+
+    def apply(self, p: Parameter, g: np.ndarray) -> None:
+        """p ← step(p, g) for a gradient already formed."""
+        self._apply_dense(p, self._claim(p), g)
+
+    # -- helpers -----------------------------------------------------------------------------
+    def _claim(self, p: Parameter) -> int:
+        i = self._index[id(p)]
+        if self._done[i]:
+            raise RuntimeError(
+                f"{p.name or 'a parameter'} received two gradients in one fused step (a shared "
+                "parameter?); train with byhand.fit(..., fuse_step=False)"
+            )
+        self._done[i] = True
+        return i
+
+    def _ones_for(self, n: int, dtype: np.dtype) -> np.ndarray:
+        key = (n, np.dtype(dtype))
+        ones = self._ones.get(key)
+        if ones is None:
+            ones = self._ones[key] = np.ones(n, dtype=dtype)
+        return ones
+
+    def _velocity(self, i: int, data: np.ndarray) -> np.ndarray:
+        v = self.optimizer._velocity[i]
+        if v is None or v.shape != data.shape or v.dtype != data.dtype:
+            v = np.empty_like(data)
+        return v
+
+    def _finish_momentum(self, i: int, data: np.ndarray, v: np.ndarray, decay: float) -> None:
+        """v holds μ v + g; add wd·θ, store it, then θ ← θ − ε v."""
+        if decay:
+            _blas.axpy(decay, data, v)
+        self.optimizer._velocity[i] = v
+        _blas.axpy(-self.eta, v, data)
+
+    def _apply_dense(self, p: Parameter, i: int, g: Any) -> None:
+        """The step from a formed gradient, as ``SGD.step`` writes it."""
+        opt = self.optimizer
+        g = np.asarray(g, dtype=p.data.dtype)
+        if opt.weight_decay and p.decay:
+            g = g + opt.weight_decay * p.data
+        if opt.momentum:
+            v = opt._velocity[i]
+            if v is None:
+                v = opt._velocity[i] = g.copy()
+            else:
+                v *= opt.momentum
+                v += g
+            g = v
+        p.data -= np.multiply(g, self.eta, dtype=p.data.dtype)
