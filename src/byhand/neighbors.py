@@ -24,9 +24,14 @@ from byhand._validation import (
 
 __all__ = ["KNeighborsClassifier"]
 
-_WORKING_BYTES = 64 * 2**20  # default memory for one chunk of distances
+_WORKING_BYTES = 64 * 2**20  # memory for the chunks of distances in flight, all workers
 _SUBSET = 2048  # columns sampled to bound the K-th distance of each row
 _FLOAT32_SAFE = 1e15  # inputs up to this size: no float32 overflow in the candidate product
+
+
+def _max_abs(X: np.ndarray) -> float:
+    """max |x| over X, without the full-size temporary that np.abs(X) would allocate."""
+    return float(max(X.max(initial=0.0), -X.min(initial=0.0)))
 
 
 class KNeighborsClassifier(ClassifierMixin, BaseEstimator):
@@ -59,7 +64,8 @@ class KNeighborsClassifier(ClassifierMixin, BaseEstimator):
     ----------
     n_neighbors : int >= 1, default 11
     chunk_size : int >= 1 or None, default None
-        Query rows per distance chunk; None picks about 64 MiB of distances per chunk.
+        Query rows per distance chunk; None picks chunks so that the distances in flight
+        (all threads together) take about 64 MiB.
     n_jobs : int >= 1 or None, default None
         Threads working on chunks side by side (each with one BLAS thread); None uses every
         core. Peak memory is about n_jobs × chunk_size × n_train × 4 bytes (float32
@@ -87,7 +93,7 @@ class KNeighborsClassifier(ClassifierMixin, BaseEstimator):
         self._y = encode_class_labels(self, y, min_classes=1)
         self._X = X
         self._sq_norms = np.einsum("ij,ij->i", X, X, dtype=np.float64)
-        max_abs = float(np.abs(X).max(initial=0.0))
+        max_abs = _max_abs(X)
         if X.dtype == np.float32 or max_abs <= _FLOAT32_SAFE:
             # float32 copy for the candidate product (X itself when already float32)
             self._X32 = X if X.dtype == np.float32 else X.astype(np.float32)
@@ -103,7 +109,7 @@ class KNeighborsClassifier(ClassifierMixin, BaseEstimator):
         """Indices of the ``n_neighbors`` nearest training points, shape (n, K), nearest first
         (ordered by (distance, training index))."""
         X = validate_X_predict(self, X, dtype=(np.float64, np.float32))
-        fast = self._X32 is not None and float(np.abs(X).max(initial=0.0)) <= _FLOAT32_SAFE
+        fast = self._X32 is not None and _max_abs(X) <= _FLOAT32_SAFE
         k = self.n_neighbors
         if k > self.n_samples_fit_:
             raise ValueError(
@@ -113,9 +119,11 @@ class KNeighborsClassifier(ClassifierMixin, BaseEstimator):
         n = X.shape[0]
         out = np.empty((n, k), dtype=np.intp)
         item = 4 if fast else 8
-        rows = self.chunk_size or max(1, _WORKING_BYTES // (item * self.n_samples_fit_))
+        # The working budget is shared by the workers that run chunks side by side.
+        workers = max(1, min(self.n_jobs or os.cpu_count() or 1, n))
+        rows = self.chunk_size or max(1, _WORKING_BYTES // (item * self.n_samples_fit_ * workers))
         starts = range(0, n, rows)
-        workers = min(self.n_jobs or os.cpu_count() or 1, len(starts))
+        workers = min(workers, len(starts))
         chunk = self._chunk_neighbors32 if fast else self._chunk_neighbors
 
         def run(start: int) -> None:

@@ -213,6 +213,8 @@ class CrossEntropyLoss(Loss):
     backward turns it into the gradient in place (the fused softmax/cross-entropy step).
     """
 
+    _transient = ("_p", "_y", "_true_at", "_top", "_top_of", "_starts")
+
     def check_targets(self, y: np.ndarray, z: np.ndarray | None = None) -> np.ndarray:
         y = np.asarray(y)
         if z is not None and z.ndim != 2:
@@ -239,7 +241,7 @@ class CrossEntropyLoss(Loss):
         p = self._buffer("p", z.shape, z.dtype)
         # Entries (i, c) are read as flat[i·K + c]: np.take on flat indices is the cheap
         # gather. Row maxima are read at the argmax (the same numbers as z.max(axis=1)).
-        row_starts = np.arange(0, n * k, k)
+        row_starts = self._row_starts(n, k)
         top = z.argmax(axis=1)
         np.subtract(z, np.take(z.reshape(-1), row_starts + top)[:, None], out=p)
         true_at = row_starts + y
@@ -252,6 +254,13 @@ class CrossEntropyLoss(Loss):
         p *= np.reciprocal(s, out=s)[:, None]
         self._p, self._true_at, self._top, self._top_of = p, true_at, top, z
         return float(loss) / n
+
+    def _row_starts(self, n: int, k: int) -> np.ndarray:
+        """[0, K, 2K, …]: where each row starts in the flattened (N, K) array."""
+        starts = self.__dict__.get("_starts")
+        if starts is None or starts.size != n or (n > 1 and starts[1] != k):
+            starts = self._starts = np.arange(0, n * k, k)
+        return starts
 
     def backward(self) -> np.ndarray:
         p = self._take("_p")

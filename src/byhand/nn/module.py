@@ -139,10 +139,12 @@ class Buffered:
         for child in self._children():
             child._set_reuse(flag)
 
+    _transient: tuple[str, ...] = ()  # per-batch caches, never saved
+
     def __getstate__(self) -> dict[str, Any]:
         state = self.__dict__.copy()
-        state.pop("_buffers", None)
-        state.pop("_reuse", None)
+        for name in ("_buffers", "_reuse", *self._transient):
+            state.pop(name, None)
         return state
 
 

@@ -46,8 +46,18 @@ class FusedSGDStep:
         self._index = {id(p): i for i, p in enumerate(optimizer.params)}
         self._done = [False] * len(optimizer.params)
         self._ones: dict[tuple[int, np.dtype], np.ndarray] = {}
+        self._data: list[np.ndarray | None] = [None] * len(optimizer.params)
         self._blas_dtype: list[np.dtype | None] = []
         self.eta = 0.0
+
+    def _inspect_data(self) -> None:
+        """Which parameters the BLAS can update in place (C-contiguous float32/64 arrays)."""
+        params = self.optimizer.params
+        self._data = [p.data for p in params]
+        self._blas_dtype = [
+            p.data.dtype if p.data.flags.c_contiguous and _blas.available(p.data.dtype) else None
+            for p in params
+        ]
 
     # -- the step's life: begin, gradients arrive, end ---------------------------------------
     def begin(self) -> None:
@@ -56,10 +66,8 @@ class FusedSGDStep:
         self._done = [False] * len(self._done)
         for p in self.optimizer.params:
             p._step = self
-        self._blas_dtype = [
-            p.data.dtype if p.data.flags.c_contiguous and _blas.available(p.data.dtype) else None
-            for p in self.optimizer.params
-        ]
+        if any(p.data is not d for p, d in zip(self.optimizer.params, self._data, strict=True)):
+            self._inspect_data()
 
     def end(self) -> None:
         """Parameters that got no gradient this step take the step with g = 0; k ← k + 1."""
