@@ -280,3 +280,21 @@ def test_fallback_without_blas_gives_the_same_training(monkeypatch: pytest.Monke
         lin.backward(np.ones((3, 2)))
         step.end()
     np.testing.assert_allclose(lin.weight.data, w0 - 0.5 * np.full((2, 2), 3.0), rtol=1e-14)
+
+
+def test_auto_mode_fuses_only_layers_big_enough_to_gain() -> None:
+    """Observable: a fused run never stores gradients (all zero after fit), a plain run
+    leaves the last batch's gradient in .grad."""
+    rng = np.random.default_rng(8)
+    X = rng.standard_normal((64, 128))
+    y = rng.integers(0, 3, 64)
+    for width, fused in ((128, BLAS), (16, False)):
+        model = nn.Sequential(
+            nn.Linear(128, width, dtype=np.float64),
+            nn.ReLU(),
+            nn.Linear(width, 3, dtype=np.float64),
+        )
+        opt = optim.SGD(model.parameters(), lr=0.01)
+        fit(model, nn.CrossEntropyLoss(), opt, X, y, epochs=1, batch_size=16, verbose=0)
+        grads_zero = all(not np.any(p.grad) for p in model.parameters())
+        assert grads_zero == fused, (width, fused)

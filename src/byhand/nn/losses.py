@@ -239,16 +239,17 @@ class CrossEntropyLoss(Loss):
     def _forward(self, z: np.ndarray, y: np.ndarray) -> float:
         n, k = z.shape
         p = self._buffer("p", z.shape, z.dtype)
-        # Entries (i, c) are read as flat[i·K + c]: np.take on flat indices is the cheap
+        # Entries (i, c) are read as flat[i·K + c]: take on flat indices is the cheap
         # gather. Row maxima are read at the argmax (the same numbers as z.max(axis=1)).
         row_starts = self._row_starts(n, k)
         top = z.argmax(axis=1)
-        np.subtract(z, np.take(z.reshape(-1), row_starts + top)[:, None], out=p)
+        np.subtract(z, z.reshape(-1).take(row_starts + top)[:, None], out=p)
         true_at = row_starts + y
-        shifted_true = np.take(p.reshape(-1), true_at)
+        shifted_true = p.reshape(-1).take(true_at)
         np.exp(p, out=p)
         s = np.add.reduce(p, axis=1)
-        loss = np.sum(np.log(s, dtype=np.float64)) - np.sum(shifted_true, dtype=np.float64)
+        add = np.add.reduce
+        loss = add(np.log(s, dtype=np.float64)) - add(shifted_true, dtype=np.float64)
         # Keep softmax/N: backward then only subtracts 1/N at the true classes.
         np.multiply(s, n, out=s)
         p *= np.reciprocal(s, out=s)[:, None]

@@ -123,7 +123,7 @@ class Buffered:
         if not self._reuse:
             return np.empty(shape, dtype=dtype)
         store = self.__dict__.setdefault("_buffers", {})
-        key = (name, shape, np.dtype(dtype))
+        key = (name, shape, dtype)
         buf = store.get(key)
         if buf is None:
             buf = store[key] = np.empty(shape, dtype=dtype)
