@@ -13,7 +13,12 @@ from typing import Any
 import numpy as np
 from sklearn.utils import assert_all_finite
 from sklearn.utils.multiclass import check_classification_targets
-from sklearn.utils.validation import check_is_fitted, validate_data
+from sklearn.utils.validation import (
+    _check_feature_names,
+    _check_n_features,
+    check_is_fitted,
+    validate_data,
+)
 
 __all__ = [
     "check_finite_sumsq",
@@ -26,20 +31,22 @@ __all__ = [
 ]
 
 
-def check_finite_sumsq(X: np.ndarray, name: str = "X") -> float:
+def check_finite_sumsq(X: np.ndarray, name: str = "X", *, sumsq: float | None = None) -> float:
     """Return ``sum(X**2)`` after checking that ``X`` holds no NaN or inf.
 
     One BLAS dot product over the data both checks finiteness (a NaN or inf makes the sum
     non-finite) and gives ``‖X‖_F²``, which bounds every row norm. Only when the sum is
     not finite is the slower element-wise scan run, to raise scikit-learn's usual message
-    (or to find that the sum merely overflowed: then ``inf`` is returned).
+    (or to find that the sum merely overflowed: then ``inf`` is returned). ``sumsq``: that
+    dot product when the caller already computed it (e.g. on another thread).
     """
-    flat = np.ravel(X)
-    sumsq = float(np.dot(flat, flat))
+    if sumsq is None:
+        flat = np.ravel(X)
+        sumsq = float(np.dot(flat, flat))
     if not np.isfinite(sumsq):
         assert_all_finite(X, input_name=name)  # raises "Input X contains NaN/infinity"
         return float("inf")
-    return sumsq
+    return float(sumsq)
 
 
 def validate_X_y_classifier(
@@ -57,10 +64,37 @@ def validate_X_y_classifier(
     as many entries as ``X`` has rows and must be class labels (binary or multiclass),
     not a continuous target. ``check_params`` go to scikit-learn's ``check_X_y``
     (e.g. ``ensure_all_finite=False`` when the caller checks with :func:`check_finite_sumsq`).
+
+    Data that needs no conversion and no finiteness scan (a C-contiguous ``X`` of ``dtype``
+    with ``ensure_all_finite=False``, a 1-D numeric ``y`` of integer values) takes a short
+    path with the same outcome, without scikit-learn's generic conversions and target-type
+    inference (a fraction of a millisecond, which counts for one perceptron epoch).
     """
+    if check_params == {"ensure_all_finite": False} and _plain_X_y(X, y, dtype):
+        _check_feature_names(estimator, X, reset=reset)
+        _check_n_features(estimator, X, reset=reset)
+        return X, y
     X, y = validate_data(estimator, X, y, reset=reset, dtype=dtype, order="C", **check_params)
     check_classification_targets(y)
     return X, y
+
+
+def _plain_X_y(X: Any, y: Any, dtype: Any) -> bool:
+    """True when ``validate_data`` + ``check_classification_targets`` would return X and y
+    as they are: X a C-contiguous non-empty 2-D ndarray of ``dtype``, y a 1-D ndarray of
+    as many integers (or integer-valued finite floats: the class labels scikit-learn calls
+    binary / multiclass)."""
+    if type(X) is not np.ndarray or type(y) is not np.ndarray or not isinstance(dtype, type):
+        return False
+    if X.dtype != dtype or X.ndim != 2 or not X.flags.c_contiguous or min(X.shape) < 1:
+        return False
+    if y.ndim != 1 or y.shape[0] != X.shape[0]:
+        return False
+    if y.dtype.kind in "iub":
+        return True
+    if y.dtype.kind == "f":  # scikit-learn's test for a continuous target, after finiteness
+        return bool(np.isfinite(y).all()) and not np.any(y != y.astype(int))
+    return False
 
 
 def encode_binary_labels(estimator: Any, y: np.ndarray) -> np.ndarray:
@@ -69,7 +103,10 @@ def encode_binary_labels(estimator: Any, y: np.ndarray) -> np.ndarray:
     ``classes_[0]`` becomes −1 and ``classes_[1]`` becomes +1, scikit-learn's convention
     (a positive decision function predicts ``classes_[1]``).
     """
-    classes, y_idx = np.unique(y, return_inverse=True)
+    if isinstance(y, np.ndarray) and y.dtype.kind in "iubf":
+        classes, y_idx = np.unique(y), None  # no inverse (a sort less): one comparison below
+    else:
+        classes, y_idx = np.unique(y, return_inverse=True)
     name = type(estimator).__name__
     if classes.size < 2:
         raise ValueError(
@@ -83,7 +120,13 @@ def encode_binary_labels(estimator: Any, y: np.ndarray) -> np.ndarray:
             "Use MulticlassPerceptron / a multiclass estimator instead."
         )
     estimator.classes_ = classes
-    return np.where(y_idx == 1, 1.0, -1.0)
+    if y_idx is not None:
+        positive = y_idx == 1
+    elif classes[1] == classes[1]:
+        positive = y == classes[1]
+    else:  # NaN as the second label (np.unique sorts it last)
+        positive = np.isnan(y)
+    return np.where(positive, 1.0, -1.0)
 
 
 def encode_class_labels(estimator: Any, y: np.ndarray, *, min_classes: int = 2) -> np.ndarray:

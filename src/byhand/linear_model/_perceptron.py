@@ -7,7 +7,7 @@ with T steps and the worked trace ending at w = [2, −1]) and 003_17d2bd916b1b9
 The fast exact scan
 -------------------
 The textbook loop visits one sample at a time and computes ``x̃ᵢ · w``. Here a block of
-upcoming samples is scored with one matrix-vector product under the current ``w``; the first
+upcoming samples is scored with one matrix product under the current ``w``; the first
 mistake in the block is applied and the scan restarts just after it (the block grows while no
 mistake is found and shrinks back after one). The result is **bit-identical** to the literal
 loop: a block margin ``m`` can differ from the literal ``x̃ᵢ @ w`` (a BLAS dot product of the
@@ -15,10 +15,24 @@ sample with the constant 1 appended) only by rounding, at most ``2·γ·‖x̃�
 ``γ = (d+2)u/(1−(d+2)u)`` (Higham's bound for any summation order, u = 2⁻⁵³). Every sample whose
 block margin lies within (a safe multiple of) that bound of zero is re-scored exactly as the
 literal loop scores it, so every decision, and hence every update ``w ← w + η·y·x̃``, is the
-literal loop's own. Blocks are at most ``_BLOCK_MAX`` rows (about L2-sized); after two
-mistakes close together the next few samples are scored one by one the literal way (cheaper
-than a block when mistakes come in runs); the products run on one BLAS thread (small,
-memory-bound, sequential).
+literal loop's own. Blocks are at most ``_SCAN_MAX`` rows (L2-sized); after two mistakes
+close together the next few samples are scored one by one the literal way (cheaper than a
+block when mistakes come in runs); the products run on one BLAS thread (small, sequential).
+
+Norm bound and finiteness without a pass of their own
+-----------------------------------------------------
+The bound needs ‖x̃ᵢ‖, and NaN/inf in X must be refused; X is read once, by the scan. Its
+block product is ``X_b @ [w, c·1]``: the second column ``sᵢ = c·Σⱼ xᵢⱼ`` costs nothing
+extra (the product is memory-bound). In binary64 arithmetic an inf or NaN, once produced,
+stays inf or NaN through every later sum and product, so a *finite* ``sᵢ`` certifies that
+no entry of row i is NaN/inf and that no ``c·xᵢⱼ`` overflowed: ``|xᵢⱼ| <= 2·MAX/c`` (MAX the
+largest double; the factor 2 allows a fused multiply-add to absorb a partial sum <= MAX).
+``c = MAX/(16·B·ℓ₁)`` with ℓ₁ the largest ℓ₁ row norm among the first rows and B =
+``_SCAN_MAX``, so that one sum over the block's product checks all of it. A block whose sum is not
+finite is checked exactly: a ValueError names the first NaN/inf; merely large rows get
+their exact bound and lower ``c``. Data whose first rows have ℓ₁ < 1/(16·B) (or are zero)
+would get a loose certificate, so it gets one up-front ``‖X‖_F²`` pass instead. Margins so
+large that a sum could overflow (‖x̃‖·‖w‖ >= MAX/2) are all re-scored the literal way.
 """
 
 from __future__ import annotations
@@ -44,10 +58,14 @@ from byhand._validation import (
 __all__ = ["Perceptron"]
 
 _BLOCK_MIN = 32  # rows scored after a mistake
-_BLOCK_MAX = 256  # rows scored at most in one matrix product (about L2-sized)
+_BLOCK_MAX = 256  # rows scored at most in one matrix product (multiclass scan)
+_SCAN_MAX = 128  # … in the binary scan: a restart after a mistake re-reads less
+_SCAN_GROWTH = 3  # a block without mistake makes the next one this much longer
 _DENSE_GAP = 4  # a mistake this close to the previous one …
 _DENSE_STEPS = 8  # … makes the scan step through this many samples one by one
 _TINY = float(np.finfo(np.float64).smallest_subnormal)
+_MAX = float(np.finfo(np.float64).max)
+_HEADROOM = 16.0 * _SCAN_MAX  # c·ℓ₁(first rows) = MAX/(16·B): block sums stay finite
 
 
 def _rounding_scale(sumsq: float, n_terms: int) -> float:
@@ -56,6 +74,28 @@ def _rounding_scale(sumsq: float, n_terms: int) -> float:
     u = 2.0**-53
     gamma = n_terms * u / (1.0 - n_terms * u)
     return 4.0 * gamma * math.sqrt(sumsq)
+
+
+def _threshold(tau: float, norm_w: float, tiny: float, guard: float) -> float:
+    """thr = τ·‖w‖ + tiny (just tiny while w = 0); inf (re-score everything) once
+    τ·‖w‖ >= guard, where a dot product might overflow and the bound no longer holds."""
+    if norm_w == 0.0:
+        return tiny
+    raw = tau * norm_w
+    return tiny + raw if raw < guard else math.inf
+
+
+def _raise_non_finite(block: np.ndarray, rows: np.ndarray, owner: str) -> None:
+    """ValueError naming the first NaN/inf of ``block`` (``rows``: their indices in X)."""
+    bad = np.argwhere(~np.isfinite(block))
+    if bad.size:
+        r, j = (int(v) for v in bad[0])
+        value = block[r, j]
+        what = "NaN" if value != value else "infinity"
+        raise ValueError(
+            f"Input X contains {what} (sample {int(rows[r])}, feature {j}: {value}); "
+            f"{owner} needs finite values."
+        )
 
 
 def _make_rng(random_state: Any) -> Any:
@@ -190,26 +230,81 @@ class Perceptron(_PerceptronBase):
     no such sample.
 
     A ``ConvergenceWarning`` is raised when the budget ends otherwise (the last epoch still
-    made updates / mistakes are left after T steps).
+    made updates / mistakes are left after T steps). A fit that raises (bad input, NaN or
+    inf anywhere in X) leaves the estimator exactly as it was before the call.
     """
 
     def fit(self, X: Any, y: Any) -> Perceptron:
-        """Run the perceptron on (X, y) and return self."""
+        """Run the perceptron on (X, y) and return self (left unchanged if this raises)."""
+        before = dict(self.__dict__)
+        try:
+            self._fit(X, y)
+        except BaseException:
+            self.__dict__.clear()
+            self.__dict__.update(before)
+            raise
+        return self
+
+    def _fit(self, X: Any, y: Any) -> None:
         self._check_params()
-        # One dot product over X checks it is finite and bounds every row norm (‖X‖_F).
         X, y = validate_X_y_classifier(self, X, y, ensure_all_finite=False)
-        sumsq = check_finite_sumsq(X)
-        y_pm = encode_binary_labels(self, y)
-        d = X.shape[1]
-        self._w = np.zeros(d + 1 if self.fit_intercept else d)
-        self._tau = _rounding_scale(sumsq + (1.0 if self.fit_intercept else 0.0), d + 2)
+        n, d = X.shape
+        fit_b = self.fit_intercept
+        # Row 0: w̃ = [w, b]; row 1: the constant c. [w, c·1] is W2[:, :d].T, no copy.
+        self._W2 = np.zeros((2, d + 1 if fit_b else d))
+        self._w = self._W2[0]
         self._xa = np.ones(d + 1)
-        self._run_passes(X, y_pm)
+        self._set_scale(self._first_rows_scale(X))
+        y_pm = encode_binary_labels(self, y)
+        with one_blas_thread():
+            self._run_passes(X, y_pm)
+        if self.T is not None and self.T < n:
+            check_finite_sumsq(X)  # an online run shorter than one pass saw only some rows
         w = self._w
         self.coef_ = w[:d].copy().reshape(1, d)
-        self.intercept_ = np.array([w[d] if self.fit_intercept else 0.0])
-        del self._w, self._tau, self._xa
-        return self
+        self.intercept_ = np.array([w[d] if fit_b else 0.0])
+        del self._W2, self._w, self._xa, self._tau_cert
+
+    # -- the rounding bound ---------------------------------------------------------------
+    def _tau_from_entry_bound(self, a: float) -> float:
+        """τ for rows whose entries are all <= a in absolute value: ‖x̃‖² <= (d+1)·max(a,1)²."""
+        d = self.n_features_in_
+        return _rounding_scale(d + 1.0, d + 2) * max(a, 1.0)
+
+    def _first_rows_scale(self, X: np.ndarray) -> float:
+        """c for the certificate: MAX/(16·B·ℓ₁) of the first rows, or 0 (with an up-front
+        ‖X‖_F² pass setting τ) when they are too small in scale, all zero or huge."""
+        head = X[:_BLOCK_MIN]
+        top = float(np.abs(head).sum(axis=1).max())
+        if not math.isfinite(top):
+            _raise_non_finite(head, np.arange(head.shape[0]), type(self).__name__)
+        if 1.0 <= _HEADROOM * top < math.inf:
+            return _MAX / (_HEADROOM * top)
+        sumsq = check_finite_sumsq(X)
+        self._tau_cert = _rounding_scale(
+            sumsq + (1.0 if self.fit_intercept else 0.0), X.shape[1] + 2
+        )
+        return 0.0
+
+    def _set_scale(self, c: float) -> None:
+        """Put c in the product's second column; a finite c·Σⱼxᵢⱼ then certifies
+        |xᵢⱼ| <= 2·MAX/c (c = 0: the certificate is void, τ comes from ‖X‖_F²)."""
+        d = self.n_features_in_
+        self._W2[1, :d] = c
+        if c > 0.0:
+            self._tau_cert = self._tau_from_entry_bound(2.0 * (1.0 + 2.0**-50) * (_MAX / c))
+
+    def _exact_block_tau(self, Xb: np.ndarray, rows: np.ndarray) -> float:
+        """A block whose certificate failed: ValueError for NaN/inf, else τ from its ℓ₁ norms
+        (which bound its entries), lowering c so that such rows certify from now on."""
+        top = float(np.abs(Xb).sum(axis=1).max())
+        if not math.isfinite(top):
+            _raise_non_finite(Xb, rows, type(self).__name__)
+            return math.inf  # finite entries whose sum overflows: every margin is re-scored
+        c = float(self._W2[1, 0])
+        if c > 0.0 and _HEADROOM * top * c > _MAX:
+            self._set_scale(_MAX / (_HEADROOM * top))
+        return self._tau_from_entry_bound(top)
 
     def _literal_margin(self, X: np.ndarray, r: int) -> float:
         """x̃ᵣ @ w computed exactly as the textbook loop does (one dot product of length d+1)."""
@@ -219,33 +314,46 @@ class Perceptron(_PerceptronBase):
         xa[:-1] = X[r]
         return float(xa @ self._w)
 
+    # -- the pass -------------------------------------------------------------------------
     def _scan(
         self, X: np.ndarray, y: np.ndarray, order: np.ndarray | None, stop: int, *, apply: bool
     ) -> int:
         """One pass over the first ``stop`` samples of ``order``; return the number of updates
         (with ``apply=False``: 1 at the first mistake found, else 0, leaving w unchanged).
 
-        Per block: margins m = X_b w + b (one matrix-vector product) and the rounding
-        threshold thr = 4γ·sqrt(‖X‖_F² + 1)·‖w‖ (‖X‖_F bounds every row norm). A sample with
-        y·m < −thr is a sure mistake, one with y·m > thr surely is not; in between the margin
-        is recomputed the literal way. After a mistake the next block is about as long as
-        the gap between the last two mistakes; after two mistakes at most ``_DENSE_GAP``
-        apart, the next ``_DENSE_STEPS`` samples are scored one by one, the literal way.
+        Per block: [g, s] = X_b @ [w, c·1] (one matrix product), margins m = y·(g + b), and
+        the threshold thr = τ·‖w‖ + tiny with τ = 4γ·(bound on ‖x̃‖) — from the certificate
+        when the sum of [g, s] is finite, else from the block's exact ℓ₁ norms (tiny covers
+        underflow; thr = inf when a margin could overflow).
+        A sample with m < −thr is a sure mistake, one with m > thr surely is not; in between
+        the margin is recomputed the literal way. After a mistake the next block is about as
+        long as the gap between the last two mistakes; after two mistakes at most
+        ``_DENSE_GAP`` apart, the next ``_DENSE_STEPS`` samples are scored one by one, the
+        literal way (a non-finite literal margin has its row checked for NaN/inf).
         """
         w = self._w
         d = X.shape[1]
         wd = w[:d]
+        V = self._W2[:, :d].T  # (d, 2): [w, c·1]
         fit_b = self.fit_intercept
         eta = float(self.eta0)
-        tau, tiny = self._tau, (d + 2) * 4 * _TINY
-        thr = tau * math.sqrt(float(w @ w)) + tiny
+        owner = type(self).__name__
+        tiny = (d + 2) * 4 * _TINY
+        guard = _rounding_scale(1.0, d + 2) * (_MAX / 2)  # τ·‖w‖ at ‖x̃‖·‖w‖ = MAX/2
+        norm_w = math.sqrt(float(w @ w))
+        thr = _threshold(self._tau_cert, norm_w, tiny, guard)
+        gbuf = np.empty((_SCAN_MAX, 2))
+        mbuf = np.empty(_SCAN_MAX)
         i, block, changes, last, dense = 0, _BLOCK_MIN, 0, -1, 0
         while i < stop:
             if dense:
                 # Mistakes are coming thick and fast: step sample by sample, the literal way.
                 r = i if order is None else int(order[i])
                 c = 0
-                hit = r if y[r] * self._literal_margin(X, r) <= 0.0 else -1
+                margin = self._literal_margin(X, r)
+                if not math.isfinite(margin):
+                    _raise_non_finite(X[r : r + 1], np.array([r]), owner)
+                hit = r if y[r] * margin <= 0.0 else -1
                 dense -= 1
                 if hit < 0:
                     i += 1
@@ -253,26 +361,38 @@ class Perceptron(_PerceptronBase):
             else:
                 j = min(i + block, stop)
                 if order is None:
-                    m = X[i:j] @ wd
-                    yb = y[i:j]
+                    Xb, yb = X[i:j], y[i:j]
                 else:
                     rows = order[i:j]
-                    m = X.take(rows, axis=0) @ wd
-                    yb = y[rows]
+                    Xb, yb = X.take(rows, axis=0), y[rows]
+                G = gbuf[: j - i]
+                np.matmul(Xb, V, out=G)
+                t = thr
+                if not math.isfinite(
+                    float(np.add.reduce(G, axis=None))
+                ):  # some g or s is inf/NaN: look closer
+                    where = np.arange(i, j) if order is None else order[i:j]
+                    t = _threshold(self._exact_block_tau(Xb, where), norm_w, tiny, guard)
+                    thr = _threshold(self._tau_cert, norm_w, tiny, guard)  # c may be lower
+                    if not np.isfinite(G[:, 0]).all():
+                        t = math.inf  # an overflowing margin: re-score the block literally
+                m = mbuf[: j - i]
                 if fit_b:
-                    m += w[d]
+                    np.add(G[:, 0], w[d], out=m)
+                else:
+                    np.copyto(m, G[:, 0])
                 m *= yb
                 hit = -1
-                c = int(np.argmin(m))  # cheap test first: no candidate at all in the block
-                if m[c] <= thr:
-                    for c in np.flatnonzero(m <= thr):
+                c = int(m.argmin())  # cheap test first: no candidate at all in the block
+                if m[c] <= t:
+                    for c in np.flatnonzero(m <= t):
                         r = i + c if order is None else order[i + c]
-                        if m[c] < -thr or y[r] * self._literal_margin(X, r) <= 0.0:
+                        if m[c] < -t or y[r] * self._literal_margin(X, r) <= 0.0:
                             hit = r
                             break
                 if hit < 0:
                     i = j
-                    block = min(2 * block, _BLOCK_MAX)
+                    block = min(_SCAN_GROWTH * block, _SCAN_MAX)
                     continue
             if not apply:
                 return 1
@@ -281,12 +401,13 @@ class Perceptron(_PerceptronBase):
             if fit_b:
                 w[d] += step
             changes += 1
-            thr = tau * math.sqrt(float(w @ w)) + tiny
+            norm_w = math.sqrt(float(w @ w))
+            thr = _threshold(self._tau_cert, norm_w, tiny, guard)
             pos = i + int(c)
             # Mistakes come in runs early on and thin out later: next block ~ the last gap,
             # and after a run of close mistakes a few literal steps are cheaper than a block.
             gap = pos - last
-            block = max(_BLOCK_MIN, min(gap, _BLOCK_MAX))
+            block = max(_BLOCK_MIN, min(gap, _SCAN_MAX))
             dense = _DENSE_STEPS if gap <= _DENSE_GAP else 0
             last, i = pos, pos + 1
         return changes
