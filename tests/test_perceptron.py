@@ -185,6 +185,139 @@ def test_matches_sklearn_perceptron_rule():
         assert np.array_equal(ours.intercept_, sk.intercept_)
 
 
+@pytest.mark.parametrize("scale", [1e-200, 1e-150, 1e-3, 1e150])
+def test_bit_identical_at_extreme_scales(scale):
+    """Tiny data (no useful overflow certificate: the up-front ‖X‖_F² bound) and huge data."""
+    rng = np.random.default_rng(21)
+    X, y = _separable(rng, 400, 6, scale=scale)
+    p = _fit_quiet(Perceptron(max_iter=30), X, y)
+    w, hist = _literal_perceptron(X, y, max_iter=30)
+    assert np.array_equal(_weights(p), w)
+    assert p.mistakes_.tolist() == hist
+
+
+def test_bit_identical_when_margins_overflow():
+    """Entries near 1e155: margins overflow to ±inf (or inf − inf = NaN) in the literal loop;
+    such blocks must be re-scored the literal way, NaN margins included."""
+    rng = np.random.default_rng(22)
+    X = rng.normal(size=(80, 4)) * 1e155
+    y = rng.integers(0, 2, size=80)
+    p = _fit_quiet(Perceptron(max_iter=5), X, y)
+    with np.errstate(over="ignore", invalid="ignore"):
+        w, hist = _literal_perceptron(X, y, max_iter=5)
+    assert np.all(np.isfinite(w))
+    assert np.array_equal(_weights(p), w)
+    assert p.mistakes_.tolist() == hist
+
+
+def test_bit_identical_when_later_rows_are_much_larger(monkeypatch):
+    """The first rows set the overflow certificate's scale; rows 10⁸ times larger fail it,
+    get their exact bound and lower the scale — and the result is still the literal one."""
+    import byhand.linear_model._perceptron as module
+
+    calls = []
+    exact = module.Perceptron._exact_block_tau
+
+    def spy(self, Xb, rows):
+        calls.append(int(rows[0]))
+        return exact(self, Xb, rows)
+
+    monkeypatch.setattr(module.Perceptron, "_exact_block_tau", spy)
+    rng = np.random.default_rng(23)
+    X, y = _separable(rng, 600, 5)
+    X[300:] *= 1e8
+    p = _fit_quiet(Perceptron(max_iter=40), X, y)
+    w, hist = _literal_perceptron(X, y, max_iter=40)
+    assert np.array_equal(_weights(p), w)
+    assert p.mistakes_.tolist() == hist
+    assert calls and min(calls) >= 200  # the large rows, and only they, were checked exactly
+
+
+# --- NaN / inf anywhere: refused, and a failed fit changes nothing ---------------------------
+
+
+def _non_finite_case(where, bad):
+    """(X, y, params, sample) with one NaN/inf at ``sample``; each case reaches it another way."""
+    rng = np.random.default_rng(31)
+    if where == "run of mistakes":
+        # identical points, alternating labels: every sample is a mistake, so past the first
+        # block the scan steps sample by sample (the literal way) and no block covers row 70
+        X = np.tile([1.0, 0.0], (100, 1))
+        y = np.where(np.arange(100) % 2 == 0, 1, -1)
+        X[70, 1] = bad
+        return X, y, {"max_iter": 1}, 70
+    X, y = _separable(rng, 1000, 3)
+    row = 5 if where == "first rows" else 700
+    X[row, 2] = bad
+    params = {
+        "first rows": {},
+        "late block": {},
+        "shuffled": {"shuffle": True, "random_state": 0},
+        "online, never visited": {"T": 50},
+    }[where]
+    return X, y, params, row
+
+
+@pytest.mark.parametrize("bad", [np.nan, np.inf, -np.inf])
+@pytest.mark.parametrize(
+    "where", ["first rows", "late block", "run of mistakes", "shuffled", "online, never visited"]
+)
+def test_non_finite_anywhere_is_refused_and_changes_nothing(where, bad):
+    X, y, params, row = _non_finite_case(where, bad)
+    what = "NaN" if bad != bad else "infinity"
+    fresh = Perceptron(**params)
+    with pytest.raises(ValueError, match=what) as info:
+        _fit_quiet(fresh, X, y)
+    if where != "online, never visited":  # that one is caught by scikit-learn's own check
+        assert f"sample {row}," in str(info.value)
+    assert vars(fresh) == vars(Perceptron(**params))  # still unfitted, no attribute left
+    with pytest.raises(NotFittedError):
+        fresh.predict(X[:2])
+    # a fitted estimator keeps its previous fit, whole
+    X0, y0 = _separable(np.random.default_rng(32), 50, 4)
+    fitted = _fit_quiet(Perceptron(**params), X0, y0)
+    before = {k: (v.copy() if isinstance(v, np.ndarray) else v) for k, v in vars(fitted).items()}
+    with pytest.raises(ValueError, match=what):
+        _fit_quiet(fitted, X, y)
+    assert vars(fitted).keys() == before.keys()
+    for k, v in before.items():
+        assert (
+            np.array_equal(getattr(fitted, k), v)
+            if isinstance(v, np.ndarray)
+            else (getattr(fitted, k) == v)
+        ), k
+    assert fitted.n_features_in_ == 4 and fitted.predict(X0).shape == (50,)
+
+
+def test_validation_short_path_matches_scikit_learns():
+    """C-contiguous float64 X with integer-valued y skips scikit-learn's generic checks; any
+    other input goes through them — same weights, same errors, same feature-name handling."""
+    rng = np.random.default_rng(33)
+    X, y = _separable(rng, 200, 3)
+    y01 = (y == "pos").astype(int)
+    ref = _weights(_fit_quiet(Perceptron(), X, y01))
+    for Xv, yv in [
+        (X, y01.astype(float)),  # short path
+        (np.asfortranarray(X), y01),  # converted by scikit-learn
+        (np.repeat(X, 2, axis=1)[:, ::2], y01),  # a strided view
+        (X.tolist(), y01.tolist()),
+    ]:
+        assert np.array_equal(_weights(_fit_quiet(Perceptron(), Xv, yv)), ref)
+    with pytest.raises(ValueError, match="Unknown label type"):
+        Perceptron().fit(X, y01 + 0.5)
+    y_nan = y01.astype(float)
+    y_nan[3] = np.nan
+    with pytest.raises(ValueError, match="NaN"):
+        Perceptron().fit(X, y_nan)
+    with pytest.raises(ValueError, match="inconsistent numbers of samples"):
+        Perceptron().fit(X, y01[:-1])
+    pd = pytest.importorskip("pandas")
+    p = Perceptron().fit(pd.DataFrame(X, columns=["a", "b", "c"]), y01)
+    assert p.feature_names_in_.tolist() == ["a", "b", "c"]
+    p.fit(X, y01)  # a plain array: the names of the previous fit are dropped
+    assert not hasattr(p, "feature_names_in_")
+
+
 # --- the fitted estimator ------------------------------------------------------------------
 
 

@@ -256,7 +256,8 @@ class Perceptron(_PerceptronBase):
         self._xa = np.ones(d + 1)
         self._set_scale(self._first_rows_scale(X))
         y_pm = encode_binary_labels(self, y)
-        with one_blas_thread():
+        # overflow (huge data) is handled by the scan itself: thr = inf, literal re-scoring
+        with one_blas_thread(), np.errstate(over="ignore", invalid="ignore"):
             self._run_passes(X, y_pm)
         if self.T is not None and self.T < n:
             check_finite_sumsq(X)  # an online run shorter than one pass saw only some rows
@@ -384,8 +385,8 @@ class Perceptron(_PerceptronBase):
                 m *= yb
                 hit = -1
                 c = int(m.argmin())  # cheap test first: no candidate at all in the block
-                if m[c] <= t:
-                    for c in np.flatnonzero(m <= t):
+                if m[c] <= t or t == math.inf:  # (t = inf: all, NaN margins included)
+                    for c in np.flatnonzero(m <= t) if t < math.inf else range(m.size):
                         r = i + c if order is None else order[i + c]
                         if m[c] < -t or y[r] * self._literal_margin(X, r) <= 0.0:
                             hit = r
