@@ -103,9 +103,8 @@ def encode_binary_labels(estimator: Any, y: np.ndarray) -> np.ndarray:
     ``classes_[0]`` becomes −1 and ``classes_[1]`` becomes +1, scikit-learn's convention
     (a positive decision function predicts ``classes_[1]``).
     """
-    if isinstance(y, np.ndarray) and y.dtype.kind in "iubf":
-        classes, y_idx = np.unique(y), None  # no inverse (a sort less): one comparison below
-    else:
+    classes, y_idx = _two_numeric_labels(y), None
+    if classes is None:
         classes, y_idx = np.unique(y, return_inverse=True)
     name = type(estimator).__name__
     if classes.size < 2:
@@ -120,13 +119,19 @@ def encode_binary_labels(estimator: Any, y: np.ndarray) -> np.ndarray:
             "Use MulticlassPerceptron / a multiclass estimator instead."
         )
     estimator.classes_ = classes
-    if y_idx is not None:
-        positive = y_idx == 1
-    elif classes[1] == classes[1]:
-        positive = y == classes[1]
-    else:  # NaN as the second label (np.unique sorts it last)
-        positive = np.isnan(y)
-    return np.where(positive, 1.0, -1.0)
+    positive = y == classes[1] if y_idx is None else y_idx == 1
+    return positive * 2.0 - 1.0  # ±1.0 (cheaper than np.where with scalars)
+
+
+def _two_numeric_labels(y: Any) -> np.ndarray | None:
+    """``np.unique(y)`` for a numeric array holding exactly two distinct values, by min/max
+    and one comparison (no sort); None otherwise (then ``np.unique`` does the work)."""
+    if not isinstance(y, np.ndarray) or y.dtype.kind not in "iuf" or y.size == 0:
+        return None
+    lo, hi = y.min(), y.max()
+    if not lo < hi or not np.all((y == lo) | (y == hi)):  # one class, NaN, or more than two
+        return None
+    return np.array([lo, hi], dtype=y.dtype)
 
 
 def encode_class_labels(estimator: Any, y: np.ndarray, *, min_classes: int = 2) -> np.ndarray:

@@ -257,7 +257,7 @@ class Perceptron(_PerceptronBase):
         self._set_scale(self._first_rows_scale(X))
         y_pm = encode_binary_labels(self, y)
         # overflow (huge data) is handled by the scan itself: thr = inf, literal re-scoring
-        with one_blas_thread(), np.errstate(over="ignore", invalid="ignore"):
+        with np.errstate(over="ignore", invalid="ignore"):
             self._run_passes(X, y_pm)
         if self.T is not None and self.T < n:
             check_finite_sumsq(X)  # an online run shorter than one pass saw only some rows
@@ -344,7 +344,9 @@ class Perceptron(_PerceptronBase):
         norm_w = math.sqrt(float(w @ w))
         thr = _threshold(self._tau_cert, norm_w, tiny, guard)
         gbuf = np.empty((_SCAN_MAX, 2))
+        g0 = gbuf[:, 0]
         mbuf = np.empty(_SCAN_MAX)
+        b = float(w[d]) if fit_b else 0.0
         i, block, changes, last, dense = 0, _BLOCK_MIN, 0, -1, 0
         while i < stop:
             if dense:
@@ -361,32 +363,33 @@ class Perceptron(_PerceptronBase):
                     continue
             else:
                 j = min(i + block, stop)
+                k = j - i
                 if order is None:
                     Xb, yb = X[i:j], y[i:j]
                 else:
                     rows = order[i:j]
                     Xb, yb = X.take(rows, axis=0), y[rows]
-                G = gbuf[: j - i]
+                G = gbuf[:k]
                 np.matmul(Xb, V, out=G)
                 t = thr
-                if not math.isfinite(
-                    float(np.add.reduce(G, axis=None))
-                ):  # some g or s is inf/NaN: look closer
+                if not math.isfinite(float(np.add.reduce(G, axis=None))):
+                    # some g or s is inf/NaN: look closer
                     where = np.arange(i, j) if order is None else order[i:j]
                     t = _threshold(self._exact_block_tau(Xb, where), norm_w, tiny, guard)
                     thr = _threshold(self._tau_cert, norm_w, tiny, guard)  # c may be lower
                     if not np.isfinite(G[:, 0]).all():
                         t = math.inf  # an overflowing margin: re-score the block literally
-                m = mbuf[: j - i]
-                if fit_b:
-                    np.add(G[:, 0], w[d], out=m)
-                else:
-                    np.copyto(m, G[:, 0])
-                m *= yb
+                m = np.multiply(g0[:k], yb, out=mbuf[:k])
                 hit = -1
-                c = int(m.argmin())  # cheap test first: no candidate at all in the block
-                if m[c] <= t or t == math.inf:  # (t = inf: all, NaN margins included)
-                    for c in np.flatnonzero(m <= t) if t < math.inf else range(m.size):
+                c = int(m.argmin())
+                # Cheap test first: y·g > thr + |b| for all rows means no candidate at all
+                # (then y·(g + b) > thr, and the margins' rounding is covered by thr as well).
+                if m[c] <= t + abs(b) or t == math.inf:
+                    if fit_b:
+                        np.add(g0[:k], b, out=m)
+                        m *= yb
+                    # t = inf: every sample is re-scored, NaN margins included
+                    for c in np.flatnonzero(m <= t) if t < math.inf else range(k):
                         r = i + c if order is None else order[i + c]
                         if m[c] < -t or y[r] * self._literal_margin(X, r) <= 0.0:
                             hit = r
@@ -401,6 +404,7 @@ class Perceptron(_PerceptronBase):
             wd += step * X[hit]
             if fit_b:
                 w[d] += step
+                b = float(w[d])
             changes += 1
             norm_w = math.sqrt(float(w @ w))
             thr = _threshold(self._tau_cert, norm_w, tiny, guard)
