@@ -254,6 +254,8 @@ class Perceptron(_PerceptronBase):
         self._W2 = np.zeros((2, d + 1 if fit_b else d))
         self._w = self._W2[0]
         self._xa = np.ones(d + 1)
+        self._G = np.zeros((n, 2))  # the products [g, s] of a pass, row by row
+        self._careful = False
         self._set_scale(self._first_rows_scale(X))
         y_pm = encode_binary_labels(self, y)
         # overflow (huge data) is handled by the scan itself: thr = inf, literal re-scoring
@@ -264,7 +266,7 @@ class Perceptron(_PerceptronBase):
         w = self._w
         self.coef_ = w[:d].copy().reshape(1, d)
         self.intercept_ = np.array([w[d] if fit_b else 0.0])
-        del self._W2, self._w, self._xa, self._tau_cert
+        del self._W2, self._w, self._xa, self._G, self._careful, self._tau_cert
 
     # -- the rounding bound ---------------------------------------------------------------
     def _tau_from_entry_bound(self, a: float) -> float:
@@ -322,10 +324,36 @@ class Perceptron(_PerceptronBase):
         """One pass over the first ``stop`` samples of ``order``; return the number of updates
         (with ``apply=False``: 1 at the first mistake found, else 0, leaving w unchanged).
 
+        The pass first runs *optimistically*: the certificates s are checked once, all
+        together, at its end (before anything is published). If one fails — NaN/inf in X,
+        rows far larger than the first ones, or a margin overflowing — w is restored and the
+        pass (and every later one) is run again checking each block before using it.
+        """
+        if not self._careful:
+            w0 = self._w.copy()
+            changes, ok = self._block_scan(X, y, order, stop, apply, careful=False)
+            if ok:
+                return changes
+            self._w[:] = w0
+            self._careful = True
+        return self._block_scan(X, y, order, stop, apply, careful=True)[0]
+
+    def _block_scan(
+        self,
+        X: np.ndarray,
+        y: np.ndarray,
+        order: np.ndarray | None,
+        stop: int,
+        apply: bool,
+        careful: bool,
+    ) -> tuple[int, bool]:
+        """The exact block scan; returns (updates, every certificate used was valid).
+
         Per block: [g, s] = X_b @ [w, c·1] (one matrix product), margins m = y·(g + b), and
         the threshold thr = τ·‖w‖ + tiny with τ = 4γ·(bound on ‖x̃‖) — from the certificate
-        when the sum of [g, s] is finite, else from the block's exact ℓ₁ norms (tiny covers
-        underflow; thr = inf when a margin could overflow).
+        when the block's [g, s] are finite, else (``careful``) from the block's exact ℓ₁
+        norms (tiny covers underflow; thr = inf when a margin could overflow). Not
+        ``careful``: the [g, s] of all blocks are kept and checked at the end instead.
         A sample with m < −thr is a sure mistake, one with m > thr surely is not; in between
         the margin is recomputed the literal way. After a mistake the next block is about as
         long as the gap between the last two mistakes; after two mistakes at most
@@ -343,9 +371,9 @@ class Perceptron(_PerceptronBase):
         guard = _rounding_scale(1.0, d + 2) * (_MAX / 2)  # τ·‖w‖ at ‖x̃‖·‖w‖ = MAX/2
         norm_w = math.sqrt(float(w @ w))
         thr = _threshold(self._tau_cert, norm_w, tiny, guard)
-        gbuf = np.empty((_SCAN_MAX, 2))
-        g0 = gbuf[:, 0]
+        gbuf = np.empty((_SCAN_MAX, 2)) if careful else self._G
         mbuf = np.empty(_SCAN_MAX)
+        top = 0  # rows [0, top) of self._G hold products used in this pass
         b = float(w[d]) if fit_b else 0.0
         i, block, changes, last, dense = 0, _BLOCK_MIN, 0, -1, 0
         while i < stop:
@@ -369,24 +397,26 @@ class Perceptron(_PerceptronBase):
                 else:
                     rows = order[i:j]
                     Xb, yb = X.take(rows, axis=0), y[rows]
-                G = gbuf[:k]
+                G = gbuf[:k] if careful else gbuf[i:j]
                 np.matmul(Xb, V, out=G)
                 t = thr
-                if not math.isfinite(float(np.add.reduce(G, axis=None))):
+                top = max(top, j)
+                if careful and not math.isfinite(float(np.add.reduce(G, axis=None))):
                     # some g or s is inf/NaN: look closer
                     where = np.arange(i, j) if order is None else order[i:j]
                     t = _threshold(self._exact_block_tau(Xb, where), norm_w, tiny, guard)
                     thr = _threshold(self._tau_cert, norm_w, tiny, guard)  # c may be lower
                     if not np.isfinite(G[:, 0]).all():
                         t = math.inf  # an overflowing margin: re-score the block literally
-                m = np.multiply(g0[:k], yb, out=mbuf[:k])
+                g = G[:, 0]
+                m = np.multiply(g, yb, out=mbuf[:k])
                 hit = -1
                 c = int(m.argmin())
                 # Cheap test first: y·g > thr + |b| for all rows means no candidate at all
                 # (then y·(g + b) > thr, and the margins' rounding is covered by thr as well).
                 if m[c] <= t + abs(b) or t == math.inf:
                     if fit_b:
-                        np.add(g0[:k], b, out=m)
+                        np.add(g, b, out=m)
                         m *= yb
                     # t = inf: every sample is re-scored, NaN margins included
                     for c in np.flatnonzero(m <= t) if t < math.inf else range(k):
@@ -399,7 +429,7 @@ class Perceptron(_PerceptronBase):
                     block = min(_SCAN_GROWTH * block, _SCAN_MAX)
                     continue
             if not apply:
-                return 1
+                return 1, careful or bool(np.isfinite(gbuf[:top]).all())
             step = eta * y[hit]
             wd += step * X[hit]
             if fit_b:
@@ -415,7 +445,7 @@ class Perceptron(_PerceptronBase):
             block = max(_BLOCK_MIN, min(gap, _SCAN_MAX))
             dense = _DENSE_STEPS if gap <= _DENSE_GAP else 0
             last, i = pos, pos + 1
-        return changes
+        return changes, careful or bool(np.isfinite(gbuf[:top]).all())
 
     def decision_function(self, X: Any) -> np.ndarray:
         """wᵀx + b for each row, shape (n_samples,); positive means ``classes_[1]``."""
