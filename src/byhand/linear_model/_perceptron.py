@@ -23,16 +23,18 @@ Norm bound and finiteness without a pass of their own
 -----------------------------------------------------
 The bound needs ‖x̃ᵢ‖, and NaN/inf in X must be refused; X is read once, by the scan. Its
 block product is ``X_b @ [w, c·1]``: the second column ``sᵢ = c·Σⱼ xᵢⱼ`` costs nothing
-extra (the product is memory-bound). In binary64 arithmetic an inf or NaN, once produced,
-stays inf or NaN through every later sum and product, so a *finite* ``sᵢ`` certifies that
-no entry of row i is NaN/inf and that no ``c·xᵢⱼ`` overflowed: ``|xᵢⱼ| <= 2·MAX/c`` (MAX the
-largest double; the factor 2 allows a fused multiply-add to absorb a partial sum <= MAX).
-``c = MAX/(16·B·ℓ₁)`` with ℓ₁ the largest ℓ₁ row norm among the first rows and B =
-``_SCAN_MAX``, so that one sum over the block's product checks all of it. A block whose sum is not
-finite is checked exactly: a ValueError names the first NaN/inf; merely large rows get
-their exact bound and lower ``c``. Data whose first rows have ℓ₁ < 1/(16·B) (or are zero)
-would get a loose certificate, so it gets one up-front ``‖X‖_F²`` pass instead. Margins so
-large that a sum could overflow (‖x̃‖·‖w‖ >= MAX/2) are all re-scored the literal way.
+extra (the product's cost is reading X_b). In binary64 arithmetic an inf or NaN, once
+produced, stays inf or NaN through every later sum and product, so a *finite* ``sᵢ``
+certifies that no entry of row i is NaN/inf and that no ``c·xᵢⱼ`` overflowed:
+``|xᵢⱼ| <= 2·MAX/c`` (MAX the largest double; the factor 2 allows a fused multiply-add to
+absorb a partial sum <= MAX). ``c = MAX/(16·B·ℓ₁)`` with ℓ₁ the largest ℓ₁ row norm among
+the first rows and B = ``_SCAN_MAX`` (so a block's sum of s stays finite). A pass checks its
+certificates all at once at its end, before anything is published; if one failed, w is
+restored and the pass is redone checking each block before using it: a ValueError names the
+first NaN/inf, merely large rows get their exact bound (and lower ``c``), overflowing
+margins are re-scored the literal way. Data whose first rows have ℓ₁ < 1/(16·B) (or are
+zero) would get a loose certificate, so it gets one up-front ``‖X‖_F²`` pass instead.
+Margins so large that a sum could overflow (‖x̃‖·‖w‖ >= MAX/2) are all re-scored literally.
 """
 
 from __future__ import annotations
