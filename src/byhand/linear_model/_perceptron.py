@@ -374,9 +374,11 @@ class Perceptron(_PerceptronBase):
         norm_w = math.sqrt(float(w @ w))
         thr = _threshold(self._tau_cert, norm_w, tiny, guard)
         gbuf = np.empty((_SCAN_MAX, 2)) if careful else self._G
+        gcol = gbuf[:, 0]
         mbuf = np.empty(_SCAN_MAX)
         top = 0  # rows [0, top) of self._G hold products used in this pass
         b = float(w[d]) if fit_b else 0.0
+        cut = thr + abs(b)  # y·g above it: no candidate (see below)
         i, block, changes, last, dense = 0, _BLOCK_MIN, 0, -1, 0
         while i < stop:
             if dense:
@@ -399,10 +401,12 @@ class Perceptron(_PerceptronBase):
                 else:
                     rows = order[i:j]
                     Xb, yb = X.take(rows, axis=0), y[rows]
-                G = gbuf[:k] if careful else gbuf[i:j]
+                lo = 0 if careful else i
+                G = gbuf[lo : lo + k]
                 np.matmul(Xb, V, out=G)
-                t = thr
-                top = max(top, j)
+                t, tcut = thr, cut
+                if j > top:
+                    top = j
                 if careful and not math.isfinite(float(np.add.reduce(G, axis=None))):
                     # some g or s is inf/NaN: look closer
                     where = np.arange(i, j) if order is None else order[i:j]
@@ -410,13 +414,14 @@ class Perceptron(_PerceptronBase):
                     thr = _threshold(self._tau_cert, norm_w, tiny, guard)  # c may be lower
                     if not np.isfinite(G[:, 0]).all():
                         t = math.inf  # an overflowing margin: re-score the block literally
-                g = G[:, 0]
+                    tcut, cut = t + abs(b), thr + abs(b)
+                g = gcol[lo : lo + k]
                 m = np.multiply(g, yb, out=mbuf[:k])
                 hit = -1
                 c = int(m.argmin())
                 # Cheap test first: y·g > thr + |b| for all rows means no candidate at all
                 # (then y·(g + b) > thr, and the margins' rounding is covered by thr as well).
-                if m[c] <= t + abs(b) or t == math.inf:
+                if m[c] <= tcut or t == math.inf:
                     if fit_b:
                         np.add(g, b, out=m)
                         m *= yb
@@ -440,6 +445,7 @@ class Perceptron(_PerceptronBase):
             changes += 1
             norm_w = math.sqrt(float(w @ w))
             thr = _threshold(self._tau_cert, norm_w, tiny, guard)
+            cut = thr + abs(b)
             pos = i + int(c)
             # Mistakes come in runs early on and thin out later: next block ~ the last gap,
             # and after a run of close mistakes a few literal steps are cheaper than a block.
