@@ -233,6 +233,24 @@ def test_bit_identical_when_later_rows_are_much_larger(monkeypatch):
     assert calls and min(calls) >= 200  # the large rows, and only they, were checked exactly
 
 
+def test_certificates_checked_span_by_span(monkeypatch):
+    """With the kept products limited to 200 rows, the certificates are checked span by span:
+    the result is unchanged (in order and shuffled), and a NaN far from the start is found."""
+    import byhand.linear_model._perceptron as module
+
+    monkeypatch.setattr(module, "_CHECK_SPAN", 200)
+    rng = np.random.default_rng(41)
+    X, y = _separable(rng, 1500, 4)
+    for kw in ({}, {"shuffle": True, "random_state": 1}):
+        p = _fit_quiet(Perceptron(max_iter=20, **kw), X, y)
+        w, hist = _literal_perceptron(X, y, max_iter=20, **kw)
+        assert np.array_equal(_weights(p), w)
+        assert p.mistakes_.tolist() == hist
+    X[1234, 1] = np.nan
+    with pytest.raises(ValueError, match="NaN \\(sample 1234, feature 1"):
+        Perceptron().fit(X, y)
+
+
 # --- NaN / inf anywhere: refused, and a failed fit changes nothing ---------------------------
 
 

@@ -67,6 +67,7 @@ _DENSE_GAP = 4  # a mistake this close to the previous one …
 _DENSE_STEPS = 8  # … makes the scan step through this many samples one by one
 _TINY = float(np.finfo(np.float64).smallest_subnormal)
 _MAX = float(np.finfo(np.float64).max)
+_CHECK_SPAN = 1 << 16  # rows whose products are kept before their certificates are checked
 _HEADROOM = 16.0 * _SCAN_MAX  # c·ℓ₁(first rows) = MAX/(16·B): block sums stay finite
 
 
@@ -256,7 +257,7 @@ class Perceptron(_PerceptronBase):
         self._W2 = np.zeros((2, d + 1 if fit_b else d))
         self._w = self._W2[0]
         self._xa = np.ones(d + 1)
-        self._G = np.zeros((n, 2))  # the products [g, s] of a pass, row by row
+        self._G = np.zeros((min(n, _CHECK_SPAN), 2))  # the products [g, s], row by row
         self._careful = False
         self._set_scale(self._first_rows_scale(X))
         y_pm = encode_binary_labels(self, y)
@@ -376,7 +377,7 @@ class Perceptron(_PerceptronBase):
         gbuf = np.empty((_SCAN_MAX, 2)) if careful else self._G
         gcol = gbuf[:, 0]
         mbuf = np.empty(_SCAN_MAX)
-        top = 0  # rows [0, top) of self._G hold products used in this pass
+        base = top = 0  # self._G[: top − base] holds the products of rows [base, top)
         b = float(w[d]) if fit_b else 0.0
         cut = thr + abs(b)  # y·g above it: no candidate (see below)
         i, block, changes, last, dense = 0, _BLOCK_MIN, 0, -1, 0
@@ -401,7 +402,14 @@ class Perceptron(_PerceptronBase):
                 else:
                     rows = order[i:j]
                     Xb, yb = X.take(rows, axis=0), y[rows]
-                lo = 0 if careful else i
+                if careful:
+                    lo = 0
+                else:
+                    if j - base > gbuf.shape[0]:  # kept products full: check them, start over
+                        if not np.isfinite(gbuf[: top - base]).all():
+                            return changes, False
+                        base = top = i
+                    lo = i - base
                 G = gbuf[lo : lo + k]
                 np.matmul(Xb, V, out=G)
                 t, tcut = thr, cut
@@ -436,7 +444,7 @@ class Perceptron(_PerceptronBase):
                     block = min(_SCAN_GROWTH * block, _SCAN_MAX)
                     continue
             if not apply:
-                return 1, careful or bool(np.isfinite(gbuf[:top]).all())
+                return 1, careful or bool(np.isfinite(gbuf[: top - base]).all())
             step = eta * y[hit]
             wd += step * X[hit]
             if fit_b:
@@ -453,7 +461,7 @@ class Perceptron(_PerceptronBase):
             block = max(_BLOCK_MIN, min(gap, _SCAN_MAX))
             dense = _DENSE_STEPS if gap <= _DENSE_GAP else 0
             last, i = pos, pos + 1
-        return changes, careful or bool(np.isfinite(gbuf[:top]).all())
+        return changes, careful or bool(np.isfinite(gbuf[: top - base]).all())
 
     def decision_function(self, X: Any) -> np.ndarray:
         """wᵀx + b for each row, shape (n_samples,); positive means ``classes_[1]``."""
