@@ -298,3 +298,58 @@ def test_auto_mode_fuses_only_layers_big_enough_to_gain() -> None:
         fit(model, nn.CrossEntropyLoss(), opt, X, y, epochs=1, batch_size=16, verbose=0)
         grads_zero = all(not np.any(p.grad) for p in model.parameters())
         assert grads_zero == fused, (width, fused)
+
+
+def _wide(seed: int = 0) -> nn.Sequential:
+    """Big enough (128×128) for fit's auto mode to fuse."""
+    return nn.Sequential(
+        nn.Linear(20, 128, random_state=seed, dtype=np.float64),
+        nn.ReLU(),
+        nn.Linear(128, 128, random_state=seed + 1, dtype=np.float64),
+        nn.ReLU(),
+        nn.Linear(128, 3, random_state=seed + 2, dtype=np.float64),
+        input_grad=False,
+    )
+
+
+@pytest.mark.skipif(not BLAS, reason="NumPy's BLAS library not found")
+def test_fused_run_resumed_from_a_snapshot_is_bit_identical() -> None:
+    from byhand.training import restore
+
+    rng = np.random.default_rng(9)
+    X = rng.standard_normal((120, 20))
+    y = rng.integers(0, 3, 120)
+
+    def start() -> tuple[nn.Sequential, optim.SGD]:
+        model = _wide()
+        return model, optim.SGD(model.parameters(), lr=0.05, momentum=0.9)
+
+    model, opt = start()
+    snaps: list = []
+    fit(model, nn.CrossEntropyLoss(), opt, X, y, epochs=4, batch_size=16, random_state=3,
+        verbose=0, callbacks=[lambda s: snaps.append(s.snapshot())])  # fmt: skip
+    full = [p.data.copy() for p in model.parameters()]
+    assert not any(np.any(p.grad) for p in model.parameters())  # it did run fused
+    model2, opt2 = start()
+    gen, hist = restore(snaps[1], model2, opt2)
+    fit(model2, nn.CrossEntropyLoss(), opt2, X, y, epochs=4, batch_size=16, random_state=gen,
+        verbose=0, history=hist)  # fmt: skip
+    for a, p in zip(full, model2.parameters(), strict=True):
+        assert np.array_equal(a, p.data)
+
+
+@pytest.mark.skipif(not BLAS, reason="NumPy's BLAS library not found")
+def test_fused_training_on_read_only_data_in_dataset_order() -> None:
+    """Without shuffling the batches are views of X itself: read-only memory must work."""
+    rng = np.random.default_rng(10)
+    X = rng.standard_normal((64, 20))
+    X.setflags(write=False)
+    y = rng.integers(0, 3, 64)
+    out = []
+    for fuse in (True, False):
+        model = _wide()
+        fit(model, nn.CrossEntropyLoss(), optim.SGD(model.parameters(), lr=0.05), X, y,
+            epochs=2, batch_size=16, shuffle=False, verbose=0, fuse_step=fuse)  # fmt: skip
+        out.append([p.data.copy() for p in model.parameters()])
+    for a, b in zip(*out, strict=True):
+        np.testing.assert_allclose(a, b, rtol=1e-12, atol=1e-13)
