@@ -163,17 +163,5 @@ class FusedSGDStep:
         _blas.axpy(-self.eta, v, data)
 
     def _apply_dense(self, p: Parameter, i: int, g: Any) -> None:
-        """The step from a formed gradient, as ``SGD.step`` writes it."""
-        opt = self.optimizer
-        g = np.asarray(g, dtype=p.data.dtype)
-        if opt.weight_decay and p.decay:
-            g = g + opt.weight_decay * p.data
-        if opt.momentum:
-            v = opt._velocity[i]
-            if v is None:
-                v = opt._velocity[i] = g.copy()
-            else:
-                v *= opt.momentum
-                v += g
-            g = v
-        p.data -= np.multiply(g, self.eta, dtype=p.data.dtype)
+        """The step from a formed gradient, exactly as ``SGD.step`` takes it."""
+        self.optimizer._update(i, p, np.asarray(g, dtype=p.data.dtype), self.eta)

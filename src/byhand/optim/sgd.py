@@ -64,23 +64,26 @@ class SGD:
         """One update with ε_k, then k ← k + 1. Gradients are left as they were."""
         eta = self.lr(self.k)
         for i, p in enumerate(self.params):
-            g = p.grad
-            if self.weight_decay and p.decay:
-                g = g + self.weight_decay * p.data
-            if self.momentum:
-                v = self._velocity[i]
-                if v is None:
-                    v = self._velocity[i] = g.copy()
-                else:
-                    v *= self.momentum
-                    v += g
-                g = v
-            update = self._scratch[i]
-            if update is None or update.shape != g.shape or update.dtype != p.data.dtype:
-                update = self._scratch[i] = np.empty_like(p.data)
-            np.multiply(g, eta, out=update, casting="unsafe")
-            p.data -= update
+            self._update(i, p, p.grad, eta)
         self.k += 1
+
+    def _update(self, i: int, p: Parameter, g: np.ndarray, eta: float) -> None:
+        """θ ← θ − ε (g + wd·θ), or with momentum θ ← θ − ε v, v ← μ v + g + wd·θ."""
+        if self.weight_decay and p.decay:
+            g = g + self.weight_decay * p.data
+        if self.momentum:
+            v = self._velocity[i]
+            if v is None:
+                v = self._velocity[i] = g.copy()
+            else:
+                v *= self.momentum
+                v += g
+            g = v
+        update = self._scratch[i]
+        if update is None or update.shape != g.shape or update.dtype != p.data.dtype:
+            update = self._scratch[i] = np.empty_like(p.data)
+        np.multiply(g, eta, out=update, casting="unsafe")
+        p.data -= update
 
     @contextmanager
     def fusing(self) -> Iterator[FusedSGDStep]:
