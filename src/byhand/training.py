@@ -359,7 +359,7 @@ def fit(
                             out=loss._buffer("xb", (idx.size, *X.shape[1:]), dtype),
                             mode="clip",
                         )
-                        yb = y[idx]
+                        yb = y.take(idx, axis=0)
                     if fused is None:
                         optimizer.zero_grad()
                     z = model.forward(xb)

@@ -64,9 +64,11 @@ class FusedSGDStep:
         """From here until :meth:`end`, the parameters route their gradients to this step."""
         self.eta = float(self.optimizer.lr(self.optimizer.k))
         self._done = [False] * len(self._done)
-        for p in self.optimizer.params:
+        stale = False
+        for p, data in zip(self.optimizer.params, self._data, strict=True):
             p._step = self
-        if any(p.data is not d for p, d in zip(self.optimizer.params, self._data, strict=True)):
+            stale = stale or p.data is not data
+        if stale:
             self._inspect_data()
 
     def end(self) -> None:
