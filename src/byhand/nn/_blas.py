@@ -54,16 +54,26 @@ class _Routines:
 
 
 def _numpy_blas_paths() -> list[str]:
-    """Files of the BLAS libraries loaded by NumPy (its bundled one first)."""
+    """Files of the BLAS library that NumPy itself uses, as loaded in this process.
+
+    Only NumPy's own library qualifies (bundled in ``numpy.libs`` or inside the package, or
+    in the directory NumPy's build configuration names): any other BLAS in the process would
+    bring its own thread pool.
+    """
     try:
         from threadpoolctl import threadpool_info
     except ImportError:  # pragma: no cover - a dependency of byhand and scikit-learn
         return []
     np.ones((2, 2)) @ np.ones((2, 2))  # makes sure NumPy's BLAS is loaded
     numpy_dir = Path(np.__file__).resolve().parent
+    homes = {numpy_dir.parent / "numpy.libs", numpy_dir / ".dylibs"}
+    try:
+        configured = np.show_config(mode="dicts")["Build Dependencies"]["blas"]["lib directory"]
+        homes.add(Path(configured).resolve())
+    except Exception:  # older NumPy: no such configuration
+        pass
     paths = [d["filepath"] for d in threadpool_info() if d.get("user_api") == "blas"]
-    ours = [p for p in paths if Path(p).resolve().parent.name in ("numpy.libs", numpy_dir.name)]
-    return ours + [p for p in paths if p not in ours]
+    return [p for p in paths if Path(p).resolve().parent in homes]
 
 
 @functools.cache
