@@ -353,3 +353,14 @@ def test_fused_training_on_read_only_data_in_dataset_order() -> None:
         out.append([p.data.copy() for p in model.parameters()])
     for a, b in zip(*out, strict=True):
         np.testing.assert_allclose(a, b, rtol=1e-12, atol=1e-13)
+
+
+def test_only_numpys_own_blas_library_is_bound() -> None:
+    """SciPy's OpenBLAS is loaded in this process too (scikit-learn imports SciPy); binding it
+    would start a second busy-waiting thread pool, so it must never be chosen."""
+    import scipy.linalg  # noqa: F401 - loads SciPy's BLAS into the process
+
+    paths = _blas._numpy_blas_paths()
+    assert all("scipy.libs" not in p for p in paths)
+    if BLAS:
+        assert paths, "the routines were found, so the library path must be listed"
