@@ -44,3 +44,19 @@ def test_sklearn_compatible(estimator, check):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
         check(estimator)
+
+
+def test_flags_must_be_booleans_in_every_gradient_estimator():
+    """The shared parameter check names the estimator and the flag it refuses."""
+    import numpy as np
+    import pytest
+
+    X = np.arange(12.0).reshape(6, 2)
+    y = np.array([0, 1, 0, 1, 0, 1])
+    for cls in (LinearRegression, LogisticRegression, SoftmaxRegression, LinearSVM):
+        with pytest.raises(TypeError, match=f"{cls.__name__}: fit_intercept must be True or"):
+            cls(fit_intercept="yes").fit(X, y)
+    for cls in (LogisticRegression, MLPClassifier):
+        with pytest.raises(TypeError, match=f"{cls.__name__}: shuffle must be True or False"):
+            cls(shuffle=1).fit(X, y)
+    assert not hasattr(MLPClassifier(), "fit_intercept")  # the check applies where it exists

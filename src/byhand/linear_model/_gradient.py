@@ -148,6 +148,11 @@ class DelayedAverager(Averager):
         self.seen = int(state.get("seen", state["n"]))
 
 
+def _check_flag(owner: str, name: str, value: Any) -> None:
+    if not isinstance(value, (bool, np.bool_)):
+        raise TypeError(f"{owner}: {name} must be True or False, got {value!r}")
+
+
 class GradientSolverMixin:
     """Parameter checks and the ``byhand.fit`` call shared by the gradient solvers.
 
@@ -174,8 +179,7 @@ class GradientSolverMixin:
         _check_number(
             owner, "batch_size", self.batch_size, numbers.Integral, low=1, allow_none=True
         )
-        if not isinstance(self.shuffle, (bool, np.bool_)):
-            raise TypeError(f"{owner}: shuffle must be True or False, got {self.shuffle!r}")
+        _check_flag(owner, "shuffle", self.shuffle)
         avg = self.average
         if not isinstance(avg, (bool, np.bool_, numbers.Integral)) or avg < 0:
             raise TypeError(
@@ -184,6 +188,8 @@ class GradientSolverMixin:
             )
         _check_number(owner, "verbose", self.verbose, numbers.Integral, low=0)
         make_rng(self.random_state)  # raises on a bad seed
+        if hasattr(self, "fit_intercept"):  # the linear models
+            _check_flag(owner, "fit_intercept", self.fit_intercept)
 
     def _check_learning_rate(self) -> None:
         check_learning_rate(type(self).__name__, self.learning_rate)

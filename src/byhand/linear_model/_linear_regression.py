@@ -130,10 +130,6 @@ class LinearRegression(GradientSolverMixin, RegressorMixin, BaseEstimator):
     ) -> LinearRegression:
         """Fit on X (N, d) and y (N,) or (N, K); callbacks/resume_state act for gd/sgd."""
         self._check_solver_params()
-        if not isinstance(self.fit_intercept, (bool, np.bool_)):
-            raise TypeError(
-                f"LinearRegression: fit_intercept must be True or False, got {self.fit_intercept!r}"
-            )
         self._check_fit_hooks(callbacks, resume_state)
         X, y = validate_data(
             self, X, y, dtype=np.float64, order="C", multi_output=True, y_numeric=True

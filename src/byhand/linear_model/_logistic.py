@@ -136,11 +136,6 @@ class LogisticRegression(BinaryLinearMixin, GradientSolverMixin, ClassifierMixin
     ) -> LogisticRegression:
         """Fit on X (N, d) and two-class y; ``callbacks``/``resume_state`` act for gd/sgd only."""
         self._check_solver_params()
-        if not isinstance(self.fit_intercept, (bool, np.bool_)):
-            raise TypeError(
-                f"LogisticRegression: fit_intercept must be True or False, "
-                f"got {self.fit_intercept!r}"
-            )
         self._check_fit_hooks(callbacks, resume_state)
         X, y = validate_X_y_classifier(self, X, y)
         y_pm = encode_binary_labels(self, y)

@@ -142,11 +142,6 @@ class SoftmaxRegression(GradientSolverMixin, ClassifierMixin, BaseEstimator):
 
     def _check_params(self) -> np.dtype:
         self._check_solver_params()
-        if not isinstance(self.fit_intercept, (bool, np.bool_)):
-            raise TypeError(
-                f"SoftmaxRegression: fit_intercept must be True or False, "
-                f"got {self.fit_intercept!r}"
-            )
         try:
             dtype = np.dtype(self.dtype)
         except TypeError:

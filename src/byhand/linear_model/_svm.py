@@ -128,10 +128,6 @@ class LinearSVM(BinaryLinearMixin, GradientSolverMixin, ClassifierMixin, BaseEst
     ) -> LinearSVM:
         """Fit on X (N, d) and two-class y; ``callbacks``/``resume_state`` go to byhand.fit."""
         self._check_solver_params()
-        if not isinstance(self.fit_intercept, (bool, np.bool_)):
-            raise TypeError(
-                f"LinearSVM: fit_intercept must be True or False, got {self.fit_intercept!r}"
-            )
         if self.learning_rate == "optimal" and self.alpha <= 0:
             raise ValueError(
                 "LinearSVM: learning_rate='optimal' needs alpha > 0 (ε_k = 1/(2α(k + k₀))); "
