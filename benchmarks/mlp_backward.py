@@ -14,13 +14,11 @@ median over the repeats. PyTorch's ratio is measured the same way, for reference
 
 from __future__ import annotations
 
-import itertools
 import time
-from typing import Any
 
 import _common
 from _common import Context, Row, median, optional
-from mlp_epoch import BATCH, LAYERS, build_byhand, epoch_flops
+from mlp_epoch import BATCH, build_byhand, build_torch, epoch_flops
 
 
 def byhand_phases(ctx: Context, input_grad: bool) -> tuple[float, float]:
@@ -50,13 +48,7 @@ def torch_phases(ctx: Context) -> tuple[float, float] | None:
     torch = optional("torch")
     if torch is None:
         return None
-    torch.manual_seed(ctx.seed)
-    mods: list[Any] = []
-    for i, (a, b) in enumerate(itertools.pairwise(LAYERS)):
-        mods.append(torch.nn.Linear(a, b))
-        if i < len(LAYERS) - 2:
-            mods.append(torch.nn.ReLU())
-    model = torch.nn.Sequential(*mods)
+    model = build_torch(torch, ctx.seed)
     loss_fn = torch.nn.CrossEntropyLoss()
     Xt, yt = torch.from_numpy(ctx.data.X_train), torch.from_numpy(ctx.data.y_train)
     fwd = bwd = 0.0

@@ -127,6 +127,17 @@ def byhand_estimator(
 
 
 # -- peers ---------------------------------------------------------------------------------
+def build_torch(torch: Any, seed: int) -> Any:
+    """The same MLP in PyTorch (its own default initialisation, seeded)."""
+    torch.manual_seed(seed)
+    mods: list[Any] = []
+    for i, (a, b) in enumerate(itertools.pairwise(LAYERS)):
+        mods.append(torch.nn.Linear(a, b))
+        if i < len(LAYERS) - 2:
+            mods.append(torch.nn.ReLU())
+    return torch.nn.Sequential(*mods)
+
+
 def torch_eager(ctx: Context, X: np.ndarray, y: np.ndarray, out: dict[str, Any]) -> Timed | None:
     torch = optional("torch")
     if torch is None:
@@ -136,13 +147,7 @@ def torch_eager(ctx: Context, X: np.ndarray, y: np.ndarray, out: dict[str, Any])
     gen = torch.Generator().manual_seed(ctx.seed)
 
     def run() -> float:
-        torch.manual_seed(ctx.seed)
-        mods: list[Any] = []
-        for i, (a, b) in enumerate(itertools.pairwise(LAYERS)):
-            mods.append(torch.nn.Linear(a, b))
-            if i < len(LAYERS) - 2:
-                mods.append(torch.nn.ReLU())
-        model = torch.nn.Sequential(*mods)
+        model = build_torch(torch, ctx.seed)
         opt = torch.optim.SGD(model.parameters(), lr=LR)
         loss_fn = torch.nn.CrossEntropyLoss()
         t = start_timer()
