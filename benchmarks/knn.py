@@ -1,6 +1,6 @@
 """Case 5: k-NN (K = 11) predictions for MNIST test images against the training images.
 
-EE-559 3.3 (003_17d2bd916b1b9250.txt, "Votes (K=11)"). byhand ``KNeighborsClassifier`` vs
+EE-559 3.3 (Fleuret, EPFL, 2019, "Votes (K=11)"). byhand ``KNeighborsClassifier`` vs
 scikit-learn ``KNeighborsClassifier(algorithm="brute")``, both given the same float32 arrays
 from ``load_mnist``; time of fit + predict, and peak memory of one extra, untimed
 fit + predict: the peak of NumPy's traced allocations (tracemalloc) and the peak resident

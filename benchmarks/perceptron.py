@@ -1,6 +1,6 @@
 """Case 3: the perceptron on MNIST 0-vs-1, one epoch in dataset order from w = 0.
 
-EE-559 3.1 "The perceptron" (003_17d2bd916b1b9250.txt): '0' ↦ −1, '1' ↦ +1, the bias as a
+EE-559 3.1 "The perceptron" (Fleuret, EPFL, 2019): '0' ↦ −1, '1' ↦ +1, the bias as a
 constant input 1, w ← w + y x̃ whenever y wᵀx̃ <= 0. Contenders: byhand ``Perceptron``,
 scikit-learn ``Perceptron(eta0=1, penalty=None, shuffle=False, max_iter=1, tol=None)`` and
 the literal Python loop; byhand's weights must equal the literal loop's bit for bit.

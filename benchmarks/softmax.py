@@ -2,7 +2,8 @@
 
 Reference: scikit-learn ``LogisticRegression()`` (lbfgs, C=1, max_iter=100: its defaults) on
 the training images; its fit time and its test accuracy. byhand: ``SoftmaxRegression``
-(minibatch SGD, float32, batch 128, learning rate 0.1; 004_58fcd66f213515d7.txt,
+(minibatch SGD, float32, batch 128, learning rate 0.1; Deep Neural Networks Course I (Galerne,
+Univ. Orléans, 2024–25),
 "Multivariate logistic regression") with a callback that measures test accuracy after each
 epoch and stops as soon as it is within 0.2 points of scikit-learn's; the time to reach it
 is the fit's wall time minus the time spent in that callback.

@@ -46,7 +46,7 @@ def test_runs_and_every_claim_passes(records, name):
     assert not failed, failed
     assert rec["figures"] and all(f["png"] for f in rec["figures"])
     for c in rec["claims"]:
-        assert c["lecture"] == "003_17d2bd916b1b9250.txt"
+        assert c["lecture"] == "ee559-3"
         assert c["slide"] in (perc.SLIDE, svmlda.SLIDE_SVM, svmlda.SLIDE_LDA, feat.SLIDE)
         assert c["experiment"] == name
 
@@ -59,9 +59,9 @@ def test_slide_titles_are_the_transcripts():
 
 
 def _seed_path():
-    from pathlib import Path
+    from _transcripts import transcript_path
 
-    return Path(__file__).resolve().parents[1] / ".." / "shared" / "seeds" / perc.LECTURE
+    return transcript_path(perc.LECTURE)
 
 
 def test_lecture_table_is_the_slides():

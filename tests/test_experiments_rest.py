@@ -8,13 +8,12 @@ that exists and a slide title that occurs verbatim in that transcript.
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
 
+from _transcripts import transcript_path
 from byhand.experiments import get
 
-SEEDS = Path(__file__).resolve().parents[1] / ".." / "shared" / "seeds"
 NAMES = [
     "xor-features",
     "poly-degrees",
@@ -65,7 +64,7 @@ def test_figures_and_json(name: str) -> None:
 def test_citations_are_in_the_transcripts(name: str) -> None:
     res = run(name)
     for c in res.claims:
-        text = (SEEDS / c.lecture).read_text(encoding="utf-8")
+        text = transcript_path(c.lecture).read_text(encoding="utf-8")
         assert c.slide in text, f"{name}: slide title {c.slide!r} not in {c.lecture}"
 
 

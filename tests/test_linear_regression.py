@@ -13,7 +13,7 @@ from sklearn.preprocessing import StandardScaler
 from byhand.linear_model._linear_regression import LinearRegression, ridge_lstsq
 from byhand.optim import exponential
 
-# 000_b8c8f70a5e624d9a.txt, "Linear regression": the N = 3 example, θ* = [−0.5, 3]
+# CS 577 Lecture 01 (Wang, IIT, 2024), "Linear regression": the N = 3 example, θ* = [−0.5, 3]
 X3 = np.array([[1.0], [2.0], [3.0]])
 Y3 = np.array([2.0, 3.0, 1.0])
 

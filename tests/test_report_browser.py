@@ -219,7 +219,7 @@ def open_in_chromium(page: Path, profile: Path, screenshot: Path) -> dict:
 @pytest.fixture
 def small_report(tmp_path: Path) -> tuple[Path, int]:
     """A --quick reproduce of two real experiments and a throw-away one failing a claim."""
-    lecture = "004_58fcd66f213515d7.txt"
+    lecture = "galerne-1"
 
     @experiment("browser-fail", title="A failing <claim> & notes", lecture=lecture, number=902)
     def fail(seed: int, quick: bool) -> ExperimentResult:

@@ -11,13 +11,13 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from _transcripts import transcript_path
 from byhand.commands import reproduce as command
 from byhand.experiments import Claim, ExperimentResult, experiment, registry
 from byhand.experiments._registry import jsonable, unregister
 from byhand.experiments.runner import reproduce, run_experiment, select
 
-LECTURE = "003_17d2bd916b1b9250.txt"
-SEEDS = Path(__file__).resolve().parents[1] / ".." / "shared" / "seeds"
+LECTURE = "ee559-3"
 CORE = {
     "linear-collapse",
     "max-likelihood",
@@ -77,7 +77,7 @@ def test_registry_discovers_the_core_experiments():
     for name in CORE:
         exp = reg[name]
         assert exp.module.startswith("byhand.experiments.lecture")
-        assert (SEEDS / exp.lecture).is_file(), exp.lecture
+        assert transcript_path(exp.lecture).is_file(), exp.lecture
         assert exp.number > 0 and exp.title
 
 

@@ -133,12 +133,12 @@ def test_experiment_sweep_reruns_with_point_seeds():
 
     seen = []
 
-    @experiment("sweep-test-exp", title="t", lecture="000_b8c8f70a5e624d9a.txt")
+    @experiment("sweep-test-exp", title="t", lecture="cs577-01")
     def _run(seed: int, quick: bool) -> ExperimentResult:
         seen.append((seed, quick))
         res = ExperimentResult()
         res.claim(
-            "000_b8c8f70a5e624d9a.txt",
+            "cs577-01",
             "s",
             "even seed",
             value=seed,

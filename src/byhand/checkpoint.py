@@ -3,8 +3,9 @@
 :class:`CheckpointWriter` is a callback for ``byhand.fit`` or an estimator's
 ``fit(X, y, callbacks=…)``: after every epoch it writes ``DIR/checkpoint.npz`` from
 :meth:`byhand.training.TrainState.snapshot` — weights, optimizer state (step count k and
-momentum buffers v of v ← μv + g, θ ← θ − ε_k v, 000_b8c8f70a5e624d9a.txt "Stochastic
-gradient descent"), Polyak–Ruppert averages (004_58fcd66f213515d7.txt "Averaged SGD"), the
+momentum buffers v of v ← μv + g, θ ← θ − ε_k v, CS 577 Lecture 01 (Wang, IIT, 2024) "Stochastic
+gradient descent"), Polyak–Ruppert averages (Deep Neural Networks Course I (Galerne, Univ. Orléans,
+2024–25) "Averaged SGD"), the
 RNG's state and the history — as arrays plus JSON, no pickle, atomically (temporary file and
 ``os.replace``: a kill at any instant leaves the previous checkpoint or the new one, never a
 torn one). :func:`load_checkpoint` reads it back for ``resume_state=`` / ``--resume``.

@@ -1,6 +1,6 @@
 """Linear discriminant analysis: Gaussian classes with one shared covariance.
 
-Lecture: 003_17d2bd916b1b9250.txt, EE-559 3.2 (the LDA slides "The Linear Discriminant
+Lecture: EE-559 3.2 (Fleuret, EPFL, 2019) (the LDA slides "The Linear Discriminant
 Analysis (LDA) algorithm provides a nice bridge …"): with class densities N(m_y, Σ) and the
 same Σ (homoscedasticity), P(Y = 1 | X = x) = σ(w·x + b) with
 
@@ -29,7 +29,7 @@ __all__ = ["LinearDiscriminantAnalysis"]
 class LinearDiscriminantAnalysis(ClassifierMixin, BaseEstimator):
     """LDA classifier: class means, shared covariance, linear discriminants.
 
-    Lecture 003_17d2bd916b1b9250.txt, EE-559 3.2 (LDA and its logistic form).
+    Lecture EE-559 3.2 (Fleuret, EPFL, 2019) (LDA and its logistic form).
 
     Fit: priors π_k = n_k / n, means m_k, and the pooled maximum-likelihood covariance
     Σ = Σ_k Σ_{i: y_i = k} (x_i − m_k)(x_i − m_k)ᵀ / n (the estimate of scikit-learn's

@@ -3,8 +3,8 @@
 ∂f/∂θᵢ ≈ (f(θ + εeᵢ) − f(θ − εeᵢ)) / 2ε, compared with what ``backward`` computed, entry by
 entry with torch.autograd.gradcheck's rule |analytic − numeric| <= atol + rtol·|numeric|
 (defaults eps=1e-6, atol=1e-5, rtol=1e-3). The lectures derive gradients by hand
-(001_cf1a1851cdd63545.txt, "Gradients of a one-hidden-layer network";
-003_17d2bd916b1b9250.txt, EE-559 3.6): this is how one checks such a derivation.
+(CS 577 Lecture 03 (Wang, IIT, 2024), "Gradients of a one-hidden-layer network";
+EE-559 3.6 (Fleuret, EPFL, 2019)): this is how one checks such a derivation.
 
 For a module the scalar checked is f = Σ forward(x) ⊙ r with a fixed random r, so every
 output contributes; its gradients are those of x and of every parameter. For a loss it is

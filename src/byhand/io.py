@@ -19,7 +19,7 @@ temporary file in the same folder which is renamed over ``path`` (``os.replace``
 never leaves a half-written model. A truncated, corrupted, foreign or newer-format file raises
 :class:`ModelFileError` (a ``ValueError``) naming the file and the problem.
 
-The training loop these files come from is 003_17d2bd916b1b9250.txt, EE-559 3.6
+The training loop these files come from is EE-559 3.6 (Fleuret, EPFL, 2019)
 "Back-propagation" (forward, backward, gradient step): a model file is the θ it ends with.
 """
 

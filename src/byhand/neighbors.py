@@ -1,6 +1,6 @@
 """k-nearest-neighbour classification by brute force, vectorised and chunked.
 
-Lecture: 003_17d2bd916b1b9250.txt, EE-559 3.3 "Linear separability and feature design"
+Lecture: EE-559 3.3 (Fleuret, EPFL, 2019) "Linear separability and feature design"
 (the figures "Votes (K=11)" / "Prediction (K=11)" and the same with a radial feature).
 """
 
@@ -37,7 +37,7 @@ def _max_abs(X: np.ndarray) -> float:
 class KNeighborsClassifier(ClassifierMixin, BaseEstimator):
     """Majority vote of the K training points nearest in Euclidean distance.
 
-    Lecture 003_17d2bd916b1b9250.txt, EE-559 3.3 (k-NN, K = 11, with and without a radial
+    Lecture EE-559 3.3 (Fleuret, EPFL, 2019) (k-NN, K = 11, with and without a radial
     feature).
 
     For a chunk A of query rows and the training set B, the squared distances are ranked by

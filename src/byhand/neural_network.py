@@ -1,11 +1,13 @@
 """Multi-layer perceptrons as scikit-learn estimators, on byhand's hand-written backprop.
 
-003_17d2bd916b1b9250.txt, EE-559 3.4 "Multi-Layer Perceptrons" (x⁽ˡ⁾ = σ(w⁽ˡ⁾x⁽ˡ⁻¹⁾ + b⁽ˡ⁾))
+EE-559 3.4 (Fleuret, EPFL, 2019) "Multi-Layer Perceptrons" (x⁽ˡ⁾ = σ(w⁽ˡ⁾x⁽ˡ⁻¹⁾ + b⁽ˡ⁾))
 and 3.6 "Back-propagation" (forward pass, backward pass, gradient step);
-001_cf1a1851cdd63545.txt, "Gradients of a one-hidden-layer network";
-002_c7770d845551d3f5.txt, the "task / output / prediction / loss" table (regression: identity
+CS 577 Lecture 03 (Wang, IIT, 2024), "Gradients of a one-hidden-layer network";
+CS 577 Lecture 04 (Wang, IIT, 2024), the "task / output / prediction / loss" table (regression:
+identity
 output and squared error; binary: one logit, logistic loss, sign; multiclass: K logits,
-softmax cross-entropy, argmax); 004_58fcd66f213515d7.txt, "Activation functions" and
+softmax cross-entropy, argmax); Deep Neural Networks Course I (Galerne, Univ. Orléans, 2024–25),
+"Activation functions" and
 "Artificial neurons and MLPs".
 
 The network is ``nn.Sequential(Linear, σ, …, Linear, input_grad=False)`` — training never
@@ -315,8 +317,8 @@ class _BaseMLP(GradientSolverMixin, BaseEstimator):
 class MLPClassifier(ClassifierMixin, _BaseMLP):
     """Multi-layer perceptron classifier trained by minibatch SGD with hand-written backprop.
 
-    003_17d2bd916b1b9250.txt, EE-559 3.4 "Multi-Layer Perceptrons" and 3.6
-    "Back-propagation"; 002_c7770d845551d3f5.txt, the task table and "Softmax" /
+    EE-559 3.4 (Fleuret, EPFL, 2019) "Multi-Layer Perceptrons" and 3.6
+    "Back-propagation"; CS 577 Lecture 04 (Wang, IIT, 2024), the task table and "Softmax" /
     "Cross-entropy". Output and loss follow the task: **two classes** → one logit z,
     P(classes_[1] | x) = σ(z), logistic loss log(1 + e^{−yz}) on y = ±1 (as scikit-learn's
     MLPClassifier); **K > 2 classes** → K logits, softmax, cross-entropy.
@@ -328,7 +330,8 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
     hidden_layer_sizes : int or tuple of ints, default (100,)
         Widths of the hidden layers.
     activation : "relu" (default), "tanh", "logistic", "softplus" or "identity"
-        σ of the hidden layers (004_58fcd66f213515d7.txt, "Activation functions").
+        σ of the hidden layers (Deep Neural Networks Course I (Galerne, Univ. Orléans, 2024–25),
+        "Activation functions").
     solver : "sgd"
         SGD with ``momentum`` (v ← μv + g, θ ← θ − ε_k v) — the only solver.
     alpha : float >= 0, default 0
@@ -476,7 +479,7 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
 class MLPRegressor(RegressorMixin, _BaseMLP):
     """Multi-layer perceptron regressor: identity output, mean squared error.
 
-    003_17d2bd916b1b9250.txt, EE-559 3.4 and 3.6; 002_c7770d845551d3f5.txt, the task table
+    EE-559 3.4 (Fleuret, EPFL, 2019) and 3.6; CS 577 Lecture 04 (Wang, IIT, 2024), the task table
     (regression: identity output, squared error, from the Gaussian likelihood).
     Objective: (1/N) Σₙ ‖f(xₙ) − yₙ‖² + α Σ ‖W‖². Parameters and attributes as
     :class:`MLPClassifier` (``validation_scores_`` are R²); y may be (N,) or (N, K).

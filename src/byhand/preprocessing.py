@@ -1,7 +1,7 @@
 """Feature maps of the lectures as scikit-learn transformers.
 
-Lectures: 001_cf1a1851cdd63545.txt (CS 577 Lecture 03, "Beyond linearity: feature map":
-φ(x) = [1, x, x², …, x^d], and degree-2 features for XOR); 003_17d2bd916b1b9250.txt
+Lectures: CS 577 Lecture 03 (Wang, IIT, 2024) (CS 577 Lecture 03, "Beyond linearity: feature map":
+φ(x) = [1, x, x², …, x^d], and degree-2 features for XOR); EE-559 (Fleuret, EPFL, 2019)
 (EE-559 3.3 "Linear separability and feature design": Φ(x_u, x_v) = (x_u, x_v, x_u x_v) for
 xor, products of random pairs of pixels for MNIST 8-vs-rest, a radial feature for k-NN).
 """
@@ -50,9 +50,9 @@ def _validate(est: Any, X: Any, reset: bool) -> np.ndarray:
 class PolynomialFeatures(TransformerMixin, BaseEstimator):
     """All monomials of the input variables up to a degree: φ(x) = (x^α)_{|α| <= degree}.
 
-    Lecture 001_cf1a1851cdd63545.txt, "Beyond linearity: feature map" (φ(x) = [1, x, …, x^d]
+    CS 577 Lecture 03 (Wang, IIT, 2024), "Beyond linearity: feature map" (φ(x) = [1, x, …, x^d]
     for one variable, degree 2 in two variables for XOR); EE-559 3.3 in
-    003_17d2bd916b1b9250.txt (polynomial feature maps, Stone–Weierstrass).
+    EE-559 (Fleuret, EPFL, 2019) (polynomial feature maps, Stone–Weierstrass).
 
     Columns: the constant 1 (if ``include_bias``), then for each degree k = 1..degree the
     products x_{i1}·…·x_{ik} with i1 <= … <= ik in lexicographic order (scikit-learn's
@@ -122,7 +122,7 @@ class PolynomialFeatures(TransformerMixin, BaseEstimator):
 class PairProductFeatures(TransformerMixin, BaseEstimator):
     """Append products x_u·x_v of ``n_pairs`` random pairs of distinct features.
 
-    Lecture 003_17d2bd916b1b9250.txt, EE-559 3.3: MNIST's "8" vs. the other classes with a
+    Lecture EE-559 3.3 (Fleuret, EPFL, 2019): MNIST's "8" vs. the other classes with a
     perceptron, "the original 28 × 28 features are supplemented with the products of pairs
     of features taken at random".
 
@@ -184,7 +184,7 @@ def _unrank_pairs(rank: np.ndarray, d: int) -> np.ndarray:
 class RadialFeatures(TransformerMixin, BaseEstimator):
     """Append the radial feature ‖x − c‖₂ (Euclidean distance to a centre c).
 
-    Lecture 003_17d2bd916b1b9250.txt, EE-559 3.3 (k-NN "Votes, radial feature (K=11)").
+    Lecture EE-559 3.3 (Fleuret, EPFL, 2019) (k-NN "Votes, radial feature (K=11)").
 
     ``center=None`` uses the mean of the training inputs (``center_`` after fit); otherwise
     ``center`` is an array of n_features coordinates. ``transform`` returns [X, ‖X − c‖].

@@ -12,13 +12,7 @@ import html
 import math
 from typing import Any
 
-LECTURES: dict[str, str] = {
-    "000": "CS 577 Lecture 01 — linear regression, gradient descent, perceptron (Yutong Wang)",
-    "001": "CS 577 Lecture 03 — Nonlinearity (Yutong Wang)",
-    "002": "CS 577 Lecture 04 — Classification (Yutong Wang)",
-    "003": "EE-559 Deep Learning 3.1–3.6 (François Fleuret)",
-    "004": "Deep neural networks for machine learning, Course I (Bruno Galerne)",
-}
+from byhand.lectures import LECTURES
 
 CSS = """
 :root { --ink:#1d2433; --muted:#5b6475; --line:#dde2ea; --bg:#f6f7fb; --card:#fff;
@@ -217,7 +211,9 @@ def _experiment(record: dict[str, Any]) -> str:
 
 
 def _lecture_title(lecture: str) -> str:
-    return LECTURES.get(lecture[:3], lecture)
+    if lecture in LECTURES:
+        return LECTURES[lecture].full
+    return lecture
 
 
 def render(records: list[dict[str, Any]], meta: dict[str, Any]) -> str:

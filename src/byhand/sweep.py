@@ -1,8 +1,11 @@
 """Parameter sweeps on joblib: serially, in local processes, or on a Dask cluster.
 
-The lectures' studies are grids — step sizes ε ∈ {0.005, …, 0.2} (000_b8c8f70a5e624d9a.txt,
-"Gradient descent"), widths of 1, 2+2+1, 10+10+1 nets (004_58fcd66f213515d7.txt), feature
-degrees (001_cf1a1851cdd63545.txt). :func:`run_grid` fits a model at every point of such a
+The lectures' studies are grids — step sizes ε ∈ {0.005, …, 0.2} (CS 577 Lecture 01 (Wang, IIT,
+2024),
+"Gradient descent"), widths of 1, 2+2+1, 10+10+1 nets (Deep Neural Networks Course I (Galerne,
+Univ. Orléans, 2024–25)), feature
+degrees (CS 577 Lecture 03 (Wang, IIT, 2024)). :func:`run_grid` fits a model at every point of such
+a
 grid (× ``repeat``) on a train split of a data set and scores it on a held-out split
 (accuracy for classifiers, R² for regressors).
 

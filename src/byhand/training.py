@@ -1,9 +1,9 @@
 """``fit``: the one training loop for every gradient-trained thing in byhand.
 
 Each step is the lecture's forward pass, backward pass and gradient step
-(003_17d2bd916b1b9250.txt, EE-559 3.6 "Back-propagation"): z = f(x_batch), L = loss(z, y),
+(EE-559 3.6 (Fleuret, EPFL, 2019) "Back-propagation"): z = f(x_batch), L = loss(z, y),
 ∇ by backward, θ ← θ − ε_k ∇. ``batch_size=None`` is full-batch gradient descent; a number is
-minibatch SGD, in dataset order or reshuffled each epoch (000_b8c8f70a5e624d9a.txt,
+minibatch SGD, in dataset order or reshuffled each epoch (CS 577 Lecture 01 (Wang, IIT, 2024),
 "Stochastic gradient descent" uses both).
 
 A run whose loss becomes non-finite stops at once with a warning naming the epoch and

@@ -2,8 +2,9 @@
 
 A spec names a data set and a split (``train`` or ``test``):
 
-- ``xor``: the four XOR points (003_17d2bd916b1b9250.txt, EE-559 3.3), both splits;
-- ``moons`` / ``moons:N``: N (500) two-moons points with noise 0.2 (002_c7770d845551d3f5.txt,
+- ``xor``: the four XOR points (EE-559 3.3 (Fleuret, EPFL, 2019)), both splits;
+- ``moons`` / ``moons:N``: N (500) two-moons points with noise 0.2 (CS 577 Lecture 04 (Wang, IIT,
+2024),
   "The two-moons toy dataset"), drawn with the seed; the test split is a fresh sample
   (seed + 1);
 - ``digits``: scikit-learn's 8×8 digits, a fixed 80 / 20 train / test split;

@@ -3,8 +3,9 @@
 For each module (``Linear``, the activations, a small ``Sequential`` net) and each loss, on
 random float64 inputs kept away from kinks (ReLU at 0, hinge at y·z = margin), the
 hand-written ``backward`` is compared with central differences
-(f(θ + ε) − f(θ − ε)) / 2ε by :func:`byhand.gradcheck` (001_cf1a1851cdd63545.txt, "Gradients
-of a one-hidden-layer network"; 003_17d2bd916b1b9250.txt, EE-559 3.6). Prints a table of the
+(f(θ + ε) − f(θ − ε)) / 2ε by :func:`byhand.gradcheck` (CS 577 Lecture 03 (Wang, IIT, 2024),
+"Gradients
+of a one-hidden-layer network"; EE-559 3.6 (Fleuret, EPFL, 2019)). Prints a table of the
 maximum relative errors; exits 1 if any check fails. Any other Module or Loss class of
 ``byhand.nn`` that can be built without arguments is checked too.
 """

@@ -33,6 +33,7 @@ def run(args: argparse.Namespace) -> int:
 
     from byhand.experiments import registry
     from byhand.experiments.runner import reproduce
+    from byhand.lectures import name as lecture_name
 
     console = Console()
     if getattr(args, "list", False):
@@ -43,7 +44,11 @@ def run(args: argparse.Namespace) -> int:
             t.add_column(col)
         for e in registry().values():
             t.add_row(
-                str(e.number or ""), e.name, e.lecture[:3], e.title, "yes" if e.needs_mnist else ""
+                str(e.number or ""),
+                e.name,
+                lecture_name(e.lecture),
+                e.title,
+                "yes" if e.needs_mnist else "",
             )
         console.print(t)
         return 0

@@ -12,7 +12,7 @@ def load_digits(*, dtype: type = np.float64, images: bool = False) -> Dataset:
 
     The raw pixels are integers 0..16; here x = pixel / 16, float64 by default (``dtype``
     may be np.float32). ``images=True`` keeps X as (1797, 8, 8) instead of (1797, 64).
-    A small stand-in for MNIST (003_17d2bd916b1b9250.txt, EE-559 3.1 The perceptron,
+    A small stand-in for MNIST (EE-559 3.1 (Fleuret, EPFL, 2019) The perceptron,
     MNIST experiments) in tests and quick demos.
 
     Returns

@@ -13,7 +13,7 @@ def lecture01_regression() -> tuple[np.ndarray, np.ndarray]:
     With X̃ = [x, 1] and θ = [ω, b], N·J(θ) = ‖y − X̃θ‖² is minimised by the normal
     equations θ* = (X̃ᵀX̃)⁻¹X̃ᵀy = [−0.5, 3] (slope −0.5, bias 3).
 
-    Source: 000_b8c8f70a5e624d9a.txt, CS 577 Lecture 01, "Linear regression (1-dimensional
+    Source: CS 577 Lecture 01 (Wang, IIT, 2024), "Linear regression (1-dimensional
     samples)", "Example: N = 3, (x₁ = 1, y₁ = 2), (x₂ = 2, y₂ = 3), (x₃ = 3, y₃ = 1)".
 
     Returns
@@ -59,7 +59,7 @@ def perceptron_trace() -> tuple[np.ndarray, np.ndarray]:
     t=1 update → [1, 0]; t=2 none; t=3 update → [1, −1]; t=4, 5 none;
     t=6 update → [2, 0]; t=7 update → [2, −1]; t=8 none; a second pass makes no mistake.
 
-    Source: 000_b8c8f70a5e624d9a.txt, CS 577 Lecture 01, "Perceptron: an example".
+    Source: CS 577 Lecture 01 (Wang, IIT, 2024), "Perceptron: an example".
 
     Returns
     -------
@@ -84,7 +84,7 @@ def logic_table(name: str) -> tuple[np.ndarray, np.ndarray]:
     - ``"and"``: and(u, v) = 1{u + v − 1.5 >= 0}  (w = 1, b = −1.5)
     - ``"not"``: not(u) = 1{−u + 0.5 >= 0}        (w = −1, b = 0.5)
 
-    Source: 003_17d2bd916b1b9250.txt, EE-559 3.1 The perceptron (Threshold Logic Unit,
+    Source: EE-559 3.1 (Fleuret, EPFL, 2019) The perceptron (Threshold Logic Unit,
     McCulloch and Pitts 1943).
 
     Returns
@@ -106,9 +106,9 @@ def xor(signed: bool = False) -> tuple[np.ndarray, np.ndarray]:
 
     No linear model separates them; the feature Φ(x_u, x_v) = (x_u, x_v, x_u x_v) does.
 
-    Sources: 003_17d2bd916b1b9250.txt, EE-559 3.3 Linear separability and feature design
-    ("xor"); 001_cf1a1851cdd63545.txt, CS 577 Lecture 03 "Limitations of linearity";
-    004_58fcd66f213515d7.txt "The xor function".
+    Sources: EE-559 3.3 (Fleuret, EPFL, 2019) Linear separability and feature design
+    ("xor"); CS 577 Lecture 03 (Wang, IIT, 2024) "Limitations of linearity";
+    Deep Neural Networks Course I (Galerne, Univ. Orléans, 2024–25) "The xor function".
 
     Parameters
     ----------

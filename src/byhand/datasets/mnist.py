@@ -291,7 +291,7 @@ def load_mnist(
     split : "train" (60 000 images) or "test" (10 000, the t10k files).
     digits : None for all ten classes (y ∈ 0..9), or a pair (a, b): only those digits, with
         a ↦ −1 and b ↦ +1. ``digits=(0, 1)`` is EE-559's 0-vs-1 perceptron task ("MNIST's
-        '0's as negative class, and '1's as positive one", 003_17d2bd916b1b9250.txt, 3.1).
+        '0's as negative class, and '1's as positive one", EE-559 3.1 (Fleuret, EPFL, 2019)).
     one_vs_rest : a digit k: every image, y = +1 for k and −1 for the others
         (``one_vs_rest=8`` is EE-559's "8" vs. the other classes, 003, 3.3). Not together
         with ``digits``.

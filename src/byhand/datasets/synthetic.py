@@ -38,8 +38,8 @@ def make_xor(
     Corner (u, v) gets the label xor(u, v) = u + v − 2uv; the corners are used in turn
     (counts differ by at most one), in random order.
 
-    Sources: 003_17d2bd916b1b9250.txt, EE-559 3.3 Linear separability and feature design
-    ("xor", Φ(x_u, x_v) = (x_u, x_v, x_u x_v)); 001_cf1a1851cdd63545.txt, CS 577 Lecture 03.
+    Sources: EE-559 3.3 (Fleuret, EPFL, 2019) Linear separability and feature design
+    ("xor", Φ(x_u, x_v) = (x_u, x_v, x_u x_v)); CS 577 Lecture 03 (Wang, IIT, 2024).
     """
     n_samples = check_int("n_samples", n_samples)
     noise = check_float("noise", noise)
@@ -62,7 +62,7 @@ def make_moons(
     Class 0: (cos θ, sin θ); class 1: (1 − cos θ, 1/2 − sin θ), θ evenly spaced on [0, π]
     (⌊n/2⌋ points on the first moon), shuffled, plus Gaussian noise of std ``noise``.
 
-    Source: 002_c7770d845551d3f5.txt, CS 577 Lecture 04, "The two-moons toy dataset".
+    Source: CS 577 Lecture 04 (Wang, IIT, 2024), "The two-moons toy dataset".
     """
     n_samples = check_int("n_samples", n_samples)
     noise = check_float("noise", noise)
@@ -113,7 +113,7 @@ def make_gaussian_classes(
     equal priors. ``means`` (K, d) gives K classes in d dimensions (C then defaults to I_d
     unless d = 2); ``cov`` is C (d, d), symmetric positive definite.
 
-    Source: 003_17d2bd916b1b9250.txt, EE-559 3.2 Probabilistic view of a linear classifier
+    Source: EE-559 3.2 (Fleuret, EPFL, 2019) Probabilistic view of a linear classifier
     (Linear Discriminant Analysis, μ_{X|Y=y} Gaussian with shared Σ).
 
     Returns
@@ -182,7 +182,7 @@ def make_separable(
     EE-559 writes the margin assumption as y_n (x_n · w*) >= γ_L/2 and proves at most
     4R²/γ_L² mistakes; with γ_L = 2·``margin`` that bound is R²/``margin``².
 
-    Source: 003_17d2bd916b1b9250.txt, EE-559 3.1 The perceptron (convergence under
+    Source: EE-559 3.1 (Fleuret, EPFL, 2019) The perceptron (convergence under
     ‖x_n‖ <= R and a margin, bound ⌊4R²/γ²⌋).
 
     Returns
@@ -226,7 +226,7 @@ def make_ring(
     at 1 (exactly when ``noise`` = 0; ``noise`` is the std of a Gaussian jitter added to
     both coordinates). Classes have ⌊n/2⌋ and ⌈n/2⌉ points, in random order.
 
-    Source: 003_17d2bd916b1b9250.txt, EE-559 3.3 Linear separability and feature design
+    Source: EE-559 3.3 (Fleuret, EPFL, 2019) Linear separability and feature design
     ("Votes, radial feature (K=11)", k-NN with a radial feature).
     """
     n_samples = check_int("n_samples", n_samples)
@@ -259,7 +259,7 @@ def make_disc(
     parameter: the labels are exact.
 
     Source: the mini deep-learning framework project of EE-559 (François Fleuret, the course
-    of 003_17d2bd916b1b9250.txt; the project text itself is not among the seeds, the set is
+    of EE-559 (Fleuret, EPFL, 2019); the project text itself is not among the seeds, the set is
     specified in byhand issue 3).
     """
     n_samples = check_int("n_samples", n_samples)
@@ -291,8 +291,8 @@ def make_sin_regression(
     For polynomial feature maps (Φ(x) = (1, x, …, x^D), Stone–Weierstrass) and universal
     approximation with sums of ReLUs.
 
-    Sources: 001_cf1a1851cdd63545.txt, CS 577 Lecture 03, "Beyond linearity: feature map";
-    003_17d2bd916b1b9250.txt, EE-559 3.3 (polynomial regression) and 3.5 (universal
+    Sources: CS 577 Lecture 03 (Wang, IIT, 2024), "Beyond linearity: feature map";
+    EE-559 3.3 (Fleuret, EPFL, 2019) (polynomial regression) and 3.5 (universal
     approximation).
 
     Returns X (n, 1) float64 and y (n,) float64.
@@ -318,8 +318,8 @@ def make_polynomial_regression(
 
     Fitting α is linear regression on Φ(x) = (1, x, …, x^D): Σ_d α_d x^d = α · Φ(x).
 
-    Sources: 003_17d2bd916b1b9250.txt, EE-559 3.3 ("This is similar to the polynomial
-    regression … Σ α_d x^d = α · Φ(x)"); 001_cf1a1851cdd63545.txt, CS 577 Lecture 03
+    Sources: EE-559 3.3 (Fleuret, EPFL, 2019) ("This is similar to the polynomial
+    regression … Σ α_d x^d = α · Φ(x)"); CS 577 Lecture 03 (Wang, IIT, 2024)
     ("degree d polynomial feature map").
 
     Returns X (n, 1) float64 and y (n,) float64.
@@ -350,8 +350,8 @@ def make_blobs_k(
     Default centres: 4·(cos 2πk/K, sin 2πk/K) in the first two coordinates (0 elsewhere),
     well apart for the multiclass perceptron f(x) = argmax_k w_kᵀx and softmax regression.
 
-    Sources: 000_b8c8f70a5e624d9a.txt, CS 577 Lecture 01, "Multiclass perceptron";
-    002_c7770d845551d3f5.txt, CS 577 Lecture 04, "Multiclass classification" and softmax.
+    Sources: CS 577 Lecture 01 (Wang, IIT, 2024), "Multiclass perceptron";
+    CS 577 Lecture 04 (Wang, IIT, 2024), "Multiclass classification" and softmax.
     """
     n_samples = check_int("n_samples", n_samples)
     noise = check_float("noise", noise)

@@ -10,7 +10,7 @@ module of this package is imported on discovery, so the decorator is all the reg
 
     from byhand.experiments import ExperimentResult, experiment
 
-    LECTURE = "003_17d2bd916b1b9250.txt"
+    LECTURE = "ee559-3"
 
     @experiment("xor-feature", title="The xor feature x_u·x_v", lecture=LECTURE, number=20)
     def run(seed: int, quick: bool) -> ExperimentResult:

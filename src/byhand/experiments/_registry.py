@@ -48,7 +48,8 @@ def jsonable(value: Any) -> Any:
 class Claim:
     """One statement of a lecture, checked by byhand.
 
-    ``lecture`` is the seed file (``"003_17d2bd916b1b9250.txt"``), ``slide`` the section or slide
+    ``lecture`` is the lecture's id in :mod:`byhand.lectures` (``"ee559-3"``), ``slide`` the
+    section or slide
     title as in the transcript, ``claim`` the lecture's statement, ``value`` what byhand obtained
     (JSON-serialisable: a number, a string, a small list), ``kind`` one of ``"exact"`` (an identity,
     checked to floating-point precision), ``"numeric"`` (a number against a target) or

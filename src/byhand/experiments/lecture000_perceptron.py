@@ -17,7 +17,7 @@ from byhand.datasets import make_blobs_k, perceptron_trace
 from byhand.experiments import ExperimentResult, experiment
 from byhand.plotting import decision_regions, learning_curves, subplots
 
-LECTURE = "000_b8c8f70a5e624d9a.txt"
+LECTURE = "cs577-01"
 
 
 def weights_after_each_step(X: np.ndarray, y: np.ndarray) -> list[np.ndarray]:

@@ -3,7 +3,7 @@
 Experiments 1–3 of the reproduction: the normal equations on the N = 3 example, gradient
 descent with the five step sizes of the slides ("GD on our example ε_k ≡ …, 100
 iterations"), and SGD with m = 1 at ε = 0.1, in order and shuffled, and with the decayed
-rate ε_k = 0.99^k · 0.1 (000_b8c8f70a5e624d9a.txt, "Stochastic gradient descent (SGD)").
+rate ε_k = 0.99^k · 0.1 (CS 577 Lecture 01 (Wang, IIT, 2024), "Stochastic gradient descent (SGD)").
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from byhand.linear_model import LinearRegression
 from byhand.plotting import learning_curves, loss_contours, subplots
 from byhand.training import fit
 
-LECTURE = "000_b8c8f70a5e624d9a.txt"
+LECTURE = "cs577-01"
 SLIDE_LR = "Linear regression (1-dimensional samples)"
 THETA_STAR = np.array([-0.5, 3.0])
 STEPS = (0.005, 0.05, 0.1, 0.15, 0.2)

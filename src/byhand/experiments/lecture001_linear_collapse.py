@@ -1,8 +1,9 @@
 """Experiment 7: a network with linear activations collapses to one affine map.
 
-001_cf1a1851cdd63545.txt, "Linearity" (2-layer neural network with "linear" activation:
+CS 577 Lecture 03 (Wang, IIT, 2024), "Linearity" (2-layer neural network with "linear" activation:
 f(x) = w⁽²⁾ᵀ(W⁽¹⁾ᵀx + b⁽¹⁾) + b⁽²⁾ = (W⁽¹⁾w⁽²⁾)ᵀx + w⁽²⁾ᵀb⁽¹⁾ + b⁽²⁾, "still linear"; with a
-nonlinear g, "Is this still linear? No!"); 004_58fcd66f213515d7.txt, "Activation functions"
+nonlinear g, "Is this still linear? No!"); Deep Neural Networks Course I (Galerne, Univ. Orléans,
+2024–25), "Activation functions"
 (linear units: y = W_L…W_1 x + Σ_k W_L…W_{k+1} b_k + b_L, "we can always find an equivalent
 network without hidden units"). In byhand's row convention (``X @ W + b``) the collapsed map is
 W = W₁W₂…W_L, b = ((b₁W₂ + b₂)W₃ + …) + b_L.
@@ -18,8 +19,8 @@ from byhand import nn
 from byhand.experiments import ExperimentResult, experiment
 from byhand.plotting import PALETTE, subplots
 
-LECTURE = "001_cf1a1851cdd63545.txt"
-LECTURE_004 = "004_58fcd66f213515d7.txt"
+LECTURE = "cs577-03"
+LECTURE_004 = "galerne-1"
 
 
 def make_net(sizes: list[int], activation: type[nn.Module], rng: np.random.Generator):

@@ -3,14 +3,14 @@
 Experiments 6, 8 and 9 of the reproduction:
 
 - 6: least squares on XOR learns nothing ("It seems like w → 0 … y doesn't depend on x",
-  001_cf1a1851cdd63545.txt, "Linearity"); the degree-2 polynomial feature map in two free
+  CS 577 Lecture 03 (Wang, IIT, 2024), "Linearity"); the degree-2 polynomial feature map in two free
   variables captures it ("Can capture XOR with deg 2 poly feat map", "Beyond linearity:
   feature map").
 - 8: the 1-D polynomial feature map φ(x) = [1, x, …, x^d] with the lecture's own code
   (``polynomial_feature_map``, deg = 37 "has a single HYPERPARAMETER"): degrees 1, 3, 9, 37
   on a small noisy sample.
 - 9: the gradients of the one-hidden-layer net derived on the slides ("Derivative with respect
-  to a generic point", "1-layer neural network"; 002_c7770d845551d3f5.txt "1-layer neural
+  to a generic point", "1-layer neural network"; CS 577 Lecture 04 (Wang, IIT, 2024) "1-layer neural
   network (higher dim data)"), written out sample by sample in NumPy, against byhand's
   backprop and central finite differences.
 """
@@ -26,8 +26,8 @@ from byhand.experiments import ExperimentResult, experiment
 from byhand.plotting import PALETTE, learning_curves, subplots
 from byhand.training import fit
 
-LECTURE = "001_cf1a1851cdd63545.txt"
-LECTURE_002 = "002_c7770d845551d3f5.txt"
+LECTURE = "cs577-03"
+LECTURE_002 = "cs577-04"
 SLIDE_FEATURE_MAP = "Beyond linearity: feature map"
 SLIDE_GRAD = "1-layer neural network"
 

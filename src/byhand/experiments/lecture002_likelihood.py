@@ -1,6 +1,7 @@
 """Experiment 12: maximum likelihood gives the losses (Gaussian → MSE, Bernoulli → logistic).
 
-002_c7770d845551d3f5.txt, "Maximum likelihood": with p(y | x; θ) = N(y; f(x; θ), σ²), applying
+CS 577 Lecture 04 (Wang, IIT, 2024), "Maximum likelihood": with p(y | x; θ) = N(y; f(x; θ), σ²),
+applying
 −log to the likelihood gives, up to scaling, the mean square error:
 −(1/N) Σ log N(yᵢ; f(xᵢ), σ²) = MSE/(2σ²) + ½ log(2πσ²).
 "Breakout session: Maximum likelihood": with p(y | x; θ) = Bern((y + 1)/2; sigmoid(wᵀx)),
@@ -17,7 +18,7 @@ from byhand import nn
 from byhand.experiments import ExperimentResult, experiment
 from byhand.plotting import PALETTE, subplots
 
-LECTURE = "002_c7770d845551d3f5.txt"
+LECTURE = "cs577-04"
 
 
 def gaussian_nll(y: np.ndarray, mu: np.ndarray, sigma: float) -> float:

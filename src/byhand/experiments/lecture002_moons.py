@@ -1,6 +1,7 @@
 """Lecture 002 (CS 577 Lecture 04, Classification): one-hidden-layer nets on the two moons.
 
-Experiment 13 of the reproduction. 002_c7770d845551d3f5.txt, "1-layer neural network (higher
+Experiment 13 of the reproduction. CS 577 Lecture 04 (Wang, IIT, 2024), "1-layer neural network
+(higher
 dim data)": z = w⁽²⁾ᵀ g(W⁽¹⁾x + b⁽¹⁾) + b⁽²⁾ trained on the logistic loss log(1 + e^{−yz}),
 with "m = 10 relu" hidden units ("Linearity"), and the breakout session "The “two-moons” toy
 dataset". The nets are byhand's own modules trained by ``byhand.fit``; the linear classifier
@@ -16,7 +17,7 @@ from byhand.experiments import ExperimentResult, experiment
 from byhand.plotting import decision_regions, subplots
 from byhand.training import fit
 
-LECTURE = "002_c7770d845551d3f5.txt"
+LECTURE = "cs577-04"
 SLIDE_NET = "1-layer neural network (higher dim data)"
 SLIDE_MOONS = "Breakout session"
 

@@ -18,7 +18,7 @@ from byhand.experiments import ExperimentResult, experiment
 from byhand.plotting import learning_curves, subplots
 from byhand.training import fit
 
-LECTURE = "002_c7770d845551d3f5.txt"
+LECTURE = "cs577-04"
 
 
 def sgd_on_perceptron_loss(X: np.ndarray, y: np.ndarray, steps: int) -> np.ndarray:

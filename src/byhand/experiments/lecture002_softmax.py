@@ -1,6 +1,7 @@
 """Experiment 14: the softmax Jacobian p_y(δ_jy − p_j) and the cross-entropy gradient p − onehot(y).
 
-002_c7770d845551d3f5.txt, "Derivative of the softmax": ∂softmax(z)_y/∂z_j = −p_y p_j for j ≠ y
+CS 577 Lecture 04 (Wang, IIT, 2024), "Derivative of the softmax": ∂softmax(z)_y/∂z_j = −p_y p_j for
+j ≠ y
 (case 1) and p_y(1 − p_y) for j = y (case 2); "Derivative": for L(z, y) = −log softmax(z)_y,
 ∂L/∂z = p − onehot(y). Checked against central finite differences of byhand's
 :func:`~byhand.nn.functional.softmax` and :class:`~byhand.nn.CrossEntropyLoss`, and with
@@ -16,7 +17,7 @@ from byhand.experiments import ExperimentResult, experiment
 from byhand.nn.functional import softmax
 from byhand.plotting import PALETTE, subplots
 
-LECTURE = "002_c7770d845551d3f5.txt"
+LECTURE = "cs577-04"
 
 
 def jacobian_formula(p: np.ndarray) -> np.ndarray:

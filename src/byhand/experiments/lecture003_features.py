@@ -1,6 +1,6 @@
 """Experiments 20–22: feature design makes linear (and k-NN) classifiers work.
 
-003_17d2bd916b1b9250.txt, EE-559 "3.3. Linear separability and feature design":
+EE-559 (Fleuret, EPFL, 2019) "3.3. Linear separability and feature design":
 
 - "The xor example can be solved by pre-processing the data to make the two populations
   linearly separable", Φ : (x_u, x_v) ↦ (x_u, x_v, x_u x_v). Experiment 20: the perceptron
@@ -27,7 +27,7 @@ import numpy as np
 from byhand.experiments import ExperimentResult, experiment
 from byhand.plotting import PALETTE, decision_regions, subplots
 
-LECTURE = "003_17d2bd916b1b9250.txt"
+LECTURE = "ee559-3"
 SLIDE = "3.3. Linear separability and feature design"
 
 

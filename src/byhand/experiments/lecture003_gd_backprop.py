@@ -2,7 +2,7 @@
 
 Experiments 24 and 25 of the reproduction:
 
-- 24: 003_17d2bd916b1b9250.txt, "3.5. Gradient descent": the loss
+- 24: EE-559 (Fleuret, EPFL, 2019), "3.5. Gradient descent": the loss
   ℒ(w, b) = −Σ_n log σ(y_n(w·x_n + b)) minimised by the lecture's ``gradient`` code and
   ``w -= eta * dw`` "With 100 training points and η = 10⁻¹", the boundary drawn at
   n = 0, 10, 10², 10³, 10⁴ iterations beside LDA's.
@@ -24,7 +24,7 @@ from byhand.nn.functional import sigmoid
 from byhand.plotting import PALETTE, learning_curves, subplots
 from byhand.training import evaluate, fit
 
-LECTURE = "003_17d2bd916b1b9250.txt"
+LECTURE = "ee559-3"
 SLIDE_GD = "3.5. Gradient descent"
 SLIDE_BP = "3.6. Back-propagation"
 SNAPSHOTS = (0, 10, 100, 1000, 10000)

@@ -1,6 +1,6 @@
 """Experiments 16–17: EE-559's perceptron on MNIST 0-vs-1 and its convergence bound.
 
-003_17d2bd916b1b9250.txt, EE-559 "3.1. The perceptron":
+EE-559 (Fleuret, EPFL, 2019) "3.1. The perceptron":
 
 - ``train_perceptron(x, y, nb_epochs_max)`` starts from w = 0 and, epoch after epoch, adds
   y_n·x_n for every sample with y_n (w · x_n) <= 0, until an epoch makes no change. "With
@@ -25,7 +25,7 @@ import numpy as np
 from byhand.experiments import ExperimentResult, experiment
 from byhand.plotting import PALETTE, learning_curves, subplots
 
-LECTURE = "003_17d2bd916b1b9250.txt"
+LECTURE = "ee559-3"
 SLIDE = "3.1. The perceptron"
 MARGINS = (0.03, 0.1, 0.3)  # margins asked of make_separable in experiment 17
 

@@ -1,6 +1,6 @@
 """Experiments 18–19: the SVM's margin against the perceptron's, and LDA's logistic form.
 
-003_17d2bd916b1b9250.txt:
+EE-559 (Fleuret, EPFL, 2019):
 
 - EE-559 "3.1. The perceptron" (its last slides): "The perceptron stops as soon as it finds a
   separating boundary. Other algorithms maximize the distance of samples to the decision
@@ -26,7 +26,7 @@ import numpy as np
 from byhand.experiments import ExperimentResult, experiment
 from byhand.plotting import PALETTE, subplots
 
-LECTURE = "003_17d2bd916b1b9250.txt"
+LECTURE = "ee559-3"
 SLIDE_SVM = "3.1. The perceptron"
 SLIDE_LDA = "3.2. Probabilistic view of a linear classifier"
 SVM_ALPHA = 2e-4  # the lecture's λ: small, so the soft margin is close to the hard one

@@ -1,6 +1,6 @@
 """Experiment 15: threshold logic units compute and / or / not, hence any Boolean function.
 
-003_17d2bd916b1b9250.txt, EE-559 "3.1. The perceptron": the Threshold Logic Unit
+EE-559 (Fleuret, EPFL, 2019) "3.1. The perceptron": the Threshold Logic Unit
 f(x) = 1{w Σᵢ xᵢ + b >= 0} implements or(u, v) = 1{u + v − 0.5 >= 0} (w = 1, b = −0.5),
 and(u, v) = 1{u + v − 1.5 >= 0} (w = 1, b = −1.5), not(u) = 1{−u + 0.5 >= 0} (w = −1, b = 0.5);
 "Hence, any Boolean function can be build with such units" (McCulloch and Pitts, 1943).
@@ -18,7 +18,7 @@ from byhand import nn
 from byhand.experiments import ExperimentResult, experiment
 from byhand.plotting import PALETTE, subplots
 
-LECTURE = "003_17d2bd916b1b9250.txt"
+LECTURE = "ee559-3"
 SLIDE = "3.1. The perceptron (Threshold Logic Unit)"
 
 #: the lecture's units: (number of inputs, w, b)

@@ -1,6 +1,6 @@
 """Experiment 23: sums of translated ReLUs approximate sin on [−π, π] (universal approximation).
 
-003_17d2bd916b1b9250.txt, EE-559 "Universal approximation": any ψ ∈ C([a, b], R) is
+EE-559 (Fleuret, EPFL, 2019) "Universal approximation": any ψ ∈ C([a, b], R) is
 approximated by a linear combination of translated/scaled ReLUs
 f(x) = σ(w₁x + b₁) + σ(w₂x + b₂) + …; for sin,
 max_{x ∈ [−A, A]} |sin(x) − Σₙ αₙ σ(x − aₙ)| <= ε for N large enough, i.e. a one hidden layer
@@ -20,7 +20,7 @@ from byhand import nn
 from byhand.experiments import ExperimentResult, experiment
 from byhand.plotting import PALETTE, subplots
 
-LECTURE = "003_17d2bd916b1b9250.txt"
+LECTURE = "ee559-3"
 SLIDE = "Universal approximation"
 
 

@@ -1,6 +1,7 @@
 """Experiment 26: the activation zoo of lecture 004 with derivatives; tanh(a/2) = 2·logistic(a) − 1.
 
-004_58fcd66f213515d7.txt, "Activation functions": linear g(a) = a, threshold units (sign and
+Deep Neural Networks Course I (Galerne, Univ. Orléans, 2024–25), "Activation functions": linear
+g(a) = a, threshold units (sign and
 Heaviside step), sigmoidal units (tanh and the logistic sigmoid, "in fact equivalent by linear
 transformations: tanh(a/2) = 2 logistic(a) − 1", "act as threshold units for large values of |a|
 and as linear for small values"), and the "modern" ReLU max(a, 0) and softplus log(1 + eᵃ).
@@ -15,7 +16,7 @@ from byhand import nn
 from byhand.experiments import ExperimentResult, experiment
 from byhand.plotting import PALETTE, subplots
 
-LECTURE = "004_58fcd66f213515d7.txt"
+LECTURE = "galerne-1"
 SLIDE = "Activation functions"
 
 

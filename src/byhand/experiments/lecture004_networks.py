@@ -2,7 +2,8 @@
 
 Experiments 27 and 28 of the reproduction:
 
-- 27: 004_58fcd66f213515d7.txt, "Activation functions" (sigmoidal units): "The architecture of
+- 27: Deep Neural Networks Course I (Galerne, Univ. Orléans, 2024–25), "Activation functions"
+(sigmoidal units): "The architecture of
   the network defines the shape of the separator" — 1 neuron, 2+2+1 neurons, 10+10+1 neurons;
   separation {x : P(C₁|x) = P(C₂|x)}; "Complexity/capacity of the network ⇒ Trade-off between
   generalization and overfitting".
@@ -24,7 +25,7 @@ from byhand.experiments.lecture002_moons import NetClassifier
 from byhand.plotting import decision_regions, learning_curves, subplots
 from byhand.training import fit
 
-LECTURE = "004_58fcd66f213515d7.txt"
+LECTURE = "galerne-1"
 SLIDE_ACT = "Activation functions"
 SLIDE_MLR = "Multivariate logistic regression"
 ARCHS = {"1 neuron": (), "2+2+1 neurons": (2, 2), "10+10+1 neurons": (10, 10)}

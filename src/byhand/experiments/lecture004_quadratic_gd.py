@@ -1,6 +1,7 @@
 """Experiment 29: gradient descent on a quadratic converges for γ < 2/L and diverges beyond.
 
-004_58fcd66f213515d7.txt, "Gradient descent": if ‖∇²F‖₂ <= L then for 0 < γ < 2/L the iterates
+Deep Neural Networks Course I (Galerne, Univ. Orléans, 2024–25), "Gradient descent": if ‖∇²F‖₂ <= L
+then for 0 < γ < 2/L the iterates
 x⁽ⁿ⁺¹⁾ = x⁽ⁿ⁾ − γ∇F(x⁽ⁿ⁾) converge to a stationary point; "One dimension": small step → slow
 convergence, good step → fast, large step → slow, too large → divergence. Here
 F(x) = ½ (x − x*)ᵀ A (x − x*) with A symmetric positive definite, L = λ_max(A); the steps are
@@ -17,7 +18,7 @@ from byhand.nn import Parameter
 from byhand.optim import SGD
 from byhand.plotting import PALETTE, loss_contours, subplots
 
-LECTURE = "004_58fcd66f213515d7.txt"
+LECTURE = "galerne-1"
 
 
 def gd_path(A: np.ndarray, x_star: np.ndarray, x0: np.ndarray, lr: float, n: int) -> np.ndarray:

@@ -308,7 +308,7 @@ def print_summary(records: list[dict[str, Any]], console: Any) -> None:
         t.add_row(
             str(r["number"] or ""),
             r["name"],
-            r["lecture"][:3],
+            _lecture_name(r["lecture"]),
             status,
             claims,
             f"{r['seconds']:.1f}",
@@ -375,3 +375,10 @@ def reproduce(
     print_summary(records, console)
     console.print(f"report: {(out / 'index.html').resolve()}  ({meta['seconds']:.1f} s)")
     return exit_code(records)
+
+
+def _lecture_name(lecture_id: str) -> str:
+    """The lecture's short citation, or the id itself when it is not in the catalogue."""
+    from byhand.lectures import LECTURES
+
+    return LECTURES[lecture_id].short if lecture_id in LECTURES else lecture_id

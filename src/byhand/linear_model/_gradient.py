@@ -4,13 +4,13 @@ Every gradient solver of the linear family minimises the lectures' regularised e
 
     J(w, b) = (1/N) Σₙ ℓ(wᵀxₙ + b, yₙ) + α‖w‖²          (the bias b is not penalised)
 
-(003_17d2bd916b1b9250.txt, EE-559 3.1 "Support Vector Machine": λ‖w‖² + (1/N) Σ hinge;
-000_b8c8f70a5e624d9a.txt, "Gradient descent" and "Stochastic gradient descent"), by
+(EE-559 3.1 (Fleuret, EPFL, 2019) "Support Vector Machine": λ‖w‖² + (1/N) Σ hinge;
+CS 577 Lecture 01 (Wang, IIT, 2024), "Gradient descent" and "Stochastic gradient descent"), by
 θ ← θ − ε_k (∇L + 2α w): ``byhand.optim.SGD`` with ``weight_decay = 2α``, which only touches
 parameters flagged ``decay=True`` (the weights, never the bias). Full-batch gradient descent
 is ``batch_size=None`` in ``byhand.fit``; minibatch SGD reshuffles each epoch (seeded);
 ``average=True`` keeps the Polyak–Ruppert mean of the iterates and returns it
-(004_58fcd66f213515d7.txt, "Averaged SGD").
+(Deep Neural Networks Course I (Galerne, Univ. Orléans, 2024–25), "Averaged SGD").
 
 :class:`GradientSolverMixin` holds the parameter checks common to all of them and
 :meth:`GradientSolverMixin._train`, the one call into ``byhand.fit`` — including the

@@ -3,8 +3,9 @@
 Both minimise a smooth convex objective f(θ) given a function returning (f, ∇f), with a
 backtracking (Armijo) line search: accept the step t·p once f(θ + t p) <= f(θ) + c·t·∇fᵀp,
 halving t otherwise. They are the "good steps" that plain gradient descent lacks
-(000_b8c8f70a5e624d9a.txt, "Gradient descent": a fixed ε must stay below 2/L, so an
-ill-conditioned problem crawls; 004_58fcd66f213515d7.txt, "Gradient descent" step size
+(CS 577 Lecture 01 (Wang, IIT, 2024), "Gradient descent": a fixed ε must stay below 2/L, so an
+ill-conditioned problem crawls; Deep Neural Networks Course I (Galerne, Univ. Orléans, 2024–25),
+"Gradient descent" step size
 γ < 2/L). No scipy.optimize: the two-loop recursion of L-BFGS (Nocedal & Wright, Alg. 7.4)
 is a dozen lines.
 """

@@ -1,6 +1,6 @@
 """Linear regression: the normal equations, gradient descent and SGD.
 
-000_b8c8f70a5e624d9a.txt, CS 577 Lecture 01, "Linear regression": J(θ) = (1/N) Σₙ (θᵀx̃ₙ − yₙ)²
+CS 577 Lecture 01 (Wang, IIT, 2024), "Linear regression": J(θ) = (1/N) Σₙ (θᵀx̃ₙ − yₙ)²
 with x̃ = [x, 1]; its minimiser solves the normal equations X̃ᵀX̃ θ = X̃ᵀy (the N = 3 example
 (1, 2), (2, 3), (3, 1) gives θ* = [−0.5, 3]); "Gradient descent" and "Stochastic gradient
 descent" reach it iteratively. With ``alpha`` > 0 the objective gains α‖w‖² (ridge; the
@@ -50,7 +50,7 @@ def ridge_lstsq(
 class LinearRegression(GradientSolverMixin, RegressorMixin, BaseEstimator):
     """Least squares, f(x) = wᵀx + b, minimising (1/N) Σₙ (f(xₙ) − yₙ)² + α‖w‖².
 
-    000_b8c8f70a5e624d9a.txt, CS 577 Lecture 01, "Linear regression" (closed form through
+    CS 577 Lecture 01 (Wang, IIT, 2024), "Linear regression" (closed form through
     the normal equations; the worked N = 3 example gives θ* = [−0.5, 3]), "Gradient descent"
     (converges for ε < 2/L) and "Stochastic gradient descent" (minibatches, decaying ε_k).
 

@@ -1,8 +1,8 @@
 """Binary logistic regression: the Bernoulli likelihood of a linear score.
 
-002_c7770d845551d3f5.txt, CS 577 Lecture 04, "Bernoulli maximum likelihood": P(y = 1 | x) =
+CS 577 Lecture 04 (Wang, IIT, 2024), "Bernoulli maximum likelihood": P(y = 1 | x) =
 σ(wᵀx + b) and the negative log-likelihood log(1 + e^{−y(wᵀx+b)}) with y ∈ {−1, +1};
-003_17d2bd916b1b9250.txt, EE-559 3.2 "Probabilistic view of a linear classifier" (the
+EE-559 3.2 (Fleuret, EPFL, 2019) "Probabilistic view of a linear classifier" (the
 posterior is a sigmoid of an affine map) and 3.5 (gradient descent on the logistic loss).
 
 Hand-derived, with z = Xw + b, m = y ⊙ z and J = (1/N) Σ log(1 + e^{−mₙ}) + α‖w‖²:
@@ -70,7 +70,8 @@ def logistic_hessian(
 class LogisticRegression(BinaryLinearMixin, GradientSolverMixin, ClassifierMixin, BaseEstimator):
     """Binary logistic regression, minimising (1/N) Σ log(1 + e^{−yₙ(wᵀxₙ+b)}) + α‖w‖².
 
-    002_c7770d845551d3f5.txt, "Bernoulli maximum likelihood"; 003_17d2bd916b1b9250.txt,
+    CS 577 Lecture 04 (Wang, IIT, 2024), "Bernoulli maximum likelihood"; EE-559 (Fleuret, EPFL,
+    2019),
     EE-559 3.2 and 3.5. Any two labels (``classes_[1]`` is y = +1); predict_proba =
     [1 − σ(f), σ(f)] with f = wᵀx + b. Scikit-learn's ``LogisticRegression(C)`` minimises
     C Σ loss + ½‖w‖², the same objective when α = 1/(2·C·N).

@@ -1,8 +1,8 @@
 """The multiclass perceptron, exact and fast (the block scan of ``_perceptron``).
 
-Lectures: 000_b8c8f70a5e624d9a.txt (CS 577 Lecture 01, "Multiclass perceptron":
+Lectures: CS 577 Lecture 01 (Wang, IIT, 2024) (CS 577 Lecture 01, "Multiclass perceptron":
 W = [w_1 … w_K], ŷ = argmax_k w_kᵀx, on a mistake w_ŷ ← w_ŷ − x and w_y ← w_y + x) and
-002_c7770d845551d3f5.txt (CS 577 Lecture 04, "Multiclass perceptron": the tie rule —
+CS 577 Lecture 04 (Wang, IIT, 2024) (CS 577 Lecture 04, "Multiclass perceptron": the tie rule —
 if argmax_k w_kᵀx \\ {y} is empty, pass; else update with ŷ taken from that set).
 """
 
@@ -42,7 +42,8 @@ class MulticlassPerceptron(_PerceptronBase):
 
     So a tie between y and another class counts as a mistake, exactly as the lecture's
     "argmax \\ {y}" rule says (at W = 0 every sample is a mistake).
-    Lectures: 000_b8c8f70a5e624d9a.txt "Multiclass perceptron"; 002_c7770d845551d3f5.txt
+    Lectures: CS 577 Lecture 01 (Wang, IIT, 2024) "Multiclass perceptron"; CS 577 Lecture 04 (Wang,
+    IIT, 2024)
     "Multiclass perceptron" (tie rule).
 
     Parameters are those of :class:`byhand.linear_model.Perceptron` (``eta0``,

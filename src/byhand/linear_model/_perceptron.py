@@ -1,7 +1,8 @@
 """The binary perceptron of Rosenblatt, exact and fast.
 
-Lectures: 000_b8c8f70a5e624d9a.txt (CS 577 Lecture 01, "Perceptron update", the online rule
-with T steps and the worked trace ending at w = [2, −1]) and 003_17d2bd916b1b9250.txt
+Lectures: CS 577 Lecture 01 (Wang, IIT, 2024) (CS 577 Lecture 01, "Perceptron update", the online
+rule
+with T steps and the worked trace ending at w = [2, −1]) and EE-559 (Fleuret, EPFL, 2019)
 (EE-559 3.1 "The perceptron", the epoch loop ``train_perceptron`` and the MNIST 0-vs-1 table).
 
 The fast exact scan
@@ -199,8 +200,8 @@ class _PerceptronBase(ClassifierMixin, BaseEstimator):
 class Perceptron(_PerceptronBase):
     """Binary perceptron: w ← w + η·y·x̃ whenever y·wᵀx̃ <= 0, starting from w = 0.
 
-    Lectures: 000_b8c8f70a5e624d9a.txt, "Perceptron update" (f(x; w) = sign(wᵀx); for
-    t = 1..T: if y⁽ᵗ⁾wᵀx⁽ᵗ⁾ > 0 keep w, else w ← w + y⁽ᵗ⁾x⁽ᵗ⁾); 003_17d2bd916b1b9250.txt,
+    Lectures: CS 577 Lecture 01 (Wang, IIT, 2024), "Perceptron update" (f(x; w) = sign(wᵀx); for
+    t = 1..T: if y⁽ᵗ⁾wᵀx⁽ᵗ⁾ > 0 keep w, else w ← w + y⁽ᵗ⁾x⁽ᵗ⁾); EE-559 (Fleuret, EPFL, 2019),
     EE-559 3.1 "The perceptron" (epochs until no change; the bias as one of the w's by a
     constant component 1 — the bias trick, x̃ = [x, 1]).
 

@@ -1,9 +1,10 @@
 """Softmax (multinomial logistic) regression.
 
-004_58fcd66f213515d7.txt, "Multiclass classification – Multivariate logistic regression"
+Deep Neural Networks Course I (Galerne, Univ. Orléans, 2024–25), "Multiclass classification –
+Multivariate logistic regression"
 (a linear map of the features with the bias trick, the softmax, the negative
 log-likelihood and its "Gradient of log-likelihood" Σₙ φₙ (yₙ − tₙ)ᵀ, "Gradient descent",
-"Averaged SGD"); 002_c7770d845551d3f5.txt, "Softmax", "Derivative of the softmax" and
+"Averaged SGD"); CS 577 Lecture 04 (Wang, IIT, 2024), "Softmax", "Derivative of the softmax" and
 "Viewing the cross-entropy as a NLL" (∂ℓ/∂z = p − onehot(t)).
 
 With Z = XW + 1bᵀ, P = softmax(Z) row-wise and T the one-hot targets,
@@ -70,8 +71,10 @@ def softmax_objective(
 class SoftmaxRegression(GradientSolverMixin, ClassifierMixin, BaseEstimator):
     """Multinomial logistic regression: P(k | x) = softmax(Wᵀx + b)_k.
 
-    Minimises (1/N) Σₙ −log P(tₙ | xₙ) + α‖W‖² (004_58fcd66f213515d7.txt, "Multivariate
-    logistic regression"; 002_c7770d845551d3f5.txt, "Softmax"). Scikit-learn's multinomial
+    Minimises (1/N) Σₙ −log P(tₙ | xₙ) + α‖W‖² (Deep Neural Networks Course I (Galerne, Univ.
+    Orléans, 2024–25), "Multivariate
+    logistic regression"; CS 577 Lecture 04 (Wang, IIT, 2024), "Softmax"). Scikit-learn's
+    multinomial
     ``LogisticRegression(C)`` minimises C Σ loss + ½‖W‖², the same objective for
     α = 1/(2·C·N).
 

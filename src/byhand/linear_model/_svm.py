@@ -1,12 +1,13 @@
 """The linear support vector machine trained by (sub)gradient descent on the hinge loss.
 
-003_17d2bd916b1b9250.txt, EE-559 3.1 "Support Vector Machine":
+EE-559 3.1 (Fleuret, EPFL, 2019) "Support Vector Machine":
     L(w, b) = λ‖w‖² + (1/N) Σₙ max(0, 1 − yₙ(w·xₙ + b)),
 the "hinge loss"; "at convergence, only a small number of samples matter, the support
 vectors" — those with margin yₙ(w·xₙ + b) <= 1. A subgradient of the hinge is −yₙxₙ where the
 margin is <= 1 and 0 elsewhere (``nn.HingeLoss``); the objective is 2λ-strongly convex, so
 the steps ε_k = 1/(2λ(k + k₀)) of Pegasos (Shalev-Shwartz et al. 2007) converge, and the
-average of the iterates (004_58fcd66f213515d7.txt, "Averaged SGD") smooths the last jumps.
+average of the iterates (Deep Neural Networks Course I (Galerne, Univ. Orléans, 2024–25), "Averaged
+SGD") smooths the last jumps.
 """
 
 from __future__ import annotations
@@ -43,7 +44,7 @@ def optimal_schedule(alpha: float) -> InverseTime:
 class LinearSVM(BinaryLinearMixin, GradientSolverMixin, ClassifierMixin, BaseEstimator):
     """Linear SVM: minimise α‖w‖² + (1/N) Σₙ max(0, 1 − yₙ(wᵀxₙ + b)) by subgradient steps.
 
-    003_17d2bd916b1b9250.txt, EE-559 3.1 "Support Vector Machine" (the lecture's λ is
+    EE-559 3.1 (Fleuret, EPFL, 2019) "Support Vector Machine" (the lecture's λ is
     ``alpha``). Scikit-learn's ``LinearSVC(loss="hinge", C)`` minimises ½‖w‖² + C Σ hinge,
     the same objective for α = 1/(2·C·N). Any two labels (``classes_[1]`` is y = +1).
 

@@ -1,6 +1,6 @@
 """The hand-written backprop core: modules with explicit forward/backward, and the losses.
 
-003_17d2bd916b1b9250.txt, EE-559 3.6 "Back-propagation" (forward pass, backward pass,
+EE-559 3.6 (Fleuret, EPFL, 2019) "Back-propagation" (forward pass, backward pass,
 gradient step); names and conventions in DESIGN.md.
 """
 

@@ -2,7 +2,7 @@
 
 ``np.matmul`` computes C = A B. The BLAS routine behind it computes C ← α op(A) op(B) + β C,
 which is what a gradient step is: W ← W − ε Xᵀ G is one ``gemm`` with α = −ε, β = 1, and
-weight decay only changes β to 1 − ε·wd (000_b8c8f70a5e624d9a.txt, "Stochastic gradient
+weight decay only changes β to 1 − ε·wd (CS 577 Lecture 01 (Wang, IIT, 2024), "Stochastic gradient
 descent"). Doing the step inside the product never writes the gradient out and never reads
 it back: for a 784×256 layer that saves two passes over 0.8 MB per step.
 

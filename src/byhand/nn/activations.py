@@ -1,7 +1,8 @@
 """Activation functions with their derivatives, written beside each other.
 
-004_58fcd66f213515d7.txt, "Activation functions" (linear, threshold/sign, sigmoid, tanh,
-ReLU, softplus); 003_17d2bd916b1b9250.txt, EE-559 3.4 "Multi-Layer Perceptrons" (tanh and
+Deep Neural Networks Course I (Galerne, Univ. Orléans, 2024–25), "Activation functions" (linear,
+threshold/sign, sigmoid, tanh,
+ReLU, softplus); EE-559 3.4 (Fleuret, EPFL, 2019) "Multi-Layer Perceptrons" (tanh and
 ReLU) and 3.6 (backward: dℓ/ds = dℓ/dx ⊙ σ'(s)).
 """
 

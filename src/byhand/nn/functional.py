@@ -1,7 +1,8 @@
 """Numerically stable elementwise functions shared by activations and losses.
 
-logistic σ(a) = 1/(1+e^{−a}) and its relatives (004_58fcd66f213515d7.txt, "Activation
-functions"; 002_c7770d845551d3f5.txt, "Softmax"). Every one is finite for |a| up to 1e4
+logistic σ(a) = 1/(1+e^{−a}) and its relatives (Deep Neural Networks Course I (Galerne, Univ.
+Orléans, 2024–25), "Activation
+functions"; CS 577 Lecture 04 (Wang, IIT, 2024), "Softmax"). Every one is finite for |a| up to 1e4
 and beyond: no exp of a large positive number is ever taken.
 """
 

@@ -2,7 +2,8 @@
 
 Glorot (uniform, limit √(6/(fan_in+fan_out))) and He (normal, std √(2/fan_in)) keep the
 variance of activations roughly constant across layers, the reason deep nets train at all
-(004_58fcd66f213515d7.txt, "Artificial neurons and MLPs"; 003_17d2bd916b1b9250.txt, EE-559 3.4).
+(Deep Neural Networks Course I (Galerne, Univ. Orléans, 2024–25), "Artificial neurons and MLPs";
+EE-559 3.4 (Fleuret, EPFL, 2019)).
 A weight has shape (fan_in, fan_out), as ``Linear`` stores it.
 """
 

@@ -1,7 +1,8 @@
 """The fully connected layer.
 
-s = x W + b with W ∈ R^{d×K}, i.e. f = Wᵀx per sample (000_b8c8f70a5e624d9a.txt, notation of
-the multiclass linear classifier; 003_17d2bd916b1b9250.txt, EE-559 3.6 "Back-propagation":
+s = x W + b with W ∈ R^{d×K}, i.e. f = Wᵀx per sample (CS 577 Lecture 01 (Wang, IIT, 2024),
+notation of
+the multiclass linear classifier; EE-559 3.6 (Fleuret, EPFL, 2019) "Back-propagation":
 s⁽ˡ⁾ = w⁽ˡ⁾ x⁽ˡ⁻¹⁾ + b⁽ˡ⁾). Backward, for a batch X (N×d) and G = dℓ/ds (N×K):
 dℓ/dW = Xᵀ G, dℓ/db = Σₙ Gₙ, dℓ/dX = G Wᵀ.
 """

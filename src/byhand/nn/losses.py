@@ -1,6 +1,7 @@
 """The lectures' losses: ``forward(z, y) -> float``, ``backward() -> dL/dz``, ``predict(z)``.
 
-The task table of 002_c7770d845551d3f5.txt ("Task / output / prediction / loss"): regression
+The task table of CS 577 Lecture 04 (Wang, IIT, 2024) ("Task / output / prediction / loss"):
+regression
 uses the identity and the squared error; binary classification predicts sign(z) with the
 perceptron, hinge or logistic loss; multiclass predicts argmax_k z_k with the cross-entropy
 of the softmax. Every loss is the mean over the batch, L = (1/N) Σₙ ℓ(zₙ, yₙ), so backward
@@ -80,7 +81,7 @@ def _single_output(z: np.ndarray, name: str) -> None:
 class MSELoss(Loss):
     """L = (1/N) Σₙ ‖zₙ − yₙ‖², dL/dz = 2(z − y)/N; predict = identity.
 
-    000_b8c8f70a5e624d9a.txt, "Linear regression" (J(θ) = (1/N) Σ (θᵀx⁽ⁿ⁾ − y⁽ⁿ⁾)², whose
+    CS 577 Lecture 01 (Wang, IIT, 2024), "Linear regression" (J(θ) = (1/N) Σ (θᵀx⁽ⁿ⁾ − y⁽ⁿ⁾)², whose
     Hessian gives the step-size limit 2/L); 002, "Gaussian maximum likelihood" gives it.
     """
 
@@ -145,7 +146,7 @@ class _BinaryLoss(Loss):
 class HingeLoss(_BinaryLoss):
     """ℓ(z, y) = max(0, margin − y z); ∂ℓ/∂z = −y where y z <= margin, else 0.
 
-    003_17d2bd916b1b9250.txt, EE-559 3.1 "Support Vector Machine" (hinge with margin 1);
+    EE-559 3.1 (Fleuret, EPFL, 2019) "Support Vector Machine" (hinge with margin 1);
     with margin 0 it is the perceptron loss (``PerceptronLoss``). The subgradient at the
     kink y z = margin is taken as −y, so SGD on margin 0 updates exactly when y z <= 0,
     as the perceptron rule does.
@@ -173,7 +174,8 @@ class HingeLoss(_BinaryLoss):
 class PerceptronLoss(HingeLoss):
     """ℓ(z, y) = max(0, −y z): the hinge with margin 0.
 
-    001_cf1a1851cdd63545.txt and 002_c7770d845551d3f5.txt, "Perceptron loss": SGD with
+    CS 577 Lecture 03 (Wang, IIT, 2024) and CS 577 Lecture 04 (Wang, IIT, 2024), "Perceptron loss":
+    SGD with
     m = 1 and η = 1 on it is the perceptron algorithm.
     """
 
@@ -187,7 +189,8 @@ class PerceptronLoss(HingeLoss):
 class LogisticLoss(_BinaryLoss):
     """ℓ(z, y) = log(1 + e^{−y z}) = logaddexp(0, −y z); ∂ℓ/∂z = −y σ(−y z).
 
-    002_c7770d845551d3f5.txt, "Bernoulli maximum likelihood" (the negative log-likelihood of
+    CS 577 Lecture 04 (Wang, IIT, 2024), "Bernoulli maximum likelihood" (the negative
+    log-likelihood of
     P(y=1|x) = σ(z)); 003, EE-559 3.2 "Probabilistic view of a linear classifier".
     """
 
@@ -208,8 +211,9 @@ class LogisticLoss(_BinaryLoss):
 class CrossEntropyLoss(Loss):
     """ℓ(z, y) = −log softmax(z)_y = logsumexp(z) − z_y; ∂ℓ/∂z = softmax(z) − onehot(y).
 
-    002_c7770d845551d3f5.txt, "Softmax" and "Cross-entropy": the gradient p − onehot(y);
-    004_58fcd66f213515d7.txt, "Multiclass logistic regression". Forward keeps the softmax,
+    CS 577 Lecture 04 (Wang, IIT, 2024), "Softmax" and "Cross-entropy": the gradient p − onehot(y);
+    Deep Neural Networks Course I (Galerne, Univ. Orléans, 2024–25), "Multiclass logistic
+    regression". Forward keeps the softmax,
     backward turns it into the gradient in place (the fused softmax/cross-entropy step).
     """
 

@@ -1,6 +1,6 @@
 """Parameters, modules and their sequential composition.
 
-The EE-559 mini-framework (003_17d2bd916b1b9250.txt, EE-559 3.6 "Back-propagation", the
+The EE-559 mini-framework (EE-559 3.6 (Fleuret, EPFL, 2019) "Back-propagation", the
 "Forward pass" / "Backward pass" / "Gradient step" slides): every module has a ``forward``
 that caches what its derivative needs and a ``backward(grad_out) -> grad_in`` that applies
 the chain rule, accumulating dℓ/dθ into each parameter's ``.grad``; ``param()`` lists
@@ -216,7 +216,7 @@ class Sequential(Module):
 
     ``input_grad=False`` skips dℓ/dx for the network's input (the data): training never
     needs it, and for an MLP it is the largest product of the backward pass
-    (003_17d2bd916b1b9250.txt, EE-559 3.6, the cost of the backward pass).
+    (EE-559 3.6 (Fleuret, EPFL, 2019), the cost of the backward pass).
     """
 
     def __init__(self, *modules: Module, input_grad: bool = True) -> None:

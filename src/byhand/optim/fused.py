@@ -1,8 +1,9 @@
 """The SGD step done inside the backward pass's own products.
 
-SGD (000_b8c8f70a5e624d9a.txt, "Gradient descent" / "Stochastic gradient descent"; momentum
+SGD (CS 577 Lecture 01 (Wang, IIT, 2024), "Gradient descent" / "Stochastic gradient descent";
+momentum
 and weight decay as in :class:`byhand.optim.SGD`) changes each parameter by a linear function
-of its gradient. For a weight W with gradient Xᵀ G (003_17d2bd916b1b9250.txt, EE-559 3.6
+of its gradient. For a weight W with gradient Xᵀ G (EE-559 3.6 (Fleuret, EPFL, 2019)
 "Back-propagation": dℓ/dW = Xᵀ G):
 
     no momentum:  W ← (1 − ε·wd) W − ε Xᵀ G                     one gemm, α = −ε, β = 1 − ε·wd

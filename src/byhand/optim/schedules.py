@@ -1,6 +1,6 @@
 """Learning-rate schedules ε_k, evaluated at the optimisation step k = 0, 1, 2, …
 
-000_b8c8f70a5e624d9a.txt, "Stochastic gradient descent" (decaying rates, e.g.
+CS 577 Lecture 01 (Wang, IIT, 2024), "Stochastic gradient descent" (decaying rates, e.g.
 ε_k = 0.99^k · 0.1 from k = 0). Schedules are small classes, not closures, so that models
 and checkpoints holding them pickle and save.
 """
@@ -81,7 +81,7 @@ def constant(eta: float) -> Constant:
 
 
 def exponential(eta0: float, gamma: float) -> Exponential:
-    """ε_k = ε_0 · γ^k (000_b8c8f70a5e624d9a.txt, "Stochastic gradient descent")."""
+    """ε_k = ε_0 · γ^k (CS 577 Lecture 01 (Wang, IIT, 2024), "Stochastic gradient descent")."""
     return Exponential(eta0, gamma)
 
 

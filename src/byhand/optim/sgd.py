@@ -1,10 +1,10 @@
 """Stochastic gradient descent with momentum, weight decay and iterate averaging.
 
-θ ← θ − ε_k (∇L(θ) + wd·θ) (000_b8c8f70a5e624d9a.txt, "Gradient descent" and "Stochastic
+θ ← θ − ε_k (∇L(θ) + wd·θ) (CS 577 Lecture 01 (Wang, IIT, 2024), "Gradient descent" and "Stochastic
 gradient descent"); with momentum μ: v ← μ v + g, θ ← θ − ε_k v. Weight decay applies to
 parameters with ``decay=True`` (weights, never biases): it is the gradient of (wd/2)‖w‖².
 ``Averager`` keeps the Polyak–Ruppert mean θ̄_k = (1/k) Σ_{j<=k} θ_j
-(004_58fcd66f213515d7.txt, "Averaged SGD").
+(Deep Neural Networks Course I (Galerne, Univ. Orléans, 2024–25), "Averaged SGD").
 """
 
 from __future__ import annotations
@@ -117,7 +117,8 @@ class SGD:
 
 
 class Averager:
-    """Polyak–Ruppert averaging of the iterates (004_58fcd66f213515d7.txt, "Optimization").
+    """Polyak–Ruppert averaging of the iterates (Deep Neural Networks Course I (Galerne, Univ.
+    Orléans, 2024–25), "Optimization").
 
     The lecture's W̄⁽ⁿ⁾ = (1/(n+1)) Σ_{k=0}^{n} W⁽ᵏ⁾ = (n/(n+1)) W̄⁽ⁿ⁻¹⁾ + W⁽ⁿ⁾/(n+1) counts
     the starting point W⁽⁰⁾ (the parameters when the averager is made);
