@@ -233,8 +233,11 @@ def test_bit_identical_when_later_rows_are_much_larger(monkeypatch):
     w, hist = _literal_perceptron(X, y, max_iter=40)
     assert np.array_equal(_weights(p), w)
     assert p.mistakes_.tolist() == hist
-    assert max(bounds[s] for s in bounds if s < 300) < 1e3 < 1e7 < min(
-        bounds[s] for s in bounds if s >= 300
+    assert (
+        max(bounds[s] for s in bounds if s < 300)
+        < 1e3
+        < 1e7
+        < min(bounds[s] for s in bounds if s >= 300)
     )
 
 

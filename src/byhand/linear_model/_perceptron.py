@@ -36,10 +36,11 @@ large that a sum could overflow (‖x̃‖·‖w‖ >= MAX/2) are all re-scored 
 
 from __future__ import annotations
 
+import contextlib
 import math
 import numbers
 import warnings
-from collections.abc import Callable
+from collections.abc import Iterator
 from typing import Any
 
 import numpy as np
@@ -115,11 +116,12 @@ def _make_rng(random_state: Any) -> Any:
     return np.random.default_rng(random_state)
 
 
-def _all_or_nothing(estimator: Any, work: Callable[[], None]) -> None:
-    """Run ``work``; if it raises, put every attribute of ``estimator`` back as it was."""
+@contextlib.contextmanager
+def _all_or_nothing(estimator: Any) -> Iterator[None]:
+    """If the block raises, put every attribute of ``estimator`` back as it was."""
     before = dict(estimator.__dict__)
     try:
-        work()
+        yield
     except BaseException:
         estimator.__dict__.clear()
         estimator.__dict__.update(before)
@@ -306,7 +308,8 @@ class Perceptron(_PerceptronBase):
         Passes over the data until one makes no update (at most ``max_iter``), or ``T``
         steps; from w = 0, or from ``coef_`` / ``intercept_`` with ``warm_start=True``.
         """
-        _all_or_nothing(self, lambda: self._fit(X, y, sample_weight))
+        with _all_or_nothing(self):
+            self._fit(X, y, sample_weight)
         return self
 
     def partial_fit(
@@ -323,7 +326,8 @@ class Perceptron(_PerceptronBase):
         updates and ``converged_`` whether it made none. Continues from whatever
         ``coef_`` / ``intercept_`` hold (after pickling, ``joblib.load`` or an assignment).
         """
-        _all_or_nothing(self, lambda: self._partial_fit(X, y, classes, sample_weight))
+        with _all_or_nothing(self):
+            self._partial_fit(X, y, classes, sample_weight)
         return self
 
     def _fit(self, X: Any, y: Any, sample_weight: Any) -> None:
@@ -416,11 +420,7 @@ class Perceptron(_PerceptronBase):
         self._eta_s = None
         if sample_weight is not None:
             s = _check_sample_weight(sample_weight, X, dtype=np.float64, ensure_non_negative=True)
-            keep = s > 0
-            if not keep.any():
-                raise ValueError(
-                    "Perceptron: sample_weight has no positive entry; nothing to train on."
-                )
+            keep = s > 0  # scikit-learn's check refuses all-zero weights
             if not keep.all():
                 check_finite_sumsq(X[~keep])  # rows of weight 0: refused if NaN/inf, else unused
                 self._index = np.flatnonzero(keep)
