@@ -196,6 +196,20 @@ def test_bit_identical_at_extreme_scales(scale):
     assert p.mistakes_.tolist() == hist
 
 
+def test_bit_identical_with_mixed_extreme_scales():
+    """Rows near 1e-170 then 1e140 (and back): after updates by tiny rows ‖w‖² underflows,
+    so the bound on ‖w‖ must allow for squares that underflowed; huge rows meet a tiny w."""
+    rng = np.random.default_rng(24)
+    X, y = _separable(rng, 600, 6)
+    X[:200] *= 1e-170
+    X[200:400] *= 1e140
+    X[400:] *= 1e-160
+    p = _fit_quiet(Perceptron(max_iter=20, fit_intercept=False), X, y)
+    w, hist = _literal_perceptron(X, y, max_iter=20, fit_intercept=False)
+    assert np.array_equal(_weights(p), w)
+    assert p.mistakes_.tolist() == hist
+
+
 def test_bit_identical_when_margins_overflow():
     """Entries near 1e155: margins overflow to ±inf (or inf − inf = NaN) in the literal loop;
     such blocks must be re-scored the literal way, NaN margins included."""
