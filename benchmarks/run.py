@@ -167,9 +167,10 @@ def main(argv: Sequence[str] | None = None) -> list[Row]:
         f"{platform.processor() or platform.machine()}, {os.cpu_count()} cpus"
     )
     unset = os.environ.get("BYHAND_BENCH_UNSET")
-    print(
-        f"unset for this run: {unset}" if unset else "OPENBLAS_CORETYPE / OPENBLAS_L2_SIZE: not set"
-    )
+    core = os.environ.get("OPENBLAS_CORETYPE")
+    if unset:
+        print(f"unset for this run: {unset}")
+    print(f"OPENBLAS_CORETYPE={core} (--coretype)" if core else "OPENBLAS_CORETYPE: not set")
     for peer in ("torch", "sklearn"):
         mod = _common.optional(peer)
         print(f"{peer}: {getattr(mod, '__version__', 'not installed')}")
