@@ -55,8 +55,9 @@ def test_gd_cost_claim_fails_when_gd_needs_d_iterations(monkeypatch) -> None:
     from byhand.experiments import cs577_l01_extra as mod
 
     real = mod.gd_iterations
-    monkeypatch.setattr(mod, "gd_iterations",
-                        lambda X, y, tol, p: (50 * X.shape[1], real(X, y, tol, p)[1]))
+    monkeypatch.setattr(
+        mod, "gd_iterations", lambda X, y, tol, p: (50 * X.shape[1], real(X, y, tol, p)[1])
+    )
     assert verdicts("gd-vs-normal-equations")[0] == "failed"
 
 

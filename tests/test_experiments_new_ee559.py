@@ -9,8 +9,7 @@ import pytest
 from _transcripts import transcript_path
 from byhand.experiments import get
 
-NAMES = ["perceptron-2d-hinge", "logistic-map", "gd-local-minima", "backward-depths",
-         "hog-mnist"]
+NAMES = ["perceptron-2d-hinge", "logistic-map", "gd-local-minima", "backward-depths", "hog-mnist"]
 
 
 def verdicts(name: str) -> list[str]:
@@ -36,8 +35,9 @@ def test_perceptron_claim_fails_with_a_wrong_update(monkeypatch) -> None:
     from byhand.experiments import ee559_extra as mod
 
     real = mod.train_perceptron
-    monkeypatch.setattr(mod, "train_perceptron",
-                        lambda x, y, n: (lambda w, c: (w * 2, c))(*real(x, y, n)))
+    monkeypatch.setattr(
+        mod, "train_perceptron", lambda x, y, n: (lambda w, c: (w * 2, c))(*real(x, y, n))
+    )
     assert verdicts("perceptron-2d-hinge")[0] == "failed"
 
 
@@ -45,8 +45,11 @@ def test_map_claims_fail_with_a_wrong_prior(monkeypatch) -> None:
     from byhand.experiments import ee559_extra as mod
 
     real = mod.neg_log_posterior
-    monkeypatch.setattr(mod, "neg_log_posterior",
-                        lambda t, X, y, s: real(t, X, y, s) + t[:-1] @ t[:-1] / (2 * s * s))
+    monkeypatch.setattr(
+        mod,
+        "neg_log_posterior",
+        lambda t, X, y, s: real(t, X, y, s) + t[:-1] @ t[:-1] / (2 * s * s),
+    )
     v = verdicts("logistic-map")
     assert v[0] == "failed" and v[1] == "failed"
 
@@ -75,8 +78,12 @@ def test_hog_matches_scikit_image(mnist_home) -> None:
     X, _ = load_mnist("test", flatten=False, data_home=mnist_home, dtype=np.float64)
     X = X[:100]
     ours = HOGFeatures().fit_transform(X)
-    ref = np.array([hog(im, orientations=9, pixels_per_cell=(8, 8), cells_per_block=(1, 1),
-                        block_norm="L1") for im in X])
+    ref = np.array(
+        [
+            hog(im, orientations=9, pixels_per_cell=(8, 8), cells_per_block=(1, 1), block_norm="L1")
+            for im in X
+        ]
+    )
     np.testing.assert_allclose(ours, ref, atol=1e-6)
 
 

@@ -49,8 +49,9 @@ def hog_cells(images: Any, cell_size: int = 8, n_bins: int = 9) -> np.ndarray:
     mag, b = mag[:, :hh, :ww], b[:, :hh, :ww]
     cell_r = np.arange(hh) // cell_size
     cell_c = np.arange(ww) // cell_size
-    flat = ((np.arange(n)[:, None, None] * rows + cell_r[None, :, None]) * cols
-            + cell_c[None, None, :]) * n_bins + b
+    flat = (
+        (np.arange(n)[:, None, None] * rows + cell_r[None, :, None]) * cols + cell_c[None, None, :]
+    ) * n_bins + b
     out = np.bincount(flat.ravel(), weights=mag.ravel(), minlength=n * rows * cols * n_bins)
     return out.reshape(n, rows, cols, n_bins) / (cell_size * cell_size)
 

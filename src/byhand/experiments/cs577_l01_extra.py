@@ -12,6 +12,7 @@
 
 from __future__ import annotations
 
+import itertools
 import time
 import warnings
 
@@ -131,8 +132,11 @@ def sincos_gradient(seed: int, quick: bool) -> ExperimentResult:
     axes[1].set_xlabel("point index")
     axes[1].set_ylabel(r"$\|\nabla f_{\rm hand} - \nabla f_{\rm FD}\|_\infty$")
     axes[1].set_title("hand gradient vs central differences")
-    res.figure(fig, "Left: f with six GD paths (white) ending at minima. Right: the gap "
-               "between the hand gradient and central differences at each test point.")
+    res.figure(
+        fig,
+        "Left: f with six GD paths (white) ending at minima. Right: the gap "
+        "between the hand gradient and central differences at each test point.",
+    )
     return res
 
 
@@ -155,17 +159,18 @@ def gd_iterations(X: np.ndarray, y: np.ndarray, tol: float, power_steps: int) ->
         v /= lam
     L = 2 * lam / n
     theta = np.zeros(d)
-    g0 = None
-    for k in range(1, 100_000):
+    g0, k = None, 0
+    while k < 100_000:
         g = (2 / n) * (X.T @ (X @ theta - y))
         gn = np.linalg.norm(g)
         g0 = gn if g0 is None else g0
         if gn <= tol * g0:
             break
         theta -= g / L
+        k += 1
     best = np.linalg.lstsq(X, y, rcond=None)[0]
     j_gd, j_best = np.mean((X @ theta - y) ** 2), np.mean((X @ best - y) ** 2)
-    return k - 1, float((j_gd - j_best) / j_best)
+    return k, float((j_gd - j_best) / j_best)
 
 
 def _median_time(func, repeats: int) -> float:
@@ -200,8 +205,9 @@ def gd_vs_normal_equations(seed: int, quick: bool) -> ExperimentResult:
         iters.append(k)
         excess.append(ex)
         t_ne = _median_time(lambda X=X, y=y: np.linalg.solve(X.T @ X, X.T @ y), 3)
-        rows.append([d, n, k, f"{ex:.1e}", f"{ne:.3g}", f"{gd:.3g}", f"{ne / gd:.2f}",
-                     f"{1e3 * t_ne:.2f}"])
+        rows.append(
+            [d, n, k, f"{ex:.1e}", f"{ne:.3g}", f"{gd:.3g}", f"{ne / gd:.2f}", f"{1e3 * t_ne:.2f}"]
+        )
     res = ExperimentResult()
     res.claim(
         LECTURE,
@@ -210,7 +216,7 @@ def gd_vs_normal_equations(seed: int, quick: bool) -> ExperimentResult:
         "operation count grows faster with d than that of GD run to a good-enough solution, "
         "and overtakes it",
         {"d": dims, "normal / GD flops": ratios, "GD iterations": iters},
-        bool(all(a < b for a, b in zip(ratios, ratios[1:], strict=False)) and ratios[-1] > 1),
+        bool(all(a < b for a, b in itertools.pairwise(ratios)) and ratios[-1] > 1),
         kind="qualitative",
         detail=f"N = 4d Gaussian samples; GD with ε = 1/L (L from {power} power iterations) "
         f"until ‖∇J‖ ≤ {tol:g}·‖∇J(θ₀)‖, iteration count measured; flops: 4Nd per GD "
@@ -235,8 +241,16 @@ def gd_vs_normal_equations(seed: int, quick: bool) -> ExperimentResult:
     res.table(
         "Normal equations vs gradient descent (flop counts; wall time of the normal equations, "
         "median of 3, for scale only)",
-        ["d", "N", "GD iterations", "GD excess loss", "normal eq. flops", "GD flops",
-         "ratio", "normal eq. ms"],
+        [
+            "d",
+            "N",
+            "GD iterations",
+            "GD excess loss",
+            "normal eq. flops",
+            "GD flops",
+            "ratio",
+            "normal eq. ms",
+        ],
         rows,
     )
     res.note(
@@ -247,10 +261,15 @@ def gd_vs_normal_equations(seed: int, quick: bool) -> ExperimentResult:
         "well conditioned."
     )
     fig, ax = subplots()
-    ax.loglog(dims, [normal_equations_flops(4 * d, d) for d in dims], "o-",
-              label="normal equations")
-    ax.loglog(dims, [(k + 1 + power) * 16 * d * d for k, d in zip(iters, dims, strict=True)],
-              "s-", label="GD to tolerance")
+    ax.loglog(
+        dims, [normal_equations_flops(4 * d, d) for d in dims], "o-", label="normal equations"
+    )
+    ax.loglog(
+        dims,
+        [(k + 1 + power) * 16 * d * d for k, d in zip(iters, dims, strict=True)],
+        "s-",
+        label="GD to tolerance",
+    )
     ax.set_xlabel(r"data dimension $d$ ($N = 4d$)")
     ax.set_ylabel("floating-point operations")
     ax.legend()
@@ -365,8 +384,17 @@ def literal_trace(X: np.ndarray, y: np.ndarray, T: int) -> list[dict]:
         x, lab = X[t % len(y)], int(y[t % len(y)])
         scores = (x @ W).tolist()
         W, tied, yhat = lecture_step(W, x, lab)
-        out.append({"t": t + 1, "x": x, "y": lab, "scores": scores, "tied": tied,
-                    "yhat": yhat, "W": W.copy()})
+        out.append(
+            {
+                "t": t + 1,
+                "x": x,
+                "y": lab,
+                "scores": scores,
+                "tied": tied,
+                "yhat": yhat,
+                "W": W.copy(),
+            }
+        )
     return out
 
 
@@ -423,23 +451,31 @@ def multiclass_calculations(seed: int, quick: bool) -> ExperimentResult:
         SLIDE_MCP,
         "the trace converges: a whole pass over the three points makes no update, and "
         "argmax_k w_kᵀx gives every label",
-        {"last pass updates": [s["yhat"] for s in last],
-         "predictions": np.argmax(TRACE_X @ trace[-1]["W"], axis=1).tolist()},
-        bool(all(s["yhat"] is None for s in last)
-             and np.array_equal(np.argmax(TRACE_X @ trace[-1]["W"], axis=1), TRACE_Y)),
+        {
+            "last pass updates": [s["yhat"] for s in last],
+            "predictions": np.argmax(TRACE_X @ trace[-1]["W"], axis=1).tolist(),
+        },
+        bool(
+            all(s["yhat"] is None for s in last)
+            and np.array_equal(np.argmax(TRACE_X @ trace[-1]["W"], axis=1), TRACE_Y)
+        ),
         kind="exact",
         source="derived",
         derived_from="the perceptron stops updating once W separates the points",
     )
     rows = []
     for s in trace:
-        rows.append([
-            s["t"], f"({s['x'][0]:g}, {s['x'][1]:g})", s["y"] + 1,
-            "(" + ", ".join(f"{v:g}" for v in s["scores"]) + ")",
-            "{" + ", ".join(str(k + 1) for k in s["tied"]) + "}",
-            "pass" if s["yhat"] is None else f"ŷ = {s['yhat'] + 1}",
-            "  ".join(f"w{k + 1}=({s['W'][0, k]:g}, {s['W'][1, k]:g})" for k in range(3)),
-        ])
+        rows.append(
+            [
+                s["t"],
+                f"({s['x'][0]:g}, {s['x'][1]:g})",
+                s["y"] + 1,
+                "(" + ", ".join(f"{v:g}" for v in s["scores"]) + ")",
+                "{" + ", ".join(str(k + 1) for k in s["tied"]) + "}",
+                "pass" if s["yhat"] is None else f"ŷ = {s['yhat'] + 1}",
+                "  ".join(f"w{k + 1}=({s['W'][0, k]:g}, {s['W'][1, k]:g})" for k in range(3)),
+            ]
+        )
     res.table(
         "The trace (classes numbered 1 … K as on the slide)",
         ["t", "x⁽ᵗ⁾", "y⁽ᵗ⁾", "scores w_kᵀx", "argmax set", "step", "W after step t"],
@@ -450,8 +486,9 @@ def multiclass_calculations(seed: int, quick: bool) -> ExperimentResult:
     g = np.linspace(-0.5, 1.5, 201)
     xx, yy = np.meshgrid(g, g)
     reg = np.argmax(np.stack([xx, yy], -1) @ final, axis=-1)
-    cs = ax.contourf(xx, yy, reg, levels=[-0.5, 0.5, 1.5, 2.5], colors=["#c6dbef", "#fdd0a2",
-                                                                        "#c7e9c0"])
+    cs = ax.contourf(
+        xx, yy, reg, levels=[-0.5, 0.5, 1.5, 2.5], colors=["#c6dbef", "#fdd0a2", "#c7e9c0"]
+    )
     cb = fig.colorbar(cs, ax=ax, ticks=[0, 1, 2])
     cb.ax.set_yticklabels(["class 1", "class 2", "class 3"])
     for k, (x, lab) in enumerate(zip(TRACE_X, TRACE_Y, strict=True)):

@@ -47,12 +47,14 @@ def poly_degree2_terms(seed: int, quick: bool) -> ExperimentResult:
     pf = PolynomialFeatures(degree=2).fit(X)
     terms = {tuple(int(v) for v in p) for p in pf.powers_}
     Phi = pf.transform(X)
-    literal = np.column_stack([X[:, 1] ** 2, X[:, 0] ** 2, X[:, 0] * X[:, 1], X[:, 0],
-                               X[:, 1], np.ones(len(X))])
+    literal = np.column_stack(
+        [X[:, 1] ** 2, X[:, 0] ** 2, X[:, 0] * X[:, 1], X[:, 0], X[:, 1], np.ones(len(X))]
+    )
     col = {tuple(int(v) for v in p): j for j, p in enumerate(pf.powers_)}
     order = [(0, 2), (2, 0), (1, 1), (1, 0), (0, 1), (0, 0)]
-    same_cols = all(np.array_equal(Phi[:, col[t]], literal[:, i]) for i, t in enumerate(order)
-                    if t in col)
+    same_cols = all(
+        np.array_equal(Phi[:, col[t]], literal[:, i]) for i, t in enumerate(order) if t in col
+    )
     res = ExperimentResult()
     res.claim(
         L03,
@@ -75,11 +77,19 @@ def poly_degree2_terms(seed: int, quick: bool) -> ExperimentResult:
             ours = PolynomialFeatures(degree=deg).fit(Xd)
             sk = SkPoly(degree=deg).fit(Xd)
             same = ours.n_output_features_ == comb(d + deg, deg) == sk.n_output_features_
-            same = same and np.allclose(np.sort(ours.transform(Xd), axis=1),
-                                        np.sort(sk.transform(Xd), axis=1), rtol=1e-12)
+            same = same and np.allclose(
+                np.sort(ours.transform(Xd), axis=1), np.sort(sk.transform(Xd), axis=1), rtol=1e-12
+            )
             ok &= bool(same)
-            rows.append([d, deg, int(ours.n_output_features_), comb(d + deg, deg),
-                         int(sk.n_output_features_)])
+            rows.append(
+                [
+                    d,
+                    deg,
+                    int(ours.n_output_features_),
+                    comb(d + deg, deg),
+                    int(sk.n_output_features_),
+                ]
+            )
     res.claim(
         L03,
         SLIDE_MAP,
@@ -92,8 +102,9 @@ def poly_degree2_terms(seed: int, quick: bool) -> ExperimentResult:
         derived_from="counting monomials x^α with |α| ≤ k in d variables (stars and bars); "
         "the slide's D = ? is the case d = k = 2",
     )
-    res.table("Number of features D", ["d", "degree k", "byhand", "C(d+k, k)", "scikit-learn"],
-              rows)
+    res.table(
+        "Number of features D", ["d", "degree k", "byhand", "C(d+k, k)", "scikit-learn"], rows
+    )
     fig, axes = subplots(1, 2, figsize=(9, 4))
     xor_x = np.array([[0.0, 0], [0, 1], [1, 0], [1, 1]])
     xor_y = np.array([0.0, 1, 1, 0])
@@ -114,8 +125,11 @@ def poly_degree2_terms(seed: int, quick: bool) -> ExperimentResult:
     axes[1].set_ylabel(r"$D = \binom{d+k}{k}$")
     axes[1].legend()
     axes[1].grid(alpha=0.3)
-    res.figure(fig, "Left: least squares on φ(x) = [x₂², x₁², x₁x₂, x₁, x₂, 1] fits XOR "
-               "(\"Can capture XOR with deg 2 poly feat map\"). Right: D grows as C(d+k, k).")
+    res.figure(
+        fig,
+        "Left: least squares on φ(x) = [x₂², x₁², x₁x₂, x₁, x₂, 1] fits XOR "
+        '("Can capture XOR with deg 2 poly feat map"). Right: D grows as C(d+k, k).',
+    )
     return res
 
 
@@ -148,8 +162,12 @@ def slide_gradients(x, y, W1, b1, W2, b2) -> dict[str, np.ndarray]:
     dz = p.copy()
     dz[y] -= 1.0
     delta = (W2 @ dz) * g_prime(h)
-    return {"W2": np.outer(g(h), dz), "b2": dz, "W1 (m×d, as printed)": np.outer(delta, x),
-            "b1": delta}
+    return {
+        "W2": np.outer(g(h), dz),
+        "b2": dz,
+        "W1 (m×d, as printed)": np.outer(delta, x),
+        "b1": delta,
+    }
 
 
 def _loss(x, y, P) -> float:
@@ -186,15 +204,23 @@ def multiclass_hidden_gradients(seed: int, quick: bool) -> ExperimentResult:
 
     rng = np.random.default_rng(seed)
     d, m, K, n = 3, 5, 4, 6
-    P = {"W1": rng.normal(size=(d, m)), "b1": rng.normal(size=m),
-         "W2": rng.normal(size=(m, K)), "b2": rng.normal(size=K)}
+    P = {
+        "W1": rng.normal(size=(d, m)),
+        "b1": rng.normal(size=m),
+        "W2": rng.normal(size=(m, K)),
+        "b2": rng.normal(size=K),
+    }
     X, Y = rng.normal(size=(n, d)), rng.integers(0, K, size=n)
     worst_fd = 0.0
     for x, y in zip(X, Y, strict=True):
         s = slide_gradients(x, y, P["W1"], P["b1"], P["W2"], P["b2"])
         f = _fd(x, y, P)
-        pairs = [(s["W2"], f["W2"]), (s["b2"], f["b2"]),
-                 (s["W1 (m×d, as printed)"].T, f["W1"]), (s["b1"], f["b1"])]
+        pairs = [
+            (s["W2"], f["W2"]),
+            (s["b2"], f["b2"]),
+            (s["W1 (m×d, as printed)"].T, f["W1"]),
+            (s["b1"], f["b1"]),
+        ]
         for a, b in pairs:
             worst_fd = max(worst_fd, float(np.max(np.abs(a - b)) / np.max(np.abs(b))))
     res = ExperimentResult()
@@ -222,11 +248,22 @@ def multiclass_hidden_gradients(seed: int, quick: bool) -> ExperimentResult:
     net.zero_grad()
     loss.forward(net(X), Y)
     net.backward(loss.backward())
-    mean = {k: np.mean([slide_gradients(x, y, P["W1"], P["b1"], P["W2"], P["b2"])[k]
-                        for x, y in zip(X, Y, strict=True)], axis=0)
-            for k in ("W2", "b2", "W1 (m×d, as printed)", "b1")}
-    got = {"W1": layers[0].weight.grad, "b1": layers[0].bias.grad,
-           "W2": layers[1].weight.grad, "b2": layers[1].bias.grad}
+    mean = {
+        k: np.mean(
+            [
+                slide_gradients(x, y, P["W1"], P["b1"], P["W2"], P["b2"])[k]
+                for x, y in zip(X, Y, strict=True)
+            ],
+            axis=0,
+        )
+        for k in ("W2", "b2", "W1 (m×d, as printed)", "b1")
+    }
+    got = {
+        "W1": layers[0].weight.grad,
+        "b1": layers[0].bias.grad,
+        "W2": layers[1].weight.grad,
+        "b2": layers[1].bias.grad,
+    }
     diff = max(
         float(np.max(np.abs(mean["W2"] - got["W2"]))),
         float(np.max(np.abs(mean["b2"] - got["b2"]))),
@@ -249,9 +286,14 @@ def multiclass_hidden_gradients(seed: int, quick: bool) -> ExperimentResult:
     fig, axes = subplots(1, 2, figsize=(9, 3.8))
     s0 = slide_gradients(X[0], Y[0], P["W1"], P["b1"], P["W2"], P["b2"])
     f0 = _fd(X[0], Y[0], P)
-    for ax, (name, a, b) in zip(axes, [(r"$\partial J_1/\partial W^{(2)}$", s0["W2"], f0["W2"]),
-                                       (r"$\partial J_1/\partial W^{(1)}$",
-                                        s0["W1 (m×d, as printed)"].T, f0["W1"])], strict=True):
+    for ax, (name, a, b) in zip(
+        axes,
+        [
+            (r"$\partial J_1/\partial W^{(2)}$", s0["W2"], f0["W2"]),
+            (r"$\partial J_1/\partial W^{(1)}$", s0["W1 (m×d, as printed)"].T, f0["W1"]),
+        ],
+        strict=True,
+    ):
         ax.plot(b.ravel(), a.ravel(), "o", ms=5)
         lim = np.abs(b).max() * 1.1
         ax.plot([-lim, lim], [-lim, lim], "k--", lw=0.8)
@@ -259,8 +301,11 @@ def multiclass_hidden_gradients(seed: int, quick: bool) -> ExperimentResult:
         ax.set_ylabel("slide's formula")
         ax.set_title(name)
         ax.grid(alpha=0.3)
-    res.figure(fig, "Each entry of the slide's gradients (sample 1) against central "
-               "differences: all on the diagonal.")
+    res.figure(
+        fig,
+        "Each entry of the slide's gradients (sample 1) against central "
+        "differences: all on the diagonal.",
+    )
     return res
 
 
@@ -290,8 +335,17 @@ def sgd_m1_cost(seed: int, quick: bool) -> ExperimentResult:
     for name, batch, lr in (("GD (m = N)", None, 1.0 / L), ("SGD (m = 1)", 1, 0.02)):
         net = nn.Linear(d, 1, random_state=seed, dtype=np.float64)
         net.weight.data[:] = 0.0
-        hist = fit(net, nn.MSELoss(), optim.SGD(net.parameters(), lr), X, y, epochs=epochs,
-                   batch_size=batch, verbose=0, random_state=seed)
+        hist = fit(
+            net,
+            nn.MSELoss(),
+            optim.SGD(net.parameters(), lr),
+            X,
+            y,
+            epochs=epochs,
+            batch_size=batch,
+            verbose=0,
+            random_state=seed,
+        )
         pred = net(X).ravel()
         runs[name] = np.array(hist.loss) - j_star
         times[name] = (float(np.median(hist.time)), float(np.mean((pred - y) ** 2)) - j_star)
@@ -328,15 +382,26 @@ def sgd_m1_cost(seed: int, quick: bool) -> ExperimentResult:
     res.table(
         "Per-epoch cost and loss reached",
         ["method", "updates per epoch", "median seconds per epoch", "final excess loss"],
-        [[k, 1 if k.startswith("GD") else n, f"{times[k][0]:.2e}", f"{times[k][1]:.2e}"]
-         for k in times],
+        [
+            [k, 1 if k.startswith("GD") else n, f"{times[k][0]:.2e}", f"{times[k][1]:.2e}"]
+            for k in times
+        ],
     )
-    res.note("Wall time per epoch is shown for scale (it counts Python overhead per update, "
-             "so m = 1 costs more time per epoch although each update is N times cheaper).")
+    res.note(
+        "Wall time per epoch is shown for scale (it counts Python overhead per update, "
+        "so m = 1 costs more time per epoch although each update is N times cheaper)."
+    )
     fig, ax = subplots()
-    learning_curves({k: np.maximum(v, 1e-16) for k, v in runs.items()}, ax=ax, log=True,
-                    xlabel="epoch (N sample gradients each)",
-                    ylabel=r"excess loss $J(\theta) - J^\ast$")
-    res.figure(fig, "Excess training loss per epoch: SGD (m = 1) leads early, then plateaus; "
-               "GD (m = N) converges to the optimum.")
+    learning_curves(
+        {k: np.maximum(v, 1e-16) for k, v in runs.items()},
+        ax=ax,
+        log=True,
+        xlabel="epoch (N sample gradients each)",
+        ylabel=r"excess loss $J(\theta) - J^\ast$",
+    )
+    res.figure(
+        fig,
+        "Excess training loss per epoch: SGD (m = 1) leads early, then plateaus; "
+        "GD (m = N) converges to the optimum.",
+    )
     return res

@@ -14,7 +14,6 @@
 
 from __future__ import annotations
 
-
 import numpy as np
 
 from byhand.experiments import ExperimentResult, experiment
@@ -74,8 +73,11 @@ def perceptron_2d_hinge(seed: int, quick: bool) -> ExperimentResult:
         "the perceptron algorithm on 2-D data: byhand's Perceptron makes the same updates per "
         "epoch and ends at the same w as the lecture's train_perceptron loop, and separates "
         "the data",
-        {"changes per epoch": changes_lit, "w": w_lit.tolist(),
-         "train error": float(np.mean(per.predict(X) != y))},
+        {
+            "changes per epoch": changes_lit,
+            "w": w_lit.tolist(),
+            "train error": float(np.mean(per.predict(X) != y)),
+        },
         bool(same and changes_lit[-1] == 0 and np.all(np.sign(Xb @ w_lit) == y)),
         kind="exact",
         detail=f"{len(y)} 2-D points in [0, 4]², y = sign(x₁ + x₂/2 − 3), none within 0.03 "
@@ -92,8 +94,16 @@ def perceptron_2d_hinge(seed: int, quick: bool) -> ExperimentResult:
     lin = nn.Linear(2, 1, dtype=np.float64)
     lin.weight.data[:, 0], lin.bias.data[:] = w2[:2], w2[2]
     before = y2 * (X2 @ w2[:2] + w2[2])
-    hist = fit(lin, nn.HingeLoss(), optim.SGD(lin.parameters(), 0.5), X2, y2, epochs=3000,
-               batch_size=None, verbose=0)
+    hist = fit(
+        lin,
+        nn.HingeLoss(),
+        optim.SGD(lin.parameters(), 0.5),
+        X2,
+        y2,
+        epochs=3000,
+        batch_size=None,
+        verbose=0,
+    )
     margins = y2 * lin(X2).ravel()
     res.claim(
         LECTURE,
@@ -101,8 +111,11 @@ def perceptron_2d_hinge(seed: int, quick: bool) -> ExperimentResult:
         "minimising the hinge loss max(0, 1 − yₙ(w·xₙ + b)) pushes each sample beyond the "
         "plane w·x + b = yₙ: started from the perceptron's w (some samples with yₙf(xₙ) < 1), "
         "gradient descent on it ends with every yₙ f(xₙ) ≥ 1 and a zero loss",
-        {"min y f(x), perceptron's w": float(before.min()),
-         "min y f(x) after": float(margins.min()), "final hinge loss": float(hist.loss[-1])},
+        {
+            "min y f(x), perceptron's w": float(before.min()),
+            "min y f(x) after": float(margins.min()),
+            "final hinge loss": float(hist.loss[-1]),
+        },
         bool(before.min() < 1 and margins.min() >= 1 and hist.loss[-1] == 0.0),
         kind="exact",
         detail=f"the {len(y2)} points farther than 0.3 from the line x₁ + x₂/2 = 3; byhand.fit, "
@@ -128,10 +141,16 @@ def perceptron_2d_hinge(seed: int, quick: bool) -> ExperimentResult:
     for ax in axes:
         ax.set_xlabel(r"$x_1$")
         ax.set_ylabel(r"$x_2$")
-    res.figure(fig, "Left: the perceptron's boundary after its last update. Right: after "
-               "gradient descent on the hinge loss, with the planes w·x + b = ±1 (dashed).")
-    res.table("Perceptron updates per epoch (the lecture's nb_changes)", ["epoch", "nb_changes"],
-              [[e, c] for e, c in enumerate(changes_lit)])
+    res.figure(
+        fig,
+        "Left: the perceptron's boundary after its last update. Right: after "
+        "gradient descent on the hinge loss, with the planes w·x + b = ±1 (dashed).",
+    )
+    res.table(
+        "Perceptron updates per epoch (the lecture's nb_changes)",
+        ["epoch", "nb_changes"],
+        [[e, c] for e, c in enumerate(changes_lit)],
+    )
     return res
 
 
@@ -167,8 +186,12 @@ def logistic_map(seed: int, quick: bool) -> ExperimentResult:
 
     rng = np.random.default_rng(seed)
     n, s = 60, 0.5
-    X = np.vstack([rng.normal([-0.5, 0], 1.0, size=(n // 2, 2)),
-                   rng.normal([0.5, 0.5], 1.0, size=(n // 2, 2))])
+    X = np.vstack(
+        [
+            rng.normal([-0.5, 0], 1.0, size=(n // 2, 2)),
+            rng.normal([0.5, 0.5], 1.0, size=(n // 2, 2)),
+        ]
+    )
     y = np.r_[-np.ones(n // 2), np.ones(n // 2)]
     alpha = 1.0 / (2 * s * s * n)
     thetas = rng.normal(size=(20, 3)) * 2
@@ -188,8 +211,9 @@ def logistic_map(seed: int, quick: bool) -> ExperimentResult:
         derived_from="the slide's log μ(w, b | D) = Σ log σ(yₙ(w·xₙ + b)) + log μ(w, b) − log Z' "
         "with log μ(w) = −‖w‖²/(2s²) + const",
     )
-    opt = minimize(neg_log_posterior, np.zeros(3), args=(X, y, s), method="BFGS",
-                   options={"gtol": 1e-10})
+    opt = minimize(
+        neg_log_posterior, np.zeros(3), args=(X, y, s), method="BFGS", options={"gtol": 1e-10}
+    )
     lr = LogisticRegression(alpha=alpha, tol=1e-12, max_iter=100).fit(X, y)
     theta_bh = np.r_[lr.coef_.ravel(), lr.intercept_]
     mle = LogisticRegression(alpha=0.0, tol=1e-12, max_iter=100).fit(X, y)
@@ -221,14 +245,19 @@ def logistic_map(seed: int, quick: bool) -> ExperimentResult:
     fig, ax = subplots()
     decision_regions(lr, X, y, ax=ax, title=rf"MAP logistic regression, $s = {s}$")
     xs = np.linspace(X[:, 0].min(), X[:, 0].max(), 10)
-    for th, st, lab in ((opt.x, "k--", "SciPy MAP"), (np.r_[mle.coef_.ravel(), mle.intercept_],
-                                                       "g:", "maximum likelihood")):
+    for th, st, lab in (
+        (opt.x, "k--", "SciPy MAP"),
+        (np.r_[mle.coef_.ravel(), mle.intercept_], "g:", "maximum likelihood"),
+    ):
         ax.plot(xs, -(th[2] + th[0] * xs) / th[1], st, lw=1.2, label=lab)
     ax.set_xlabel(r"$x_1$")
     ax.set_ylabel(r"$x_2$")
     ax.legend(fontsize=8)
-    res.figure(fig, "byhand's MAP boundary (solid) on SciPy's (dashed), beside the maximum-"
-               "likelihood boundary (dotted).")
+    res.figure(
+        fig,
+        "byhand's MAP boundary (solid) on SciPy's (dashed), beside the maximum-"
+        "likelihood boundary (dotted).",
+    )
     return res
 
 
@@ -246,8 +275,11 @@ def loss_nc(w: np.ndarray) -> np.ndarray:
 
 def dloss_nc(w: np.ndarray) -> np.ndarray:
     """L'(w) by hand."""
-    return (w / 20 + 14 * (w + 1) * np.exp(-7 * (w + 1) ** 2)
-            + 0.8 * (w - 2) * np.exp(-((w - 2) ** 2) / 2))
+    return (
+        w / 20
+        + 14 * (w + 1) * np.exp(-7 * (w + 1) ** 2)
+        + 0.8 * (w - 2) * np.exp(-((w - 2) ** 2) / 2)
+    )
 
 
 def d2loss_nc(w: np.ndarray, h: float = 1e-5) -> np.ndarray:
@@ -287,14 +319,17 @@ def gd_local_minima(seed: int, quick: bool) -> ExperimentResult:
         return float(np.sin(w[0]) * np.cos(w[1]) + 0.1 * w @ w)
 
     def dL2(w):
-        return np.array([np.cos(w[0]) * np.cos(w[1]) + 0.2 * w[0],
-                         -np.sin(w[0]) * np.sin(w[1]) + 0.2 * w[1]])
+        return np.array(
+            [np.cos(w[0]) * np.cos(w[1]) + 0.2 * w[0], -np.sin(w[0]) * np.sin(w[1]) + 0.2 * w[1]]
+        )
 
     worst = 0.0
     for _ in range(10):
         w0, eta = rng.uniform(-3, 3, 2), rng.choice([0.125, 0.5])
-        model = lambda w, w0=w0, eta=eta: (L2(w0) + dL2(w0) @ (w - w0)  # noqa: E731
-                                           + (w - w0) @ (w - w0) / (2 * eta))
+
+        def model(w, w0=w0, eta=eta):
+            return L2(w0) + dL2(w0) @ (w - w0) + (w - w0) @ (w - w0) / (2 * eta)
+
         m = minimize(model, w0, method="BFGS", options={"gtol": 1e-10}).x
         worst = max(worst, float(np.max(np.abs(m - (w0 - eta * dL2(w0))))))
     res = ExperimentResult()
@@ -335,27 +370,35 @@ def gd_local_minima(seed: int, quick: bool) -> ExperimentResult:
         quote="This [most of the time] eventually ends up in a local minimum, and the choices of "
         "w₀ and η are important.",
     )
-    res.note("The transcript keeps the η = 0.125 and η = 0.5 panels of §3.5 but not the "
-             "function drawn in them; byhand uses " + NC_TEXT + ", a function with a sharp and a "
-             "flat local minimum, and the lecture's two step sizes.")
-    res.table("Where gradient descent ends", ["w₀", "η", f"w after {steps} steps", "L(w)",
-                                              "L''(w)"],
-              [[k[0], k[1], f"{v[-1]:.4f}", f"{loss_nc(v[-1]):.4f}", f"{curv[k]:.3f}"]
-               for k, v in runs.items()])
+    res.note(
+        "The transcript keeps the η = 0.125 and η = 0.5 panels of §3.5 but not the "
+        "function drawn in them; byhand uses " + NC_TEXT + ", a function with a sharp and a "
+        "flat local minimum, and the lecture's two step sizes."
+    )
+    res.table(
+        "Where gradient descent ends",
+        ["w₀", "η", f"w after {steps} steps", "L(w)", "L''(w)"],
+        [
+            [k[0], k[1], f"{v[-1]:.4f}", f"{loss_nc(v[-1]):.4f}", f"{curv[k]:.3f}"]
+            for k, v in runs.items()
+        ],
+    )
     fig, axes = subplots(1, 2, figsize=(11, 4), sharey=True)
     ws = np.linspace(-2.5, 4, 400)
     for ax, eta in zip(axes, (0.125, 0.5), strict=True):
         ax.plot(ws, loss_nc(ws), "k-", lw=1)
         for i, w0 in enumerate(starts):
             s = runs[(w0, eta)][:15]
-            ax.plot(s, loss_nc(s), "o-", ms=4, lw=0.8, color=f"C{i}",
-                    label=rf"$w_0 = {w0}$")
+            ax.plot(s, loss_nc(s), "o-", ms=4, lw=0.8, color=f"C{i}", label=rf"$w_0 = {w0}$")
         ax.set_title(rf"$\eta = {eta}$, first 15 iterates")
         ax.set_xlabel(r"$w$")
         ax.legend(fontsize=8)
     axes[0].set_ylabel(r"$\mathcal{L}(w)$")
-    res.figure(fig, "Gradient descent series from three starts at the lecture's two step "
-               "sizes on byhand's non-convex L: start and step size pick the minimum.")
+    res.figure(
+        fig,
+        "Gradient descent series from three starts at the lecture's two step "
+        "sizes on byhand's non-convex L: start and step size pick the minimum.",
+    )
     return res
 
 
@@ -381,7 +424,7 @@ def lecture_backward(ws, bs, x, dl_dxL):
         xs.append(sigma(ss[-1]))
     dx = dl_dxL(xs[-1])
     dws, dbs = [None] * len(ws), [None] * len(ws)
-    for l in reversed(range(len(ws))):  # noqa: E741
+    for l in reversed(range(len(ws))):
         ds = dx * sigma_prime(ss[l])
         dws[l], dbs[l] = np.outer(ds, xs[l]), ds
         dx = ws[l].T @ ds
@@ -402,8 +445,10 @@ def backward_depths(seed: int, quick: bool) -> ExperimentResult:
     rows, worst_lit, worst_gc = [], 0.0, 0.0
     for depth in range(1, 7):
         widths = [3] + [int(v) for v in rng.integers(2, 6, size=depth)]
-        lins = [nn.Linear(widths[i], widths[i + 1], random_state=seed + i, dtype=np.float64)
-                for i in range(depth)]
+        lins = [
+            nn.Linear(widths[i], widths[i + 1], random_state=seed + i, dtype=np.float64)
+            for i in range(depth)
+        ]
         for lin in lins:
             lin.bias.data[:] = rng.normal(size=lin.bias.data.shape) * 0.5
         mods = []
@@ -418,12 +463,15 @@ def backward_depths(seed: int, quick: bool) -> ExperimentResult:
         gx = net.backward(out - target)
         ws = [lin.weight.data.T for lin in lins]  # the lecture's w⁽ˡ⁾ is (out, in)
         bs = [lin.bias.data for lin in lins]
-        dws, dbs, dx = lecture_backward(ws, bs, x[0], lambda xl: xl - target[0])
-        err = max([float(np.max(np.abs(dw.T - lin.weight.grad))) for dw, lin in
-                   zip(dws, lins, strict=True)]
-                  + [float(np.max(np.abs(db - lin.bias.grad))) for db, lin in
-                     zip(dbs, lins, strict=True)]
-                  + [float(np.max(np.abs(dx - gx[0])))])
+        dws, dbs, dx = lecture_backward(ws, bs, x[0], lambda xl, t=target[0]: xl - t)
+        err = max(
+            [
+                float(np.max(np.abs(dw.T - lin.weight.grad)))
+                for dw, lin in zip(dws, lins, strict=True)
+            ]
+            + [float(np.max(np.abs(db - lin.bias.grad))) for db, lin in zip(dbs, lins, strict=True)]
+            + [float(np.max(np.abs(dx - gx[0])))]
+        )
         worst_lit = max(worst_lit, err)
         rel = gradcheck(net, rng.normal(size=(4, 3)))
         worst_gc = max(worst_gc, rel)
@@ -457,17 +505,27 @@ def backward_depths(seed: int, quick: bool) -> ExperimentResult:
         derived_from="the chain rule the lecture applies; the tolerance is the central "
         "differences' O(h²) truncation plus rounding",
     )
-    res.table("Depth by depth", ["L", "widths", "literal vs byhand", "gradcheck rel. error"],
-              rows)
+    res.table("Depth by depth", ["L", "widths", "literal vs byhand", "gradcheck rel. error"], rows)
     fig, ax = subplots()
-    ax.semilogy([r[0] for r in rows], [float(r[2]) + 1e-18 for r in rows], "o-",
-                label="lecture's formulas vs byhand")
-    ax.semilogy([r[0] for r in rows], [float(r[3]) for r in rows], "s-",
-                label="byhand vs central differences")
+    ax.semilogy(
+        [r[0] for r in rows],
+        [float(r[2]) + 1e-18 for r in rows],
+        "o-",
+        label="lecture's formulas vs byhand",
+    )
+    ax.semilogy(
+        [r[0] for r in rows],
+        [float(r[3]) for r in rows],
+        "s-",
+        label="byhand vs central differences",
+    )
     ax.set_xlabel(r"depth $L$")
     ax.set_ylabel("max error")
     ax.legend(fontsize=8)
     ax.grid(alpha=0.3, which="both")
-    res.figure(fig, "Gradient agreement by depth (the literal comparison is exact up to "
-               "float64 rounding; central differences carry O(h²) error).")
+    res.figure(
+        fig,
+        "Gradient agreement by depth (the literal comparison is exact up to "
+        "float64 rounding; central differences carry O(h²) error).",
+    )
     return res

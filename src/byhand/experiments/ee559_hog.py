@@ -38,8 +38,9 @@ def cell_means(X: np.ndarray, cell: int = 8) -> np.ndarray:
     """Mean intensity of each whole cell of 28×28 images given as rows of 784 pixels."""
     n = (28 // cell) * cell
     imgs = X.reshape(-1, 28, 28)[:, :n, :n]
-    return imgs.reshape(len(X), n // cell, cell, n // cell, cell).mean(axis=(2, 4)).reshape(
-        len(X), -1)
+    return (
+        imgs.reshape(len(X), n // cell, cell, n // cell, cell).mean(axis=(2, 4)).reshape(len(X), -1)
+    )
 
 
 @experiment(
@@ -105,10 +106,14 @@ def hog_mnist(seed: int, quick: bool) -> ExperimentResult:
         "20-point gain over the same cells' intensities shows the orientation histograms carry "
         "the information",
     )
-    res.table("Linear classifier (softmax regression) on MNIST",
-              ["features", "dimension", "train accuracy", "test accuracy"],
-              [["HOG, 8×8 cells, 9 bins", H.shape[1], f"{clf_h.score(H, y):.3f}", f"{acc_h:.3f}"],
-               ["cell mean intensity", M.shape[1], f"{clf_m.score(M, y):.3f}", f"{acc_m:.3f}"]])
+    res.table(
+        "Linear classifier (softmax regression) on MNIST",
+        ["features", "dimension", "train accuracy", "test accuracy"],
+        [
+            ["HOG, 8×8 cells, 9 bins", H.shape[1], f"{clf_h.score(H, y):.3f}", f"{acc_h:.3f}"],
+            ["cell mean intensity", M.shape[1], f"{clf_m.score(M, y):.3f}", f"{acc_m:.3f}"],
+        ],
+    )
     fig, axes = subplots(1, 2, figsize=(9, 4))
     im0 = X[0].reshape(28, 28)
     axes[0].imshow(im0, cmap="gray_r")
@@ -119,8 +124,12 @@ def hog_mnist(seed: int, quick: bool) -> ExperimentResult:
                 ang = np.deg2rad(k * 20 + 10 + 90)  # draw the edge, orthogonal to the gradient
                 L = 3.5 * cells[r, c, k] / (cells.max() + 1e-12)
                 cy, cx = r * 8 + 3.5, c * 8 + 3.5
-                axes[0].plot([cx - L * np.cos(ang), cx + L * np.cos(ang)],
-                             [cy + L * np.sin(ang), cy - L * np.sin(ang)], "r-", lw=1.5)
+                axes[0].plot(
+                    [cx - L * np.cos(ang), cx + L * np.cos(ang)],
+                    [cy + L * np.sin(ang), cy - L * np.sin(ang)],
+                    "r-",
+                    lw=1.5,
+                )
     axes[0].set_title(f"digit {y[0]} and its 3×3 HOG cells")
     axes[0].set_xlabel("column (pixel)")
     axes[0].set_ylabel("row (pixel)")
@@ -128,6 +137,9 @@ def hog_mnist(seed: int, quick: bool) -> ExperimentResult:
     axes[1].set_ylim(0, 1)
     axes[1].set_ylabel("test accuracy")
     axes[1].set_title("linear classifier on MNIST")
-    res.figure(fig, "Left: one training digit with its cells' orientation histograms (each "
-               "segment an edge direction, length ∝ the bin's vote). Right: test accuracy.")
+    res.figure(
+        fig,
+        "Left: one training digit with its cells' orientation histograms (each "
+        "segment an edge direction, length ∝ the bin's vote). Right: test accuracy.",
+    )
     return res
