@@ -51,14 +51,16 @@ def test_sincos_gradient_fails_with_a_sign_error(monkeypatch) -> None:
     assert v[0] == "failed" and v[1] == "failed"
 
 
-def test_gd_cost_claim_fails_when_gd_needs_d_iterations(monkeypatch) -> None:
+def test_gd_cost_claims_fail_when_gd_needs_d_iterations_or_stops_early(monkeypatch) -> None:
     from byhand.experiments import cs577_l01_extra as mod
 
-    real = mod.gd_iterations
+    real = mod.gd_solve
     monkeypatch.setattr(
-        mod, "gd_iterations", lambda X, y, tol, p: (50 * X.shape[1], real(X, y, tol, p)[1])
+        mod, "gd_solve", lambda X, y, tol, p: (real(X, y, tol, p)[0], 50 * X.shape[1])
     )
     assert verdicts("gd-vs-normal-equations")[0] == "failed"
+    monkeypatch.setattr(mod, "gd_solve", lambda X, y, tol, p: real(X, y, 0.3, p))
+    assert verdicts("gd-vs-normal-equations")[1] == "failed"
 
 
 def test_binary_classifier_fails_with_the_other_sign(monkeypatch) -> None:

@@ -13,7 +13,6 @@
 from __future__ import annotations
 
 import itertools
-import time
 import warnings
 
 import numpy as np
@@ -148,14 +147,15 @@ def normal_equations_flops(n: int, d: int) -> float:
     return n * d * (d + 1) + 2 * n * d + d**3 / 3 + 2 * d**2
 
 
-def gd_iterations(X: np.ndarray, y: np.ndarray, tol: float, power_steps: int) -> tuple[int, float]:
-    """GD θ ← θ − ε ∇J, J = (1/N)‖Xθ − y‖², ε = 1/L (L by power iteration), until
-    ‖∇J‖ ≤ tol·‖∇J(0)‖; returns (iterations, relative excess loss against lstsq)."""
+def gd_solve(X: np.ndarray, y: np.ndarray, tol: float, power_steps: int) -> tuple[np.ndarray, int]:
+    """GD θ ← θ − ε ∇J, J = (1/N)‖Xθ − y‖², θ₀ = 0, ε = 1/L (L by power iteration), until
+    ‖∇J‖ ≤ tol·‖∇J(θ₀)‖; returns (θ, iterations)."""
     n, d = X.shape
     v = np.ones(d) / np.sqrt(d)
+    lam = 1.0
     for _ in range(power_steps):
         v = X.T @ (X @ v)
-        lam = np.linalg.norm(v)
+        lam = float(np.linalg.norm(v))
         v /= lam
     L = 2 * lam / n
     theta = np.zeros(d)
@@ -168,18 +168,7 @@ def gd_iterations(X: np.ndarray, y: np.ndarray, tol: float, power_steps: int) ->
             break
         theta -= g / L
         k += 1
-    best = np.linalg.lstsq(X, y, rcond=None)[0]
-    j_gd, j_best = np.mean((X @ theta - y) ** 2), np.mean((X @ best - y) ** 2)
-    return k, float((j_gd - j_best) / j_best)
-
-
-def _median_time(func, repeats: int) -> float:
-    out = []
-    for _ in range(repeats):
-        t0 = time.perf_counter()
-        func()
-        out.append(time.perf_counter() - t0)
-    return float(np.median(out))
+    return theta, k
 
 
 @experiment(
@@ -190,24 +179,40 @@ def _median_time(func, repeats: int) -> float:
     covers=[(LECTURE, SLIDE_GD)],
 )
 def gd_vs_normal_equations(seed: int, quick: bool) -> ExperimentResult:
+    from threadpoolctl import threadpool_limits
+
     rng = np.random.default_rng(seed)
-    dims = [25, 50, 100, 200, 400]  # d = 800 costs ~30 s on a shared 2-core machine
+    dims = [25, 50, 100, 200, 400]
     tol, power = 1e-4, 20
-    rows, ratios, iters, excess = [], [], [], []
-    for d in dims:
-        n = 4 * d
-        X = rng.normal(size=(n, d))
-        y = X @ rng.normal(size=d) + 0.5 * rng.normal(size=n)
-        k, ex = gd_iterations(X, y, tol, power)
-        gd = (k + 1 + power) * 4 * n * d  # each iteration: Xθ and Xᵀr, 2nd flops each
-        ne = normal_equations_flops(n, d)
-        ratios.append(ne / gd)
-        iters.append(k)
-        excess.append(ex)
-        t_ne = _median_time(lambda X=X, y=y: np.linalg.solve(X.T @ X, X.T @ y), 3)
-        rows.append(
-            [d, n, k, f"{ex:.1e}", f"{ne:.3g}", f"{gd:.3g}", f"{ne / gd:.2f}", f"{1e3 * t_ne:.2f}"]
-        )
+    rows, ratios, iters, gaps = [], [], [], []
+    with threadpool_limits(1):  # counts do not depend on threads; keeps a loaded machine calm
+        for d in dims:
+            n = 4 * d
+            theta_true = rng.normal(size=d)
+            X = rng.normal(size=(n, d))
+            y = X @ theta_true + 0.5 * rng.normal(size=n)
+            Xt = rng.normal(size=(n, d))
+            yt = Xt @ theta_true + 0.5 * rng.normal(size=n)
+            exact = np.linalg.solve(X.T @ X, X.T @ y)  # the normal equations
+            theta, k = gd_solve(X, y, tol, power)
+            gd = (k + 1 + power) * 4 * n * d  # each iteration: Xθ and Xᵀr, 2nd flops each
+            ne = normal_equations_flops(n, d)
+            t_exact, t_gd = np.mean((Xt @ exact - yt) ** 2), np.mean((Xt @ theta - yt) ** 2)
+            ratios.append(ne / gd)
+            iters.append(k)
+            gaps.append(float(t_gd / t_exact - 1))
+            rows.append(
+                [
+                    d,
+                    n,
+                    k,
+                    f"{ne:.3g}",
+                    f"{gd:.3g}",
+                    f"{ne / gd:.2f}",
+                    f"{t_exact:.4f}",
+                    f"{t_gd:.4f}",
+                ]
+            )
     res = ExperimentResult()
     res.claim(
         LECTURE,
@@ -228,28 +233,28 @@ def gd_vs_normal_equations(seed: int, quick: bool) -> ExperimentResult:
     res.claim(
         LECTURE,
         SLIDE_GD,
-        "GD is inexact but good enough: its loss is within 1e-3 (relative) of the exact "
-        "least-squares loss at every d",
-        {"d": dims, "relative excess loss": excess},
-        bool(max(excess) < 1e-3),
+        "GD is inexact but good enough: on fresh data from the same model its squared error is "
+        "within 1 % of the exact solution's at every d",
+        {"d": dims, "relative test-error gap": gaps},
+        bool(max(abs(g) for g in gaps) < 0.01),
         kind="numeric",
-        target="< 1e-3",
+        target="< 1 %",
         source="byhand",
-        reason="the lecture says 'good enough' without a number; 0.1 % of the optimal loss is "
-        "far below the noise in the data",
+        reason="the lecture says 'good enough' without a number; 1 % of the test error is "
+        "well inside the estimation error of the exact solution itself (its test error "
+        "exceeds the noise variance by d/(N − d) ≈ 33 %)",
     )
     res.table(
-        "Normal equations vs gradient descent (flop counts; wall time of the normal equations, "
-        "median of 3, for scale only)",
+        "Normal equations vs gradient descent (operation counts; test errors on fresh data)",
         [
             "d",
             "N",
             "GD iterations",
-            "GD excess loss",
             "normal eq. flops",
             "GD flops",
             "ratio",
-            "normal eq. ms",
+            "test MSE exact",
+            "test MSE GD",
         ],
         rows,
     )
