@@ -227,8 +227,7 @@ def gd_vs_normal_equations(seed: int, quick: bool) -> ExperimentResult:
         f"until ‖∇J‖ ≤ {tol:g}·‖∇J(θ₀)‖, iteration count measured; flops: 4Nd per GD "
         "iteration, N·d(d+1) + 2Nd + d³/3 + 2d² for the normal equations by Cholesky",
         source="lecture",
-        quote="Previous approach use matrix inversion expensive for large data dimension (exact)"
-        " … GD inexact, but cheaper",
+        quote="Previous approach use matrix inversion expensive for large data dimension (exact)",
     )
     res.claim(
         LECTURE,
@@ -437,7 +436,8 @@ def multiclass_calculations(seed: int, quick: bool) -> ExperimentResult:
         kind="exact",
         detail="MulticlassPerceptron(T=t, fit_intercept=False) refitted for each t",
         source="lecture",
-        quote="Else, then w_ŷ(t) ← w_ŷ(t) − x(t), w_y(t) ← w_y(t) + x(t)",
+        quote=r"$$\mathbf{w}_{\hat{y}^{(t)}} \leftarrow \mathbf{w}_{\hat{y}^{(t)}} - "
+        r"\mathbf{x}^{(t)}$$",
     )
     res.claim(
         "cs577-04",
@@ -448,8 +448,8 @@ def multiclass_calculations(seed: int, quick: bool) -> ExperimentResult:
         bool(ties_y_after_0 and updated_on_tie),
         kind="exact",
         source="lecture",
-        quote="If argmax_ŷ w_ŷᵀx(t) \\ {y(t)} is empty, then pass; Else ŷ(t) ← argmax … then "
-        "update",
+        quote=r"2.1 If  $\text{argmax}_{\hat{y}} \mathbf{w}_{\hat{y}}^\top \mathbf{x}^{(t)} "
+        r"\setminus \{y^{(t)}\}$  is empty,",
     )
     last = trace[-3:]
     res.claim(

@@ -68,7 +68,7 @@ def poly_degree2_terms(seed: int, quick: bool) -> ExperimentResult:
         detail="exponents of byhand's columns against the slide's six monomials, and each "
         "column against the literal product of the inputs",
         source="lecture",
-        quote="a x_2^2 + b x_1^2 + c x_1 x_2 + d x_1 + e x_2 + f · 1",
+        quote=r"a x_2^2 + b x_1^2 + c x_1 x_2 + d x_1 + e x_2 + f \cdot 1",
     )
     rows, ok = [], True
     for d in (1, 2, 3, 5, 10):
@@ -238,7 +238,8 @@ def multiclass_hidden_gradients(seed: int, quick: bool) -> ExperimentResult:
         "h = 1e-6 in float64 (truncation ~1e-11); the W⁽¹⁾ formula is an m×d matrix, the "
         "transpose of W⁽¹⁾ ∈ R^{d×m} in h = W⁽¹⁾ᵀx + b⁽¹⁾, and is compared transposed",
         source="lecture",
-        quote="∂J_i/∂W(1) = ((W(2) ∂L(z(i), y)/∂z) ⊙ g'(h(i))) x(i)ᵀ",
+        quote=r"\left( \left( \mathbf{W}^{(2)} \frac{\partial L(\mathbf{z}^{(i)}, y)}{\partial "
+        r"\mathbf{z}} \right) \odot g'(\mathbf{h}^{(i)}) \right) \mathbf{x}^{(i)\top}",
     )
     layers = [nn.Linear(d, m, dtype=np.float64), nn.Linear(m, K, dtype=np.float64)]
     net = nn.Sequential(layers[0], nn.Tanh(), layers[1])
@@ -364,7 +365,7 @@ def sgd_m1_cost(seed: int, quick: bool) -> ExperimentResult:
         "SGD ε = 0.02; excess loss = J(θ) − J* with J* from least squares; the epoch loss is "
         "byhand.fit's mean over the epoch's batches",
         source="lecture",
-        quote="Size 1 minibatch … cheap",
+        quote="cheap but not as performant",
     )
     final_sgd, final_gd = times["SGD (m = 1)"][1], times["GD (m = N)"][1]
     res.claim(
@@ -377,7 +378,7 @@ def sgd_m1_cost(seed: int, quick: bool) -> ExperimentResult:
         kind="qualitative",
         target="GD < SGD / 1000",
         source="lecture",
-        quote="but not as performant",
+        quote="cheap but not as performant",
     )
     res.table(
         "Per-epoch cost and loss reached",

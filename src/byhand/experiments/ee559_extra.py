@@ -83,7 +83,8 @@ def perceptron_2d_hinge(seed: int, quick: bool) -> ExperimentResult:
         detail=f"{len(y)} 2-D points in [0, 4]², y = sign(x₁ + x₂/2 − 3), none within 0.03 "
         "of the line; bias as a constant component 1 of x",
         source="lecture",
-        quote="while ∃ n_k s.t. y_{n_k}(w^k · x_{n_k}) ≤ 0, update w^{k+1} = w^k + y_{n_k} x_{n_k}",
+        quote=r"while  $\exists n_k$  s.t.  $y_{n_k} (w^k \cdot x_{n_k}) \leq 0$ , update  "
+        r"$w^{k+1} = w^k + y_{n_k} x_{n_k}$",
     )
     from byhand import nn, optim
     from byhand.training import fit
@@ -122,8 +123,8 @@ def perceptron_2d_hinge(seed: int, quick: bool) -> ExperimentResult:
         "full-batch (sub)gradient descent, ε = 0.5, 3000 epochs, nn.HingeLoss on "
         "nn.Linear(2, 1); no ‖w‖² term, so the loss can reach 0",
         source="lecture",
-        quote="Minimizing max(0, 1 − y_n(w · x_n + b)) pushes the nth sample beyond the plane "
-        "w · x + b = y_n",
+        quote=r"Minimizing  $\max(0, 1 - y_n(w \cdot x_n + b))$  pushes the  $n$ th sample "
+        r"beyond the plane  $w \cdot x + b = y_n$",
     )
 
     fig, axes = subplots(1, 2, figsize=(10, 4))
@@ -345,7 +346,8 @@ def gd_local_minima(seed: int, quick: bool) -> ExperimentResult:
         detail="SciPy BFGS on L̃ at 10 random (w₀, η ∈ {0.125, 0.5}) for the non-convex "
         "L(w) = sin w₁ cos w₂ + 0.1‖w‖²",
         source="lecture",
-        quote="argmin_w L̃_{w₀}(w) = w₀ − η∇L(w₀)",
+        quote=r"\underset{w}{\operatorname{argmin}} \tilde{\mathcal{L}}_{w_0}(w) = w_0 - \eta "
+        r"\nabla \mathcal{L}(w_0)",
     )
     steps = 300
     starts = (-1.6, 0.5, 3.0)
@@ -367,8 +369,8 @@ def gd_local_minima(seed: int, quick: bool) -> ExperimentResult:
         detail=f"{NC_TEXT}, {steps} steps from w₀ ∈ {starts}; every end has |L'| < 1e-6 and "
         "L'' > 0; at η = 0.5 the sharp well (ηL'' ≈ 7 > 2) is unstable, at η = 0.125 it is not",
         source="lecture",
-        quote="This [most of the time] eventually ends up in a local minimum, and the choices of "
-        "w₀ and η are important.",
+        quote="This [most of the time] eventually ends up in a **local** minimum, and the "
+        "choices of  $w_0$  and  $\\eta$  are important.",
     )
     res.note(
         "The transcript keeps the η = 0.125 and η = 0.5 panels of §3.5 but not the "
@@ -489,7 +491,8 @@ def backward_depths(seed: int, quick: bool) -> ExperimentResult:
         target="< 1e-12",
         detail="tanh MLPs of random widths 2–5, ℓ = ½‖x⁽ᴸ⁾ − t‖², one sample, float64",
         source="lecture",
-        quote="[∂ℓ/∂w(l)] = [∂ℓ/∂s(l)] (x(l−1))ᵀ   [∂ℓ/∂b(l)] = [∂ℓ/∂s(l)]",
+        quote=r"\left[ \frac{\partial \ell}{\partial w^{(l)}} \right] = \left[ \frac{\partial "
+        r"\ell}{\partial s^{(l)}} \right] (x^{(l-1)})^T",
     )
     res.claim(
         LECTURE,

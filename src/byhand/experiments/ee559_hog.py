@@ -78,8 +78,8 @@ def hog_mnist(seed: int, quick: bool) -> ExperimentResult:
         detail="gradients by [−1, 0, 1], unsigned orientation mod 180°, 9 bins of 20°, mean "
         "magnitude per cell; 5 MNIST images (3 × 3 whole cells of 8 × 8 in 28 × 28)",
         source="lecture",
-        quote="divide the image in 8 × 8 blocks, compute in each the distribution of edge "
-        "orientations over 9 bins",
+        quote=r"divide the image in  $8 \times 8$  blocks, compute in each the distribution of "
+        "edge orientations over 9 bins",
     )
     epochs = 30 if quick else 60
     hog = HOGFeatures().fit(X)

@@ -69,7 +69,9 @@ def xor_network(seed: int, quick: bool) -> ExperimentResult:
         detail="byhand's nn.Linear → nn.ReLU → nn.Linear with the slide's W₁, b₁ = 0, w₂, "
         "b₂ = 0; the slide leaves g unnamed: ReLU is the lecture's hidden unit of choice",
         source="lecture",
-        quote="W₁ = (+1 −1; −1 +1), b₁ = (0; 0), w₂ = (1; 1), b₂ = 0",
+        quote=r"\mathbf{W}_1 = \begin{pmatrix} +1 & -1 \\ -1 & +1 \end{pmatrix}, \mathbf{b}_1 = "
+        r"\begin{pmatrix} 0 \\ 0 \end{pmatrix}, \mathbf{w}_2 = \begin{pmatrix} 1 \\ 1 "
+        r"\end{pmatrix}, b_2 = 0",
     )
     res.claim(
         LECTURE,
@@ -158,8 +160,7 @@ def train_validation_test(seed: int, quick: bool) -> ExperimentResult:
         f"KNeighborsClassifier with K ∈ {ks[0]}…{ks[-1]} step 4; the test set is scored only "
         "for the two chosen models",
         source="lecture",
-        quote="Validation set: Set used to adjust the model hyperparameters. Testing set: Set "
-        "used to assess the performance of a model.",
+        quote="**Validation set:** Set used to adjust the model hyperparameters.",
     )
     res.table(
         "Errors by K",
@@ -207,7 +208,7 @@ def literal_perceptron(w: np.ndarray, X: np.ndarray, d: np.ndarray, gamma: float
     title="The perceptron criterion from a random start with step γ",
     lecture=LECTURE,
     number=114,
-    covers=[(LECTURE, "Perceptron algorithm"), (LECTURE, "Alternative representation")],
+    covers=[(LECTURE, "Perceptron algorithm")],
 )
 def perceptron_criterion_experiment(seed: int, quick: bool) -> ExperimentResult:
     from byhand import nn, optim
@@ -249,7 +250,7 @@ def perceptron_criterion_experiment(seed: int, quick: bool) -> ExperimentResult:
         detail=f"{len(d)} separable points, γ = {gamma}, {epochs} epochs in order, random "
         "w₀ ~ N(0, I); max(0, t) has derivative 1 for t > 0, 0 for t ≤ 0, as on the slide",
         source="lecture",
-        quote="Algorithm: (stochastic) gradient descent for E(w) … If y ≠ d: Update: w ← w + γdx",
+        quote=r"Update:  $w \leftarrow w + \gamma d x$",
     )
     finals, crit = [], []
     for _ in range(5):
@@ -267,8 +268,7 @@ def perceptron_criterion_experiment(seed: int, quick: bool) -> ExperimentResult:
         kind="qualitative",
         target="E = 0 and normals spread by > 0.5°",
         source="lecture",
-        quote="Converges to some solution if the training data are linearly separable, But may "
-        "pick any of many solutions of varying quality.",
+        quote="But may pick any of many solutions of varying quality.",
     )
     fig, ax = subplots()
     ax.scatter(X0[:, 0], X0[:, 1], c=d, cmap="coolwarm", s=8)
@@ -450,7 +450,7 @@ def regression_conditional_mean(seed: int, quick: bool) -> ExperimentResult:
         "x ∈ [−2.5, 2.5]",
         source="lecture",
         quote="Provided the network has enough flexibility and the size of the training set "
-        "grows to infinity y* = f(x; W*) = E[d|x]",
+        "grows to infinity",
     )
     fig, ax = subplots()
     ax.plot(grid, mean, "k-", lw=2, label=r"$\mathbb{E}[d\,|\,x]$")
@@ -671,7 +671,7 @@ def non_convexity(seed: int, quick: bool) -> ExperimentResult:
         detail="1 hidden layer of 8 tanh units on two moons (200 points), logistic loss; π "
         "shifts the hidden units by one place",
         source="lecture",
-        quote="But for neural network the cost is not convex...",
+        quote="But for neural network the cost is **not convex**...",
     )
     fig, ax = subplots()
     ax.plot(ts, line, "o-", ms=3)
