@@ -408,7 +408,11 @@ def literal_trace(X: np.ndarray, y: np.ndarray, T: int) -> list[dict]:
     title="Multiclass perceptron (calculations): a step-by-step trace through ties",
     lecture=LECTURE,
     number=103,
-    covers=[(LECTURE, SLIDE_MCP), ("cs577-04", "Multiclass perceptron")],
+    covers=[
+        (LECTURE, SLIDE_MCP),
+        ("cs577-03", SLIDE_MCP),
+        ("cs577-04", "Multiclass perceptron"),
+    ],
 )
 def multiclass_calculations(seed: int, quick: bool) -> ExperimentResult:
     from byhand.linear_model import MulticlassPerceptron

@@ -120,7 +120,8 @@ def perceptron_2d_hinge(seed: int, quick: bool) -> ExperimentResult:
         bool(before.min() < 1 and margins.min() >= 1 and hist.loss[-1] == 0.0),
         kind="exact",
         detail=f"the {len(y2)} points farther than 0.3 from the line x₁ + x₂/2 = 3; byhand.fit, "
-        "full-batch (sub)gradient descent, ε = 0.5, 3000 epochs, nn.HingeLoss on "
+        "full-batch (sub)gradient descent, ε = 0.5, up to 3000 epochs (stopped 20 epochs after "
+        "the last improvement), nn.HingeLoss on "
         "nn.Linear(2, 1); no ‖w‖² term, so the loss can reach 0",
         source="lecture",
         quote=r"Minimizing  $\max(0, 1 - y_n(w \cdot x_n + b))$  pushes the  $n$ th sample "

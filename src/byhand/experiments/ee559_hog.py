@@ -59,7 +59,7 @@ def hog_mnist(seed: int, quick: bool) -> ExperimentResult:
     X, y = load_mnist("train")
     Xt, yt = load_mnist("test")
     rng = np.random.default_rng(seed)
-    n_train, n_test = (3000, 1000) if quick else (20000, 10000)
+    n_train, n_test = (2000, 1000) if quick else (20000, 10000)
     idx = rng.choice(len(X), n_train, replace=False)
     X, y = X[idx].astype(np.float64), y[idx]
     Xt, yt = Xt[:n_test].astype(np.float64), yt[:n_test]
@@ -81,7 +81,7 @@ def hog_mnist(seed: int, quick: bool) -> ExperimentResult:
         quote=r"divide the image in  $8 \times 8$  blocks, compute in each the distribution of "
         "edge orientations over 9 bins",
     )
-    epochs = 30 if quick else 60
+    epochs = 20 if quick else 60
     hog = HOGFeatures().fit(X)
     H, Ht = hog.transform(X), hog.transform(Xt)
     M, Mt = cell_means(X), cell_means(Xt)

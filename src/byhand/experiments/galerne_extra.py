@@ -192,14 +192,18 @@ def perceptron_criterion(w: np.ndarray, X: np.ndarray, d: np.ndarray) -> float:
 
 
 def literal_perceptron(w: np.ndarray, X: np.ndarray, d: np.ndarray, gamma: float, epochs: int):
-    """The slide's loop: for all (x, d): y = sign⟨w, x⟩; if y ≠ d: w ← w + γ d x."""
+    """The slide's loop, repeated until convergence (an epoch without update) or ``epochs``:
+    for all (x, d): y = sign⟨w, x⟩; if y ≠ d: w ← w + γ d x."""
     w = w.copy()
     updates = 0
     for _ in range(epochs):
+        before = updates
         for x, di in zip(X, d, strict=True):
             if np.sign(w @ x) != di:
                 w = w + gamma * di * x
                 updates += 1
+        if updates == before:
+            break
     return w, updates
 
 
@@ -318,7 +322,7 @@ def relu_vs_sigmoid(seed: int, quick: bool) -> ExperimentResult:
     data = load_digits()
     X, y = np.asarray(data[0]), np.asarray(data[1])
     depth, width = 6, 32
-    epochs = 15 if quick else 40
+    epochs = 8 if quick else 40
     norms, losses = {}, {}
     for act in ("sigmoid", "relu"):
         net, lins = deep_net(act, depth, width, X.shape[1], 10, seed)
@@ -415,7 +419,7 @@ def regression_conditional_mean(seed: int, quick: bool) -> ExperimentResult:
         net = MLPRegressor(
             (32, 32),
             learning_rate=0.01,
-            max_iter=150 if quick else 300,
+            max_iter=150,
             batch_size=64,
             tol=None,
             dtype="float64",
