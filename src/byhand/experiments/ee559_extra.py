@@ -92,6 +92,7 @@ def perceptron_2d_hinge(seed: int, quick: bool) -> ExperimentResult:
     far = np.abs(X[:, 0] + 0.5 * X[:, 1] - 3.0) > 0.3  # a wider margin: fewer epochs needed
     X2, y2 = X[far], y[far]
     w2, _ = train_perceptron(np.column_stack([X2, np.ones(len(y2))]), y2, 1000)
+    w2 = w2 * (0.2 / np.min(y2 * (X2 @ w2[:2] + w2[2])))  # the closest sample at y f = 0.2
     lin = nn.Linear(2, 1, dtype=np.float64)
     lin.weight.data[:, 0], lin.bias.data[:] = w2[:2], w2[2]
     before = y2 * (X2 @ w2[:2] + w2[2])
@@ -110,7 +111,8 @@ def perceptron_2d_hinge(seed: int, quick: bool) -> ExperimentResult:
         LECTURE,
         S31,
         "minimising the hinge loss max(0, 1 − yₙ(w·xₙ + b)) pushes each sample beyond the "
-        "plane w·x + b = yₙ: started from the perceptron's w (some samples with yₙf(xₙ) < 1), "
+        "plane w·x + b = yₙ: started from the perceptron's boundary (w scaled so that the "
+        "closest sample has yₙf(xₙ) = 0.2), "
         "gradient descent on it ends with every yₙ f(xₙ) ≥ 1 and a zero loss",
         {
             "min y f(x), perceptron's w": float(before.min()),
