@@ -1,0 +1,144 @@
+"""Numerical edges (issue 11 items 4 and 8): the logistic in its tails, k-NN far from the
+origin, LDA in any units, polynomial features' memory, unknown labels, huge values.
+
+Every right value comes from an independent oracle: ``decimal`` at 50 digits for the
+logistic, brute-force loops for neighbours, scikit-learn for LDA.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal, getcontext
+
+import numpy as np
+import pytest
+
+from byhand.nn import functional as F
+
+
+def _exact_sigmoid(a: float) -> float:
+    getcontext().prec = 50
+    return float(1 / (1 + Decimal(-float(a)).exp()))
+
+
+def _exact_softplus(a: float) -> float:
+    getcontext().prec = 50
+    return float((1 + Decimal(float(a)).exp()).ln())
+
+
+def _ulps(got: np.ndarray, ref: np.ndarray) -> np.ndarray:
+    """|got − ref| in units of the last place of ref (in got's dtype)."""
+    ref = np.asarray(ref, dtype=got.dtype)
+    return np.abs(got.astype(np.float64) - ref.astype(np.float64)) / np.spacing(np.abs(ref))
+
+
+# -- item 4: the logistic function in the tails --------------------------------------------
+
+
+@pytest.mark.parametrize("a", [-30.0, -40.0, -700.0, -745.0, -1.0, 0.0, 1e-20, 3.0, 36.0, 800.0])
+def test_sigmoid_exact_at_named_points(a):
+    got = F.sigmoid(np.array([a]))
+    assert _ulps(got, np.array([_exact_sigmoid(a)]))[0] <= 2
+
+
+def test_sigmoid_sweep_float64_within_few_ulps():
+    grid = np.concatenate([np.linspace(-745, 40, 3001), np.geomspace(1e-300, 30, 200)])
+    grid = np.concatenate([grid, -grid])
+    ref = np.array([_exact_sigmoid(x) for x in grid])
+    got = F.sigmoid(grid)
+    ok = ref > np.finfo(np.float64).tiny  # subnormal results: compare absolutely
+    assert _ulps(got[ok], ref[ok]).max() <= 3
+    sub = np.finfo(np.float64).smallest_subnormal
+    np.testing.assert_allclose(got[~ok], ref[~ok], rtol=0, atol=sub)
+
+
+def test_sigmoid_float32_stays_float32_and_is_exact_in_tail():
+    grid = np.linspace(-100, 20, 1201).astype(np.float32)
+    got = F.sigmoid(grid)
+    assert got.dtype == np.float32
+    ref = np.array([_exact_sigmoid(x) for x in grid])
+    ok = ref > np.finfo(np.float32).tiny
+    assert _ulps(got[ok], ref[ok]).max() <= 3
+    assert F.sigmoid(np.float32(-30.0)) > 0
+
+
+def test_sigmoid_in_place_on_its_input():
+    a = np.array([-40.0, -1.0, 0.0, 2.0, 50.0])
+    expect = F.sigmoid(a.copy())
+    out = F.sigmoid(a, out=a)
+    assert out is a
+    np.testing.assert_array_equal(a, expect)
+
+
+def test_sigmoid_special_values():
+    got = F.sigmoid(np.array([-np.inf, np.inf, np.nan]))
+    assert got[0] == 0.0 and got[1] == 1.0 and np.isnan(got[2])
+
+
+@pytest.mark.parametrize("a", [-800.0, -40.0, -1.5, 0.0, 2.0, 40.0, 800.0])
+def test_softplus_and_log_sigmoid_exact(a):
+    ref = _exact_softplus(a)
+    assert _ulps(np.array([F.softplus(a)]), np.array([ref]))[0] <= 2
+    assert _ulps(np.array([-F.log_sigmoid(-a)]), np.array([ref]))[0] <= 2
+
+
+@pytest.mark.parametrize("name", ["sigmoid", "softplus", "log_sigmoid"])
+def test_functional_takes_scalars_and_0d_arrays(name):
+    f = getattr(F, name)
+    s = f(0.5)
+    assert np.ndim(s) == 0 and not isinstance(s, np.ndarray) and isinstance(s, float)
+    z = f(np.array(0.5))
+    assert isinstance(z, np.ndarray) and z.shape == ()
+    assert float(z) == float(s) == float(f(np.array([0.5]))[0])
+    assert f(np.float32(0.5)).dtype == np.float32
+    assert f(np.ones((2, 3), np.float32)).dtype == np.float32
+    assert f(3) == f(3.0)  # integers computed in float64
+
+
+def test_logsumexp_softmax_scalars_and_all_minus_inf():
+    assert F.logsumexp(np.array([-np.inf, -np.inf])) == -np.inf
+    np.testing.assert_allclose(F.softmax([1, 2]), [1 / (1 + np.e), np.e / (1 + np.e)])
+
+
+def test_sigmoid_activation_and_logistic_loss_grad_in_tail():
+    from byhand import nn
+
+    x = np.array([[-40.0, -30.0, 40.0]])
+    out = nn.Sigmoid()(x)
+    np.testing.assert_array_equal(out, F.sigmoid(x))
+    assert out[0, 0] > 0
+    # Softplus' derivative is σ: the tail gradient is σ(−40), not 0
+    sp = nn.Softplus()
+    sp(x)
+    g = sp.backward(np.ones_like(x))
+    assert _ulps(g[0, :1], np.array([_exact_sigmoid(-40.0)]))[0] <= 2
+    # LogisticLoss: ∂ℓ/∂z = −y σ(−yz); at yz = 40 the gradient is −σ(−40)
+    loss = nn.LogisticLoss()
+    loss(np.array([40.0]), np.array([1.0]))
+    grad = loss.backward()
+    assert _ulps(-grad, np.array([_exact_sigmoid(-40.0)]))[0] <= 2
+
+
+def _binary_estimators():
+    from byhand import LogisticRegression, MLPClassifier
+
+    return [
+        LogisticRegression(),
+        MLPClassifier(hidden_layer_sizes=(3,), max_iter=30, random_state=0, dtype=np.float64),
+    ]
+
+
+@pytest.mark.parametrize("est", _binary_estimators(), ids=lambda e: type(e).__name__)
+def test_binary_predict_proba_agrees_with_log_proba_in_tail(est):
+    rng = np.random.default_rng(0)
+    X = rng.standard_normal((60, 2))
+    y = (X[:, 0] > 0).astype(int)
+    est.fit(X, y)
+    # points pushed far along the separating direction: |decision| grows to 40 and more
+    far = np.outer(np.geomspace(1, 1e4, 40), [1.0, 0.0])
+    X_far = np.vstack([far, -far])
+    p = est.predict_proba(X_far)
+    logp = est.predict_log_proba(X_far)
+    inside = logp > -700  # e^{-700} is still a normal double
+    assert np.any(inside & (logp < -40))  # the tail is reached
+    assert np.all(p[inside] > 0)
+    np.testing.assert_allclose(p[inside], np.exp(logp[inside]), rtol=1e-13)
