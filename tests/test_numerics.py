@@ -142,3 +142,51 @@ def test_binary_predict_proba_agrees_with_log_proba_in_tail(est):
     assert np.any(inside & (logp < -40))  # the tail is reached
     assert np.all(p[inside] > 0)
     np.testing.assert_allclose(p[inside], np.exp(logp[inside]), rtol=1e-13)
+
+
+# -- item 8: k-NN far from the origin -------------------------------------------------------
+
+
+def _brute_force_neighbors(X: np.ndarray, Q: np.ndarray, k: int) -> np.ndarray:
+    """Literal loops in exact rational arithmetic: the K nearest by (distance, index)."""
+    from fractions import Fraction
+
+    out = []
+    for q in Q:
+        d = [
+            (sum((Fraction(float(a)) - Fraction(float(b))) ** 2 for a, b in zip(q, x)), i)
+            for i, x in enumerate(X)
+        ]
+        out.append([i for _, i in sorted(d)[:k]])
+    return np.array(out)
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_knn_timestamps_far_from_origin(dtype):
+    from byhand import KNeighborsClassifier
+
+    t = 1.7e9 if dtype == np.float64 else 1.7e6  # float32 resolves 0.125 at 1.7e6
+    X = (t + np.arange(40.0))[:, None].astype(dtype)
+    Q = (t + np.arange(40.0) + 0.375)[:, None].astype(dtype)
+    y = np.arange(40) % 2
+    got = KNeighborsClassifier(n_neighbors=1).fit(X, y).kneighbors(Q)
+    np.testing.assert_array_equal(got[:, 0], np.arange(40))
+    got3 = KNeighborsClassifier(n_neighbors=3).fit(X, y).kneighbors(Q)
+    np.testing.assert_array_equal(got3, _brute_force_neighbors(X, Q, 3))
+
+
+def test_knn_two_far_tight_clusters_and_huge_values():
+    """Centring alone is not enough for two tight clusters far apart: the exact refinement
+    still ranks within each cluster; values near the largest double are rescaled."""
+    from byhand import KNeighborsClassifier
+
+    rng = np.random.default_rng(3)
+    X = np.vstack([1e12 + rng.random((30, 3)), -1e12 + rng.random((30, 3))])
+    Q = np.vstack([1e12 + rng.random((10, 3)), -1e12 + rng.random((10, 3))])
+    y = np.arange(60) % 3
+    got = KNeighborsClassifier(n_neighbors=5).fit(X, y).kneighbors(Q)
+    np.testing.assert_array_equal(got, _brute_force_neighbors(X, Q, 5))
+    H = rng.uniform(-1, 1, (50, 2)) * 1.7e308
+    QH = rng.uniform(-1, 1, (10, 2)) * 1.7e308
+    got = KNeighborsClassifier(n_neighbors=4).fit(H, np.arange(50) % 2).kneighbors(QH)
+    np.testing.assert_array_equal(got, _brute_force_neighbors(H, QH, 4))
