@@ -190,3 +190,71 @@ def test_knn_two_far_tight_clusters_and_huge_values():
     QH = rng.uniform(-1, 1, (10, 2)) * 1.7e308
     got = KNeighborsClassifier(n_neighbors=4).fit(H, np.arange(50) % 2).kneighbors(QH)
     np.testing.assert_array_equal(got, _brute_force_neighbors(H, QH, 4))
+
+
+# -- item 8: LDA in any units ---------------------------------------------------------------
+
+
+def _income_rate(n: int = 400, seed: int = 0):
+    rng = np.random.default_rng(seed)
+    y = rng.integers(0, 2, n)
+    income = 5e4 + 2e4 * rng.standard_normal(n)  # does not separate the classes
+    rate = 0.05 + 0.04 * y + 0.01 * rng.standard_normal(n)  # separates them
+    return np.column_stack([income, rate]), y
+
+
+def test_lda_income_and_rate_columns_match_scikit_learn():
+    from sklearn.discriminant_analysis import LinearDiscriminantAnalysis as SkLDA
+
+    from byhand import LinearDiscriminantAnalysis
+
+    X, y = _income_rate()
+    Xt, yt = _income_rate(seed=1)
+    ours = LinearDiscriminantAnalysis().fit(X, y)
+    sk = SkLDA().fit(X, y)
+    assert sk.score(Xt, yt) > 0.95
+    assert ours.score(Xt, yt) == pytest.approx(sk.score(Xt, yt))
+    np.testing.assert_allclose(ours.predict_proba(Xt), sk.predict_proba(Xt), atol=1e-9)
+    np.testing.assert_allclose(ours.coef_, sk.coef_, rtol=1e-8)
+
+
+@pytest.mark.parametrize("factor", [1e-6, 3.0, 1e6, 1e150])
+def test_lda_predictions_unchanged_when_a_feature_is_rescaled(factor):
+    from byhand import LinearDiscriminantAnalysis
+
+    rng = np.random.default_rng(2)
+    X = rng.standard_normal((300, 4))
+    y = rng.integers(0, 3, 300)
+    X[:, 1] += 0.8 * y
+    Xq = rng.standard_normal((200, 4))
+    base = LinearDiscriminantAnalysis().fit(X, y)
+    S = X.copy()
+    S[:, 2] *= factor
+    Sq = Xq.copy()
+    Sq[:, 2] *= factor
+    scaled = LinearDiscriminantAnalysis().fit(S, y)
+    np.testing.assert_array_equal(scaled.predict(Sq), base.predict(Xq))
+    np.testing.assert_allclose(scaled.predict_proba(Sq), base.predict_proba(Xq), atol=1e-12)
+
+
+def test_lda_features_near_1e160_and_1e308_fit_quietly(capfd):
+    from byhand import LinearDiscriminantAnalysis
+
+    X, y = _income_rate()
+    base = LinearDiscriminantAnalysis().fit(X, y)
+    for big in (1e160, 1e300):
+        S = X * np.array([big, big / 1e8])
+        got = LinearDiscriminantAnalysis().fit(S, y)
+        assert np.all(np.isfinite(got.coef_)) and np.all(np.isfinite(got.intercept_))
+        np.testing.assert_array_equal(got.predict(S), base.predict(X))
+        np.testing.assert_allclose(got.predict_proba(S), base.predict_proba(X), atol=1e-9)
+    assert capfd.readouterr().err == ""
+
+
+def test_lda_refuses_no_more_samples_than_classes():
+    from byhand import LinearDiscriminantAnalysis
+
+    with pytest.raises(ValueError, match="more samples than classes"):
+        LinearDiscriminantAnalysis().fit([[0.0], [1.0], [2.0]], [0, 1, 2])
+    with pytest.raises(ValueError, match="more samples than classes"):
+        LinearDiscriminantAnalysis().fit([[0.0], [1.0]], [0, 1])
