@@ -258,3 +258,63 @@ def test_lda_refuses_no_more_samples_than_classes():
         LinearDiscriminantAnalysis().fit([[0.0], [1.0], [2.0]], [0, 1, 2])
     with pytest.raises(ValueError, match="more samples than classes"):
         LinearDiscriminantAnalysis().fit([[0.0], [1.0]], [0, 1])
+
+
+# -- item 8: polynomial features' memory follows the output ---------------------------------
+
+
+def _traced_peak(fn):
+    import tracemalloc
+
+    tracemalloc.start()
+    try:
+        result = fn()
+        return result, tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+
+
+def test_polynomial_features_memory_follows_the_output():
+    from sklearn.preprocessing import PolynomialFeatures as SkPoly
+
+    from byhand.preprocessing import PolynomialFeatures
+
+    X = np.random.default_rng(0).standard_normal((5, 300))
+    out, peak = _traced_peak(lambda: PolynomialFeatures(degree=3).fit_transform(X))
+    assert out.shape == (5, 4_590_551)
+    assert peak < 1.25 * out.nbytes  # the output (175 MiB) and little else; it was 10 GiB
+    np.testing.assert_array_equal(out, SkPoly(degree=3).fit_transform(X))  # same order
+
+
+def test_polynomial_features_too_large_output_refused_up_front():
+    import time
+
+    from byhand.preprocessing import PolynomialFeatures
+
+    X = np.ones((5, 3000))  # degree 3: 4.5e9 columns, 180 GB of float64
+    poly = PolynomialFeatures(degree=3)
+    t0 = time.perf_counter()
+    poly.fit(X)
+    assert poly.n_output_features_ == 1 + 3000 + 3000 * 3001 // 2 + 3000 * 3001 * 3002 // 6
+    with pytest.raises(ValueError, match=r"GiB of memory available"):
+        poly.transform(X)
+    assert time.perf_counter() - t0 < 5  # refused up front, not after building anything
+
+
+def test_feature_maps_near_the_largest_double():
+    from byhand.preprocessing import PairProductFeatures, PolynomialFeatures, RadialFeatures
+
+    X = np.array([[1e308, 2.0], [-1e308, 3.0], [5e307, -1.0]])
+    with pytest.raises(ValueError, match=r"x0 x0"):
+        PolynomialFeatures(degree=2).fit_transform(X)
+    with pytest.raises(ValueError, match=r"x0·x1"):
+        PairProductFeatures(n_pairs=1, random_state=0).fit_transform(X)
+    R = RadialFeatures().fit(X)
+    got = R.transform(X)[:, -1]
+    c = R.center_
+    assert np.all(np.isfinite(c)) and np.all(np.isfinite(got))
+    # oracle: math.hypot, which scales internally
+    import math
+
+    ref = [math.hypot(*(x - c)) for x in X]
+    np.testing.assert_allclose(got, ref, rtol=1e-15)
