@@ -318,3 +318,55 @@ def test_feature_maps_near_the_largest_double():
 
     ref = [math.hypot(*(x - c)) for x in X]
     np.testing.assert_allclose(got, ref, rtol=1e-15)
+
+
+# -- item 8: labels not in classes_ --------------------------------------------------------
+
+
+def _objective_estimators():
+    from byhand import LinearSVM, LogisticRegression, SoftmaxRegression
+
+    return [LogisticRegression(), LinearSVM(), SoftmaxRegression(max_iter=50, random_state=0)]
+
+
+@pytest.mark.parametrize("est", _objective_estimators(), ids=lambda e: type(e).__name__)
+@pytest.mark.parametrize("bad", [[7], ["cat"], [-1, 7]])
+def test_objective_refuses_labels_not_in_classes(est, bad):
+    rng = np.random.default_rng(0)
+    X = rng.standard_normal((40, 2))
+    y = np.where(X[:, 0] > 0, 3, 5)
+    est.fit(X, y)
+    y_bad = y.astype(object).copy()
+    y_bad[: len(bad)] = bad
+    try:
+        y_bad = y_bad.astype(int)
+    except ValueError:
+        y_bad = y_bad.astype(str)
+    with pytest.raises(ValueError, match="not in classes_") as info:
+        est.objective(X, y_bad)
+    for label in bad:
+        assert str(label) in str(info.value)
+    with pytest.raises(ValueError, match="one label per row"):
+        est.objective(X, y[:-1])
+
+
+def test_objective_values_against_literal_loops():
+    from byhand import LogisticRegression, SoftmaxRegression
+
+    rng = np.random.default_rng(1)
+    X = rng.standard_normal((30, 2))
+    y = np.where(X[:, 0] > 0.3, "b", "a")
+    lr = LogisticRegression(alpha=0.01).fit(X, y)
+    w, b = lr.coef_[0], lr.intercept_[0]
+    ref = sum(
+        np.log1p(np.exp(-(1 if t == "b" else -1) * (x @ w + b))) for x, t in zip(X, y)
+    ) / len(y) + 0.01 * w @ w
+    assert lr.objective(X, y) == pytest.approx(ref, rel=1e-12)
+    y3 = np.array(["a", "b", "c"])[rng.integers(0, 3, 30)]
+    sm = SoftmaxRegression(alpha=0.0, max_iter=20, random_state=0).fit(X, y3)
+    W, c = sm.coef_, sm.intercept_
+    ref = 0.0
+    for x, t in zip(X, y3):
+        s = W @ x + c
+        ref += np.log(np.sum(np.exp(s))) - s[list(sm.classes_).index(t)]
+    assert sm.objective(X, y3) == pytest.approx(ref / 30, rel=1e-10)

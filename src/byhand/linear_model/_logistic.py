@@ -27,6 +27,7 @@ from byhand.linear_model._gradient import (
     linear_net,
     make_rng,
 )
+from byhand.linear_model._labels import class_indices
 from byhand.linear_model._lbfgs import newton
 from byhand.nn.functional import sigmoid
 from byhand.nn.losses import LogisticLoss
@@ -186,7 +187,7 @@ class LogisticRegression(BinaryLinearMixin, GradientSolverMixin, ClassifierMixin
     def objective(self, X: Any, y: Any) -> float:
         """J(w, b) of the fitted model on (X, y): mean logistic loss + α‖w‖²."""
         z = self.decision_function(X)
-        y_pm = np.where(np.asarray(y) == self.classes_[1], 1.0, -1.0)
+        y_pm = np.where(class_indices(self, y, z.shape[0]) == 1, 1.0, -1.0)
         w = self.coef_[0]
         return float(np.mean(np.logaddexp(0.0, -y_pm * z))) + float(self.alpha) * float(w @ w)
 

@@ -26,6 +26,7 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 
 from byhand._validation import encode_class_labels, validate_X_y_classifier
 from byhand.linear_model._gradient import GradientSolverMixin, linear_net, make_rng
+from byhand.linear_model._labels import class_indices
 from byhand.linear_model._lbfgs import lbfgs
 from byhand.nn.functional import log_softmax, softmax
 from byhand.nn.losses import CrossEntropyLoss
@@ -239,6 +240,6 @@ class SoftmaxRegression(GradientSolverMixin, ClassifierMixin, BaseEstimator):
     def objective(self, X: Any, y: Any) -> float:
         """J(W, b) of the fitted model on (X, y): mean cross-entropy + α‖W‖²."""
         logp = self.predict_log_proba(X)
-        t = np.searchsorted(self.classes_, np.asarray(y))
+        t = class_indices(self, y, logp.shape[0])
         nll = -float(np.mean(logp[np.arange(logp.shape[0]), t]))
         return nll + float(self.alpha) * float(np.vdot(self.coef_, self.coef_))
