@@ -252,7 +252,14 @@ class GradientSolverMixin:
                     f"{type(self).__name__}: resume_state must be a TrainState.snapshot() "
                     f"dict, got {type(resume_state).__name__}"
                 )
-            rng, history = restore(resume_state, model, optimizer, averager)
+            saved_rng, history = restore(resume_state, model, optimizer, averager)
+            # Continue in the caller's generator (the one the estimator keeps and saves),
+            # put in the snapshot's state: a resumed fit ends with the generator state of
+            # an uninterrupted one, so the saved model files are identical.
+            if type(saved_rng.bit_generator) is type(rng.bit_generator):
+                rng.bit_generator.state = saved_rng.bit_generator.state
+            else:
+                rng = saved_rng
         with warnings.catch_warnings():
             # divergence is reported below as an error of the estimator, not a warning
             warnings.simplefilter("ignore", DivergenceWarning)
