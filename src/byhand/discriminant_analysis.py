@@ -16,6 +16,7 @@ import numpy as np
 from scipy.special import expit, log_expit, log_softmax, softmax
 from sklearn.base import BaseEstimator, ClassifierMixin
 
+from byhand._inference import row_invariant_matmul
 from byhand._validation import (
     check_param,
     encode_class_labels,
@@ -137,7 +138,7 @@ class LinearDiscriminantAnalysis(ClassifierMixin, BaseEstimator):
     def decision_function(self, X: Any) -> np.ndarray:
         """w·x + b, shape (n,), for two classes; the discriminants δ_k(x), (n, K), otherwise."""
         X = validate_X_predict(self, X)
-        scores = X @ self.coef_.T + self.intercept_
+        scores = row_invariant_matmul(X, self.coef_.T) + self.intercept_
         return scores[:, 0] if self.classes_.size == 2 else scores
 
     def predict_log_proba(self, X: Any) -> np.ndarray:

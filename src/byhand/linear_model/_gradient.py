@@ -30,6 +30,7 @@ import numpy as np
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils.validation import check_is_fitted, validate_data
 
+from byhand._inference import row_invariant_matmul
 from byhand.nn.layers import Linear
 from byhand.nn.losses import Loss
 from byhand.nn.module import Module, Sequential
@@ -310,7 +311,7 @@ class BinaryLinearMixin:
         """f(x) = wᵀx + b, shape (n_samples,)."""
         check_is_fitted(self)
         X = validate_data(self, X, reset=False, dtype=np.float64, order="C")
-        return X @ self.coef_[0] + self.intercept_[0]
+        return row_invariant_matmul(X, self.coef_[0]) + self.intercept_[0]
 
     def predict(self, X: Any) -> np.ndarray:
         """classes_[1] where f(x) >= 0, else classes_[0]."""

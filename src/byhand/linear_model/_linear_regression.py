@@ -16,6 +16,7 @@ import numpy as np
 from sklearn.base import BaseEstimator, RegressorMixin
 from sklearn.utils.validation import check_is_fitted, validate_data
 
+from byhand._inference import row_invariant_matmul
 from byhand.linear_model._gradient import GradientSolverMixin, linear_net, make_rng
 from byhand.nn.losses import MSELoss
 
@@ -173,7 +174,7 @@ class LinearRegression(GradientSolverMixin, RegressorMixin, BaseEstimator):
         """f(x) = wᵀx + b for every row of X."""
         check_is_fitted(self)
         X = validate_data(self, X, reset=False, dtype=np.float64, order="C")
-        return X @ self.coef_.T + self.intercept_
+        return row_invariant_matmul(X, self.coef_.T) + self.intercept_
 
     def __sklearn_tags__(self) -> Any:
         tags = super().__sklearn_tags__()

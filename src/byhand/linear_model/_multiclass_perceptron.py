@@ -13,6 +13,7 @@ from typing import Any
 
 import numpy as np
 
+from byhand._inference import row_invariant_matmul
 from byhand._validation import (
     check_finite_sumsq,
     encode_class_labels,
@@ -151,7 +152,7 @@ class MulticlassPerceptron(_PerceptronBase):
         """Scores w_kᵀx + b_k, shape (n_samples, n_classes); with two classes the difference
         s_1 − s_0, shape (n_samples,) (scikit-learn's convention for binary problems)."""
         X = validate_X_predict(self, X)
-        scores = X @ self.coef_.T + self.intercept_
+        scores = row_invariant_matmul(X, self.coef_.T) + self.intercept_
         return scores[:, 1] - scores[:, 0] if scores.shape[1] == 2 else scores
 
     def predict(self, X: Any) -> np.ndarray:
