@@ -358,9 +358,10 @@ def test_objective_values_against_literal_loops():
     y = np.where(X[:, 0] > 0.3, "b", "a")
     lr = LogisticRegression(alpha=0.01).fit(X, y)
     w, b = lr.coef_[0], lr.intercept_[0]
-    ref = sum(
-        np.log1p(np.exp(-(1 if t == "b" else -1) * (x @ w + b))) for x, t in zip(X, y)
-    ) / len(y) + 0.01 * w @ w
+    ref = (
+        sum(np.log1p(np.exp(-(1 if t == "b" else -1) * (x @ w + b))) for x, t in zip(X, y)) / len(y)
+        + 0.01 * w @ w
+    )
     assert lr.objective(X, y) == pytest.approx(ref, rel=1e-12)
     y3 = np.array(["a", "b", "c"])[rng.integers(0, 3, 30)]
     sm = SoftmaxRegression(alpha=0.0, max_iter=20, random_state=0).fit(X, y3)
@@ -370,3 +371,71 @@ def test_objective_values_against_literal_loops():
         s = W @ x + c
         ref += np.log(np.sum(np.exp(s))) - s[list(sm.classes_).index(t)]
     assert sm.objective(X, y3) == pytest.approx(ref / 30, rel=1e-10)
+
+
+# -- item 8: values near the largest double, every estimator of the registry ----------------
+
+
+def _huge_cases():
+    base = np.random.default_rng(0).standard_normal((60, 3))
+    return base, {
+        "column near 1e308": base * np.array([2.5e307, 1.0, 1.0]),
+        "every column 1e300": base * 1e300,
+        "spread 1e-300 to 1e300": base * np.array([1e300, 1e-300, 1.0]),
+    }
+
+
+def _targets(name, base):
+    from byhand import estimators_registry as reg
+
+    if name in reg.REGRESSORS:
+        return base[:, 0] + base[:, 1]
+    if name in ("perceptron", "logistic-regression", "linear-svm"):
+        return (base[:, 0] > 0).astype(int)
+    return np.digitize(base[:, 0], [-0.5, 0.5])
+
+
+def _registry_names():
+    from byhand import estimators_registry as reg
+
+    return reg.names()
+
+
+@pytest.mark.parametrize("name", _registry_names())
+def test_every_estimator_fits_or_names_the_feature_near_the_largest_double(name, capfd):
+    import warnings
+
+    from byhand import estimators_registry as reg
+
+    base, cases = _huge_cases()
+    y = _targets(name, base)
+    for case, X in cases.items():
+        est = reg.create(name, **({"max_iter": 20} if name.startswith("mlp") else {}))
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", RuntimeWarning)  # no overflow inside NumPy
+            warnings.simplefilter("ignore", UserWarning)
+            try:
+                est.fit(X, y)
+            except ValueError as exc:
+                assert "feature 0 (x0)" in str(exc) and "Scale the features" in str(exc), case
+                continue
+            pred = est.predict(X)
+        for attr in ("coef_", "intercept_"):
+            if hasattr(est, attr):
+                assert np.all(np.isfinite(getattr(est, attr))), (case, attr)
+        if name in reg.REGRESSORS:
+            np.testing.assert_allclose(pred, y, atol=1e-9)
+        else:
+            assert np.mean(pred == y) > 0.8, case
+    assert "DLASCL" not in capfd.readouterr().err
+
+
+def test_linear_regression_near_the_largest_double_has_the_exact_coefficients():
+    from byhand import LinearRegression
+
+    base, cases = _huge_cases()
+    y = base[:, 0] + base[:, 1]
+    got = LinearRegression().fit(cases["column near 1e308"], y)
+    np.testing.assert_allclose(got.coef_, [1 / 2.5e307, 1.0, 0.0], rtol=1e-9, atol=1e-12)
+    got = LinearRegression().fit(cases["spread 1e-300 to 1e300"], y)
+    np.testing.assert_allclose(got.coef_ * [1e300, 1e-300, 1.0], [1.0, 1.0, 0.0], atol=1e-9)

@@ -136,7 +136,7 @@ def nearest_exact(
     first = np.concatenate([[0], np.cumsum(np.bincount(rows, minlength=n_rows))[:-1]])
     pick = order[first[:, None] + np.arange(k)]
     with np.errstate(over="ignore"):  # distances beyond the largest double are inf
-        return cols[pick], dist[pick] / (scale * scale)
+        return cols[pick], dist[pick] / scale / scale
 
 
 class KNeighborsClassifier(ClassifierMixin, BaseEstimator):

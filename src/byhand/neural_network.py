@@ -27,6 +27,7 @@ from sklearn.utils.multiclass import check_classification_targets, type_of_targe
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from byhand._inference import row_invariant_matmul
+from byhand._magnitude import check_training_input
 from byhand._validation import encode_binary_labels, encode_class_labels
 from byhand.linear_model._gradient import GradientSolverMixin, _check_number, make_rng
 from byhand.nn.activations import Identity, ReLU, Sigmoid, Softplus, Tanh
@@ -381,6 +382,7 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
     ) -> MLPClassifier:
         """Train on X (N, d) and class labels y."""
         dtype = self._check_params()
+        check_training_input(self, X, dtype)
         X, y = validate_data(self, X, y, dtype=dtype, order="C", ensure_all_finite=_FIT_CHECKS)
         self._check_targets(y)
         targets, loss, n_out = self._encode(y, dtype)
@@ -496,6 +498,7 @@ class MLPRegressor(RegressorMixin, _BaseMLP):
     ) -> MLPRegressor:
         """Train on X (N, d) and real targets y (N,) or (N, K)."""
         dtype = self._check_params()
+        check_training_input(self, X, dtype)
         X, y = validate_data(
             self,
             X,

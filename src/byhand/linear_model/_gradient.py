@@ -31,6 +31,7 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from byhand._inference import row_invariant_matmul
+from byhand._magnitude import check_magnitude, product_limit
 from byhand.nn.layers import Linear
 from byhand.nn.losses import Loss
 from byhand.nn.module import Module, Sequential
@@ -237,6 +238,9 @@ class GradientSolverMixin:
         ``tol`` is set ends with a ``ConvergenceWarning``.
         """
         epochs = self.max_iter if epochs is None else epochs
+        check_magnitude(
+            self, X, product_limit(X.shape[1], X.dtype), "the products x·w of gradient training"
+        )
         if optimizer is None:
             optimizer = SGD(
                 model.parameters(),

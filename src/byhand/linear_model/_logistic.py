@@ -20,6 +20,7 @@ import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.exceptions import ConvergenceWarning
 
+from byhand._magnitude import check_magnitude, product_limit
 from byhand._validation import encode_binary_labels, validate_X_y_classifier
 from byhand.linear_model._gradient import (
     BinaryLinearMixin,
@@ -164,6 +165,7 @@ class LogisticRegression(BinaryLinearMixin, GradientSolverMixin, ClassifierMixin
 
     def _fit_newton(self, X: np.ndarray, y: np.ndarray) -> None:
         fi, alpha = bool(self.fit_intercept), float(self.alpha)
+        check_magnitude(self, X, product_limit(X.shape[1]), "Newton's products x·w and XᵀSX")
         Xt = _design(X, fi)
         theta, n_iter, converged = newton(
             lambda t: logistic_objective(t, Xt, y, alpha, fi),

@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 
 from byhand._inference import row_invariant_matmul
+from byhand._magnitude import check_magnitude, product_limit
 from byhand._validation import (
     check_finite_sumsq,
     encode_class_labels,
@@ -65,6 +66,7 @@ class MulticlassPerceptron(_PerceptronBase):
         """Run the multiclass perceptron on (X, y) and return self."""
         self._check_params()
         X, y = validate_X_y_classifier(self, X, y, ensure_all_finite=False)
+        check_magnitude(self, X, product_limit(X.shape[1]), "the scores w·x and updates")
         sumsq = check_finite_sumsq(X)
         y_idx = encode_class_labels(self, y)
         d = X.shape[1]
