@@ -163,17 +163,18 @@ class PolynomialFeatures(TransformerMixin, BaseEstimator):
         # prev: the previous degree's block; starts[i]: its first column with first index i
         prev, starts = col, np.arange(d + 1)
         col += d
-        for _ in range(2, int(self.degree) + 1):
+        for _ in range(2, int(self.degree) + 1):  # overflow is checked per degree below
             block, new_starts = col, np.empty(d + 1, dtype=np.int64)
             width = int(starts[d])
             for i in range(d):
                 new_starts[i] = col - block
                 m = width - int(starts[i])
-                np.multiply(
-                    out[:, prev + starts[i] : prev + width],
-                    X[:, i : i + 1],
-                    out=out[:, col : col + m],
-                )
+                with np.errstate(over="ignore"):
+                    np.multiply(
+                        out[:, prev + starts[i] : prev + width],
+                        X[:, i : i + 1],
+                        out=out[:, col : col + m],
+                    )
                 col += m
             new_starts[d] = col - block
             self._check_finite(out[:, block:col], block)
@@ -249,7 +250,8 @@ class PairProductFeatures(TransformerMixin, BaseEstimator):
         step = max(1, 2**20 // max(n, 1))  # pairs per block: temporaries of ~8 MiB
         for s in range(0, len(self.pairs_), step):
             u, v = self.pairs_[s : s + step, 0], self.pairs_[s : s + step, 1]
-            np.multiply(X[:, u], X[:, v], out=out[:, d + s : d + s + len(u)])
+            with np.errstate(over="ignore"):  # overflow is checked below
+                np.multiply(X[:, u], X[:, v], out=out[:, d + s : d + s + len(u)])
         if not np.isfinite(out[:, d:]).all():
             bad = int(np.flatnonzero(~np.isfinite(out[:, d:]).all(axis=0))[0])
             u, v = self.pairs_[bad]

@@ -50,7 +50,6 @@ from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.exceptions import ConvergenceWarning
 
 from byhand._inference import row_invariant_matmul
-from byhand._magnitude import check_magnitude, product_limit
 from byhand._validation import (
     check_finite_sumsq,
     check_param,
@@ -254,7 +253,6 @@ class Perceptron(_PerceptronBase):
     def _fit(self, X: Any, y: Any) -> None:
         self._check_params()
         X, y = validate_X_y_classifier(self, X, y, ensure_all_finite=False)
-        check_magnitude(self, X, product_limit(X.shape[1]), "the scores w·x and updates")
         n, d = X.shape
         fit_b = self.fit_intercept
         # Row 0: w̃ = [w, b]; row 1: the constant c. [w, c·1] is W2[:, :d].T, no copy.
