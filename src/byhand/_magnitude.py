@@ -60,7 +60,9 @@ def check_magnitude(estimator: Any, X: Any, limit: float, why: str) -> None:
 def check_training_input(estimator: Any, X: Any, dtype: Any) -> None:
     """For gradient-trained models: refuse, before any conversion to ``dtype`` (a float32
     net would turn 1e308 into inf), features above :func:`product_limit` in ``dtype``."""
-    shape = np.shape(X)
+    if not isinstance(X, np.ndarray):  # other inputs are converted and checked later
+        return
+    shape = X.shape
     if len(shape) == 2:
         why = f"the {np.dtype(dtype).name} products x·W of gradient training"
         check_magnitude(estimator, X, product_limit(shape[1], dtype), why)
