@@ -120,7 +120,7 @@ def test_partial_fit_after_pickle_joblib_clone_and_assigned_coef(tmp_path):
     p3 = Perceptron().partial_fit(X[:2], y[:2], classes=[-1, 1])
     w0 = np.random.default_rng(5).normal(size=X.shape[1] + 1)
     p3.coef_, p3.intercept_ = w0[:-1].reshape(1, -1), w0[-1:]
-    assert np.array_equal(p3.decision_function(X), X @ w0[:-1] + w0[-1])
+    np.testing.assert_allclose(p3.decision_function(X), X @ w0[:-1] + w0[-1], rtol=1e-12)
     p3.partial_fit(X, y)
     assert np.array_equal(_weights(p3), _literal(X, y, w0=w0))
     p3.coef_ = np.zeros((1, 2))
