@@ -65,6 +65,8 @@ class Claim:
       from the Hessian); ``derived_from`` says from what;
     - ``"byhand"``: a threshold or setting the project chose; ``reason`` says why.
 
+    ``source`` is mandatory: a claim without it raises ValueError.
+
     ``verdict`` is ``"reproduced"`` when the claim passed, ``"differs"`` when it did not and
     ``differs`` states the known cause (byhand's value is not the lecture's, e.g. because the
     lecture's data pipeline is not given; this does not fail the run), ``"failed"`` otherwise.
@@ -91,10 +93,13 @@ class Claim:
             raise ValueError(f"Claim.kind must be one of {KINDS}, got {self.kind!r}")
         if not isinstance(self.passed, (bool, np.bool_)):
             raise TypeError(f"Claim.passed must be a bool, got {type(self.passed).__name__}")
-        if self.source and self.source not in SOURCES:
-            raise ValueError(f"Claim.source must be one of {SOURCES}, got {self.source!r}")
+        if self.source not in SOURCES:
+            raise ValueError(
+                f"Claim.source must be one of {SOURCES} (where the target comes from), got "
+                f"{self.source!r} (claim {self.claim!r})"
+            )
         needs = {"lecture": "quote", "derived": "derived_from", "byhand": "reason"}
-        if self.source and not getattr(self, needs[self.source]).strip():
+        if not getattr(self, needs[self.source]).strip():
             raise ValueError(
                 f"a claim with source={self.source!r} needs {needs[self.source]}= "
                 f"(claim {self.claim!r})"

@@ -37,6 +37,10 @@ def weights_after_each_step(X: np.ndarray, y: np.ndarray) -> list[np.ndarray]:
     title="The perceptron, step by step: w ends at [2, −1]",
     lecture=LECTURE,
     number=4,
+    covers=[
+        ("cs577-01", "Perceptron: an example"),
+        ("cs577-04", "Perceptron: an example"),
+    ],
 )
 def perceptron_trace_experiment(seed: int, quick: bool) -> ExperimentResult:
     from byhand.linear_model import Perceptron
@@ -66,6 +70,8 @@ def perceptron_trace_experiment(seed: int, quick: bool) -> ExperimentResult:
         bool(np.array_equal(ws[2], [1, -1])),
         kind="exact",
         target=[1, -1],
+        source="lecture",
+        quote="$$\\mathbf{w} = \\begin{bmatrix} 1 \\\\ -1 \\end{bmatrix}$$",
     )
     res.claim(
         LECTURE,
@@ -74,6 +80,8 @@ def perceptron_trace_experiment(seed: int, quick: bool) -> ExperimentResult:
         [bool(np.array_equal(ws[3], ws[2])), bool(np.array_equal(ws[4], ws[3]))],
         bool(np.array_equal(ws[4], ws[2])),
         kind="exact",
+        source="derived",
+        derived_from="the slides' w = [1, −1] after t = 3 and their t = 6 update w ← w − [−1, −1] that leads to w = [2, −1]: w cannot change at t = 4, 5 (those points are not printed)",
     )
     res.claim(
         LECTURE,
@@ -83,6 +91,8 @@ def perceptron_trace_experiment(seed: int, quick: bool) -> ExperimentResult:
         bool(np.array_equal(w, [2, -1]) and final.converged_),
         kind="exact",
         target=[2, -1],
+        source="lecture",
+        quote="$$\\mathbf{w} = \\begin{bmatrix} 2 \\\\ -1 \\end{bmatrix}$$",
     )
     res.table(
         "The trace (points at t = 4, 5, 8 are not printed on the slides; chosen "
@@ -110,6 +120,11 @@ def perceptron_trace_experiment(seed: int, quick: bool) -> ExperimentResult:
     title="Multiclass perceptron on three Gaussian classes",
     lecture=LECTURE,
     number=5,
+    covers=[
+        ("cs577-01", "Multiclass linear classifier (first attempt)"),
+        ("cs577-01", "Multiclass perceptron"),
+        ("cs577-04", "Multiclass perceptron"),
+    ],
 )
 def multiclass_perceptron(seed: int, quick: bool) -> ExperimentResult:
     from byhand.linear_model import MulticlassPerceptron

@@ -40,6 +40,12 @@ def sgd_on_perceptron_loss(X: np.ndarray, y: np.ndarray, steps: int) -> np.ndarr
     title="The perceptron is SGD with m = 1, η = 1 on max(0, −yz)",
     lecture=LECTURE,
     number=10,
+    covers=[
+        ("cs577-01", "Perceptron: is this SGD?"),
+        ("cs577-03", "Perceptron: is this SGD?"),
+        ("cs577-04", "Perceptron loss"),
+        ("cs577-04", "Perceptron as stochastic gradient descent (SGD)"),
+    ],
 )
 def perceptron_is_sgd(seed: int, quick: bool) -> ExperimentResult:
     from byhand.linear_model import Perceptron
@@ -66,6 +72,8 @@ def perceptron_is_sgd(seed: int, quick: bool) -> ExperimentResult:
         kind="exact",
         detail="byhand.nn Linear + PerceptronLoss + SGD(lr=1) against byhand Perceptron "
         "in online mode, bit for bit",
+        source="lecture",
+        quote="Perceptron as stochastic gradient descent (SGD)",
     )
     res.table(
         "Final weights, side by side",
@@ -108,6 +116,9 @@ def _full_batch(X, y, loss, lr, iterations):
     title="Full-batch perceptron: “Does it work? Nope.” — the logistic loss does",
     lecture=LECTURE,
     number=11,
+    covers=[
+        ("cs577-04", "Breakout session"),
+    ],
 )
 def full_batch_perceptron(seed: int, quick: bool) -> ExperimentResult:
     iters = 200 if quick else 1000
@@ -128,6 +139,8 @@ def full_batch_perceptron(seed: int, quick: bool) -> ExperimentResult:
         ratio_gap < 1e-12,
         kind="exact",
         detail="max_k |w_k(0.1) − 0.1·w_k(1)| / max|w_k(1)| over all iterations",
+        source="lecture",
+        quote="2. What if you use a smaller stepsize like  $\\eta_t = 0.1$ ? Nope.",
     )
     tail = err1[len(err1) // 2 :]
     changes = int(np.count_nonzero(np.diff(tail)))
@@ -142,6 +155,8 @@ def full_batch_perceptron(seed: int, quick: bool) -> ExperimentResult:
         changes > 0,
         kind="qualitative",
         detail="overlapping Gaussian classes; η = 1, from w = 0",
+        source="lecture",
+        quote="Does it work? Nope.",
     )
     steps = np.diff(loss_log)
     res.claim(
@@ -152,6 +167,8 @@ def full_batch_perceptron(seed: int, quick: bool) -> ExperimentResult:
         bool(np.all(steps < 0)),
         kind="qualitative",
         detail="η = 0.1, full batch",
+        source="lecture",
+        quote="3. Is this a good loss function? What would be a better choice? The logistic loss.",
     )
     fig, axes = subplots(1, 2, figsize=(10, 4))
     learning_curves(

@@ -54,6 +54,10 @@ def ce_numeric(z: np.ndarray, y: int, eps: float = 1e-6) -> np.ndarray:
     title="Softmax Jacobian and cross-entropy gradient p − onehot(y)",
     lecture=LECTURE,
     number=14,
+    covers=[
+        ("cs577-04", "Derivative of the softmax"),
+        ("cs577-04", "Derivative"),
+    ],
 )
 def run(seed: int, quick: bool) -> ExperimentResult:
     """Formulas of the slides against finite differences on random logits."""
@@ -81,6 +85,8 @@ def run(seed: int, quick: bool) -> ExperimentResult:
         jac_err < 1e-8,
         kind="exact",
         detail=f"max |formula − central differences| over {trials} random z ∈ R^K, K = 2…7",
+        source="lecture",
+        quote="$y \\neq j: -p_y p_j$",
     )
     res.claim(
         LECTURE,
@@ -90,6 +96,8 @@ def run(seed: int, quick: bool) -> ExperimentResult:
         ce_err < 1e-12,
         kind="exact",
         detail="max |CrossEntropyLoss.backward − (softmax(z) − onehot(y))|",
+        source="lecture",
+        quote="$p$  - one hot",
     )
     res.claim(
         LECTURE,
@@ -99,6 +107,8 @@ def run(seed: int, quick: bool) -> ExperimentResult:
         ce_fd_err < 1e-8,
         kind="exact",
         detail="max |CrossEntropyLoss.backward − central differences of CrossEntropyLoss|",
+        source="derived",
+        derived_from="central finite differences of L(z, y) = −log softmax(z)_y, an oracle independent of the slide's formula",
     )
     # a batch, through byhand.gradcheck (mean over the batch: gradient (p − onehot)/N)
     N, K = (8, 5) if quick else (64, 10)
@@ -117,6 +127,8 @@ def run(seed: int, quick: bool) -> ExperimentResult:
         batch_err < 1e-12 and rel < 1e-6,
         kind="exact",
         detail=f"N = {N}, K = {K}; byhand.gradcheck (central differences, float64)",
+        source="derived",
+        derived_from="the mean over N samples of the slide's per-sample gradient p − onehot(y)",
     )
 
     # figure: one example, p, onehot, and the gradient; the Jacobian as a matrix

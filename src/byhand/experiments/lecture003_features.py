@@ -60,6 +60,10 @@ def _xor_pipeline(max_iter: int):
     title="The xor feature x_u·x_v makes xor linearly separable",
     lecture=LECTURE,
     number=20,
+    covers=[
+        ("ee559-3", "3.3. Linear separability and feature design"),
+        ("galerne-1", "Perceptrons book (Minsky and Papert, 1969)"),
+    ],
 )
 def xor_feature(seed: int, quick: bool) -> ExperimentResult:
     """The perceptron on xor, raw and with Φ(x) = (x_u, x_v, x_u x_v)."""
@@ -90,6 +94,8 @@ def xor_feature(seed: int, quick: bool) -> ExperimentResult:
         kind="exact",
         detail=f"Perceptron (bias trick) on the four xor points, {budget} epochs; the linear "
         "program y(w·x + b) >= 1 is infeasible",
+        source="lecture",
+        quote="The main weakness of linear predictors is their lack of capacity. For classification, the populations have to be **linearly separable**.",
     )
     res.claim(
         LECTURE,
@@ -112,6 +118,8 @@ def xor_feature(seed: int, quick: bool) -> ExperimentResult:
         target=y.tolist(),
         detail="Φ by byhand's PairProductFeatures(n_pairs=1) (its one pair (0, 1)); "
         f"w = {np.round(perc.coef_[0], 3).tolist()}, b = {float(perc.intercept_[0]):g}",
+        source="lecture",
+        quote="$$\\Phi : (x_u, x_v) \\mapsto (x_u, x_v, x_u x_v).$$",
     )
     res.table(
         "Updates per epoch",
@@ -168,6 +176,9 @@ def _xor_figure(X, y, raw, lifted, Phi):
     lecture=LECTURE,
     number=21,
     needs_mnist=True,
+    covers=[
+        ("ee559-3", "3.3. Linear separability and feature design"),
+    ],
 )
 def mnist_pair_products(seed: int, quick: bool) -> ExperimentResult:
     """Train/test error of the perceptron as random products x_u·x_v are appended."""
@@ -219,6 +230,8 @@ def mnist_pair_products(seed: int, quick: bool) -> ExperimentResult:
         f"training images; with {counts[-1]} products it "
         + ("separates" if rows[-1][4] else "does not yet separate")
         + " the training set (an epoch without change) within the budget",
+        source="lecture",
+        quote="The original  $28 \\times 28$  features are supplemented with the products of pairs of features taken at random.",
     )
     res.claim(
         LECTURE,
@@ -230,6 +243,8 @@ def mnist_pair_products(seed: int, quick: bool) -> ExperimentResult:
         kind="qualitative",
         detail=f"error on {n_test} test images; passes when the largest feature set (and so the "
         "best one) beats the pixels alone",
+        source="byhand",
+        reason="the lecture's figure of the errors against the number of products is missing from the transcript; byhand checks that the products also help on the test set",
     )
     res.table(
         "Perceptron, MNIST 8 vs rest",
@@ -265,6 +280,9 @@ def mnist_pair_products(seed: int, quick: bool) -> ExperimentResult:
     title="k-NN (K = 11) on a disc inside a ring, with and without a radial feature",
     lecture=LECTURE,
     number=22,
+    covers=[
+        ("ee559-3", "3.3. Linear separability and feature design"),
+    ],
 )
 def knn_radial(seed: int, quick: bool) -> ExperimentResult:
     """Votes and predictions of the 11 nearest neighbours; the radial feature ‖x‖ helps."""
@@ -306,6 +324,8 @@ def knn_radial(seed: int, quick: bool) -> ExperimentResult:
         detail=f"mean test error over {draws} training sets of {n_train} points "
         f"(make_ring: class 0 in ‖x‖ < 1, class 1 in 1 < ‖x‖ < 2), {n_test} test points; the "
         f"radial feature won on {int(np.sum(e[:, 1] < e[:, 0]))} of {draws} draws",
+        source="lecture",
+        quote="In particular, good features should be invariant to perturbations of the signal known to keep the value to predict unchanged.",
     )
     X, y, plain, radial = models
     proba = plain.predict_proba(Xt)
@@ -323,6 +343,8 @@ def knn_radial(seed: int, quick: bool) -> ExperimentResult:
         kind="exact",
         detail="11 × predict_proba[:, 1] over the test points: whole numbers of votes in "
         "0 … 11, rows summing to 1",
+        source="lecture",
+        quote="Votes ( $K=11$ )",
     )
     res.table(
         "Test error per training draw",

@@ -54,6 +54,9 @@ def _angle(a: np.ndarray, b: np.ndarray) -> float:
     title="Gradient descent on logistic regression, n = 0 … 10⁴ iterations, beside LDA",
     lecture=LECTURE,
     number=24,
+    covers=[
+        ("ee559-3", "3.5. Gradient descent"),
+    ],
 )
 def gd_logistic_lda(seed: int, quick: bool) -> ExperimentResult:
     from byhand.datasets import make_gaussian_classes
@@ -112,6 +115,8 @@ def gd_logistic_lda(seed: int, quick: bool) -> ExperimentResult:
         kind="exact",
         detail="byhand: nn.Linear + LogisticLoss (mean over N) + SGD with ε = η·N, full batch; "
         "max |θ_byhand − θ_lecture| over the five snapshots",
+        source="lecture",
+        quote="$$\\frac{\\partial \\mathcal{L}}{\\partial b} = - \\sum_n \\underbrace{y_n \\sigma(-y_n(w \\cdot x_n + b))}_{u_n},$$",
     )
     sum_loss = {k: float(np.sum(np.logaddexp(0, -y * (X @ s[0] + s[1])))) for k, s in snaps.items()}
     losses = [sum_loss[k] for k in SNAPSHOTS]
@@ -123,6 +128,8 @@ def gd_logistic_lda(seed: int, quick: bool) -> ExperimentResult:
         {str(k): sum_loss[k] for k in SNAPSHOTS},
         bool(all(a >= b - 1e-9 for a, b in itertools.pairwise(losses)) and losses[-1] < losses[0]),
         kind="qualitative",
+        source="lecture",
+        quote="With 100 training points and  $\\eta = 10^{-1}$ .",
     )
     newton = LogisticRegression(alpha=0.0, solver="newton", max_iter=100, tol=1e-12).fit(X, y01)
     w_star = np.r_[np.ravel(newton.coef_), np.ravel(newton.intercept_)]
@@ -136,6 +143,8 @@ def gd_logistic_lda(seed: int, quick: bool) -> ExperimentResult:
         dist <= 1e-6,
         kind="numeric",
         detail="max |θ_GD − θ*| against byhand LogisticRegression(solver='newton', alpha=0)",
+        source="lecture",
+        quote="which cannot be minimized analytically.",
     )
     lda = LinearDiscriminantAnalysis().fit(X, y01)
     w_lda = np.r_[np.ravel(lda.coef_), np.ravel(lda.intercept_)]
@@ -154,6 +163,8 @@ def gd_logistic_lda(seed: int, quick: bool) -> ExperimentResult:
         detail=f"fraction of {len(Xt)} fresh points on the same side of both boundaries "
         "(byhand's threshold ≥ 97 %; the two are different estimators of the same Bayes "
         "boundary, so they agree closely but not exactly)",
+        source="byhand",
+        reason="the slide's last panel shows the n = 10⁴ boundary beside LDA's without a number; 0.97 agreement of the two classifiers' predictions is byhand's threshold",
     )
     res.table(
         "Boundary after n iterations against LDA's",
@@ -261,6 +272,9 @@ def time_passes(net: nn.Sequential, loss: nn.Loss, X: np.ndarray, y: np.ndarray,
     lecture=LECTURE,
     number=25,
     needs_mnist=True,
+    covers=[
+        ("ee559-3", "3.6. Back-propagation"),
+    ],
 )
 def backprop_mnist(seed: int, quick: bool) -> ExperimentResult:
     """Train and time on one BLAS thread: batch-100 products gain little from a second
@@ -311,6 +325,8 @@ def _backprop_mnist(seed: int, quick: bool) -> ExperimentResult:
         detail=f"{epochs} epochs of SGD (momentum 0.9, batch 100) on 60 000 images, "
         f"{train_s:.1f} s (with a test evaluation per epoch, for the curve only); test loss "
         f"{test_loss:.4f} on 10 000 images",
+        source="byhand",
+        reason="these sections train no MLP on MNIST and give no accuracy; the threshold is byhand's",
     )
     # the cost of the passes
     batch = 1000
