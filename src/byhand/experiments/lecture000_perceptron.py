@@ -81,7 +81,10 @@ def perceptron_trace_experiment(seed: int, quick: bool) -> ExperimentResult:
         bool(np.array_equal(ws[4], ws[2])),
         kind="exact",
         source="derived",
-        derived_from="the slides' w = [1, −1] after t = 3 and their t = 6 update w ← w − [−1, −1] that leads to w = [2, −1]: w cannot change at t = 4, 5 (those points are not printed)",
+        derived_from=(
+            "the slides' w = [1, −1] after t = 3 and their t = 6 update w ← w − [−1, −1] that "
+            "leads to w = [2, −1]: w cannot change at t = 4, 5 (those points are not printed)"
+        ),
     )
     res.claim(
         LECTURE,

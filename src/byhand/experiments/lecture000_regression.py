@@ -58,7 +58,10 @@ def closed_form(seed: int, quick: bool) -> ExperimentResult:
         target=THETA_STAR.tolist(),
         detail="byhand LinearRegression(solver='lstsq'): least squares, no inverse",
         source="lecture",
-        quote="$$(\\vec{x}^T \\vec{x})^{-1} \\vec{x}^T \\vec{y} = \\begin{bmatrix} -0.5 \\\\ 3 \\end{bmatrix}$$",
+        quote=(
+            "$$(\\vec{x}^T \\vec{x})^{-1} \\vec{x}^T \\vec{y} = \\begin{bmatrix} -0.5 \\\\ 3 "
+            "\\end{bmatrix}$$"
+        ),
     )
     grad = 2 / 3 * np.column_stack([X, np.ones(3)]).T @ (model.predict(X) - y)
     res.claim(
@@ -69,7 +72,10 @@ def closed_form(seed: int, quick: bool) -> ExperimentResult:
         bool(np.abs(grad).max() < 1e-12),
         kind="exact",
         source="lecture",
-        quote="$$0 = \\nabla_{\\theta} J(\\theta) = -2 \\cancel{\\vec{x}^T \\vec{y}} + \\cancel{2 \\vec{x}^T \\vec{x} \\theta}$$",
+        quote=(
+            "$$0 = \\nabla_{\\theta} J(\\theta) = -2 \\cancel{\\vec{x}^T \\vec{y}} + \\cancel{2 "
+            "\\vec{x}^T \\vec{x} \\theta}$$"
+        ),
     )
     fig, ax = subplots()
     xs = np.linspace(0, 4, 50)
@@ -133,7 +139,10 @@ def gd_step_sizes(seed: int, quick: bool) -> ExperimentResult:
         target=0.180,
         detail=f"H = (2/N) X̃ᵀX̃, L = λ_max(H) = {L:.4f}",
         source="derived",
-        derived_from="the Hessian H = (2/N) X̃ᵀX̃ of the lecture's J(θ) on its three points: GD on a quadratic is stable iff ε < 2/λ_max(H) (the lecture gives no limit)",
+        derived_from=(
+            "the Hessian H = (2/N) X̃ᵀX̃ of the lecture's J(θ) on its three points: GD on a "
+            "quadratic is stable iff ε < 2/λ_max(H) (the lecture gives no limit)"
+        ),
     )
     below = [e for e in STEPS if e < limit]
     res.claim(
@@ -145,7 +154,10 @@ def gd_step_sizes(seed: int, quick: bool) -> ExperimentResult:
         kind="qualitative",
         detail=f"distance ‖θ₁₀₀ − θ*‖ against ‖θ₀ − θ*‖ = {d0:.3f}",
         source="derived",
-        derived_from="ε < 2/λ_max(H) for the lecture's quadratic J(θ); the slides show the paths of ε = 0.005 … 0.15 without words",
+        derived_from=(
+            "ε < 2/λ_max(H) for the lecture's quadratic J(θ); the slides show the paths of ε = "
+            "0.005 … 0.15 without words"
+        ),
     )
     ordered = [dist[e] for e in below]
     res.claim(

@@ -164,7 +164,10 @@ def xor_features(seed: int, quick: bool) -> ExperimentResult:
         detail="on {0,1}² the columns x_i and x_i² coincide, so least squares (minimum norm) "
         "splits that coefficient between them; their sum is what is determined",
         source="derived",
-        derived_from="least squares on the degree-2 map of the four XOR points (the lecture does not print the fitted polynomial)",
+        derived_from=(
+            "least squares on the degree-2 map of the four XOR points (the lecture does not print "
+            "the fitted polynomial)"
+        ),
     )
     res.table(
         "Degree-2 fit: coefficients of φ(x)",
@@ -277,7 +280,10 @@ def poly_degrees(seed: int, quick: bool) -> ExperimentResult:
         detail=f"train MSE on {n_train} noisy samples of y = x³ − x (noise σ = {noise}); "
         "deg 37 has more coefficients than samples, so it interpolates",
         source="derived",
-        derived_from="nested least-squares models: each degree contains the lower ones, and degree 37 has more coefficients than the 20 samples, so it interpolates",
+        derived_from=(
+            "nested least-squares models: each degree contains the lower ones, and degree 37 has "
+            "more coefficients than the 20 samples, so it interpolates"
+        ),
     )
     best = min(DEGREES, key=lambda d: test[d])
     res.claim(
@@ -290,7 +296,10 @@ def poly_degrees(seed: int, quick: bool) -> ExperimentResult:
         detail=f"test MSE on {n_test} fresh samples from the same distribution; the noise "
         f"floor is σ² = {noise**2:g}",
         source="byhand",
-        reason="the lecture calls deg a HYPERPARAMETER but names no best degree; byhand draws its sample from x³ − x, so degree 3 should win on fresh data",
+        reason=(
+            "the lecture calls deg a HYPERPARAMETER but names no best degree; byhand draws its "
+            "sample from x³ − x, so degree 3 should win on fresh data"
+        ),
     )
     res.table(
         "Mean squared error",
@@ -520,7 +529,10 @@ def hand_gradient_check(seed: int, quick: bool) -> ExperimentResult:
             detail="central differences with ε = 1e-6 in float64 (truncation and rounding "
             "error ~1e-9)",
             source="derived",
-            derived_from="central finite differences of the lecture's J(θ), an oracle independent of the hand formulas",
+            derived_from=(
+                "central finite differences of the lecture's J(θ), an oracle independent of the "
+                "hand formulas"
+            ),
         )
         rows.append([label, f"{e_bp:.2e}", f"{e_fd:.2e}"])
     res.table(

@@ -88,7 +88,10 @@ def run(seed: int, quick: bool) -> ExperimentResult:
         kind="exact",
         detail=f"max over {n_models} random w of |Bernoulli NLL − LogisticLoss|, N = {n}",
         source="lecture",
-        quote="$$\\frac{1}{N} \\sum_{i=1}^N \\log(1 + \\exp(-y^{(i)} \\mathbf{w}^\\top \\mathbf{x}^{(i)}))$$",
+        quote=(
+            "$$\\frac{1}{N} \\sum_{i=1}^N \\log(1 + \\exp(-y^{(i)} \\mathbf{w}^\\top "
+            "\\mathbf{x}^{(i)}))$$"
+        ),
     )
 
     # the same minimiser: scan w along a line through the least-squares solution
@@ -108,7 +111,10 @@ def run(seed: int, quick: bool) -> ExperimentResult:
         kind="exact",
         detail="t ↦ w_ls + t·u on a grid of step 0.01 around the least-squares solution w_ls",
         source="derived",
-        derived_from="−log of the Gaussian likelihood is an increasing affine function of the MSE (the slide's derivation), so both have the same minimiser",
+        derived_from=(
+            "−log of the Gaussian likelihood is an increasing affine function of the MSE (the "
+            "slide's derivation), so both have the same minimiser"
+        ),
     )
 
     # the two cases of the slide, and the stability of byhand's loss for large |z|
@@ -125,7 +131,10 @@ def run(seed: int, quick: bool) -> ExperimentResult:
         case_err < 1e-12,
         kind="exact",
         source="lecture",
-        quote="$$\\log(1 + e^{-yz}) = \\begin{cases} \\log(1 + e^{-z}) & \\text{if } y = 1 \\\\ \\log(1 + e^z) & y = -1 \\end{cases}$$",
+        quote=(
+            "$$\\log(1 + e^{-yz}) = \\begin{cases} \\log(1 + e^{-z}) & \\text{if } y = 1 \\\\ "
+            "\\log(1 + e^z) & y = -1 \\end{cases}$$"
+        ),
     )
     with np.errstate(divide="ignore", over="ignore"):
         naive = bernoulli_nll(np.array([-1.0]), np.array([40.0]))

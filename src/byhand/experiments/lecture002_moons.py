@@ -104,7 +104,10 @@ def two_moons(seed: int, quick: bool) -> ExperimentResult:
         kind="qualitative",
         detail="byhand LogisticRegression(solver='newton', alpha=0) on 200 points, noise 0.15",
         source="byhand",
-        reason="the lecture shows the two moons without numbers; interleaved half circles admit no separating line, and 0.95 training accuracy is byhand's bound",
+        reason=(
+            "the lecture shows the two moons without numbers; interleaved half circles admit no "
+            "separating line, and 0.95 training accuracy is byhand's bound"
+        ),
     )
     res.claim(
         LECTURE,
@@ -119,7 +122,10 @@ def two_moons(seed: int, quick: bool) -> ExperimentResult:
         f"momentum 0.9, batch 16, {epochs} epochs; test on {len(yt)} fresh points "
         "(the 97 % threshold is byhand's: the slide gives no number)",
         source="byhand",
-        reason="the lecture trains the m = 10 relu net on the two moons but prints no accuracy; 0.97 test accuracy is byhand's threshold for 'classifies'",
+        reason=(
+            "the lecture trains the m = 10 relu net on the two moons but prints no accuracy; 0.97 "
+            "test accuracy is byhand's threshold for 'classifies'"
+        ),
     )
     res.table(
         "Accuracy on the two moons",

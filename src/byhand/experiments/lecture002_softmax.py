@@ -108,7 +108,10 @@ def run(seed: int, quick: bool) -> ExperimentResult:
         kind="exact",
         detail="max |CrossEntropyLoss.backward − central differences of CrossEntropyLoss|",
         source="derived",
-        derived_from="central finite differences of L(z, y) = −log softmax(z)_y, an oracle independent of the slide's formula",
+        derived_from=(
+            "central finite differences of L(z, y) = −log softmax(z)_y, an oracle independent of "
+            "the slide's formula"
+        ),
     )
     # a batch, through byhand.gradcheck (mean over the batch: gradient (p − onehot)/N)
     N, K = (8, 5) if quick else (64, 10)

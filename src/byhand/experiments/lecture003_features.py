@@ -95,7 +95,10 @@ def xor_feature(seed: int, quick: bool) -> ExperimentResult:
         detail=f"Perceptron (bias trick) on the four xor points, {budget} epochs; the linear "
         "program y(w·x + b) >= 1 is infeasible",
         source="lecture",
-        quote="The main weakness of linear predictors is their lack of capacity. For classification, the populations have to be **linearly separable**.",
+        quote=(
+            "The main weakness of linear predictors is their lack of capacity. For "
+            "classification, the populations have to be **linearly separable**."
+        ),
     )
     res.claim(
         LECTURE,
@@ -231,7 +234,10 @@ def mnist_pair_products(seed: int, quick: bool) -> ExperimentResult:
         + ("separates" if rows[-1][4] else "does not yet separate")
         + " the training set (an epoch without change) within the budget",
         source="lecture",
-        quote="The original  $28 \\times 28$  features are supplemented with the products of pairs of features taken at random.",
+        quote=(
+            "The original  $28 \\times 28$  features are supplemented with the products of pairs "
+            "of features taken at random."
+        ),
     )
     res.claim(
         LECTURE,
@@ -244,7 +250,10 @@ def mnist_pair_products(seed: int, quick: bool) -> ExperimentResult:
         detail=f"error on {n_test} test images; passes when the largest feature set (and so the "
         "best one) beats the pixels alone",
         source="byhand",
-        reason="the lecture's figure of the errors against the number of products is missing from the transcript; byhand checks that the products also help on the test set",
+        reason=(
+            "the lecture's figure of the errors against the number of products is missing from "
+            "the transcript; byhand checks that the products also help on the test set"
+        ),
     )
     res.table(
         "Perceptron, MNIST 8 vs rest",
@@ -325,7 +334,10 @@ def knn_radial(seed: int, quick: bool) -> ExperimentResult:
         f"(make_ring: class 0 in ‖x‖ < 1, class 1 in 1 < ‖x‖ < 2), {n_test} test points; the "
         f"radial feature won on {int(np.sum(e[:, 1] < e[:, 0]))} of {draws} draws",
         source="lecture",
-        quote="In particular, good features should be invariant to perturbations of the signal known to keep the value to predict unchanged.",
+        quote=(
+            "In particular, good features should be invariant to perturbations of the signal "
+            "known to keep the value to predict unchanged."
+        ),
     )
     X, y, plain, radial = models
     proba = plain.predict_proba(Xt)

@@ -116,7 +116,10 @@ def gd_logistic_lda(seed: int, quick: bool) -> ExperimentResult:
         detail="byhand: nn.Linear + LogisticLoss (mean over N) + SGD with ε = η·N, full batch; "
         "max |θ_byhand − θ_lecture| over the five snapshots",
         source="lecture",
-        quote="$$\\frac{\\partial \\mathcal{L}}{\\partial b} = - \\sum_n \\underbrace{y_n \\sigma(-y_n(w \\cdot x_n + b))}_{u_n},$$",
+        quote=(
+            "$$\\frac{\\partial \\mathcal{L}}{\\partial b} = - \\sum_n \\underbrace{y_n "
+            "\\sigma(-y_n(w \\cdot x_n + b))}_{u_n},$$"
+        ),
     )
     sum_loss = {k: float(np.sum(np.logaddexp(0, -y * (X @ s[0] + s[1])))) for k, s in snaps.items()}
     losses = [sum_loss[k] for k in SNAPSHOTS]
@@ -164,7 +167,10 @@ def gd_logistic_lda(seed: int, quick: bool) -> ExperimentResult:
         "(byhand's threshold ≥ 97 %; the two are different estimators of the same Bayes "
         "boundary, so they agree closely but not exactly)",
         source="byhand",
-        reason="the slide's last panel shows the n = 10⁴ boundary beside LDA's without a number; 0.97 agreement of the two classifiers' predictions is byhand's threshold",
+        reason=(
+            "the slide's last panel shows the n = 10⁴ boundary beside LDA's without a number; "
+            "0.97 agreement of the two classifiers' predictions is byhand's threshold"
+        ),
     )
     res.table(
         "Boundary after n iterations against LDA's",
@@ -326,7 +332,9 @@ def _backprop_mnist(seed: int, quick: bool) -> ExperimentResult:
         f"{train_s:.1f} s (with a test evaluation per epoch, for the curve only); test loss "
         f"{test_loss:.4f} on 10 000 images",
         source="byhand",
-        reason="these sections train no MLP on MNIST and give no accuracy; the threshold is byhand's",
+        reason=(
+            "these sections train no MLP on MNIST and give no accuracy; the threshold is byhand's"
+        ),
     )
     # the cost of the passes
     batch = 1000

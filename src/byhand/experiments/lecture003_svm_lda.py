@@ -115,7 +115,10 @@ def svm_margin(seed: int, quick: bool) -> ExperimentResult:
         "of the sets — a perceptron can land near the optimum by chance, and the soft-margin "
         "SVM (λ > 0) stays a little under the hard-margin optimum (table)",
         source="lecture",
-        quote="Other algorithms maximize the distance of samples to the decision boundary, which improves robustness to noise.",
+        quote=(
+            "Other algorithms maximize the distance of samples to the decision boundary, which "
+            "improves robustness to noise."
+        ),
     )
     res.claim(
         LECTURE,
@@ -264,7 +267,11 @@ def lda_logistic(seed: int, quick: bool) -> ExperimentResult:
         detail="max |Bayes' rule on scipy's normal pdfs − σ(w·x + b)| over 9 random models "
         "(D = 1, 2, 5, unequal priors), 400 points each",
         source="lecture",
-        quote="$$P(Y = 1 \\mid X = x) = \\sigma\\left(\\log \\frac{\\mu_{X|Y=1}(x)}{\\mu_{X|Y=0}(x)} + \\log \\frac{P(Y = 1)}{P(Y = 0)}\\right).$$",
+        quote=(
+            "$$P(Y = 1 \\mid X = x) = \\sigma\\left(\\log "
+            "\\frac{\\mu_{X|Y=1}(x)}{\\mu_{X|Y=0}(x)} + \\log \\frac{P(Y = 1)}{P(Y = "
+            "0)}\\right).$$"
+        ),
     )
     # 2. without the shared Σ the log-odds keep a quadratic term
     m0, m1, p1 = np.array([-1.0, 0.0]), np.array([1.0, 0.0]), 0.5
@@ -315,7 +322,10 @@ def lda_logistic(seed: int, quick: bool) -> ExperimentResult:
         detail=f"N = {n} samples of make_gaussian_classes (priors 0.3/0.7); Σ̂ the pooled "
         "maximum-likelihood covariance (divided by N)",
         source="derived",
-        derived_from="the slide's w = (m₁ − m₀)Σ⁻¹ and b with the sample means and the pooled covariance plugged in",
+        derived_from=(
+            "the slide's w = (m₁ − m₀)Σ⁻¹ and b with the sample means and the pooled covariance "
+            "plugged in"
+        ),
     )
     w_true, b_true = lda_affine(data.means[0], data.means[1], data.cov, 0.7)
     rel = float(np.linalg.norm(lda.coef_[0] - w_true) / np.linalg.norm(w_true))
@@ -330,7 +340,10 @@ def lda_logistic(seed: int, quick: bool) -> ExperimentResult:
         detail=f"relative error ‖ŵ − w‖/‖w‖ at N = {n}; passes below 6/√N = "
         f"{6 / np.sqrt(n):.3f} (the sampling error shrinks as 1/√N)",
         source="byhand",
-        reason="consistency of the plug-in estimates (sampling error O(1/√n)); the tolerance 6/√n is byhand's",
+        reason=(
+            "consistency of the plug-in estimates (sampling error O(1/√n)); the tolerance 6/√n is "
+            "byhand's"
+        ),
     )
     _lda_figures(res, lda, data, w_true, b_true)
     return res

@@ -79,7 +79,11 @@ def run(seed: int, quick: bool) -> ExperimentResult:
         detail=f"max over {len(x)} points; interpolation bound (2π/100)²/8 = "
         f"{(2 * np.pi / 100) ** 2 / 8:.3g}",
         source="derived",
-        derived_from="the interpolation error bound h²/8 · max|sin''| of a piecewise-linear (ReLU-sum) interpolant with knots h = 2π/N apart: 4.9e-4 < 1e-3 at N = 100 (the lecture states ∀ε ∃N without numbers)",
+        derived_from=(
+            "the interpolation error bound h²/8 · max|sin''| of a piecewise-linear (ReLU-sum) "
+            "interpolant with knots h = 2π/N apart: 4.9e-4 < 1e-3 at N = 100 (the lecture states "
+            "∀ε ∃N without numbers)"
+        ),
     )
     decreasing = bool(np.all(np.diff(errs) < 0))
     slope = float(np.polyfit(np.log(ns), np.log(errs), 1)[0])
@@ -92,7 +96,10 @@ def run(seed: int, quick: bool) -> ExperimentResult:
         kind="qualitative",
         detail="error ∝ N^slope; piecewise-linear interpolation predicts slope −2",
         source="lecture",
-        quote="A better approximation requires a larger hidden layer (larger  $K$ ), and this theorem says nothing about the relation between the two.",
+        quote=(
+            "A better approximation requires a larger hidden layer (larger  $K$ ), and this "
+            "theorem says nothing about the relation between the two."
+        ),
     )
     bound_ok = bool(np.all(errs <= (2 * np.pi / np.array(ns)) ** 2 / 8 * (1 + 1e-9)))
     res.claim(
@@ -103,7 +110,10 @@ def run(seed: int, quick: bool) -> ExperimentResult:
         bound_ok,
         kind="qualitative",
         source="derived",
-        derived_from="the interpolation error bound h²/8 · max|sin''| of the piecewise-linear interpolant with knot spacing h = 2π/N",
+        derived_from=(
+            "the interpolation error bound h²/8 · max|sin''| of the piecewise-linear interpolant "
+            "with knot spacing h = 2π/N"
+        ),
     )
     res.table(
         "Max error vs number of ReLU units",

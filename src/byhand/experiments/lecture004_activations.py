@@ -142,7 +142,9 @@ def run(seed: int, quick: bool) -> ExperimentResult:
         thr < 1e-3 and lin < 1e-4,
         kind="qualitative",
         source="lecture",
-        quote="- Act as threshold units for large values of  $|a|$  and as linear for small values.",
+        quote=(
+            "- Act as threshold units for large values of  $|a|$  and as linear for small values."
+        ),
     )
 
     fig, axes = subplots(2, 4, figsize=(13, 5.6))

@@ -249,7 +249,10 @@ def softmax_regression(seed: int, quick: bool) -> ExperimentResult:
         detail=f"all {W.size} entries of W ∈ R^{{65×10}} (64 pixels + bias trick), 100 digits, "
         "ε = 1e-6, max relative difference",
         source="lecture",
-        quote="$$\\nabla L(\\mathbf{W}) = \\sum_{n=1}^N \\varphi_n (\\mathbf{y}(\\varphi_n) - \\mathbf{t}_n)^T \\in \\mathbb{R}^{D \\times K}.$$",
+        quote=(
+            "$$\\nabla L(\\mathbf{W}) = \\sum_{n=1}^N \\varphi_n (\\mathbf{y}(\\varphi_n) - "
+            "\\mathbf{t}_n)^T \\in \\mathbb{R}^{D \\times K}.$$"
+        ),
     )
     res.claim(
         LECTURE,
@@ -260,7 +263,10 @@ def softmax_regression(seed: int, quick: bool) -> ExperimentResult:
         err_bp <= 1e-12,
         kind="exact",
         source="derived",
-        derived_from="the slide's ∇L(W) = Σ_n φ_n (y(φ_n) − t_n)ᵀ against CrossEntropyLoss's mean gradient (p − onehot)/N times N",
+        derived_from=(
+            "the slide's ∇L(W) = Σ_n φ_n (y(φ_n) − t_n)ᵀ against CrossEntropyLoss's mean gradient "
+            "(p − onehot)/N times N"
+        ),
     )
 
     # test accuracy
@@ -281,7 +287,10 @@ def softmax_regression(seed: int, quick: bool) -> ExperimentResult:
         f"digits, tested on the other {len(te)}; the 93 % threshold is byhand's (the course "
         "gives no number for digits)",
         source="byhand",
-        reason="the lecture gives no accuracy; 0.93 on scikit-learn's 8×8 digits is byhand's threshold for 'classifies'",
+        reason=(
+            "the lecture gives no accuracy; 0.93 on scikit-learn's 8×8 digits is byhand's "
+            "threshold for 'classifies'"
+        ),
     )
 
     # averaged SGD against the last iterate, constant step, one sample per step
@@ -316,7 +325,11 @@ def softmax_regression(seed: int, quick: bool) -> ExperimentResult:
         f"set; the averaged iterate is below the last one in "
         f"{sum(a < b for a, b in zip(avg, last, strict=True))} of {len(avg)} epochs",
         source="byhand",
-        reason="the lecture defines the averaged weights W̄ without comparing them to the last iterate; at a constant step averaging cancels the iterates' noise (Polyak & Juditsky, 1992)",
+        reason=(
+            "the lecture defines the averaged weights W̄ without comparing them to the last "
+            "iterate; at a constant step averaging cancels the iterates' noise (Polyak & "
+            "Juditsky, 1992)"
+        ),
     )
 
     rows = [["digits (8×8)", "1200 / 597", f"{acc:.4f}"]]
@@ -348,7 +361,10 @@ def softmax_regression(seed: int, quick: bool) -> ExperimentResult:
             detail=f"byhand SoftmaxRegression (SGD, ε = 0.1, batch 64, float32, {mm.n_iter_} "
             f"epochs) on {n_m} training images, tested on 10 000; the threshold is byhand's",
             source="byhand",
-            reason="the lecture gives no accuracy; 0.90 on MNIST is byhand's threshold for 'classifies'",
+            reason=(
+                "the lecture gives no accuracy; 0.90 on MNIST is byhand's threshold for "
+                "'classifies'"
+            ),
         )
         rows.append(["MNIST (28×28)", f"{n_m} / 10000", f"{acc_m:.4f}"])
     else:

@@ -118,7 +118,11 @@ def run(seed: int, quick: bool) -> ExperimentResult:
         target=2.0,
         detail=f"γL swept over {gl.min()}…{gl.max()} by {gl[1] - gl[0]:.3g}, {n_iter} steps each",
         source="derived",
-        derived_from="on a quadratic with Hessian eigenvalue L, x_{n+1} − x* = (1 − γL)(x_n − x*): convergence iff γ < 2/L, divergence above (the slide states only the sufficient condition)",
+        derived_from=(
+            "on a quadratic with Hessian eigenvalue L, x_{n+1} − x* = (1 − γL)(x_n − x*): "
+            "convergence iff γ < 2/L, divergence above (the slide states only the sufficient "
+            "condition)"
+        ),
     )
 
     # 1-D picture: F(x) = L/2 x², slow / fast / slow / divergent
