@@ -13,7 +13,7 @@ from __future__ import annotations
 import numpy as np
 
 from byhand import nn, optim
-from byhand.datasets import make_gaussian_classes, make_separable
+from byhand.datasets import make_gaussian_classes
 from byhand.experiments import ExperimentResult, experiment
 from byhand.plotting import learning_curves, subplots
 from byhand.training import fit
@@ -50,10 +50,12 @@ def sgd_on_perceptron_loss(X: np.ndarray, y: np.ndarray, steps: int) -> np.ndarr
 def perceptron_is_sgd(seed: int, quick: bool) -> ExperimentResult:
     from byhand.linear_model import Perceptron
 
-    data = make_separable(
-        100 if quick else 400, n_features=5, margin=0.1, radius=1.0, random_state=seed
-    )
-    X, y = data[0], data[1]
+    # Overlapping classes (labels from a noisy linear rule): the perceptron never settles, so
+    # the two runs are compared over thousands of updates, not a handful.
+    rng = np.random.default_rng(seed)
+    n = 100 if quick else 400
+    X = rng.normal(size=(n, 5))
+    y = np.where(X @ rng.normal(size=5) + rng.normal(scale=1.0, size=n) >= 0, 1, -1)
     steps = 20 * len(y)
     w_sgd = sgd_on_perceptron_loss(X, y, steps)
     model = Perceptron(T=steps, fit_intercept=False).fit(X, y)
@@ -68,10 +70,11 @@ def perceptron_is_sgd(seed: int, quick: bool) -> ExperimentResult:
             "steps": steps,
             "updates": int(np.sum(model.mistakes_)),
         },
-        bool(np.array_equal(w_sgd, w_perc)),
+        bool(np.array_equal(w_sgd, w_perc) and np.sum(model.mistakes_) >= len(y)),
         kind="exact",
         detail="byhand.nn Linear + PerceptronLoss + SGD(lr=1) against byhand Perceptron "
-        "in online mode, bit for bit",
+        "in online mode, bit for bit, on overlapping classes (at least one update per sample "
+        "on average is required, so that the equality is tested on many updates)",
         source="lecture",
         quote="Perceptron as stochastic gradient descent (SGD)",
     )

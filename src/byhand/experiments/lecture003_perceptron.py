@@ -104,7 +104,8 @@ def mnist_perceptron(seed: int, quick: bool) -> ExperimentResult:
     pipeline = (
         "the slide does not give its data pipeline (which images, in which order, how scaled); "
         f"byhand runs on {len(y)} of MNIST's {n_full} training 0s and 1s in file order, "
-        "pixels as load_mnist returns them, no bias" + (" (quick run: a seeded subsample of 4000)" if quick else "")
+        "pixels as load_mnist returns them, no bias"
+        + (" (quick run: a seeded subsample of 4000)" if quick else "")
     )
     stops_as_slide = bool(converged and len(rows) == lec_epochs and last[2] == 0.0)
     res.claim(
