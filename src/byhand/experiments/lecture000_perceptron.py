@@ -15,7 +15,7 @@ from sklearn.exceptions import ConvergenceWarning
 
 from byhand.datasets import perceptron_trace
 from byhand.experiments import ExperimentResult, experiment
-from byhand.plotting import decision_regions, learning_curves, subplots
+from byhand.plotting import PALETTE, decision_regions, subplots
 
 LECTURE = "cs577-01"
 
@@ -219,11 +219,22 @@ def multiclass_perceptron(seed: int, quick: bool) -> ExperimentResult:
         "perceptron's bound)",
     )
     fig, axes = subplots(1, 2, figsize=(10, 4))
-    decision_regions(model, X, y, ax=axes[0], title="regions argmax_k w_kᵀx̃")
-    learning_curves(
-        {"mistakes": mistakes}, ax=axes[1], xlabel="epoch", ylabel="updates in the epoch"
+    decision_regions(model, X, y, ax=axes[0], title=r"regions $\arg\max_k\, w_k^\top x$")
+    axes[0].set_xlabel("$x_1$")
+    axes[0].set_ylabel("$x_2$")
+    axes[0].legend(title="class", fontsize=8)
+    epochs_run = np.arange(1, len(mistakes) + 1)
+    axes[1].bar(epochs_run, mistakes, color=PALETTE[0])
+    axes[1].set_xticks(epochs_run)
+    axes[1].set_xlabel("epoch")
+    axes[1].set_ylabel("updates in the epoch")
+    axes[1].set_title(f"{updates} updates, {ties} of them at a tie with the true class")
+    res.figure(
+        fig,
+        "Left: the three regions of the linear classifier learned on integer points. Right: "
+        "updates per epoch of the multiclass perceptron (a tie of the true class with another "
+        "counts as a mistake, as the slide's rule says).",
     )
-    res.figure(fig, "Left: the three regions of the linear classifier. Right: updates per epoch.")
     res.table(
         "Mistakes per epoch",
         ["epoch", "updates"],

@@ -376,11 +376,14 @@ def knn_radial(seed: int, quick: bool) -> ExperimentResult:
         ax.set_title("Training points")
         ax = axes[row, 1]
         votes = model.predict_proba(G)[:, 1].reshape(gx.shape)
-        ax.contourf(gx, gy, votes, levels=np.linspace(0, 1, 12), cmap="RdBu_r")
+        cs = ax.contourf(gx, gy, votes, levels=np.linspace(0, 1, 12), cmap="RdBu_r")
+        fig.colorbar(cs, ax=ax, shrink=0.8, label="share of the 11 votes for class 1")
         ax.set_title(f"Votes{label} (K=11)")
         decision_regions(model, X, y, ax=axes[row, 2], resolution=res_grid, padding=0.4)
         axes[row, 2].set_title(f"Prediction{label} (K=11)")
         for ax in axes[row]:
+            ax.set_xlabel("$x_1$")
+            ax.set_ylabel("$x_2$")
             ax.set_aspect("equal")
             ax.set_xlim(-2.2, 2.2)
             ax.set_ylim(-2.2, 2.2)

@@ -358,14 +358,17 @@ def _lda_figures(res: ExperimentResult, lda, data, w_true: np.ndarray, b_true: f
     x = np.linspace(-5, 5, 400)
     m0, m1, s, p1 = -1.0, 1.5, 1.0, 0.5
     f0, f1 = norm(m0, s).pdf(x), norm(m1, s).pdf(x)
-    ax.plot(x, f0, color=PALETTE[0], label="μ_{X|Y=0}")
-    ax.plot(x, f1, color=PALETTE[1], label="μ_{X|Y=1}")
+    ax.plot(x, f0, color=PALETTE[0], label=r"$\mu_{X|Y=0}$")
+    ax.plot(x, f1, color=PALETTE[1], label=r"$\mu_{X|Y=1}$")
     post = f1 * p1 / (f0 * (1 - p1) + f1 * p1)
     w, b = lda_affine(np.array([m0]), np.array([m1]), np.array([[s**2]]), p1)
-    ax.plot(x, post, color="k", lw=2, label="P(Y=1 | X=x)")
-    ax.plot(x, _sigmoid(w[0] * x + b), "--", color=PALETTE[2], lw=1.5, label="σ(w·x + b)")
+    ax.plot(x, post, color="k", lw=2, label=r"$P(Y=1 \mid X=x)$")
+    ax.plot(
+        x, _sigmoid(w[0] * x + b), "--", color=PALETTE[2], lw=1.5, label=r"$\sigma(w \cdot x + b)$"
+    )
     ax.set_xlabel("x")
-    ax.legend(fontsize=8)
+    ax.set_ylabel("density / probability")
+    ax.legend(fontsize=9)
     ax.set_title("1-D: the posterior is a sigmoid")
     ax = axes[1]
     X, y = data.X[:600], data.y[:600]
@@ -382,6 +385,8 @@ def _lda_figures(res: ExperimentResult, lda, data, w_true: np.ndarray, b_true: f
         ax.scatter(X[m, 0], X[m, 1], s=5, color=PALETTE[i], alpha=0.6)
     ax.set_xlim(-4, 4)
     ax.set_ylim(-4, 4)
+    ax.set_xlabel("$x_1$")
+    ax.set_ylabel("$x_2$")
     ax.set_title("2-D: LDA fitted (colour) vs true σ(w·x + b) (dashed)")
     res.figure(
         fig,
