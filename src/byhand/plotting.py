@@ -44,6 +44,8 @@ def decision_regions(
     padding: float = 0.5,
     title: str | None = None,
     boundary: bool = True,
+    xlabel: str = "$x_1$",
+    ylabel: str = "$x_2$",
 ) -> Any:
     """Colour the plane by ``model.predict`` and draw the boundary ``decision_function = 0``.
 
@@ -89,6 +91,8 @@ def decision_regions(
         )
     ax.set_xlim(xx.min(), xx.max())
     ax.set_ylim(yy.min(), yy.max())
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
     if title:
         ax.set_title(title)
     return ax

@@ -158,9 +158,9 @@ def _xor_figure(X, y, raw, lifted, Phi):
     gu, gv = np.meshgrid(g, g)
     if abs(w[2]) > 0:
         ax3.plot_surface(gu, gv, -(b + w[0] * gu + w[1] * gv) / w[2], alpha=0.25, color="grey")
-    ax3.set_xlabel("x_u")
-    ax3.set_ylabel("x_v")
-    ax3.set_zlabel("x_u x_v")
+    ax3.set_xlabel("$x_u$")
+    ax3.set_ylabel("$x_v$")
+    ax3.set_zlabel("$x_u x_v$", labelpad=2)
     ax3.set_zlim(-0.5, 1.5)
     ax3.set_title("Φ(x) and the separating plane")
     decision_regions(lifted, X, y, ax=axes[2], padding=0.6, title="Φ(x): perceptron converges")
@@ -168,8 +168,8 @@ def _xor_figure(X, y, raw, lifted, Phi):
         for i, c in enumerate((-1, 1)):
             m = y == c
             ax.scatter(X[m, 0], X[m, 1], s=90, color=PALETTE[i], edgecolor="k", zorder=3)
-        ax.set_xlabel("x_u")
-        ax.set_ylabel("x_v")
+        ax.set_xlabel("$x_u$")
+        ax.set_ylabel("$x_v$")
     return fig
 
 

@@ -158,6 +158,7 @@ def run(seed: int, quick: bool) -> ExperimentResult:
         ax.axhline(0, color="0.7", lw=0.6)
         ax.axvline(0, color="0.7", lw=0.6)
         ax.set_title(name)
+        ax.set_xlabel("a")
         ax.set_ylim(-1.6, 2.2)
         ax.grid(alpha=0.25)
     axes[0, 0].legend(fontsize=8, loc="upper left")
@@ -166,6 +167,7 @@ def run(seed: int, quick: bool) -> ExperimentResult:
     ax.plot(wide, rhs_byhand, color="k", lw=1, ls=":", label="2·logistic(a) − 1")
     ax.set_xlim(-8, 8)
     ax.set_title("tanh(a/2) = 2·logistic(a) − 1")
+    ax.set_xlabel("a")
     ax.legend(fontsize=8)
     ax.grid(alpha=0.25)
     res.figure(

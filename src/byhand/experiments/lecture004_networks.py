@@ -138,6 +138,8 @@ def separators(seed: int, quick: bool) -> ExperimentResult:
             ax=ax,
             title=f"{name}: train {train[name]:.2f}, test {test[name]:.2f}",
         )
+        ax.set_xlabel("$x_1$")
+        ax.set_ylabel("$x_2$")
     res.figure(
         fig,
         "Separation {x : P(C₁|x) = P(C₂|x)} of networks of growing capacity on the same "
@@ -373,7 +375,7 @@ def softmax_regression(seed: int, quick: bool) -> ExperimentResult:
 
     fig, axes = subplots(1, 2, figsize=(11, 4))
     learning_curves(
-        {"last iterate W⁽ⁿ⁾": last, "averaged W̄⁽ⁿ⁾": avg},
+        {r"last iterate $W^{(n)}$": last, r"averaged $\bar{W}^{(n)}$": avg},
         ax=axes[0],
         xlabel="epoch",
         ylabel="training loss",
@@ -385,9 +387,14 @@ def softmax_regression(seed: int, quick: bool) -> ExperimentResult:
         r, c = divmod(k, 5)
         img[r * 9 : r * 9 + 8, c * 9 : c * 9 + 8] = coef[k].reshape(8, 8)
     lim = float(np.nanmax(np.abs(img)))
-    axes[1].imshow(img, cmap="RdBu_r", vmin=-lim, vmax=lim)
+    im = axes[1].imshow(img, cmap="RdBu_r", vmin=-lim, vmax=lim)
+    for k in range(10):
+        r, c = divmod(k, 5)
+        axes[1].text(c * 9 + 3.5, r * 9 - 0.9, f"k = {k}", ha="center", fontsize=9)
     axes[1].set_axis_off()
-    axes[1].set_title(f"weights w_k per class (test accuracy {acc:.1%})")
+    fig.colorbar(im, ax=axes[1], shrink=0.8, label="weight")
+    axes[1].set_title(f"weights $w_k$ per class (test accuracy {acc:.1%})", pad=14)
+    axes[0].set_xticks(np.arange(len(last)))
     res.figure(
         fig,
         "Left: the loss of the averaged weights against the last iterate at a constant step. "

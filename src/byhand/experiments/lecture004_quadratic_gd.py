@@ -178,7 +178,7 @@ def run(seed: int, quick: bool) -> ExperimentResult:
     axes[1].semilogy(gl, np.maximum(final, 1e-300), "o-", ms=3, color=PALETTE[0])
     axes[1].axvline(2.0, color=PALETTE[1], ls="--", label="γ = 2/L")
     axes[1].set_xlabel("γ·L")
-    axes[1].set_ylabel(f"‖x_n − x*‖ after {n_iter} steps")
+    axes[1].set_ylabel(rf"$\|x_n - x^*\|$ after {n_iter} steps")
     axes[1].set_ylim(1e-16, 1e13)
     axes[1].legend()
     axes[1].grid(alpha=0.3)
@@ -191,6 +191,8 @@ def run(seed: int, quick: bool) -> ExperimentResult:
     axes[2].set_ylim(0, 1.3)
     axes[2].legend(fontsize=8)
     axes[2].set_title("one dimension: F(x) = x²/2, 8 steps")
+    axes[2].set_xlabel("x")
+    axes[2].set_ylabel("F(x)")
     res.figure(
         fig,
         "Left: the paths of γ = 1.9/L (converging, zig-zag) and 2.1/L (diverging). "
