@@ -255,8 +255,8 @@ def sgd_paths(seed: int, quick: bool) -> ExperimentResult:
     runs = {
         "ε = 0.1, in order": sgd_path(X, y, 0.1, 100, False, rng),
         "ε = 0.1, shuffled": sgd_path(X, y, 0.1, 100, True, rng),
-        "ε_k = 0.99^k·0.1, in order": sgd_path(X, y, optim.exponential(0.1, 0.99), 100, False, rng),
-        "ε_k = 0.99^k·0.1, shuffled": sgd_path(X, y, optim.exponential(0.1, 0.99), 100, True, rng),
+        "ε_k = 0.99ᵏ·0.1, in order": sgd_path(X, y, optim.exponential(0.1, 0.99), 100, False, rng),
+        "ε_k = 0.99ᵏ·0.1, shuffled": sgd_path(X, y, optim.exponential(0.1, 0.99), 100, True, rng),
     }
     dist = {k: float(np.linalg.norm(p[-1] - THETA_STAR)) for k, p in runs.items()}
     res = ExperimentResult()
@@ -264,24 +264,39 @@ def sgd_paths(seed: int, quick: bool) -> ExperimentResult:
         LECTURE,
         "SGD ε_k = (0.99)^k 0.1 (first iter k = 0)",
         "decaying the learning rate: the decayed run ends nearer θ* than ε ≡ 0.1",
-        {"constant": dist["ε = 0.1, in order"], "decayed": dist["ε_k = 0.99^k·0.1, in order"]},
-        dist["ε_k = 0.99^k·0.1, in order"] < dist["ε = 0.1, in order"],
+        {"constant": dist["ε = 0.1, in order"], "decayed": dist["ε_k = 0.99ᵏ·0.1, in order"]},
+        dist["ε_k = 0.99ᵏ·0.1, in order"] < dist["ε = 0.1, in order"],
         kind="qualitative",
         detail="m = 1, samples in dataset order, 100 iterations",
         source="lecture",
         quote="decay the learning rate",
     )
-    fig, axes = subplots(1, 2, figsize=(10, 4))
+    fig, axes = subplots(2, 3, figsize=(14, 8.4))
     J = _objective(X, y)
-    loss_contours(J, (-2.5, 1.5), (-0.5, 5.0), runs, ax=axes[0], minimum=THETA_STAR)
-    axes[0].set_title("SGD (m = 1) paths, 100 iterations")
+    panels = (axes[0, 0], axes[0, 1], axes[1, 0], axes[1, 1])
+    for ax, (label, path) in zip(panels, runs.items(), strict=True):
+        loss_contours(J, (-2.5, 1.5), (-0.5, 5.0), {label: path}, ax=ax, minimum=THETA_STAR)
+        ax.set_title(f"{label}: ‖θ₁₀₀ − θ*‖ = {dist[label]:.3g}", fontsize=10)
     learning_curves(
-        {k: [J(t) for t in p] for k, p in runs.items()}, ax=axes[1], ylabel="J(θ_k)", log=True
+        {k: [J(t) for t in p] for k, p in runs.items()},
+        ax=axes[0, 2],
+        ylabel=r"$J(\theta_k)$",
+        log=True,
+        title="the loss along the iterations",
+    )
+    learning_curves(
+        {k: np.linalg.norm(p - THETA_STAR, axis=1) for k, p in runs.items()},
+        ax=axes[1, 2],
+        ylabel=r"$\|\theta_k - \theta^*\|$",
+        log=True,
+        title="distance to θ*",
     )
     res.figure(
         fig,
-        "SGD with one sample per step keeps jumping around θ* at a constant step; "
-        "the decaying step settles nearer to it.",
+        "SGD with m = 1 on the three points, 100 iterations from θ = 0, in dataset order and "
+        "shuffled: at the constant step ε = 0.1 the iterates keep jumping around θ*; with the "
+        "decaying step ε_k = 0.99^k · 0.1 they settle nearer to it. Right: the loss and the "
+        "distance to θ* per iteration.",
     )
     res.table(
         "Distance to θ* after 100 iterations",

@@ -190,6 +190,8 @@ def _draw_svm(ax, X: np.ndarray, y: np.ndarray, perc, svm) -> None:
     ax.scatter(sv[:, 0], sv[:, 1], s=80, facecolors="none", edgecolors="k", label="support vectors")
     ax.set_xlim(lo[0], hi[0])
     ax.set_ylim(lo[1], hi[1])
+    ax.set_xlabel("$x_1$")
+    ax.set_ylabel("$x_2$")
     ax.set_aspect("equal")
 
 
