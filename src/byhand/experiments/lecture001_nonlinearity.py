@@ -587,12 +587,14 @@ def hand_gradient_check(seed: int, quick: bool) -> ExperimentResult:
     zh = relu(xs @ theta["W1"].T + theta["b1"]) @ theta["w2"] + theta["b2"][0]
     axes[0].plot(xs[:, 0], zh, "--", color=PALETTE[1], label="hand gradients")
     axes[0].legend(fontsize=8)
+    axes[0].set_xlabel("x")
+    axes[0].set_ylabel("y")
     axes[0].set_title(f"1-{m}-1 relu net after {steps} GD steps")
     learning_curves(
         {"hand gradients": hand_loss, "byhand.fit": hist.loss},
         ax=axes[1],
         xlabel="GD step",
-        ylabel="J(θ)",
+        ylabel=r"$J(\theta)$",
         log=True,
     )
     res.figure(fig, "The lecture's in-class exercise: a relu net trained with the hand gradients.")

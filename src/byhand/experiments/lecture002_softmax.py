@@ -152,6 +152,7 @@ def run(seed: int, quick: bool) -> ExperimentResult:
     ax.set_xlabel("class j")
     ax.legend(fontsize=8)
     ax.set_title("cross-entropy gradient = p − onehot(y)")
+    ax.set_ylabel("value")
     ax = axes[1]
     J = jacobian_formula(p)
     im = ax.imshow(J, cmap="RdBu_r", vmin=-np.abs(J).max(), vmax=np.abs(J).max())
@@ -159,8 +160,8 @@ def run(seed: int, quick: bool) -> ExperimentResult:
         ax.text(j, i, f"{v:.3f}", ha="center", va="center", fontsize=7)
     ax.set_xlabel("j")
     ax.set_ylabel("y")
-    ax.set_title("∂p_y/∂z_j = p_y(δ_jy − p_j)")
-    fig.colorbar(im, ax=ax, shrink=0.8)
+    ax.set_title(r"$\partial p_y / \partial z_j = p_y(\delta_{jy} - p_j)$")
+    fig.colorbar(im, ax=ax, shrink=0.8, label=r"$\partial p_y / \partial z_j$")
     res.figure(
         fig,
         "One random example with K = 5: the gradient of the cross-entropy, and the "

@@ -131,6 +131,8 @@ def run(seed: int, quick: bool) -> ExperimentResult:
         )
     ax.legend(fontsize=8)
     ax.set_title("Σₙ αₙ σ(x − aₙ) on [−π, π]")
+    ax.set_xlabel("x")
+    ax.set_ylabel("f(x)")
     ax.grid(alpha=0.3)
     ax = axes[1]
     ax.loglog(ns, errs, "o-", color=PALETTE[0], label="max error (byhand net)")
@@ -138,7 +140,7 @@ def run(seed: int, quick: bool) -> ExperimentResult:
     ax.axhline(1e-3, color=PALETTE[1], lw=1, ls=":", label="1e-3")
     ax.axvline(100, color=PALETTE[1], lw=1, ls=":")
     ax.set_xlabel("N (hidden ReLU units)")
-    ax.set_ylabel("max |sin(x) − f_N(x)|")
+    ax.set_ylabel(r"$\max_x |\sin(x) - f_N(x)|$")
     ax.legend(fontsize=8)
     ax.grid(alpha=0.3, which="both")
     ax.set_title("error vs width")
