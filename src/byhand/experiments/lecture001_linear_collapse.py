@@ -141,8 +141,8 @@ def run(seed: int, quick: bool) -> ExperimentResult:
     axes[1].set_title("g = relu: piecewise linear, bent")
     for ax in axes:
         ax.set_xlabel("x")
+        ax.set_ylabel("f(x)")
         ax.grid(alpha=0.3)
-    axes[0].set_ylabel("f(x)")
     res.figure(fig, "Three random 1–6–1 networks of each kind.")
     res.table(
         "Collapsed map of the 2-layer net (W = W₁W₂, b = b₁W₂ + b₂)",

@@ -144,6 +144,7 @@ def run(seed: int, quick: bool) -> ExperimentResult:
     )
     ax.set_xlabel("u")
     ax.set_title("not: −u + 0.5 ≥ 0")
+    ax.set_ylabel("not(u)")
     ax.set_ylim(-0.2, 1.2)
     ax.grid(alpha=0.3)
     res.figure(
