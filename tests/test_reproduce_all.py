@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 
+from _transcripts import FILES
 from byhand.experiments import registry
 
 KEYS = {"experiment", "lecture", "slide", "claim", "value", "kind", "passed"}
@@ -18,6 +20,7 @@ def test_reproduce_quick_runs_every_experiment_and_every_claim_passes(tmp_path):
         capture_output=True,
         text=True,
         timeout=600,
+        env={**os.environ, "COLUMNS": "200"},  # a wide table: lecture names on one line
     )
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     data = json.loads((out / "results.json").read_text())
@@ -49,4 +52,9 @@ def test_reproduce_quick_runs_every_experiment_and_every_claim_passes(tmp_path):
     html = (out / "index.html").read_text()
     reproduced = summary["by_verdict"]["reproduced"]
     assert f"{reproduced}/{len(claims)}" in html
+    for fname in FILES.values():  # lectures are named from the catalogue, never by file
+        assert fname not in html and fname.split("_")[1].split(".")[0] not in html
+        assert fname not in result.stdout
+    assert "CS 577 Lecture 01 (Wang, IIT, 2024)" in html
+    assert "CS 577 Lecture 01 (Wang, IIT, 2024)" in result.stdout
     assert "http://" not in html and "https://" not in html.replace("https://fleuret.org", "")
