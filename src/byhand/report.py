@@ -371,7 +371,7 @@ def render(
 <body>
 <header class="top"><div class="inner">
 <h1>byhand — the lectures reproduced</h1>
-<p>Every worked example of the lectures, rerun with byhand's hand-written NumPy code:
+<p>The lectures' worked examples, rerun with byhand's hand-written NumPy code:
 <b>{_e(verdict)}</b>.</p>
 <p>Share of the lectures' worked examples, figures and numeric statements reproduced:
 <b>{_e(share)}</b>{(" (" + _e(shares) + ")") if shares else ""}.</p>
