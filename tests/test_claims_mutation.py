@@ -82,18 +82,21 @@ def test_a_wrong_softmax_gradient_fails_the_cross_entropy_claims(monkeypatch):
     assert any(v.startswith("failed") for v in found)
 
 
-def test_a_halved_gradient_step_fails_the_divergence_claims(monkeypatch):
+def test_a_halved_gradient_step_fails_the_step_size_claims(monkeypatch):
+    """SGD.step taking half the step it is given: the 2/L limit and the contraction bound of
+    the lecture's GD examples no longer hold."""
     step = optim.SGD.step
 
     def half_step(self):
-        for group in getattr(self, "param_groups", []):
-            group["lr"] = group["lr"] / 2
-        for p in self.params if hasattr(self, "params") else []:
+        for p in self.params:
             p.grad[...] *= 0.5
         return step(self)
 
     monkeypatch.setattr(optim.SGD, "step", half_step)
-    assert "failed" in verdicts("gd-step-sizes", "")
+    assert verdicts("gd-step-sizes", "every ε below 2/L converges") == ["failed"]
+    assert verdicts("gd-step-sizes", "ε = 0.2 (above 2/L) diverges") == ["failed"]
+    with pytest.raises(ValueError):  # no γ diverges any more: the experiment errors, which
+        verdicts("quadratic-gd", "the stability limit is γ = 2/L")  # fails the run too
 
 
 def test_a_wrong_lda_formula_fails_lda_equals_logistic(monkeypatch):
