@@ -226,7 +226,7 @@ DEGREES = (1, 3, 9, 37)
 
 @experiment(
     "poly-degrees",
-    title="Polynomial feature maps: degree 1, 3, 9, 37 (train error → 0, test error grows)",
+    title="Polynomial feature maps: degree 1, 3, 9, 37 (train error → 0, validation error grows)",
     lecture=LECTURE,
     number=8,
     covers=[
@@ -241,6 +241,9 @@ def poly_degrees(seed: int, quick: bool) -> ExperimentResult:
     n_train, n_test, noise = 20, 500 if quick else 5000, 0.1
     X, y = make_polynomial_regression(n_train, noise=noise, random_state=seed)
     Xt, yt = make_polynomial_regression(n_test, noise=noise, random_state=seed + 1)
+    # the hyperparameter is chosen on a validation sample; the test sample is used once, for
+    # the chosen degree (Galerne, "Terminology": training, validation and test sets)
+    Xv, yv = make_polynomial_regression(n_test, noise=noise, random_state=seed + 2)
     res = ExperimentResult()
 
     # byhand's PolynomialFeatures is the lecture's map (without the constant, which the
@@ -261,15 +264,15 @@ def poly_degrees(seed: int, quick: bool) -> ExperimentResult:
         quote="$$\\phi(x) = [1, x, x^2, \\dots, x^d]$$",
     )
 
-    train, test, models = {}, {}, {}
+    train, val, test, models = {}, {}, {}, {}
     for d in DEGREES:
         poly = PolynomialFeatures(degree=d, include_bias=False)
         model = LinearRegression().fit(poly.fit_transform(X), y)
         models[d] = (poly, model)
         train[d] = float(np.mean((model.predict(poly.transform(X)) - y) ** 2))
-        test[d] = float(np.mean((model.predict(poly.transform(Xt)) - yt) ** 2))
+        val[d] = float(np.mean((model.predict(poly.transform(Xv)) - yv) ** 2))
     tr = [train[d] for d in DEGREES]
-    te = [test[d] for d in DEGREES]
+    va = [val[d] for d in DEGREES]
     res.claim(
         LECTURE,
         SLIDE_FEATURE_MAP,
@@ -285,16 +288,19 @@ def poly_degrees(seed: int, quick: bool) -> ExperimentResult:
             "more coefficients than the 20 samples, so it interpolates"
         ),
     )
-    best = min(DEGREES, key=lambda d: test[d])
+    best = min(DEGREES, key=lambda d: val[d])
+    poly_b, model_b = models[best]
+    test[best] = float(np.mean((model_b.predict(poly_b.transform(Xt)) - yt) ** 2))
     res.claim(
         LECTURE,
         SLIDE_FEATURE_MAP,
-        "while the test error rises past the right degree (deg is a HYPERPARAMETER)",
-        {str(d): test[d] for d in DEGREES},
-        bool(best == 3 and test[9] > test[3] and test[37] > test[9] and test[37] > test[1]),
+        "while the validation error rises past the right degree (deg is a HYPERPARAMETER): "
+        "chosen on a validation sample, degree 3 wins",
+        {"validation MSE": {str(d): val[d] for d in DEGREES}, "chosen": best},
+        bool(best == 3 and val[9] > val[3] and val[37] > val[9] and val[37] > val[1]),
         kind="qualitative",
-        detail=f"test MSE on {n_test} fresh samples from the same distribution; the noise "
-        f"floor is σ² = {noise**2:g}",
+        detail=f"validation MSE on {n_test} fresh samples; the chosen degree's test MSE on "
+        f"another {n_test}: {test[best]:.4g} (noise floor σ² = {noise**2:g})",
         source="byhand",
         reason=(
             "the lecture calls deg a HYPERPARAMETER but names no best degree; byhand draws its "
@@ -302,9 +308,12 @@ def poly_degrees(seed: int, quick: bool) -> ExperimentResult:
         ),
     )
     res.table(
-        "Mean squared error",
-        ["degree", "train MSE", "test MSE"],
-        [[d, f"{train[d]:.3g}", f"{test[d]:.3g}"] for d in DEGREES],
+        "Mean squared error (the test sample is used once, for the degree chosen on validation)",
+        ["degree", "train MSE", "validation MSE", "test MSE"],
+        [
+            [d, f"{train[d]:.3g}", f"{val[d]:.3g}", f"{test[d]:.3g}" if d in test else ""]
+            for d in DEGREES
+        ],
     )
 
     fig, axes = subplots(1, 2, figsize=(11, 4))
@@ -320,7 +329,8 @@ def poly_degrees(seed: int, quick: bool) -> ExperimentResult:
     axes[0].legend(fontsize=8)
     axes[0].set_title("least squares on φ(x) = [1, x, …, x^d]")
     axes[1].semilogy(DEGREES, tr, "-o", color=PALETTE[0], label="train MSE")
-    axes[1].semilogy(DEGREES, te, "-o", color=PALETTE[1], label="test MSE")
+    axes[1].semilogy(DEGREES, va, "-o", color=PALETTE[1], label="validation MSE")
+    axes[1].semilogy([best], [test[best]], "*", ms=12, color="k", label=f"test MSE, deg {best}")
     axes[1].axhline(noise**2, color="grey", ls=":", lw=1, label="noise σ²")
     axes[1].set_xlabel("degree d")
     axes[1].set_ylabel("MSE")
