@@ -195,11 +195,11 @@ def gd_step_sizes(seed: int, quick: bool) -> ExperimentResult:
             lo, hi = path.min(axis=0), path.max(axis=0)
             pad = 0.1 * (hi - lo)
             box = ((lo[0] - pad[0], hi[0] + pad[0]), (lo[1] - pad[1], hi[1] + pad[1]))
-            verdict = f"diverges (first 12 steps; ‖θ₁₀₀ − θ*‖ = {dist[eps]:.1e})"
+            verdict = "diverges (first 12 steps)"
         else:
             verdict = f"‖θ₁₀₀ − θ*‖ = {dist[eps]:.3g}"
         loss_contours(J, *box, {f"ε = {eps}": path}, ax=ax, minimum=THETA_STAR)
-        ax.set_title(f"ε_k ≡ {eps}, 100 iterations: {verdict}", fontsize=10)
+        ax.set_title(f"ε = {eps}: {verdict}", fontsize=10)
         ax.set_xlabel("w")
         ax.set_ylabel("b")
     learning_curves(
@@ -282,7 +282,7 @@ def sgd_paths(seed: int, quick: bool) -> ExperimentResult:
     panels = (axes[0, 0], axes[0, 1], axes[1, 0], axes[1, 1])
     for ax, (label, path) in zip(panels, runs.items(), strict=True):
         loss_contours(J, (-2.5, 1.5), (-0.5, 5.0), {label: path}, ax=ax, minimum=THETA_STAR)
-        ax.set_title(f"{label}: ‖θ₁₀₀ − θ*‖ = {dist[label]:.3g}", fontsize=10)
+        ax.set_title(f"{label}\n‖θ₁₀₀ − θ*‖ = {dist[label]:.3g}", fontsize=10)
     learning_curves(
         {k: [J(t) for t in p] for k, p in runs.items()},
         ax=axes[0, 2],

@@ -68,10 +68,28 @@ def mnist_status() -> tuple[bool, str]:
     return False, f"skipped: MNIST not found in {folder} (see: {MNIST_HELP})"
 
 
+#: The report's column is about this wide (inches at the PNG's 100 dpi); wider figures are
+#: shown scaled down, so their text is enlarged by the same factor to stay readable.
+REPORT_WIDTH_IN = 10.5
+
+
+def readable(fig: Any) -> Any:
+    """Enlarge every text of ``fig`` by √(width / REPORT_WIDTH_IN) when the figure is wider than
+    the report's column (multi-panel figures are shown scaled down). Returns ``fig``."""
+    from matplotlib.text import Text
+
+    factor = (fig.get_figwidth() / REPORT_WIDTH_IN) ** 0.5
+    if factor > 1.0:
+        for text in fig.findobj(Text):
+            text.set_fontsize(text.get_fontsize() * factor)
+    return fig
+
+
 def _png(fig: Any) -> str:
     """Render a matplotlib figure to base64 PNG text and close it."""
     import matplotlib.pyplot as plt
 
+    readable(fig)
     buf = io.BytesIO()
     fig.savefig(buf, format="png", dpi=100, bbox_inches="tight")
     plt.close(fig)
