@@ -187,3 +187,17 @@ def test_report_labels_targets_by_source_and_names_lectures():
     for fname in FILES.values():
         assert fname not in page and fname.split("_")[1].split(".")[0] not in page
     assert "Coverage:" in page and "lecture items reproduced" in page
+
+
+def test_wide_figures_get_larger_text_and_narrow_ones_keep_theirs():
+    from byhand.experiments.runner import REPORT_WIDTH_IN, readable
+    from byhand.plotting import subplots
+
+    wide, ax = subplots(1, 4, figsize=(4 * REPORT_WIDTH_IN / 2, 3))
+    ax[0].set_title("t", fontsize=10)
+    readable(wide)
+    assert ax[0].title.get_fontsize() == pytest.approx(10 * 2**0.5)
+    narrow, ax1 = subplots(figsize=(5, 3))
+    ax1.set_title("t", fontsize=10)
+    readable(narrow)
+    assert ax1.title.get_fontsize() == 10
