@@ -109,7 +109,7 @@ def test_coverage_slide_titles_are_in_the_transcript(lecture):
 
 
 def test_every_covers_pair_matches_a_catalogue_item():
-    covers = [(e.name, lec, slide) for e in registry().values() for lec, slide in e.covers]
+    covers = [(e.name, *c) for e in registry().values() for c in e.covers]
     assert covers, "experiments declare what they cover"
     assert unknown_covers(covers) == []
     assert set(CATALOGUE) == set(FILES)
@@ -123,6 +123,14 @@ def test_coverage_join():
     assert photo["status"] == "not reproduced"
     gradients = next(r for r in cov["cs577-01"] if r["slide"] == "Gradients")
     assert gradients["status"] == "missing"
+    # a topic names one item of a slide that holds several; a pair covers them all
+    slide = "3.1. The perceptron"
+    one = coverage([("y", "ee559-3", slide, "SVM")])["ee559-3"]
+    assert {r["topic"] for r in one if r["slide"] == slide and r["experiments"]} == {"SVM"}
+    every = coverage([("y", "ee559-3", slide)])["ee559-3"]
+    assert all(r["experiments"] == ["y"] for r in every if r["slide"] == slide)
+    assert unknown_covers([("y", "ee559-3", slide, "no such topic")])
+    assert unknown_covers([("y", "ee559-3", "no such slide")])
 
 
 def _record(claims):

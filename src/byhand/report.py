@@ -199,7 +199,8 @@ def _coverage_table(rows: list[dict[str, Any]]) -> str:
         else:
             how, cls, label = "no experiment yet", "missing", "missing"
         body.append(
-            f"<tr><td>{_e(r['slide'])}</td><td>{_e(r['what'])}</td>"
+            f"<tr><td>{_e(r['slide'])}{_e(' · ' + r['topic']) if r.get('topic') else ''}</td>"
+            f"<td>{_e(r['what'])}</td>"
             f'<td class="status {cls}">{label}</td><td>{how}</td></tr>'
         )
     got = sum(r["status"] == "reproduced" for r in rows)

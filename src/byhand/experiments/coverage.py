@@ -23,13 +23,16 @@ __all__ = ["CATALOGUE", "Item", "coverage", "share"]
 class Item:
     """One worked example, figure caption or numeric statement of a lecture.
 
-    ``slide`` is the slide title as in the lecture, ``what`` the item in a few words, and
-    ``not_reproduced`` the reason when byhand does not reproduce it (empty otherwise).
+    ``slide`` is the slide title as in the lecture, ``what`` the item in a few words,
+    ``not_reproduced`` the reason when byhand does not reproduce it (empty otherwise), and
+    ``topic`` a short key telling apart the items of one slide (a section of EE-559 holds
+    several worked examples under one title).
     """
 
     slide: str
     what: str
     not_reproduced: str = ""
+    topic: str = ""
 
 
 PHOTO = "a photograph or screenshot; nothing to compute"
@@ -75,18 +78,21 @@ CATALOGUE: dict[str, tuple[Item, ...]] = {
         Item("Multiclass perceptron (calculations)", "the multiclass perceptron step by step"),
     ),
     "cs577-03": (
-        Item("Linearity", "XOR in-class exercise: least squares gives w → 0"),
+        Item("Linearity", "XOR in-class exercise: least squares gives w → 0", topic="xor"),
         Item(
             "Beyond linearity: feature map",
             "φ(x) = [1, x, …, x^d] with the lecture's code, deg = 37 a hyperparameter",
+            topic="1-D",
         ),
         Item(
             "Beyond linearity: feature map",
             "degree-2 polynomials in 2 variables (D = ?, 6 terms) capture XOR",
+            topic="degree 2",
         ),
         Item(
             "Linearity",
             "a 2-layer net with linear activation is still linear; with relu it is not",
+            topic="linear activation",
         ),
         Item("Activation function", "relu(z) = max{0, z} and its derivative (plot)"),
         Item(
@@ -126,7 +132,13 @@ CATALOGUE: dict[str, tuple[Item, ...]] = {
         ),
         Item(
             "1-layer neural network (higher dim data)",
-            "gradients for d > 1 with MSE and the logistic loss; the two-moons toy data set",
+            "gradients for d > 1 with the MSE and the logistic loss",
+            topic="gradients",
+        ),
+        Item(
+            "1-layer neural network (higher dim data)",
+            "the “two-moons” toy data set with m = 10 relu units",
+            topic="two moons",
         ),
         Item("Multiclass perceptron", "the tie rule: argmax \\ {y} empty → pass"),
         Item(
@@ -142,46 +154,97 @@ CATALOGUE: dict[str, tuple[Item, ...]] = {
         ),
     ),
     "ee559-3": (
-        Item("3.1. The perceptron", "threshold logic units: or, and, not; any Boolean function"),
         Item(
-            "(McCulloch and Pitts, 1943)",
-            "the first mathematical model of a neuron",
-            HISTORY,
+            "3.1. The perceptron",
+            "threshold logic units: or, and, not; any Boolean function",
+            topic="TLU",
         ),
-        Item("3.1. The perceptron", "the perceptron algorithm in 2-D, iteration by iteration"),
+        Item("(McCulloch and Pitts, 1943)", "the first mathematical model of a neuron", HISTORY),
+        Item(
+            "3.1. The perceptron",
+            "the perceptron algorithm in 2-D, iteration by iteration",
+            topic="2-D iterations",
+        ),
         Item(
             "3.1. The perceptron",
             "MNIST 0 vs 1 epoch table: 64, 24, 10, … changes, stops at epoch 8, test 0.14 %",
+            topic="MNIST",
         ),
-        Item("3.1. The perceptron", "convergence bound k ≤ 4R²/γ²"),
-        Item("3.1. The perceptron", "SVM: hinge loss, margin, support vectors"),
+        Item("3.1. The perceptron", "convergence bound k ≤ 4R²/γ²", topic="bound"),
+        Item(
+            "3.1. The perceptron",
+            "SVM: λ‖w‖² + hinge loss max(0, 1 − α), margin, support vectors",
+            topic="SVM",
+        ),
         Item(
             "3.2. Probabilistic view of a linear classifier",
-            "LDA: P(Y = 1 | X = x) = σ(w·x + b) with a shared Σ; logistic regression as MAP",
+            "LDA: P(Y = 1 | X = x) = σ(w·x + b) with a shared Σ",
+            topic="LDA",
+        ),
+        Item(
+            "3.2. Probabilistic view of a linear classifier",
+            "logistic regression as the MAP of (w, b) with a Gaussian prior",
+            topic="MAP",
         ),
         Item(
             "3.3. Linear separability and feature design",
-            "xor made separable by Φ(x_u, x_v) = (x_u, x_v, x_u x_v); MNIST 8 vs rest with pair "
-            "products; k-NN (K = 11) with a radial feature; HOG",
+            "xor made separable by Φ(x_u, x_v) = (x_u, x_v, x_u x_v)",
+            topic="xor",
+        ),
+        Item(
+            "3.3. Linear separability and feature design",
+            "Φ(x) = (1, x, …, x^D): polynomial regression, capacity as high as we want",
+            topic="polynomial",
+        ),
+        Item(
+            "3.3. Linear separability and feature design",
+            "MNIST 8 vs the rest with products of random pairs of pixels",
+            topic="pair products",
+        ),
+        Item(
+            "3.3. Linear separability and feature design",
+            "k-NN votes and predictions (K = 11), with a radial feature",
+            topic="k-NN",
+        ),
+        Item(
+            "3.3. Linear separability and feature design",
+            "HOG: 8 × 8 cells, 9 orientation bins",
+            topic="HOG",
         ),
         Item(
             "3.3. Linear separability and feature design",
             "the kernel trick κ(x, x') = Φ(x)·Φ(x')",
-            "a topic the lecture defers",
+            "a topic the lecture defers ('which we will not talk about in this course')",
+            topic="kernel trick",
         ),
         Item(
             "3.4. Multi-Layer Perceptrons",
-            "an MLP with affine σ is affine; tanh and ReLU",
+            "an MLP with an affine σ is an affine mapping",
+            topic="affine",
         ),
+        Item("3.4. Multi-Layer Perceptrons", "tanh and ReLU", topic="activations"),
         Item("Universal approximation", "sums of ReLUs approximate continuous functions"),
         Item(
             "3.5. Gradient descent",
-            "local quadratic model; η = 0.125 and 0.5; logistic regression by GD against LDA "
-            "(n = 0, 10, 10², 10³, 10⁴)",
+            "the local quadratic model; GD series at η = 0.125 and η = 0.5: w₀ and η decide "
+            "the local minimum",
+            topic="local quadratic model",
+        ),
+        Item(
+            "3.5. Gradient descent",
+            "logistic regression by GD against LDA, n = 0, 10, 10², 10³, 10⁴ (100 points, "
+            "η = 10⁻¹)",
+            topic="logistic regression",
         ),
         Item(
             "3.6. Back-propagation",
-            "forward/backward passes of an L-layer MLP; backward twice the forward cost",
+            "backward pass twice the forward cost; an MLP trained by back-propagation",
+            topic="cost",
+        ),
+        Item(
+            "3.6. Back-propagation",
+            "the L-layer backward pass checked for several depths",
+            topic="L layers",
         ),
     ),
     "galerne-1": (
@@ -208,8 +271,23 @@ CATALOGUE: dict[str, tuple[Item, ...]] = {
         ),
         Item(
             "Activation functions",
-            "linear units collapse; threshold units; tanh(a/2) = 2·logistic(a) − 1; separators "
-            "of 1, 2+2+1, 10+10+1 neurons; ReLU trains much faster",
+            "linear units: an equivalent network without hidden units",
+            topic="linear units",
+        ),
+        Item(
+            "Activation functions",
+            "threshold and sigmoidal units; tanh(a/2) = 2·logistic(a) − 1",
+            topic="units",
+        ),
+        Item(
+            "Activation functions",
+            "the separators of 1, 2+2+1 and 10+10+1 neurons",
+            topic="separators",
+        ),
+        Item(
+            "Activation functions",
+            "ReLU trains much faster; the vanishing gradient with the logistic function",
+            topic="ReLU",
         ),
         Item(
             "Neural networks solve non-linear separable problems",
@@ -237,23 +315,27 @@ CATALOGUE: dict[str, tuple[Item, ...]] = {
 }
 
 
-def coverage(covers: Iterable[tuple[str, str, str]]) -> dict[str, list[dict[str, Any]]]:
-    """Join the catalogue with ``(experiment name, lecture id, slide title)`` triples.
+def coverage(covers: Iterable[tuple[str, ...]]) -> dict[str, list[dict[str, Any]]]:
+    """Join the catalogue with ``(experiment name, lecture id, slide title[, topic])`` entries.
 
-    Returns, per lecture id, the items as dicts ``{"slide", "what", "experiments",
-    "status", "reason"}``; ``status`` is ``"not reproduced"`` when the catalogue gives a reason,
-    else ``"reproduced"`` when some experiment covers the slide, else ``"missing"``.
+    An entry without a topic covers every item of its slide; with a topic, only that item.
+    Returns, per lecture id, the items as dicts ``{"slide", "topic", "what", "experiments",
+    "status", "reason"}``; ``status`` is ``"not reproduced"`` when the catalogue gives a
+    reason, else ``"reproduced"`` when some experiment covers the item, else ``"missing"``.
     """
-    by_slide: dict[tuple[str, str], list[str]] = {}
-    for name, lecture, slide in covers:
-        names = by_slide.setdefault((lecture, slide), [])
-        if name not in names:
-            names.append(name)
+    by_item: dict[tuple[str, str, str], list[str]] = {}
+    for entry in covers:
+        name, lecture, slide, *topic = entry
+        for item in CATALOGUE.get(lecture, ()):
+            if item.slide == slide and (not topic or item.topic == topic[0]):
+                names = by_item.setdefault((lecture, slide, item.topic), [])
+                if name not in names:
+                    names.append(name)
     out: dict[str, list[dict[str, Any]]] = {}
     for lecture, items in CATALOGUE.items():
         rows = []
         for item in items:
-            exps = sorted(by_slide.get((lecture, item.slide), []))
+            exps = sorted(by_item.get((lecture, item.slide, item.topic), []))
             if item.not_reproduced:
                 status, exps = "not reproduced", []
             elif exps:
@@ -263,6 +345,7 @@ def coverage(covers: Iterable[tuple[str, str, str]]) -> dict[str, list[dict[str,
             rows.append(
                 {
                     "slide": item.slide,
+                    "topic": item.topic,
                     "what": item.what,
                     "experiments": exps,
                     "status": status,
@@ -278,7 +361,15 @@ def share(rows: list[dict[str, Any]]) -> tuple[int, int]:
     return sum(r["status"] == "reproduced" for r in rows), len(rows)
 
 
-def unknown_covers(covers: Iterable[tuple[str, str, str]]) -> list[tuple[str, str, str]]:
-    """The ``(experiment, lecture, slide)`` triples that match no catalogue item."""
+def unknown_covers(covers: Iterable[tuple[str, ...]]) -> list[tuple[str, ...]]:
+    """The ``(experiment, lecture, slide[, topic])`` entries that match no catalogue item."""
     known = {(lec, item.slide) for lec, items in CATALOGUE.items() for item in items}
-    return [c for c in covers if (c[1], c[2]) not in known or c[1] not in LECTURES]
+    topics = {(lec, item.slide, item.topic) for lec, items in CATALOGUE.items() for item in items}
+    bad = []
+    for entry in covers:
+        _, lecture, slide, *topic = entry
+        if lecture not in LECTURES or (lecture, slide) not in known:
+            bad.append(tuple(entry))
+        elif topic and (lecture, slide, topic[0]) not in topics:
+            bad.append(tuple(entry))
+    return bad

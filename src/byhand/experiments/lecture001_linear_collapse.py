@@ -61,9 +61,9 @@ def affine_residual(X: np.ndarray, y: np.ndarray) -> float:
     lecture=LECTURE,
     number=7,
     covers=[
-        ("cs577-03", "Linearity"),
-        ("ee559-3", "3.4. Multi-Layer Perceptrons"),
-        ("galerne-1", "Activation functions"),
+        ("cs577-03", "Linearity", "linear activation"),
+        ("ee559-3", "3.4. Multi-Layer Perceptrons", "affine"),
+        ("galerne-1", "Activation functions", "linear units"),
     ],
 )
 def run(seed: int, quick: bool) -> ExperimentResult:

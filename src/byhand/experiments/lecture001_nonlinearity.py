@@ -80,8 +80,8 @@ def _xor_gd_weights(X: np.ndarray, y: np.ndarray, seed: int, steps: int) -> np.n
     lecture=LECTURE,
     number=6,
     covers=[
-        ("cs577-03", "Linearity"),
-        ("cs577-03", "Beyond linearity: feature map"),
+        ("cs577-03", "Linearity", "xor"),
+        ("cs577-03", "Beyond linearity: feature map", "degree 2"),
     ],
 )
 def xor_features(seed: int, quick: bool) -> ExperimentResult:
@@ -230,7 +230,8 @@ DEGREES = (1, 3, 9, 37)
     lecture=LECTURE,
     number=8,
     covers=[
-        ("cs577-03", "Beyond linearity: feature map"),
+        ("cs577-03", "Beyond linearity: feature map", "1-D"),
+        ("ee559-3", "3.3. Linear separability and feature design", "polynomial"),
     ],
 )
 def poly_degrees(seed: int, quick: bool) -> ExperimentResult:
@@ -468,7 +469,7 @@ def _max_rel(a: dict[str, np.ndarray], b: dict[str, np.ndarray]) -> float:
     number=9,
     covers=[
         ("cs577-03", "1-layer neural network"),
-        ("cs577-04", "1-layer neural network (higher dim data)"),
+        ("cs577-04", "1-layer neural network (higher dim data)", "gradients"),
     ],
 )
 def hand_gradient_check(seed: int, quick: bool) -> ExperimentResult:

@@ -75,7 +75,7 @@ def train_binary(
     lecture=LECTURE,
     number=13,
     covers=[
-        ("cs577-04", "1-layer neural network (higher dim data)"),
+        ("cs577-04", "1-layer neural network (higher dim data)", "two moons"),
     ],
 )
 def two_moons(seed: int, quick: bool) -> ExperimentResult:

@@ -61,7 +61,7 @@ def _xor_pipeline(max_iter: int):
     lecture=LECTURE,
     number=20,
     covers=[
-        ("ee559-3", "3.3. Linear separability and feature design"),
+        ("ee559-3", "3.3. Linear separability and feature design", "xor"),
         ("galerne-1", "Perceptrons book (Minsky and Papert, 1969)"),
     ],
 )
@@ -180,7 +180,7 @@ def _xor_figure(X, y, raw, lifted, Phi):
     number=21,
     needs_mnist=True,
     covers=[
-        ("ee559-3", "3.3. Linear separability and feature design"),
+        ("ee559-3", "3.3. Linear separability and feature design", "pair products"),
     ],
 )
 def mnist_pair_products(seed: int, quick: bool) -> ExperimentResult:
@@ -290,7 +290,7 @@ def mnist_pair_products(seed: int, quick: bool) -> ExperimentResult:
     lecture=LECTURE,
     number=22,
     covers=[
-        ("ee559-3", "3.3. Linear separability and feature design"),
+        ("ee559-3", "3.3. Linear separability and feature design", "k-NN"),
     ],
 )
 def knn_radial(seed: int, quick: bool) -> ExperimentResult:

@@ -55,7 +55,7 @@ def _angle(a: np.ndarray, b: np.ndarray) -> float:
     lecture=LECTURE,
     number=24,
     covers=[
-        ("ee559-3", "3.5. Gradient descent"),
+        ("ee559-3", "3.5. Gradient descent", "logistic regression"),
     ],
 )
 def gd_logistic_lda(seed: int, quick: bool) -> ExperimentResult:
@@ -346,7 +346,7 @@ def time_passes(net: nn.Sequential, loss: nn.Loss, X: np.ndarray, y: np.ndarray,
     number=25,
     needs_mnist=True,
     covers=[
-        ("ee559-3", "3.6. Back-propagation"),
+        ("ee559-3", "3.6. Back-propagation", "cost"),
     ],
 )
 def backprop_mnist(seed: int, quick: bool) -> ExperimentResult:

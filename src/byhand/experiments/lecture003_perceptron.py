@@ -81,7 +81,7 @@ def epoch_table(
     number=16,
     needs_mnist=True,
     covers=[
-        ("ee559-3", "3.1. The perceptron"),
+        ("ee559-3", "3.1. The perceptron", "MNIST"),
     ],
 )
 def mnist_perceptron(seed: int, quick: bool) -> ExperimentResult:
@@ -330,7 +330,7 @@ def bound_claims(res: ExperimentResult, t: dict[str, np.ndarray]) -> None:
     lecture=LECTURE,
     number=17,
     covers=[
-        ("ee559-3", "3.1. The perceptron"),
+        ("ee559-3", "3.1. The perceptron", "bound"),
     ],
 )
 def perceptron_bound(seed: int, quick: bool) -> ExperimentResult:

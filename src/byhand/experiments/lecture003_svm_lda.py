@@ -68,7 +68,7 @@ def _reference_svm(X: np.ndarray, y: np.ndarray, lam: float) -> tuple[float, flo
     lecture=LECTURE,
     number=18,
     covers=[
-        ("ee559-3", "3.1. The perceptron"),
+        ("ee559-3", "3.1. The perceptron", "SVM"),
     ],
 )
 def svm_margin(seed: int, quick: bool) -> ExperimentResult:
@@ -236,7 +236,7 @@ def bayes_posterior(
     lecture=LECTURE,
     number=19,
     covers=[
-        ("ee559-3", "3.2. Probabilistic view of a linear classifier"),
+        ("ee559-3", "3.2. Probabilistic view of a linear classifier", "LDA"),
     ],
 )
 def lda_logistic(seed: int, quick: bool) -> ExperimentResult:

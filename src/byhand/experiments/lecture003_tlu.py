@@ -57,7 +57,7 @@ def truth_table(unit: TLU, n_inputs: int) -> tuple[np.ndarray, np.ndarray]:
     lecture=LECTURE,
     number=15,
     covers=[
-        ("ee559-3", "3.1. The perceptron"),
+        ("ee559-3", "3.1. The perceptron", "TLU"),
     ],
 )
 def run(seed: int, quick: bool) -> ExperimentResult:

@@ -52,9 +52,9 @@ def _central(module: nn.Module, a: np.ndarray, eps: float = 1e-6) -> np.ndarray:
     lecture=LECTURE,
     number=26,
     covers=[
-        ("galerne-1", "Activation functions"),
+        ("galerne-1", "Activation functions", "units"),
         ("cs577-03", "Activation function"),
-        ("ee559-3", "3.4. Multi-Layer Perceptrons"),
+        ("ee559-3", "3.4. Multi-Layer Perceptrons", "activations"),
     ],
 )
 def run(seed: int, quick: bool) -> ExperimentResult:

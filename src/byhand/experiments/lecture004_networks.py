@@ -75,7 +75,7 @@ def train_best(
     lecture=LECTURE,
     number=27,
     covers=[
-        ("galerne-1", "Activation functions"),
+        ("galerne-1", "Activation functions", "separators"),
     ],
 )
 def separators(seed: int, quick: bool) -> ExperimentResult:

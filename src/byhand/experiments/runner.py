@@ -227,7 +227,7 @@ def coverage_of(names: Sequence[str] | None = None) -> dict[str, list[dict[str, 
     (all registered ones by default)."""
     reg = registry()
     chosen = reg if names is None else {n: reg[n] for n in names if n in reg}
-    return coverage((e.name, lec, slide) for e in chosen.values() for lec, slide in e.covers)
+    return coverage((e.name, *c) for e in chosen.values() for c in e.covers)
 
 
 def exit_code(records: list[dict[str, Any]]) -> int:
