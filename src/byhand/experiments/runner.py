@@ -361,7 +361,7 @@ def print_summary(records: list[dict[str, Any]], console: Any) -> None:
     t.add_column("experiment")
     t.add_column("lecture")
     t.add_column("status")
-    t.add_column("claims", justify="right")
+    t.add_column("claims reproduced", justify="right")
     t.add_column("seconds", justify="right")
     for r in records:
         verdicts = [c.get("verdict", "failed") for c in r["claims"]]
