@@ -148,6 +148,7 @@ CATALOGUE: dict[str, tuple[Item, ...]] = {
         ),
         Item("Derivative of the softmax", "∂softmax(z)_y/∂z_j = −p_y p_j or p_y(1 − p_y)"),
         Item("Derivative", "cross entropy gradient ∂L/∂z = p − onehot(y)"),
+        Item("Activation function", "relu(z) = max{0, z} and its derivative (plot)"),
         Item(
             "1-layer neural network (multicategory data)",
             "∂J/∂W⁽²⁾ and ∂J/∂W⁽¹⁾ of a one-hidden-layer softmax net",
@@ -264,6 +265,10 @@ CATALOGUE: dict[str, tuple[Item, ...]] = {
             "Neural networks for image classification",
             "goal: train a convolutional neural network for image classification",
         ),
+        Item(
+            "Machine learning – Perceptron – Principle",
+            "the hyperplane ⟨w, x⟩ + b = 0 and the signed distance r = (⟨w, x⟩ + b)/‖w‖",
+        ),
         Item("Perceptron algorithm", "the perceptron criterion from a random start, step γ"),
         Item(
             "Perceptrons book (Minsky and Papert, 1969)",
@@ -305,6 +310,7 @@ CATALOGUE: dict[str, tuple[Item, ...]] = {
         Item("Bias trick for linear classifier", "the boundaries if we forget the bias"),
         Item("Gradient descent", "if 0 < γ < 2/L GD converges to a stationary point"),
         Item("One dimension", "small, good, large, too large step sizes"),
+        Item("Two dimensions", "gradient descent paths on a 2-D function"),
         Item("Non convexity in machine learning", "the cost of a neural network is not convex"),
         Item(
             "Learning from examples",

@@ -54,6 +54,7 @@ def _central(module: nn.Module, a: np.ndarray, eps: float = 1e-6) -> np.ndarray:
     covers=[
         ("galerne-1", "Activation functions", "units"),
         ("cs577-03", "Activation function"),
+        ("cs577-04", "Activation function"),
         ("ee559-3", "3.4. Multi-Layer Perceptrons", "activations"),
     ],
 )

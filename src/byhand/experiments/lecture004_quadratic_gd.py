@@ -51,6 +51,7 @@ def iterations_to(path: np.ndarray, x_star: np.ndarray, tol: float) -> int | Non
     covers=[
         ("galerne-1", "Gradient descent"),
         ("galerne-1", "One dimension"),
+        ("galerne-1", "Two dimensions"),
     ],
 )
 def run(seed: int, quick: bool) -> ExperimentResult:
