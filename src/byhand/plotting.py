@@ -110,11 +110,14 @@ def loss_contours(
     levels: int = 25,
     log: bool = True,
     labels: tuple[str, str] = ("w", "b"),
+    batched: bool = False,
 ) -> Any:
     """Contours of ``loss(theta)`` over a 2-D box, with optimisation paths drawn on top.
 
     ``loss`` takes a parameter vector of length 2; ``paths`` maps a label to an array (T, 2)
     of iterates (a GD path); ``minimum`` is marked with a star. Log-spaced levels by default.
+    With ``batched=True`` ``loss`` takes all grid points at once, an array (M, 2), and returns
+    M values (one call instead of M).
     """
     if ax is None:
         _, ax = subplots()
@@ -122,7 +125,10 @@ def loss_contours(
     ys = np.linspace(*ylim, resolution)
     xx, yy = np.meshgrid(xs, ys)
     pts = np.column_stack([xx.ravel(), yy.ravel()])
-    zz = np.array([loss(p) for p in pts]).reshape(xx.shape)
+    if batched:
+        zz = np.asarray(loss(pts), dtype=float).reshape(xx.shape)
+    else:
+        zz = np.array([loss(p) for p in pts]).reshape(xx.shape)
     if log:
         lo, hi = max(zz.min(), 1e-12), zz.max()
         lv = np.geomspace(lo + 1e-3 * (hi - lo), hi, levels)

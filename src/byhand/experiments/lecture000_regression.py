@@ -34,6 +34,16 @@ def _objective(X: np.ndarray, y: np.ndarray):
     return J
 
 
+def _objective_batched(X: np.ndarray, y: np.ndarray):
+    """The same J on many θ at once: rows of an array (M, 2) → M values."""
+
+    def J(thetas: np.ndarray) -> np.ndarray:
+        pred = thetas[:, :1] * X[:, 0][None, :] + thetas[:, 1:2]
+        return np.mean((y[None, :] - pred) ** 2, axis=1)
+
+    return J
+
+
 @experiment(
     "closed-form",
     title="Linear regression in closed form: θ* = [−0.5, 3]",
@@ -186,7 +196,7 @@ def gd_step_sizes(seed: int, quick: bool) -> ExperimentResult:
         source="lecture",
         quote="very sensitive",
     )
-    J = _objective(X, y)
+    Jb = _objective_batched(X, y)
     fig, axes = subplots(2, 3, figsize=(14, 8.4))
     for ax, eps in zip(axes.flat, STEPS, strict=False):
         path, box = paths[eps], ((-2.0, 1.5), (-0.5, 4.5))
@@ -198,7 +208,7 @@ def gd_step_sizes(seed: int, quick: bool) -> ExperimentResult:
             verdict = "diverges (first 12 steps)"
         else:
             verdict = f"‖θ₁₀₀ − θ*‖ = {dist[eps]:.3g}"
-        loss_contours(J, *box, {f"ε = {eps}": path}, ax=ax, minimum=THETA_STAR)
+        loss_contours(Jb, *box, {f"ε = {eps}": path}, ax=ax, minimum=THETA_STAR, batched=True)
         ax.set_title(f"ε = {eps}: {verdict}", fontsize=10)
         ax.set_xlabel("w")
         ax.set_ylabel("b")
@@ -279,9 +289,12 @@ def sgd_paths(seed: int, quick: bool) -> ExperimentResult:
     )
     fig, axes = subplots(2, 3, figsize=(14, 8.4))
     J = _objective(X, y)
+    Jb = _objective_batched(X, y)
     panels = (axes[0, 0], axes[0, 1], axes[1, 0], axes[1, 1])
     for ax, (label, path) in zip(panels, runs.items(), strict=True):
-        loss_contours(J, (-2.5, 1.5), (-0.5, 5.0), {label: path}, ax=ax, minimum=THETA_STAR)
+        loss_contours(
+            Jb, (-2.5, 1.5), (-0.5, 5.0), {label: path}, ax=ax, minimum=THETA_STAR, batched=True
+        )
         ax.set_title(f"{label}\n‖θ₁₀₀ − θ*‖ = {dist[label]:.3g}", fontsize=10)
     learning_curves(
         {k: [J(t) for t in p] for k, p in runs.items()},
