@@ -302,3 +302,20 @@ def test_optimizers_refuse_a_parameter_listed_twice() -> None:
         optim.SGD([lin.weight, lin.bias, lin.weight], lr=0.1)
     with pytest.raises(ValueError, match="more than once"):
         optim.Averager([lin.bias, lin.bias])
+
+
+def test_a_saved_tied_network_comes_back_tied() -> None:
+    """byhand's model files (byhand.io) store a repeated module once, by reference."""
+    from byhand.io import decode, encode
+
+    lin, t = _lin(3, 3, 0), nn.Tanh()
+    net = nn.Sequential(lin, t, lin, t)
+    x = _x()
+    net.forward(x)  # caches and use bookkeeping are not saved
+    tree, arrays, _ = encode(net)
+    assert len(arrays) == 4  # data and grad of the weight and of the bias, once each
+    back = decode(tree, arrays)
+    assert back[0] is back[2] and back[1] is back[3]
+    assert len(back.parameters()) == 2
+    np.testing.assert_array_equal(back.forward(x), net.forward(x))
+    assert gradcheck(back, x) <= 1e-6
