@@ -118,6 +118,19 @@ def test_sigmoid_activation_and_logistic_loss_grad_in_tail():
     assert _ulps(-grad, np.array([_exact_sigmoid(-40.0)]))[0] <= 2
 
 
+def test_sigmoid_activation_derivative_exact_in_both_tails():
+    """σ'(a) = σ(a)σ(−a) against 50-digit decimal: at a = 40, 1 − σ(a) would give 0."""
+    from byhand import nn
+
+    a = np.array([[-700.0, -40.0, -30.0, -1.0, 0.0, 2.5, 30.0, 40.0, 700.0]])
+    sig = nn.Sigmoid()
+    sig(a)
+    got = sig.backward(np.ones_like(a))[0]
+    ref = np.array([_exact_sigmoid(v) * _exact_sigmoid(-v) for v in a[0]])
+    assert np.all(got > 0)
+    assert np.max(_ulps(got, ref)) <= 4
+
+
 def _binary_estimators():
     from byhand import LogisticRegression, MLPClassifier
 

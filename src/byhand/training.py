@@ -389,6 +389,9 @@ def fit(
     best, since_best = _early_stopping_state(hist, validation_data is not None)
     try:
         with (
+            # overflow to inf/NaN is how divergence shows; it is detected below and reported
+            # once as a DivergenceWarning, not as NumPy's RuntimeWarnings
+            np.errstate(over="ignore", invalid="ignore"),
             _mode(model, training=True),
             reuse_buffers(model, loss),
             _stepper(optimizer, why_not is None, model) as fused,
