@@ -612,7 +612,55 @@ class MLPRegressor(RegressorMixin, _BaseMLP):
     (regression: identity output, squared error, from the Gaussian likelihood).
     Objective: (1/N) Σₙ ‖f(xₙ) − yₙ‖² + α Σ ‖W‖². Parameters and attributes as
     :class:`MLPClassifier` (``validation_scores_`` are R²); y may be (N,) or (N, K).
+    Its default ``learning_rate`` is 0.001 (scikit-learn's ``learning_rate_init``): the
+    squared error's gradient grows with the scale of y, and 0.01 with momentum 0.9 diverges
+    on targets of a few hundred (scikit-learn's ``check_regressor_multioutput``).
     """
+
+    def __init__(
+        self,
+        hidden_layer_sizes: Sequence[int] | int = (100,),
+        activation: str = "relu",
+        *,
+        solver: str = "sgd",
+        alpha: float = 0.0,
+        batch_size: int | None = 200,
+        learning_rate: Any = 0.001,
+        momentum: float = 0.9,
+        max_iter: int = 200,
+        tol: float | None = 1e-4,
+        n_iter_no_change: int = 10,
+        early_stopping: bool = False,
+        validation_fraction: float = 0.1,
+        shuffle: bool = True,
+        average: bool = False,
+        warm_start: bool = False,
+        init: str = "glorot_uniform",
+        dtype: str = "float32",
+        random_state: Any = None,
+        verbose: int = 0,
+    ) -> None:
+        super().__init__(
+            hidden_layer_sizes=hidden_layer_sizes,
+            activation=activation,
+            solver=solver,
+            alpha=alpha,
+            batch_size=batch_size,
+            learning_rate=learning_rate,
+            momentum=momentum,
+            max_iter=max_iter,
+            tol=tol,
+            n_iter_no_change=n_iter_no_change,
+            early_stopping=early_stopping,
+            validation_fraction=validation_fraction,
+            shuffle=shuffle,
+            average=average,
+            warm_start=warm_start,
+            init=init,
+            dtype=dtype,
+            random_state=random_state,
+            verbose=verbose,
+        )
 
     def fit(
         self,
