@@ -17,11 +17,20 @@ from byhand.linear_model._softmax import SoftmaxRegression
 from byhand.linear_model._svm import LinearSVM
 from byhand.neural_network import MLPClassifier, MLPRegressor
 
-ESTIMATORS = [
+# The defaults (plus random_state) as a user builds them (issue 14), then small budgets.
+DEFAULTS = [
     LinearRegression(),
+    LogisticRegression(),
+    SoftmaxRegression(random_state=0),
+    LinearSVM(random_state=0),
+    MLPClassifier(random_state=0),
+    MLPRegressor(random_state=0),
+]
+
+ESTIMATORS = [
+    *DEFAULTS,
     LinearRegression(solver="gd", learning_rate=0.1, max_iter=50, random_state=0),
     LinearRegression(solver="sgd", max_iter=5, random_state=0),
-    LogisticRegression(),
     LogisticRegression(solver="sgd", max_iter=10, random_state=0),
     SoftmaxRegression(max_iter=20, random_state=0),
     SoftmaxRegression(solver="lbfgs", max_iter=50),
@@ -30,9 +39,22 @@ ESTIMATORS = [
     MLPRegressor((8,), learning_rate=0.001, max_iter=200, random_state=0),
 ]
 
-# check name -> reason, per class. Every check passes at the moment, so the table is empty;
-# a future expected failure must be listed here with its reason.
-EXPECTED_FAILED: dict[str, dict[str, str]] = {}
+# check name -> reason, per class. Only what scikit-learn itself expects to fail for its
+# SGD-trained estimators (its instance_generator marks check_sample_weight_equivalence_* as
+# xfail for SGDClassifier, SGDRegressor and Perceptron): minibatch SGD from a random
+# initialisation does not follow the same path on weighted and on repeated rows, although
+# both minimise the same objective Σ sₙℓₙ / Σ s (tests/test_sample_weight.py checks that
+# objective, and the exact equivalence of the deterministic solvers).
+_SGD_WEIGHTS = {
+    "check_sample_weight_equivalence_on_dense_data": (
+        "sample_weight is not equivalent to removing/repeating samples for minibatch SGD "
+        "(the same objective, another path); scikit-learn lists the same for SGD estimators"
+    ),
+}
+EXPECTED_FAILED: dict[str, dict[str, str]] = {
+    "MLPClassifier": _SGD_WEIGHTS,
+    "MLPRegressor": _SGD_WEIGHTS,
+}
 
 
 def _expected(estimator):

@@ -56,19 +56,37 @@ class LinearDiscriminantAnalysis(ClassifierMixin, BaseEstimator):
     def __init__(self, tol: float = 1e-10) -> None:
         self.tol = tol
 
-    def fit(self, X: Any, y: Any) -> LinearDiscriminantAnalysis:
-        """Estimate priors, means and the shared covariance; return self."""
+    def fit(self, X: Any, y: Any, sample_weight: Any = None) -> LinearDiscriminantAnalysis:
+        """Estimate priors, means and the shared covariance; return self.
+
+        With ``sample_weight`` s every estimate is the weighted one (a weight k counts a
+        sample k times): π_k = Σ_{y_i=k} s_i / Σ s, m_k the s-weighted class means and
+        Σ = Σ_i s_i (x_i − m_{y_i})(x_i − m_{y_i})ᵀ / Σ s.
+        """
+        from byhand.linear_model._weights import check_sample_weight, check_weighted_classes
+
         check_param(self, "tol", numbers.Real, low=0.0)
         X, y = validate_X_y_classifier(self, X, y)
+        sw = check_sample_weight("LinearDiscriminantAnalysis", sample_weight, X)
+        check_weighted_classes("LinearDiscriminantAnalysis", y, sw)
         y_idx = encode_class_labels(self, y)
         n, d = X.shape
         k = self.classes_.size
-        counts = np.bincount(y_idx, minlength=k).astype(np.float64)
+        counts = np.bincount(y_idx, weights=sw, minlength=k).astype(np.float64)
+        if sw is not None and np.any(counts == 0):
+            raise ValueError(
+                "LinearDiscriminantAnalysis: every class needs a positive total sample_weight, "
+                f"got 0 for class(es) {self.classes_[counts == 0].tolist()}"
+            )
         means = np.zeros((k, d))
-        np.add.at(means, y_idx, X)
+        np.add.at(means, y_idx, X if sw is None else X * sw[:, None])
         means /= counts[:, None]
         centred = X - means[y_idx]
-        cov = centred.T @ centred / n
+        if sw is None:
+            cov = centred.T @ centred / n
+        else:
+            n = float(np.sum(sw))
+            cov = (centred * sw[:, None]).T @ centred / n
         # A = Σ⁻¹ Mᵀ by least squares (pseudo-inverse on a singular Σ).
         A = np.linalg.lstsq(cov, means.T, rcond=self.tol)[0]  # (d, K)
         log_priors = np.log(counts / n)

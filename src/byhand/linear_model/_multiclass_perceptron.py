@@ -12,17 +12,21 @@ import math
 from typing import Any
 
 import numpy as np
+from sklearn.utils.validation import validate_data
 
 from byhand._validation import (
     check_finite_sumsq,
     encode_class_labels,
+    one_blas_thread,
     validate_X_predict,
     validate_X_y_classifier,
 )
+from byhand.linear_model._gradient import encode_known_labels, partial_fit_classes
 from byhand.linear_model._perceptron import (
     _BLOCK_MAX,
     _BLOCK_MIN,
     _TINY,
+    _make_rng,
     _PerceptronBase,
     _rounding_scale,
 )
@@ -58,24 +62,114 @@ class MulticlassPerceptron(_PerceptronBase):
     coef_ : ndarray (K, n_features) — row k is w_k;  intercept_ : ndarray (K,)
     classes_, n_iter_, mistakes_, converged_ as for ``Perceptron``.
     ``predict`` returns ``classes_[argmax_k s_k]`` (first index on a tie).
+
+    Online learning: ``partial_fit(X, y, classes=None)`` runs one pass over (X, y) (in
+    dataset order, or a permutation from the generator of the previous calls when
+    ``shuffle``) continuing ``coef_``/``intercept_`` as they are now; ``classes`` (every
+    label) on the first call. ``warm_start=True``: ``fit`` starts from the fitted
+    ``coef_``/``intercept_`` (same classes and features) instead of W̃ = 0.
     """
+
+    def __init__(
+        self,
+        eta0: float = 1.0,
+        fit_intercept: bool = True,
+        max_iter: int = 100,
+        shuffle: bool = False,
+        T: int | None = None,
+        random_state: Any = None,
+        warm_start: bool = False,
+    ) -> None:
+        super().__init__(
+            eta0=eta0,
+            fit_intercept=fit_intercept,
+            max_iter=max_iter,
+            shuffle=shuffle,
+            T=T,
+            random_state=random_state,
+        )
+        self.warm_start = warm_start
+
+    def _check_params(self) -> None:
+        super()._check_params()
+        if not isinstance(self.warm_start, (bool, np.bool_)):
+            raise TypeError(
+                f"MulticlassPerceptron: warm_start must be True or False, got {self.warm_start!r}."
+            )
 
     def fit(self, X: Any, y: Any) -> MulticlassPerceptron:
         """Run the multiclass perceptron on (X, y) and return self."""
         self._check_params()
+        old = self._fitted_W() if self.warm_start else None
+        old_classes = getattr(self, "classes_", None)
         X, y = validate_X_y_classifier(self, X, y, ensure_all_finite=False)
         sumsq = check_finite_sumsq(X)
         y_idx = encode_class_labels(self, y)
         d = X.shape[1]
         k = self.classes_.size
         self._W = np.zeros((d + 1 if self.fit_intercept else d, k))
+        if (
+            old is not None
+            and old.shape == self._W.shape
+            and np.array_equal(old_classes, self.classes_)
+        ):
+            self._W[...] = old
         self._tau = _rounding_scale(sumsq + (1.0 if self.fit_intercept else 0.0), d + 2)
         self._run_passes(X, y_idx)
+        self._publish(d, k)
+        return self
+
+    def partial_fit(self, X: Any, y: Any, classes: Any = None) -> MulticlassPerceptron:
+        """One pass of the multiclass perceptron over (X, y), continuing the previous calls
+        (the first one starts from W̃ = 0 and needs ``classes``)."""
+        first = partial_fit_classes(self, classes)
+        if first:
+            self._check_params()
+        X, y = validate_data(
+            self, X, y, dtype=np.float64, order="C", reset=first, ensure_all_finite=False
+        )
+        sumsq = check_finite_sumsq(X)
+        y_idx = encode_known_labels(self, y)
+        d, k = X.shape[1], self.classes_.size
+        old = None if first else self._fitted_W()
+        self._W = np.zeros((d + 1 if self.fit_intercept else d, k))
+        if old is not None:
+            if old.shape != self._W.shape:
+                raise ValueError(
+                    f"MulticlassPerceptron.partial_fit: the fitted coef_ has shape "
+                    f"{self.coef_.shape}, expected {(k, d)}"
+                )
+            self._W[...] = old
+        self._tau = _rounding_scale(sumsq + (1.0 if self.fit_intercept else 0.0), d + 2)
+        order = None
+        if self.shuffle:
+            rng = getattr(self, "_shuffle_rng", None)
+            rng = _make_rng(self.random_state) if first or rng is None else rng
+            order = rng.permutation(X.shape[0])
+            self._shuffle_rng = rng
+        with one_blas_thread():
+            changes = self._scan(X, y_idx, order, X.shape[0], apply=True)
+        previous = [] if first else list(getattr(self, "mistakes_", []))
+        self.mistakes_ = np.asarray([*previous, changes], dtype=np.int64)
+        self.n_iter_ = self.mistakes_.size
+        self.converged_ = changes == 0
+        self._publish(d, k)
+        return self
+
+    def _fitted_W(self) -> np.ndarray | None:
+        """W̃ (d[+1], K) from the fitted coef_/intercept_, or None before a fit."""
+        if not hasattr(self, "coef_"):
+            return None
+        coef = np.asarray(self.coef_, dtype=np.float64)
+        if not self.fit_intercept:
+            return coef.T.copy()
+        return np.vstack([coef.T, np.asarray(self.intercept_, dtype=np.float64)[None, :]])
+
+    def _publish(self, d: int, k: int) -> None:
         W = self._W
         self.coef_ = np.ascontiguousarray(W[:d].T)
         self.intercept_ = W[d].copy() if self.fit_intercept else np.zeros(k)
         del self._W, self._tau
-        return self
 
     def _literal_scores(self, X: np.ndarray, r: int) -> np.ndarray:
         """x̃ᵣ @ W̃ exactly as the textbook loop computes it."""
