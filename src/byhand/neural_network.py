@@ -212,7 +212,7 @@ class _BaseMLP(GradientSolverMixin, BaseEstimator):
         self, X: np.ndarray, y: np.ndarray, sw: np.ndarray | None, rng: np.random.Generator
     ) -> tuple:
         n = X.shape[0]
-        n_val = int(np.ceil(self.validation_fraction * n))
+        n_val = int(np.ceil(float(self.validation_fraction) * n))
         if n_val < 1 or n - n_val < 1:
             raise ValueError(
                 f"{type(self).__name__}: early_stopping needs at least 2 samples to split "
