@@ -176,10 +176,9 @@ def test_kneighbors_x_none_with_duplicate_points_matches_sklearn():
     y = np.array([0, 1, 0, 1, 1])
     ours, sk = KNeighborsClassifier(2).fit(X, y), SkKNN(2, algorithm="brute").fit(X, y)
     d, i = ours.kneighbors()
-    sd, si = sk.kneighbors()
-    np.testing.assert_allclose(d, sd)
+    sd, _ = sk.kneighbors()  # among tied duplicates scikit-learn's order is its own
+    np.testing.assert_allclose(d, sd, rtol=0, atol=0)
     assert not np.any(i == np.arange(5)[:, None])
-    np.testing.assert_array_equal(np.sort(d, axis=1), np.sort(sd, axis=1))
 
 
 def test_kneighbors_refuses_bad_requests():
