@@ -329,3 +329,37 @@ def test_early_stopping_and_average_are_refused_together():
     X, y, _ = _data()
     with pytest.raises(ValueError, match="early_stopping and average"):
         MLPClassifier((3,), early_stopping=True, average=True).fit(X, y)
+
+
+class _Crash(Exception):
+    pass
+
+
+def test_early_stopped_run_resumes_bit_identically_with_its_best_weights(tmp_path):
+    """A checkpointed run that stops early, killed after any epoch and resumed from the
+    checkpoint, returns the same best weights and scores (they are in the checkpoint)."""
+    from byhand.checkpoint import CheckpointWriter, load_checkpoint
+
+    rng = np.random.default_rng(1)
+    X = rng.standard_normal((200, 4))
+    y = (X[:, 0] * X[:, 1] > 0).astype(int)
+    params = dict(
+        hidden_layer_sizes=(16,), learning_rate=0.2, early_stopping=True, n_iter_no_change=4,
+        max_iter=200, random_state=2,
+    )  # fmt: skip
+    full = MLPClassifier(**params).fit(X, y)
+    assert int(np.argmax(full.validation_scores_)) + 1 < full.n_iter_
+    for k in range(1, full.n_iter_):
+
+        def crash(state, k=k):
+            if state.epoch == k:
+                raise _Crash
+
+        with pytest.raises(_Crash):
+            MLPClassifier(**params).fit(X, y, callbacks=[CheckpointWriter(tmp_path), crash])
+        resumed = MLPClassifier(**params).fit(X, y, resume_state=load_checkpoint(tmp_path)[0])
+        assert resumed.n_iter_ == full.n_iter_
+        assert resumed.validation_scores_ == full.validation_scores_
+        assert resumed.best_validation_score_ == full.best_validation_score_
+        for a, b in zip(full.coefs_ + full.intercepts_, resumed.coefs_ + resumed.intercepts_):
+            np.testing.assert_array_equal(b, a, err_msg=f"resumed after epoch {k}")
