@@ -290,10 +290,15 @@ class _BaseMLP(GradientSolverMixin, BaseEstimator):
 
     # -- online learning: coefs_ / intercepts_ are the one source of truth -------------------
     def _coef_arrays(self) -> list[np.ndarray]:
+        """The fitted arrays in the order of ``network.parameters()``: W₁, b₁, W₂, b₂, …
+        (a subclass with other layers lists its own, with :meth:`_set_coef_arrays`)."""
         out: list[np.ndarray] = []
         for W, b in zip(self.coefs_, self.intercepts_, strict=True):
             out += [W, b]
         return out
+
+    def _set_coef_arrays(self, arrays: list[np.ndarray]) -> None:
+        self.coefs_, self.intercepts_ = list(arrays[0::2]), list(arrays[1::2])
 
     def _fits_coefs(self, network: Sequential) -> bool:
         if not hasattr(self, "coefs_"):
@@ -302,23 +307,28 @@ class _BaseMLP(GradientSolverMixin, BaseEstimator):
         return shapes == [p.data.shape for p in network.parameters()]
 
     def _network_on_coefs(self) -> Sequential:
-        """A network whose parameters *are* the arrays of ``coefs_``/``intercepts_``
-        (converted once to the training dtype and C order when they are not), so that
+        """A network whose parameters *are* the fitted arrays (``coefs_``/``intercepts_``,
+        converted once to the training dtype and C order when they are not), so that
         training updates exactly what ``predict`` reads — also after pickling,
         ``joblib.load``, ``clone`` + ``set_params`` or assigning ``coefs_`` by hand."""
-        dtype = np.dtype(self.coefs_[0].dtype)
+        arrays = self._coef_arrays()
+        dtype = np.dtype(arrays[0].dtype)
         if dtype.name not in _DTYPES:
             dtype = np.dtype(self.dtype)
-        sizes = [np.shape(W)[0] for W in self.coefs_] + [np.shape(self.coefs_[-1])[1]]
-        network = self._build(sizes[0], sizes[-1], np.random.default_rng(0), dtype)
+        rng = np.random.default_rng(0)  # the values are replaced below
+        n_in = getattr(self, "n_features_in_", None) or np.shape(self.coefs_[0])[0]
+        n_out = getattr(self, "n_outputs_", None) or np.shape(self.coefs_[-1])[1]
+        network = self._build(int(n_in), int(n_out), rng, dtype)
         if not self._fits_coefs(network):
             raise ValueError(
-                f"{type(self).__name__}: coefs_ shapes {[np.shape(W) for W in self.coefs_]} do "
-                f"not match hidden_layer_sizes={self.hidden_layer_sizes!r}"
+                f"{type(self).__name__}: the fitted arrays have shapes "
+                f"{[np.shape(a) for a in arrays]}, the network "
+                f"{[p.data.shape for p in network.parameters()]} "
+                f"(hidden_layer_sizes={self.hidden_layer_sizes!r})"
             )
-        self.coefs_ = [np.ascontiguousarray(W, dtype=dtype) for W in self.coefs_]
-        self.intercepts_ = [np.ascontiguousarray(b, dtype=dtype) for b in self.intercepts_]
-        for p, a in zip(network.parameters(), self._coef_arrays(), strict=True):
+        arrays = [np.ascontiguousarray(a, dtype=dtype) for a in arrays]
+        self._set_coef_arrays(arrays)
+        for p, a in zip(network.parameters(), arrays, strict=True):
             p.data = a
         return network
 
