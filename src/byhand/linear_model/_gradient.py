@@ -189,7 +189,7 @@ class GradientSolverMixin:
         if not isinstance(avg, (bool, np.bool_, numbers.Integral)) or avg < 0:
             raise TypeError(
                 f"{owner}: average must be True, False or an integer k >= 0 (average the "
-                f"iterates after the first k steps), got {avg!r}"
+                f"iterates from the k-th step on; 0 = no averaging), got {avg!r}"
             )
         _check_number(owner, "verbose", self.verbose, numbers.Integral, low=0)
         make_rng(self.random_state)  # raises on a bad seed

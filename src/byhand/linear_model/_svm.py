@@ -63,7 +63,8 @@ class LinearSVM(BinaryLinearMixin, GradientSolverMixin, ClassifierMixin, BaseEst
     average : bool or int, default True
         Return the Polyak–Ruppert average of the iterates (it removes most of the
         subgradient noise: see the tests for how close it gets to the optimum); an integer
-        k > 1 averages only the iterates after the first k steps.
+        k >= 1 averages the iterates θ_k, θ_{k+1}, … (from the k-th step on), as
+        scikit-learn's ``average=k``.
     fit_intercept, max_iter, tol, n_iter_no_change, batch_size, shuffle, warm_start,
     random_state, verbose
         As in :class:`byhand.linear_model.LinearRegression` (``max_iter`` epochs).
