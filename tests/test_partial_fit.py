@@ -217,3 +217,25 @@ def test_partial_fit_refuses_what_it_cannot_continue():
     assert not hasattr(LinearRegression(), "partial_fit")
     assert not hasattr(SoftmaxRegression(solver="lbfgs"), "partial_fit")
     assert hasattr(LinearRegression(solver="sgd"), "partial_fit")
+
+
+def test_multiclass_perceptron_weights_scale_the_updates_as_a_literal_loop():
+    """sample_weight: w_ŷ ← w_ŷ − η sₙ x̃, w_y ← w_y + η sₙ x̃ on a mistake (the tie rule of
+    the lecture); weight 0 removes the sample."""
+    sw = np.where(np.arange(90) % 3 == 0, 0.0, 1.0 + (np.arange(90) % 4))
+    m = MulticlassPerceptron(max_iter=3).fit(X, Y_MULTI, sample_weight=sw)
+    keep = sw > 0
+    Xk, yk, sk = np.hstack([X, np.ones((90, 1))])[keep], Y_MULTI[keep], sw[keep]
+    W = np.zeros((5, 3))
+    for _ in range(3):
+        for x, t, s in zip(Xk, yk, sk, strict=True):
+            scores = x @ W
+            tied = np.flatnonzero(scores == scores.max())
+            wrong = tied[tied != t]
+            if wrong.size:
+                W[:, wrong[0]] -= s * x
+                W[:, t] += s * x
+    np.testing.assert_allclose(m.coef_, W[:4].T, rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(m.intercept_, W[4], rtol=1e-12, atol=1e-12)
+    removed = MulticlassPerceptron(max_iter=3).fit(X[keep], Y_MULTI[keep], sample_weight=sk)
+    np.testing.assert_array_equal(removed.coef_, m.coef_)

@@ -30,6 +30,7 @@ from byhand.linear_model._perceptron import (
     _PerceptronBase,
     _rounding_scale,
 )
+from byhand.linear_model._weights import check_sample_weight
 
 __all__ = ["MulticlassPerceptron"]
 
@@ -97,12 +98,16 @@ class MulticlassPerceptron(_PerceptronBase):
                 f"MulticlassPerceptron: warm_start must be True or False, got {self.warm_start!r}."
             )
 
-    def fit(self, X: Any, y: Any) -> MulticlassPerceptron:
-        """Run the multiclass perceptron on (X, y) and return self."""
+    def fit(self, X: Any, y: Any, sample_weight: Any = None) -> MulticlassPerceptron:
+        """Run the multiclass perceptron on (X, y) and return self.
+
+        ``sample_weight`` s scales each update by sₙ (w ← w ± η sₙ x̃, scikit-learn's
+        Perceptron rule); a weight of 0 removes the sample."""
         self._check_params()
         old = self._fitted_W() if self.warm_start else None
         old_classes = getattr(self, "classes_", None)
         X, y = validate_X_y_classifier(self, X, y, ensure_all_finite=False)
+        X, y = self._weighted(X, y, sample_weight)
         sumsq = check_finite_sumsq(X)
         y_idx = encode_class_labels(self, y)
         d = X.shape[1]
@@ -115,11 +120,26 @@ class MulticlassPerceptron(_PerceptronBase):
         ):
             self._W[...] = old
         self._tau = _rounding_scale(sumsq + (1.0 if self.fit_intercept else 0.0), d + 2)
-        self._run_passes(X, y_idx)
+        try:
+            self._run_passes(X, y_idx)
+        finally:
+            self.__dict__.pop("_sw", None)
         self._publish(d, k)
         return self
 
-    def partial_fit(self, X: Any, y: Any, classes: Any = None) -> MulticlassPerceptron:
+    def _weighted(self, X: np.ndarray, y: np.ndarray, sample_weight: Any) -> tuple:
+        """Drop the rows of weight 0 and keep the others' weights in ``_sw`` (or None)."""
+        sw = check_sample_weight("MulticlassPerceptron", sample_weight, X)
+        self._sw = None
+        if sw is None:
+            return X, y
+        keep = sw > 0
+        self._sw = sw[keep] if np.any(sw[keep] != 1.0) else None
+        return (X, y) if np.all(keep) else (X[keep], y[keep])
+
+    def partial_fit(
+        self, X: Any, y: Any, classes: Any = None, sample_weight: Any = None
+    ) -> MulticlassPerceptron:
         """One pass of the multiclass perceptron over (X, y), continuing the previous calls
         (the first one starts from W̃ = 0 and needs ``classes``)."""
         first = partial_fit_classes(self, classes)
@@ -128,6 +148,7 @@ class MulticlassPerceptron(_PerceptronBase):
         X, y = validate_data(
             self, X, y, dtype=np.float64, order="C", reset=first, ensure_all_finite=False
         )
+        X, y = self._weighted(X, y, sample_weight)
         sumsq = check_finite_sumsq(X)
         y_idx = encode_known_labels(self, y)
         d, k = X.shape[1], self.classes_.size
@@ -147,8 +168,11 @@ class MulticlassPerceptron(_PerceptronBase):
             rng = _make_rng(self.random_state) if first or rng is None else rng
             order = rng.permutation(X.shape[0])
             self._shuffle_rng = rng
-        with one_blas_thread():
-            changes = self._scan(X, y_idx, order, X.shape[0], apply=True)
+        try:
+            with one_blas_thread():
+                changes = self._scan(X, y_idx, order, X.shape[0], apply=True)
+        finally:
+            self.__dict__.pop("_sw", None)
         previous = [] if first else list(getattr(self, "mistakes_", []))
         self.mistakes_ = np.asarray([*previous, changes], dtype=np.int64)
         self.n_iter_ = self.mistakes_.size
@@ -195,6 +219,7 @@ class MulticlassPerceptron(_PerceptronBase):
         Wd = W[:d]
         fit_b = self.fit_intercept
         eta = float(self.eta0)
+        sw = self.__dict__.get("_sw")
         thr = self._threshold()
         i, block, changes, last = 0, _BLOCK_MIN, 0, -1
         while i < stop:
@@ -228,12 +253,13 @@ class MulticlassPerceptron(_PerceptronBase):
             if not apply:
                 return 1
             x = X[hit]
-            step = eta * x
+            eta_n = eta if sw is None else eta * float(sw[hit])
+            step = eta_n * x
             Wd[:, yhat] -= step
             Wd[:, y[hit]] += step
             if fit_b:
-                W[d, yhat] -= eta
-                W[d, y[hit]] += eta
+                W[d, yhat] -= eta_n
+                W[d, y[hit]] += eta_n
             changes += 1
             thr = self._threshold()
             pos = i + int(c)

@@ -16,7 +16,16 @@ normalised weights sₙ / s̄ (s̄ the mean weight of the training set) as one m
 the minibatch machinery (shuffling, ``take``) moves them with their samples; the batch
 loss is (1/B) Σ_{n∈batch} (sₙ/s̄) ℓₙ and its gradient the per-sample gradients scaled by
 sₙ/s̄. Over an epoch the mean of the batch losses is Σ sₙ ℓₙ / Σ sₙ; full-batch gradient
-descent therefore follows the weighted objective exactly.
+descent therefore follows the weighted objective exactly. ``partial_fit`` normalises by
+the mean weight of the batch it is given (so one call is one epoch of ``fit`` on that
+batch); across calls the weights are therefore relative within each call.
+
+Minibatch SGD on weights and SGD on repeated rows minimise the same objective by
+different paths (another number of steps per epoch): what holds exactly is that every
+sample's step is scaled by sₙ/s̄ — a common factor of all weights changes nothing, unit
+weights are the unweighted fit bit for bit — and that the full-batch solvers ("gd", and
+the MLPs with ``batch_size=None``) and the direct ones (lstsq, Newton, L-BFGS, LDA) give
+the repeated-rows answer to rounding (tests/test_sample_weight.py).
 """
 
 from __future__ import annotations
