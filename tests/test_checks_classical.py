@@ -31,7 +31,7 @@ ESTIMATORS = [
 def expected_failed_checks(estimator) -> dict[str, str]:
     """The checks expected to fail for this instance, each with its reason: only what
     scikit-learn lists for its own Perceptron (instance_generator's xfail)."""
-    if isinstance(estimator, MulticlassPerceptron):
+    if isinstance(estimator, (Perceptron, MulticlassPerceptron)):
         return {
             "check_sample_weight_equivalence_on_dense_data": (
                 "a weight scales the perceptron's update (scikit-learn's Perceptron rule); "
