@@ -363,3 +363,16 @@ def test_early_stopped_run_resumes_bit_identically_with_its_best_weights(tmp_pat
         assert resumed.best_validation_score_ == full.best_validation_score_
         for a, b in zip(full.coefs_ + full.intercepts_, resumed.coefs_ + resumed.intercepts_):
             np.testing.assert_array_equal(b, a, err_msg=f"resumed after epoch {k}")
+
+
+@pytest.mark.parametrize("seed", [7, 27])
+def test_divergence_is_one_clear_error_whatever_the_seed(seed):
+    """With these seeds the first inf appears inside a matrix product: still the estimator's
+    "diverged" ValueError, never NumPy's overflow RuntimeWarning (pyproject turns byhand's
+    RuntimeWarnings into errors, so a leak fails here)."""
+    from sklearn.datasets import load_digits
+
+    X = load_digits().data[:1000] / 16
+    m = MLPRegressor(learning_rate=10.0, max_iter=50, tol=None, random_state=seed)
+    with pytest.raises(ValueError, match="diverged"):
+        m.fit(X, 1e3 * X[:, 0])

@@ -280,8 +280,10 @@ class GradientSolverMixin:
                     f"dict, got {type(resume_state).__name__}"
                 )
             rng, history = restore(resume_state, model, optimizer, averager)
-        with warnings.catch_warnings():
-            # divergence is reported below as an error of the estimator, not a warning
+        with warnings.catch_warnings(), np.errstate(over="ignore", invalid="ignore"):
+            # divergence is reported below as an error of the estimator, not a warning (nor
+            # as NumPy's overflow warnings on the way to it, which depend on where the
+            # first inf appears)
             warnings.simplefilter("ignore", DivergenceWarning)
             hist = fit(
                 model,
@@ -302,13 +304,13 @@ class GradientSolverMixin:
                 history=history,
             )
         self._shuffle_rng = rng
+        averaging = isinstance(averager, DelayedAverager)  # not early stopping's memory
         self._sgd_state = {
             "optimizer": optimizer.state_dict(),
-            "averager": None if averager is None else averager.state_dict(),
-            "standard": None,
+            "averager": averager.state_dict() if averaging else None,
+            "standard": [p.data.copy() for p in model.parameters()] if averaging else None,
         }
         if averager is not None:
-            self._sgd_state["standard"] = [p.data.copy() for p in model.parameters()]
             averager.copy_to_params()
         if hist.diverged:
             raise ValueError(
