@@ -376,3 +376,27 @@ def test_divergence_is_one_clear_error_whatever_the_seed(seed):
     m = MLPRegressor(learning_rate=10.0, max_iter=50, tol=None, random_state=seed)
     with pytest.raises(ValueError, match="diverged"):
         m.fit(X, 1e3 * X[:, 0])
+
+
+@pytest.mark.parametrize(
+    "est",
+    [
+        LinearRegression(solver="sgd", learning_rate=optim.exponential(np.float32(0.1), 0.9)),
+        LogisticRegression(random_state=np.random.default_rng(3), max_iter=np.int64(4)),
+        LinearSVM(learning_rate=optim.inverse_time(1, 0.5), random_state=np.int64(2)),
+        SoftmaxRegression(average=np.int64(5), random_state=np.random.RandomState(0)),
+        MLPClassifier([np.int64(3), 2], learning_rate=optim.constant(0.1)),
+        MLPRegressor(np.int64(4), momentum=np.float32(0.5)),
+        KNeighborsClassifier(np.int64(3), weights="distance"),
+        PairProductFeatures(n_pairs=np.int64(2), random_state=np.random.default_rng(0)),
+        MulticlassPerceptron(eta0=np.float32(0.5), T=np.int64(30)),
+    ],
+    ids=lambda e: type(e).__name__,
+)
+def test_clone_accepts_every_kind_of_value_byhand_accepts(est):
+    copy = clone(est)
+    for name, value in est.get_params(deep=False).items():
+        other = copy.get_params(deep=False)[name]
+        if isinstance(value, np.random.Generator | np.random.RandomState):
+            continue  # a deep copy in the same state, as scikit-learn clones it
+        assert other == value if not isinstance(value, list) else list(other) == value, name
