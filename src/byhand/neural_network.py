@@ -26,6 +26,8 @@ from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin
 from sklearn.utils.multiclass import check_classification_targets, type_of_target
 from sklearn.utils.validation import check_is_fitted, validate_data
 
+from byhand._inference import row_invariant_matmul
+from byhand._magnitude import check_training_input
 from byhand._validation import encode_binary_labels, encode_class_labels
 from byhand.linear_model._gradient import (
     GradientSolverMixin,
@@ -201,7 +203,7 @@ class _BaseMLP(GradientSolverMixin, BaseEstimator):
         a = validate_data(self, X, reset=False, dtype=dtype, order="C")
         last = len(self.coefs_) - 1
         for i, (W, b) in enumerate(zip(self.coefs_, self.intercepts_, strict=True)):
-            a = a @ W
+            a = row_invariant_matmul(a, W)  # each row as if predicted alone
             a += b
             if i < last:
                 _activate(self.activation, a)
@@ -532,6 +534,7 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
     ) -> MLPClassifier:
         """Train on X (N, d) and class labels y (``sample_weight``: the weighted mean loss)."""
         dtype = self._check_params()
+        check_training_input(self, X, dtype)
         X, y = validate_data(self, X, y, dtype=dtype, order="C", ensure_all_finite=_FIT_CHECKS)
         self._check_targets(y)
         sw = check_sample_weight("MLPClassifier", sample_weight, X)
@@ -576,6 +579,7 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
             self.out_activation_ = "logistic" if binary else "softmax"
             self.n_outputs_ = 1 if binary else int(self.classes_.size)
         dtype = np.dtype(self.dtype) if first else np.dtype(self.coefs_[0].dtype)
+        check_training_input(self, X, dtype)
         X, y = validate_data(
             self, X, y, dtype=dtype, order="C", reset=first, ensure_all_finite=_FIT_CHECKS
         )
@@ -683,6 +687,7 @@ class MLPRegressor(RegressorMixin, _BaseMLP):
     ) -> MLPRegressor:
         """Train on X (N, d) and real targets y (N,) or (N, K)."""
         dtype = self._check_params()
+        check_training_input(self, X, dtype)
         X, Y = self._validate_xy(X, y, dtype, reset=True)
         sw = check_sample_weight("MLPRegressor", sample_weight, X)
         self.out_activation_ = "identity"
@@ -713,6 +718,7 @@ class MLPRegressor(RegressorMixin, _BaseMLP):
         if first:
             self._check_params()
         dtype = np.dtype(self.dtype) if first else np.dtype(self.coefs_[0].dtype)
+        check_training_input(self, X, dtype)
         X, Y = self._validate_xy(X, y, dtype, reset=first)
         if first:
             self.out_activation_ = "identity"

@@ -22,6 +22,7 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import validate_data
 
+from byhand._magnitude import check_magnitude, product_limit
 from byhand._validation import encode_binary_labels, validate_X_y_classifier
 from byhand.linear_model._gradient import (
     BinaryLinearMixin,
@@ -30,6 +31,7 @@ from byhand.linear_model._gradient import (
     online_solver,
     partial_fit_classes,
 )
+from byhand.linear_model._labels import class_indices
 from byhand.linear_model._lbfgs import newton
 from byhand.linear_model._weights import (
     check_sample_weight,
@@ -207,6 +209,7 @@ class LogisticRegression(BinaryLinearMixin, GradientSolverMixin, ClassifierMixin
 
     def _fit_newton(self, X: np.ndarray, y: np.ndarray, sw: np.ndarray | None = None) -> None:
         fi, alpha = bool(self.fit_intercept), float(self.alpha)
+        check_magnitude(self, X, product_limit(X.shape[1]), "Newton's products x·w and XᵀSX")
         Xt = _design(X, fi)
         c = mean_weights(X.shape[0], sw)
         theta0 = np.zeros(Xt.shape[1])
@@ -235,7 +238,7 @@ class LogisticRegression(BinaryLinearMixin, GradientSolverMixin, ClassifierMixin
     def objective(self, X: Any, y: Any) -> float:
         """J(w, b) of the fitted model on (X, y): mean logistic loss + α‖w‖²."""
         z = self.decision_function(X)
-        y_pm = np.where(np.asarray(y) == self.classes_[1], 1.0, -1.0)
+        y_pm = np.where(class_indices(self, y, z.shape[0]) == 1, 1.0, -1.0)
         w = self.coef_[0]
         return float(np.mean(np.logaddexp(0.0, -y_pm * z))) + float(self.alpha) * float(w @ w)
 

@@ -14,6 +14,8 @@ from typing import Any
 import numpy as np
 from sklearn.utils.validation import validate_data
 
+from byhand._inference import row_invariant_matmul
+from byhand._magnitude import check_magnitude, product_limit
 from byhand._validation import (
     check_finite_sumsq,
     encode_class_labels,
@@ -108,6 +110,7 @@ class MulticlassPerceptron(_PerceptronBase):
         old_classes = getattr(self, "classes_", None)
         X, y = validate_X_y_classifier(self, X, y, ensure_all_finite=False)
         X, y = self._weighted(X, y, sample_weight)
+        check_magnitude(self, X, product_limit(X.shape[1]), "the scores w·x and updates")
         sumsq = check_finite_sumsq(X)
         y_idx = encode_class_labels(self, y)
         d = X.shape[1]
@@ -149,6 +152,7 @@ class MulticlassPerceptron(_PerceptronBase):
             self, X, y, dtype=np.float64, order="C", reset=first, ensure_all_finite=False
         )
         X, y = self._weighted(X, y, sample_weight)
+        check_magnitude(self, X, product_limit(X.shape[1]), "the scores w·x and updates")
         sumsq = check_finite_sumsq(X)
         y_idx = encode_known_labels(self, y)
         d, k = X.shape[1], self.classes_.size
@@ -271,7 +275,7 @@ class MulticlassPerceptron(_PerceptronBase):
         """Scores w_kᵀx + b_k, shape (n_samples, n_classes); with two classes the difference
         s_1 − s_0, shape (n_samples,) (scikit-learn's convention for binary problems)."""
         X = validate_X_predict(self, X)
-        scores = X @ self.coef_.T + self.intercept_
+        scores = row_invariant_matmul(X, self.coef_.T) + self.intercept_
         return scores[:, 1] - scores[:, 0] if scores.shape[1] == 2 else scores
 
     def predict(self, X: Any) -> np.ndarray:
