@@ -26,7 +26,7 @@ from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin
 from sklearn.utils.multiclass import check_classification_targets, type_of_target
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from byhand._validation import encode_binary_labels, encode_class_labels
+from byhand._validation import encode_binary_labels, encode_class_labels, name_init_after
 from byhand.linear_model._gradient import GradientSolverMixin, _check_number, make_rng
 from byhand.nn.activations import Identity, ReLU, Sigmoid, Softplus, Tanh
 from byhand.nn.functional import log_softmax, sigmoid, softmax
@@ -67,6 +67,10 @@ def _activate(name: str, a: np.ndarray) -> np.ndarray:
 
 class _BaseMLP(GradientSolverMixin, BaseEstimator):
     """Shared parameters, network construction and training of the two MLPs."""
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        name_init_after(cls)  # a misspelled keyword names the public class, not this base
 
     _solvers = ("sgd",)
     _fit_solvers = ("sgd",)
