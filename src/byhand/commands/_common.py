@@ -6,7 +6,6 @@ import argparse
 import ast
 import math
 import re
-import sys
 import textwrap
 from pathlib import Path
 from typing import Any
@@ -240,66 +239,3 @@ def fmt(x: Any, digits: int = 4) -> str:
     if isinstance(x, float):
         return f"{x:.{digits}f}"
     return str(x)
-
-
-class EpochProgress:
-    """Callback drawing a progress bar per epoch (a line every few epochs when not a tty)."""
-
-    def __init__(self, total: int, metric: str = "accuracy", label: str = "epoch") -> None:
-        self.total = int(total)
-        self.metric = metric
-        self.label = label
-        self.progress = None
-        self.task = None
-        self._step = max(1, self.total // 10)
-        self._tty = sys.stderr.isatty()
-
-    def start(self, completed: int = 0) -> EpochProgress:
-        """Show the bar (on a terminal), starting at epoch ``completed``."""
-        if self._tty:
-            from rich.progress import (
-                BarColumn,
-                MofNCompleteColumn,
-                Progress,
-                TextColumn,
-                TimeElapsedColumn,
-                TimeRemainingColumn,
-            )
-
-            self.progress = Progress(
-                TextColumn(self.label),
-                MofNCompleteColumn(),
-                BarColumn(),
-                TextColumn("{task.fields[info]}"),
-                TimeElapsedColumn(),
-                TimeRemainingColumn(),
-                console=console(stderr=True),
-                transient=False,
-            )
-            self.progress.start()
-            self.task = self.progress.add_task(
-                "fit", total=self.total, completed=completed, info=""
-            )
-        return self
-
-    def __call__(self, state: Any) -> bool:
-        h = state.history
-        info = f"loss {h.loss[-1]:.4g}" if h.loss else ""
-        if h.metric:
-            info += f"  {h.metric_name} {h.metric[-1]:.4f}"
-        if h.val_metric:
-            info += f"  val {h.val_metric[-1]:.4f}"
-        if self.progress is not None:
-            self.progress.update(self.task, completed=state.epoch, info=info)
-        elif state.epoch % self._step == 0 or state.epoch == self.total:
-            print(f"{self.label} {state.epoch}/{self.total}  {info}", file=sys.stderr, flush=True)
-        return False
-
-    on_epoch_end = __call__
-
-    def stop(self) -> None:
-        """Remove the bar's live display."""
-        if self.progress is not None:
-            self.progress.refresh()
-            self.progress.stop()
-            self.progress = None

@@ -165,13 +165,14 @@ def _resume(args: argparse.Namespace, config: dict[str, Any]) -> dict[str, Any] 
 
 def run(args: argparse.Namespace) -> int:
     """Execute ``byhand train``."""
+    import sys
     import time
     import warnings
 
+    from byhand._progress import EpochProgress
     from byhand.checkpoint import CheckpointWriter
     from byhand.commands import _data
     from byhand.commands._common import (
-        EpochProgress,
         UsageError,
         check_out_path,
         console,
@@ -202,7 +203,7 @@ def run(args: argparse.Namespace) -> int:
     if _supports(est, "callbacks"):
         total = est.get_params().get(epoch_param(est.get_params()) or "", 0)
         if total and not args.quiet:
-            progress = EpochProgress(int(total))
+            progress = EpochProgress(int(total), file=sys.stderr)
             callbacks.append(progress)
         if args.checkpoint_dir:
             callbacks.append(CheckpointWriter(args.checkpoint_dir, config))
