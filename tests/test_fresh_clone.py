@@ -97,3 +97,18 @@ def test_a_failed_download_leaves_no_folder_behind(tmp_path: Path, monkeypatch) 
     with pytest.raises(DatasetNotFoundError, match="tests never download"):
         load_mnist("test", data_home=home)
     assert list(tmp_path.iterdir()) == []
+
+
+def test_benchmarks_without_mnist_say_how_to_provide_it(tmp_path: Path, monkeypatch) -> None:
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("bench_common", ROOT / "benchmarks/_common.py")
+    common = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(common)
+    monkeypatch.setenv("BYHAND_DATA", str(tmp_path))
+    with pytest.raises(SystemExit) as exc:
+        common.load_data(common.TINY)
+    msg = str(exc.value.code)
+    assert f"not found (and could not be downloaded) in\n{tmp_path / 'mnist'}" in msg
+    assert "set BYHAND_DATA" in msg and "byhand datasets --fetch mnist" in msg
+    assert list(tmp_path.iterdir()) == []  # nothing left behind
