@@ -104,6 +104,7 @@ def test_benchmarks_without_mnist_say_how_to_provide_it(tmp_path: Path, monkeypa
 
     spec = importlib.util.spec_from_file_location("bench_common", ROOT / "benchmarks/_common.py")
     common = importlib.util.module_from_spec(spec)
+    monkeypatch.setitem(sys.modules, "bench_common", common)  # dataclasses look it up
     spec.loader.exec_module(common)
     monkeypatch.setenv("BYHAND_DATA", str(tmp_path))
     with pytest.raises(SystemExit) as exc:
