@@ -20,7 +20,8 @@ from byhand import __version__
 from byhand.commands._common import plain
 
 EPILOG = """examples:
-  byhand train mlp-classifier --data moons --param hidden_layer_sizes=16,16 --out moons.npz
+  byhand train mlp-classifier --data moons --param hidden_layer_sizes=16,16 \\
+    --param learning_rate=0.1 --out moons.npz
   byhand evaluate moons.npz --data moons --plot moons.png
   byhand predict moons.npz points.csv --out predictions.csv
   byhand sweep mlp-classifier --data moons --grid hidden_layer_sizes=4,16 --repeat 2
