@@ -133,11 +133,12 @@ def main(argv: Sequence[str] | None = None) -> int:
             broken = ", ".join(f"{k} ({v})" for k, v in import_errors.items())
             print(f"byhand: some commands failed to load: {broken}", file=sys.stderr)
         return 2
-    if not debug:
-        warnings.showwarning = _one_line_warnings
     from byhand.commands._common import UsageError
 
+    shown = warnings.showwarning
     try:
+        if not debug:
+            warnings.showwarning = _one_line_warnings
         return int(args._run(args) or 0)
     except KeyboardInterrupt:
         print(f"byhand {args.command}: interrupted", file=sys.stderr)
@@ -157,6 +158,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             msg = str(exc) or type(exc).__name__
             print(f"byhand {args.command}: {kind}: {msg}{hint}", file=sys.stderr)
         return 2 if isinstance(exc, UsageError) else 1
+    finally:
+        warnings.showwarning = shown  # main() may run inside a Python process (tests, notebooks)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -3,10 +3,9 @@
 A spec names a data set and a split (``train`` or ``test``):
 
 - ``xor``: the four XOR points (EE-559 3.3 (Fleuret, EPFL, 2019)), both splits;
-- ``moons`` / ``moons:N``: N (500) two-moons points with noise 0.2 (CS 577 Lecture 04 (Wang, IIT,
-2024),
-  "The two-moons toy dataset"), drawn with the seed; the test split is a fresh sample
-  (seed + 1);
+- ``moons`` / ``moons:N``: N (500) two-moons points with noise 0.2 (CS 577 Lecture 04
+  (Wang, IIT, 2024), slide "Breakout session"), drawn with the seed; the test split is a
+  fresh sample (seed + 1);
 - ``digits``: scikit-learn's 8×8 digits, a fixed 80 / 20 train / test split;
 - ``mnist``, ``mnist:A-B`` (digit A ↦ −1, B ↦ +1, e.g. ``mnist:0-1``),
   ``mnist:K-vs-rest`` (e.g. ``mnist:8-vs-rest``): MNIST's own train / test files;
@@ -21,12 +20,15 @@ import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from byhand.lectures import cite
+
 if TYPE_CHECKING:
     import numpy as np
 
 NAMES: dict[str, str] = {
-    "xor": "the 4 XOR points (labels 0/1)",
-    "moons": "two moons, 500 points, noise 0.2 (moons:N for N points); test = a fresh sample",
+    "xor": f"the 4 XOR points (labels 0/1), as in {cite('ee559-3')}",
+    "moons": "two moons, 500 points, noise 0.2 (moons:N for N points); test = a fresh sample; "
+    f"{cite('cs577-04', 'Breakout session')}",
     "digits": "scikit-learn's 8x8 digits, 10 classes, fixed 80/20 split",
     "mnist": "MNIST 28x28 digits, 10 classes, 60000 train / 10000 test",
     "mnist:A-B": "MNIST digits A (-1) and B (+1) only, e.g. mnist:0-1",
