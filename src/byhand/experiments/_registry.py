@@ -20,6 +20,8 @@ from typing import Any
 import numpy as np
 
 KINDS = ("exact", "numeric", "qualitative")
+SOURCES = ("lecture", "derived", "byhand")
+VERDICTS = ("reproduced", "differs", "failed")
 
 
 def jsonable(value: Any) -> Any:
@@ -49,12 +51,23 @@ class Claim:
     """One statement of a lecture, checked by byhand.
 
     ``lecture`` is the lecture's id in :mod:`byhand.lectures` (``"ee559-3"``), ``slide`` the
-    section or slide
-    title as in the transcript, ``claim`` the lecture's statement, ``value`` what byhand obtained
-    (JSON-serialisable: a number, a string, a small list), ``kind`` one of ``"exact"`` (an identity,
-    checked to floating-point precision), ``"numeric"`` (a number against a target) or
-    ``"qualitative"`` (a comparison or a shape), ``passed`` the verdict. ``target`` is the
-    lecture's number when there is one, ``detail`` a short explanation of how it was checked.
+    slide title as in the lecture, ``claim`` the statement, ``value`` what byhand obtained
+    (JSON-serialisable: a number, a string, a small list), ``kind`` one of ``"exact"`` (an
+    identity, checked to floating-point precision), ``"numeric"`` (a number against a target) or
+    ``"qualitative"`` (a comparison or a shape), ``passed`` whether byhand's value meets the
+    target. ``target`` is the number checked against, ``detail`` how it was checked.
+
+    Where the target comes from, ``source``:
+
+    - ``"lecture"``: the statement and its number are the lecture's; ``quote`` gives the
+      lecture's words (one line);
+    - ``"derived"``: a consequence of the lecture's mathematics that byhand computes (e.g. 2/L
+      from the Hessian); ``derived_from`` says from what;
+    - ``"byhand"``: a threshold or setting the project chose; ``reason`` says why.
+
+    ``verdict`` is ``"reproduced"`` when the claim passed, ``"differs"`` when it did not and
+    ``differs`` states the known cause (byhand's value is not the lecture's, e.g. because the
+    lecture's data pipeline is not given; this does not fail the run), ``"failed"`` otherwise.
     ``experiment`` is filled in by the runner.
     """
 
@@ -67,19 +80,39 @@ class Claim:
     target: Any = None
     detail: str = ""
     experiment: str = ""
+    source: str = ""
+    quote: str = ""
+    derived_from: str = ""
+    reason: str = ""
+    differs: str = ""
 
     def __post_init__(self) -> None:
         if self.kind not in KINDS:
             raise ValueError(f"Claim.kind must be one of {KINDS}, got {self.kind!r}")
         if not isinstance(self.passed, (bool, np.bool_)):
             raise TypeError(f"Claim.passed must be a bool, got {type(self.passed).__name__}")
+        if self.source and self.source not in SOURCES:
+            raise ValueError(f"Claim.source must be one of {SOURCES}, got {self.source!r}")
+        needs = {"lecture": "quote", "derived": "derived_from", "byhand": "reason"}
+        if self.source and not getattr(self, needs[self.source]).strip():
+            raise ValueError(
+                f"a claim with source={self.source!r} needs {needs[self.source]}= "
+                f"(claim {self.claim!r})"
+            )
         self.passed = bool(self.passed)
         self.value = jsonable(self.value)
         self.target = jsonable(self.target)
 
+    @property
+    def verdict(self) -> str:
+        """``"reproduced"``, ``"differs"`` (not passed, for a stated cause) or ``"failed"``."""
+        if self.passed:
+            return "reproduced"
+        return "differs" if self.differs.strip() else "failed"
+
     def to_dict(self) -> dict[str, Any]:
         """The claim as the JSON object stored in ``results.json``."""
-        return {
+        out = {
             "experiment": self.experiment,
             "lecture": self.lecture,
             "slide": self.slide,
@@ -87,9 +120,15 @@ class Claim:
             "value": self.value,
             "kind": self.kind,
             "passed": self.passed,
+            "verdict": self.verdict,
+            "source": self.source,
             "target": self.target,
             "detail": self.detail,
         }
+        for key in ("quote", "derived_from", "reason", "differs"):
+            if getattr(self, key):
+                out[key] = getattr(self, key)
+        return out
 
 
 @dataclass
@@ -146,9 +185,29 @@ class ExperimentResult:
         kind: str = "exact",
         target: Any = None,
         detail: str = "",
+        *,
+        source: str = "",
+        quote: str = "",
+        derived_from: str = "",
+        reason: str = "",
+        differs: str = "",
     ) -> Claim:
-        """Append a :class:`Claim` and return it."""
-        c = Claim(lecture, slide, claim, value, kind, passed, target=target, detail=detail)
+        """Append a :class:`Claim` and return it (see :class:`Claim` for the fields)."""
+        c = Claim(
+            lecture,
+            slide,
+            claim,
+            value,
+            kind,
+            passed,
+            target=target,
+            detail=detail,
+            source=source,
+            quote=quote,
+            derived_from=derived_from,
+            reason=reason,
+            differs=differs,
+        )
         self.claims.append(c)
         return c
 
@@ -176,6 +235,7 @@ class Experiment:
     needs_mnist: bool = False
     module: str = ""
     number: int = 0
+    covers: tuple[tuple[str, str], ...] = ()
 
 
 _REGISTRY: dict[str, Experiment] = {}
@@ -190,13 +250,17 @@ def experiment(
     lecture: str,
     number: int = 0,
     needs_mnist: bool = False,
+    covers: Sequence[tuple[str, str]] = (),
 ) -> Callable[[Callable[[int, bool], ExperimentResult]], Callable[[int, bool], ExperimentResult]]:
     """Register ``run(seed, quick) -> ExperimentResult`` under the short ``name``.
 
     ``lecture`` is the seed file the experiment mainly reproduces (it groups the report);
     ``number`` is the experiment's number in the reproduction issue (it orders the report);
-    ``needs_mnist=True`` makes the runner skip it, visibly, when MNIST is not found.
+    ``needs_mnist=True`` makes the runner skip it, visibly, when MNIST is not found;
+    ``covers`` lists the lecture items it reproduces as ``(lecture id, slide title)`` pairs (the
+    report's coverage table joins them with the catalogue of each lecture's worked examples).
     """
+    covered = tuple((str(lec), str(slide)) for lec, slide in covers)
     if not name or not isinstance(name, str) or any(c.isspace() for c in name):
         raise ValueError(f"experiment name must be a non-empty word, got {name!r}")
 
@@ -208,7 +272,7 @@ def experiment(
         ):
             raise ValueError(f"experiment {name!r} is already registered by {old.module}")
         _REGISTRY[name] = Experiment(
-            name, title, lecture, func, needs_mnist, func.__module__, number
+            name, title, lecture, func, needs_mnist, func.__module__, number, covered
         )
         return func
 
