@@ -31,6 +31,7 @@ def _claims(name: str):
             yield lecture, {k.arg: k.value for k in node.keywords}, node.lineno
 
 
+@pytest.mark.transcripts
 @pytest.mark.parametrize("name", MODULES)
 def test_quotes_are_the_lectures_words(name: str) -> None:
     bad, n = [], 0

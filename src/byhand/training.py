@@ -14,7 +14,6 @@ A run whose loss becomes non-finite stops at once with a warning naming the epoc
 from __future__ import annotations
 
 import math
-import sys
 import time
 import warnings
 from collections.abc import Callable, Iterator, Sequence
@@ -24,6 +23,7 @@ from typing import Any
 
 import numpy as np
 
+from byhand._progress import for_fit
 from byhand.nn import _blas
 from byhand.nn.losses import Loss
 from byhand.nn.module import Module, parameter_uses, reuse_buffers
@@ -241,28 +241,6 @@ def _why_not_fused(model: Module, optimizer: Any, dtype: np.dtype) -> str | None
     return None
 
 
-def _make_progress(verbose: int, epochs: int) -> Any:
-    if not verbose or not sys.stdout.isatty():
-        return None
-    from rich.progress import (
-        BarColumn,
-        MofNCompleteColumn,
-        Progress,
-        TextColumn,
-        TimeRemainingColumn,
-    )
-
-    return Progress(
-        TextColumn("epoch"),
-        MofNCompleteColumn(),
-        BarColumn(),
-        TextColumn("loss {task.fields[loss]:.4g}  {task.fields[metric]}"),
-        TextColumn("{task.fields[rate]:.3g} epochs/s"),
-        TimeRemainingColumn(),
-        transient=False,
-    )
-
-
 @contextmanager
 def _stepper(optimizer: SGD, fuse: bool, model: Module) -> Iterator[FusedSGDStep | None]:
     if not fuse:
@@ -379,13 +357,7 @@ def fit(
     hist = history if history is not None else History(metric_name=loss.metric_name)
     sst = _sst(loss, y)
     bs = n if batch_size is None else min(int(batch_size), n)
-    progress = _make_progress(verbose, epochs)
-    task = None
-    if progress is not None:
-        progress.start()
-        task = progress.add_task(
-            "fit", total=epochs, completed=hist.epochs, loss=float("nan"), metric="", rate=0.0
-        )
+    progress = for_fit(verbose, epochs, hist.epochs)
     best, since_best = _early_stopping_state(hist, validation_data is not None)
     try:
         with (
@@ -454,14 +426,7 @@ def fit(
                 else:
                     since_best += 1
                 if progress is not None:
-                    m = f"{hist.metric_name} {hist.metric[-1]:.4f}"
-                    progress.update(
-                        task,
-                        completed=epoch + 1,
-                        loss=hist.loss[-1],
-                        metric=m,
-                        rate=1.0 / max(hist.time[-1], 1e-9),
-                    )
+                    progress.update(epoch + 1, hist)
                 state = TrainState(epoch + 1, model, loss, optimizer, hist, rng, averager)
                 stop = False
                 for cb in callbacks:
@@ -474,5 +439,5 @@ def fit(
                     break
     finally:
         if progress is not None:
-            progress.stop()
+            progress.close()
     return hist

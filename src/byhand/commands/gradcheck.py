@@ -24,10 +24,18 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
     p = subparsers.add_parser(
         NAME, help=HELP, description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
+    from byhand.commands._common import nonnegative_float, positive_float
+
     p.add_argument("--seed", type=int, default=0, metavar="S", help="random seed (default 0)")
-    p.add_argument("--eps", type=float, default=1e-6, help="finite-difference step (1e-6)")
-    p.add_argument("--atol", type=float, default=1e-5, help="absolute tolerance (1e-5)")
-    p.add_argument("--rtol", type=float, default=1e-3, help="relative tolerance (1e-3)")
+    p.add_argument(
+        "--eps", type=positive_float, default=1e-6, help="finite-difference step, > 0 (1e-6)"
+    )
+    p.add_argument(
+        "--atol", type=nonnegative_float, default=1e-5, help="absolute tolerance, >= 0 (1e-5)"
+    )
+    p.add_argument(
+        "--rtol", type=nonnegative_float, default=1e-3, help="relative tolerance, >= 0 (1e-3)"
+    )
     return p
 
 
