@@ -25,6 +25,7 @@ from typing import Any
 import numpy as np
 
 from byhand.nn import _blas
+from byhand.nn.dropout import set_training
 from byhand.nn.losses import Loss
 from byhand.nn.module import Module, reuse_buffers
 from byhand.optim.fused import FusedSGDStep
@@ -83,8 +84,21 @@ class TrainState:
             "optimizer": self.optimizer.state_dict(),
             "averager": None if self.averager is None else self.averager.state_dict(),
             "rng": self.rng.bit_generator.state,
+            "module_rngs": [g.bit_generator.state for g in _module_generators(self.model)],
             "history": self.history.to_dict(),
         }
+
+
+def _module_generators(model: Module) -> list[np.random.Generator]:
+    """The random generators of the model's modules (Dropout's masks), in module order."""
+    found = []
+    generator = model.__dict__.get("generator")
+    if isinstance(generator, np.random.Generator):
+        found.append(generator)
+    for child in model._children():
+        if isinstance(child, Module):
+            found.extend(_module_generators(child))
+    return found
 
 
 def restore(
@@ -107,6 +121,10 @@ def restore(
             )
         p.data[...] = a
     optimizer.load_state_dict(snapshot["optimizer"])
+    for generator, saved_state in zip(
+        _module_generators(model), snapshot.get("module_rngs", []), strict=False
+    ):
+        generator.bit_generator.state = saved_state
     if averager is not None and snapshot.get("averager") is not None:
         averager.load_state_dict(snapshot["averager"])
     state = snapshot["rng"]
@@ -136,8 +154,11 @@ def _check_data(
     X: Any, y: Any, model: Module, loss: Loss, dtype: np.dtype, what: str
 ) -> tuple[Any, Any]:
     X = np.asarray(X)
-    if X.ndim != 2:
-        raise ValueError(f"{what}: X must be a 2-D array (N, features), got shape {X.shape}")
+    if X.ndim not in (2, 4):
+        raise ValueError(
+            f"{what}: X must be a 2-D array (N, features) or a batch of images "
+            f"(N, C, H, W), got shape {X.shape}"
+        )
     if not np.issubdtype(X.dtype, np.number):
         raise ValueError(f"{what}: X must be numeric, got dtype {X.dtype}")
     X = np.ascontiguousarray(X, dtype=dtype)
@@ -149,6 +170,7 @@ def _check_data(
             f"{what}: X and y must have the same number of samples, got {X.shape[0]} and "
             f"{y.shape[0] if y.ndim else 'a scalar'}"
         )
+    set_training(model, False)  # the probe draws no Dropout mask: resumed runs stay identical
     probe = model.forward(X[:1]) if X.shape[0] else None
     y = loss.check_targets(
         y, None if probe is None else np.broadcast_to(probe, (X.shape[0], *probe.shape[1:]))
@@ -181,15 +203,22 @@ def _sst(loss: Loss, y: np.ndarray) -> float:
 def evaluate(
     model: Module, loss: Loss, X: np.ndarray, y: np.ndarray, batch_size: int = 4096
 ) -> tuple[float, float]:
-    """(mean loss, metric) of the model on (X, y), evaluated in chunks."""
+    """(mean loss, metric) of the model on (X, y), evaluated in chunks in evaluation mode
+    (Dropout off); the model's mode is restored afterwards. X is (N, features) or images
+    (N, C, H, W)."""
     n = X.shape[0]
     total_loss = total_metric = 0.0
-    for s in range(0, n, batch_size):
-        z = model.forward(X[s : s + batch_size])
-        l_b = loss._forward(z, y[s : s + batch_size])
-        total_loss += l_b * z.shape[0]
-        total_metric += _metric_sum(loss, z, y[s : s + batch_size], l_b)
-        loss.__dict__.pop("_p", None)
+    was_training = getattr(model, "training", True)
+    set_training(model, False)
+    try:
+        for s in range(0, n, batch_size):
+            z = model.forward(X[s : s + batch_size])
+            l_b = loss._forward(z, y[s : s + batch_size])
+            total_loss += l_b * z.shape[0]
+            total_metric += _metric_sum(loss, z, y[s : s + batch_size], l_b)
+            loss.__dict__.pop("_p", None)
+    finally:
+        set_training(model, was_training)
     return total_loss / n, _finish_metric(loss, total_metric, n, _sst(loss, y))
 
 
@@ -341,6 +370,7 @@ def fit(
             "fit", total=epochs, completed=hist.epochs, loss=float("nan"), metric="", rate=0.0
         )
     best, since_best = _early_stopping_state(hist, validation_data is not None)
+    set_training(model, True)
     try:
         with reuse_buffers(model, loss), _stepper(optimizer, why_not is None) as fused:
             for epoch in range(hist.epochs, epochs):
