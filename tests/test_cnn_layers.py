@@ -178,7 +178,6 @@ def test_dropout_train_and_eval_modes_and_its_scaling():
     set_training(drop, True)
     again = Dropout(0.25, random_state=0)(x)
     np.testing.assert_array_equal(again, y)  # seeded
-    assert gradcheck(Dropout(0.5, random_state=3), np.random.default_rng(2).random((3, 4))) < 1e-8
     with pytest.raises(ValueError, match=r"\[0, 1\)"):
         Dropout(1.0)
     with pytest.raises(TypeError):
