@@ -289,7 +289,9 @@ class CNNClassifier(MLPClassifier):
             if i < len(sizes) - 2:
                 modules.append(_relu())
                 if self.dropout:
-                    modules.append(Dropout(float(self.dropout), random_state=rng))
+                    # its own generator (seeded from rng): checkpoints save its state apart
+                    seed = int(rng.integers(np.iinfo(np.int64).max))
+                    modules.append(Dropout(float(self.dropout), random_state=seed))
         return Sequential(*modules, input_grad=False)
 
     def _publish(self, network: Sequential) -> None:
@@ -314,9 +316,7 @@ class CNNClassifier(MLPClassifier):
         resume_state: Any,
     ) -> None:
         self.image_shape_ = tuple(self._shape_for(X.shape[1], self.__dict__.get("_given_shape")))
-        super()._fit_network(
-            self._images(X), y, X.shape[1], loss, dtype, callbacks, resume_state
-        )
+        super()._fit_network(self._images(X), y, n_out, loss, dtype, callbacks, resume_state)
 
     def _start_partial(self, n_in: int, n_out: int, loss: Loss, dtype: np.dtype) -> None:
         self.__dict__.pop("image_shape_", None)
