@@ -107,3 +107,27 @@ def test_a_short_mnist_run_learns(mnist_home):
     Xt, yt = load_mnist("test", flatten=False, data_home=mnist_home, download=False)
     clf = CNNClassifier(max_iter=1, tol=None, random_state=0).fit(X[:3000], y[:3000])
     assert clf.score(Xt[:1000], yt[:1000]) > 0.7  # chance is 0.1
+
+
+def test_command_line_trains_a_cnn_and_resumes(tmp_path):
+    import subprocess
+    import sys
+
+    def train(*extra):
+        return subprocess.run(
+            [sys.executable, "-m", "byhand", "train", "cnn-classifier", "--data", "digits",
+             "--param", "conv_layers=4", "--param", "dense_layers=16", "--quiet",
+             "--checkpoint-dir", str(tmp_path / "ck"), *extra],
+            capture_output=True, text=True, timeout=120,
+        )  # fmt: skip
+
+    res = train("--epochs", "2", "--out", str(tmp_path / "a.npz"))
+    assert res.returncode == 0, res.stderr
+    res = train("--epochs", "3", "--resume", "--out", str(tmp_path / "b.npz"))
+    assert res.returncode == 0, res.stderr
+    assert "resuming" in res.stdout
+    straight = train("--epochs", "3", "--out", str(tmp_path / "c.npz"))
+    assert straight.returncode == 0, straight.stderr
+    b, c = byhand.load(tmp_path / "b.npz"), byhand.load(tmp_path / "c.npz")
+    assert b.n_iter_ == 3
+    np.testing.assert_array_equal(b.conv_weights_[0], c.conv_weights_[0])

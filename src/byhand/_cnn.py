@@ -48,8 +48,20 @@ _DEFAULT_LR = {"sgd": 0.05, "adam": 1e-3}
 _PREDICT_CHUNK = 1024  # images per forward pass at prediction: bounded memory
 
 
+def _conv_specs(layers: Any, owner: str) -> list[tuple[int, int, int]]:
+    """The (out_channels, kernel, padding) of each convolution of ``conv_layers``."""
+    if isinstance(layers, numbers.Integral) and not isinstance(layers, (bool, np.bool_)):
+        layers = [layers]
+    if isinstance(layers, (str, bytes)) or not hasattr(layers, "__iter__"):
+        raise ValueError(f"{owner}: conv_layers must be a sequence, got {layers!r}")
+    return [_conv_spec(spec, owner) for spec in layers]
+
+
 def _conv_spec(spec: Any, owner: str) -> tuple[int, int, int]:
-    """(out_channels, kernel, padding) from (channels, kernel) or (channels, kernel, padding)."""
+    """(out_channels, kernel, padding) from (channels, kernel), (channels, kernel, padding) or
+    channels alone (a 3 × 3 convolution with padding 1, the lecture's example filters)."""
+    if isinstance(spec, numbers.Integral) and not isinstance(spec, (bool, np.bool_)):
+        spec = (spec, 3, 1)
     ok = isinstance(spec, (tuple, list)) and len(spec) in (2, 3)
     if ok:
         vals = list(spec) + ([0] if len(spec) == 2 else [])
@@ -76,6 +88,8 @@ class CNNClassifier(MLPClassifier):
     ----------
     conv_layers : sequence of (out_channels, kernel_size[, padding]), default ((6, 5, 2), (16, 5))
         The convolution blocks (stride 1), each followed by ``pool_size`` max pooling and ReLU.
+        A bare int c stands for (c, 3, 1), a 3 × 3 convolution keeping the size (on the command
+        line: ``--param conv_layers=8,16`` is two such layers).
     dense_layers : sequence of int, default (120, 84)
         The hidden fully connected layers (ReLU) before the output layer.
     pool_size : int, default 2
@@ -170,10 +184,7 @@ class CNNClassifier(MLPClassifier):
 
     def _check_params(self) -> np.dtype:
         owner = type(self).__name__
-        if isinstance(self.conv_layers, (str, bytes)) or not hasattr(self.conv_layers, "__iter__"):
-            raise ValueError(f"{owner}: conv_layers must be a sequence, got {self.conv_layers!r}")
-        for spec in self.conv_layers:
-            _conv_spec(spec, owner)
+        _conv_specs(self.conv_layers, owner)
         _check_number(owner, "pool_size", self.pool_size, numbers.Integral, low=1)
         _check_number(owner, "dropout", self.dropout, numbers.Real, low=0.0, high=0.99)
         if self.image_shape is not None:
@@ -272,8 +283,7 @@ class CNNClassifier(MLPClassifier):
         c, h, w = self.image_shape_
         modules: list[Module] = []
         init = {"init": self.init, "random_state": rng, "dtype": dtype}
-        for spec in self.conv_layers:
-            out_c, k, p = _conv_spec(spec, type(self).__name__)
+        for out_c, k, p in _conv_specs(self.conv_layers, type(self).__name__):
             pad = (max(p, -(-(k - h) // 2)), max(p, -(-(k - w) // 2)))  # fits at least once
             modules.append(Conv2d(c, out_c, k, padding=pad, **init))
             c, h, w = out_c, h + 2 * pad[0] - k + 1, w + 2 * pad[1] - k + 1
