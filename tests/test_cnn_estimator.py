@@ -63,7 +63,9 @@ def test_default_network_is_lenet5_like_on_28x28():
 
 
 @pytest.mark.parametrize(
-    "params", [{"solver": "adam", "learning_rate": 0.003}, {"dropout": 0.3}], ids=["adam", "dropout"]
+    "params",
+    [{"solver": "adam", "learning_rate": 0.003}, {"dropout": 0.3}],
+    ids=["adam", "dropout"],
 )
 def test_checkpoint_resume_is_bit_identical(params):
     X, y = _digits()
@@ -115,11 +117,27 @@ def test_command_line_trains_a_cnn_and_resumes(tmp_path):
 
     def train(*extra):
         return subprocess.run(
-            [sys.executable, "-m", "byhand", "train", "cnn-classifier", "--data", "digits",
-             "--param", "conv_layers=4", "--param", "dense_layers=16", "--quiet",
-             "--checkpoint-dir", str(tmp_path / "ck"), *extra],
-            capture_output=True, text=True, timeout=120,
-        )  # fmt: skip
+            [
+                sys.executable,
+                "-m",
+                "byhand",
+                "train",
+                "cnn-classifier",
+                "--data",
+                "digits",
+                "--param",
+                "conv_layers=4",
+                "--param",
+                "dense_layers=16",
+                "--quiet",
+                "--checkpoint-dir",
+                str(tmp_path / "ck"),
+                *extra,
+            ],
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
 
     res = train("--epochs", "2", "--out", str(tmp_path / "a.npz"))
     assert res.returncode == 0, res.stderr

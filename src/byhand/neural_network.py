@@ -35,7 +35,7 @@ from byhand.nn.losses import CrossEntropyLoss, LogisticLoss, Loss, MSELoss
 from byhand.nn.module import Module, Sequential
 from byhand.training import History
 
-__all__ = ["CNNClassifier", "MLPClassifier", "MLPRegressor"]
+__all__ = ["CNNClassifier", "MLPClassifier", "MLPRegressor"]  # noqa: F822 (lazy, below)
 
 ACTIVATIONS: dict[str, type[Module]] = {
     "relu": ReLU,

@@ -76,7 +76,9 @@ def col2im(
     oh, ow = out
     for p in range(k[0]):
         for q in range(k[1]):
-            target = dxp[:, :, p : p + (oh - 1) * s[0] + 1 : s[0], q : q + (ow - 1) * s[1] + 1 : s[1]]
+            target = dxp[
+                :, :, p : p + (oh - 1) * s[0] + 1 : s[0], q : q + (ow - 1) * s[1] + 1 : s[1]
+            ]
             target += dcols[:, p, q].transpose(1, 0, 2, 3)
     return dxp
 
@@ -183,7 +185,9 @@ class Conv2d(Module):
         kh, kw = self.kernel_size
         xp = self._padded(x, "xp")
         cols = self._buffer("cols", (c, kh, kw, n, oh, ow), dtype)
-        np.copyto(cols, _windows(xp, self.kernel_size, self.stride, (oh, ow)).transpose(1, 4, 5, 0, 2, 3))
+        np.copyto(
+            cols, _windows(xp, self.kernel_size, self.stride, (oh, ow)).transpose(1, 4, 5, 0, 2, 3)
+        )
         self._cols, self._shape = cols, x.shape
         o = self.out_channels
         y = self._buffer("y_onl", (o, n * oh * ow), dtype)

@@ -54,7 +54,10 @@ class _Pool2d(Module):
         (kh, kw), (sh, sw), (oh, ow) = self.kernel_size, self.stride, out
         for p in range(kh):
             for q in range(kw):
-                yield p * kw + q, a[:, :, p : p + (oh - 1) * sh + 1 : sh, q : q + (ow - 1) * sw + 1 : sw]
+                yield (
+                    p * kw + q,
+                    a[:, :, p : p + (oh - 1) * sh + 1 : sh, q : q + (ow - 1) * sw + 1 : sw],
+                )
 
     def _check_grad(self, grad_out: np.ndarray) -> tuple[int, ...]:
         shape = self._require("_shape")

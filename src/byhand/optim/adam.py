@@ -111,5 +111,9 @@ class Adam:
                     f"{len(self.params)}"
                 )
         self.k = int(state["k"])
-        self._m = [np.array(a, dtype=p.data.dtype) for a, p in zip(state["m"], self.params, strict=True)]
-        self._v = [np.array(a, dtype=p.data.dtype) for a, p in zip(state["v"], self.params, strict=True)]
+        self._m = [
+            np.array(a, dtype=p.data.dtype) for a, p in zip(state["m"], self.params, strict=True)
+        ]
+        self._v = [
+            np.array(a, dtype=p.data.dtype) for a, p in zip(state["v"], self.params, strict=True)
+        ]
