@@ -154,6 +154,23 @@ def test_max_pooling_routes_a_tie_to_one_input(stride):
     np.testing.assert_array_equal(dx[0, 0], want)
 
 
+@pytest.mark.parametrize("kernel", [2, 3])
+def test_max_pooling_ties_go_to_the_first_maximum_in_row_major_order(kernel):
+    rng = np.random.default_rng(7)
+    for _ in range(30):  # windows with values from a small set: many ties, in every pattern
+        x = rng.integers(0, 3, size=(2, 2, 2 * kernel + 1, 2 * kernel)).astype(np.float64)
+        pool = MaxPool2d(kernel)
+        y = pool(x)
+        g = rng.standard_normal(y.shape)
+        want = np.zeros_like(x)
+        for a, c, i, j in np.ndindex(*y.shape):
+            win = x[a, c, kernel * i : kernel * i + kernel, kernel * j : kernel * j + kernel]
+            p, q = np.unravel_index(np.argmax(win), win.shape)  # argmax: the first maximum
+            want[a, c, kernel * i + p, kernel * j + q] += g[a, c, i, j]
+        np.testing.assert_array_equal(pool.backward(g), want)
+        np.testing.assert_array_equal(y, literal_pool(x, kernel, kernel, "max"))
+
+
 def test_flatten_is_row_major_and_its_backward_restores_the_shape():
     x = np.arange(24.0).reshape(2, 3, 2, 2)
     f = Flatten()

@@ -21,9 +21,10 @@ loop over pixels. The backward of this map is the lecture's back-propagation thr
 layer (EE-559 3.6 (Fleuret, EPFL, 2019) "Back-propagation": dℓ/dW = Gᵀ x, dℓ/dx = G W).
 
 **Memory per batch** (inside ``byhand.fit``, where buffers are reused from step to step):
-the padded input N·C·(H+2P)·(W+2P), ``cols`` and ``dcols`` N·C·kH·kW·OH·OW each, the output and
-its gradient in two layouts N·out·OH·OW each, and dℓ/dx N·C·H·W numbers; nothing else grows
-with the batch. For LeNet-5's first layer (C = 1, 5 × 5, 28 × 28 outputs) and N = 64, ``cols`` is
+the padded input and its gradient N·C·(H+2P)·(W+2P) each (stored channel-major,
+(C, N, H+2P, W+2P)), ``cols`` and ``dcols`` N·C·kH·kW·OH·OW each, the output and its gradient
+in two layouts N·out·OH·OW each, and dℓ/dx N·C·H·W numbers; nothing else grows with the
+batch (all in the layer's dtype). For LeNet-5's first layer (C = 1, 5 × 5, 28 × 28 outputs) and N = 64, ``cols`` is
 1.25 M numbers (5 MB in float32).
 """
 
@@ -58,7 +59,7 @@ def conv_output_size(size: int, kernel: int, stride: int, padding: int) -> int:
 def _windows(
     xp: np.ndarray, k: tuple[int, int], s: tuple[int, int], out: tuple[int, int]
 ) -> np.ndarray:
-    """View (N, C, OH, OW, kH, kW) of the stride-s windows of the padded images (no copy)."""
+    """View (C, N, OH, OW, kH, kW) of the stride-s windows of the padded images (no copy)."""
     view = sliding_window_view(xp, k, axis=(2, 3))
     return view[:, :, : (out[0] - 1) * s[0] + 1 : s[0], : (out[1] - 1) * s[1] + 1 : s[1]]
 
@@ -70,7 +71,7 @@ def col2im(
     s: tuple[int, int],
     out: tuple[int, int],
 ) -> np.ndarray:
-    """dxp (N, C, H̃, W̃) = the sum of each window's gradient at its place; ``dcols`` is
+    """dxp (C, N, H̃, W̃) = the sum of each window's gradient at its place; ``dcols`` is
     (C, kH, kW, N, OH, OW). One strided addition per kernel offset (p, q)."""
     dxp.fill(0)
     oh, ow = out
@@ -79,7 +80,7 @@ def col2im(
             target = dxp[
                 :, :, p : p + (oh - 1) * s[0] + 1 : s[0], q : q + (ow - 1) * s[1] + 1 : s[1]
             ]
-            target += dcols[:, p, q].transpose(1, 0, 2, 3)
+            target += dcols[:, p, q]
     return dxp
 
 
@@ -160,11 +161,11 @@ class Conv2d(Module):
         return oh, ow
 
     def _padded(self, x: np.ndarray, name: str) -> np.ndarray:
+        """x zero-padded, channel-major (C, N, H + 2P, W + 2P): the layout whose windows
+        im2col copies fastest and into which col2im adds contiguous blocks."""
         ph, pw = self.padding
-        if ph == 0 and pw == 0:
-            return x
         n, c, h, w = x.shape
-        shape = (n, c, h + 2 * ph, w + 2 * pw)
+        shape = (c, n, h + 2 * ph, w + 2 * pw)
         if self._reuse:  # zeroed once: later batches only write the interior
             store = self.__dict__.setdefault("_buffers", {})
             key = (name, shape, x.dtype)
@@ -173,7 +174,7 @@ class Conv2d(Module):
                 xp = store[key] = np.zeros(shape, dtype=x.dtype)
         else:
             xp = np.zeros(shape, dtype=x.dtype)
-        xp[:, :, ph : ph + h, pw : pw + w] = x
+        np.copyto(xp[:, :, ph : ph + h, pw : pw + w], x.transpose(1, 0, 2, 3))
         return xp
 
     # -- forward -----------------------------------------------------------------------------
@@ -185,9 +186,8 @@ class Conv2d(Module):
         kh, kw = self.kernel_size
         xp = self._padded(x, "xp")
         cols = self._buffer("cols", (c, kh, kw, n, oh, ow), dtype)
-        np.copyto(
-            cols, _windows(xp, self.kernel_size, self.stride, (oh, ow)).transpose(1, 4, 5, 0, 2, 3)
-        )
+        windows = _windows(xp, self.kernel_size, self.stride, (oh, ow))
+        np.copyto(cols, windows.transpose(0, 4, 5, 1, 2, 3))
         self._cols, self._shape = cols, x.shape
         o = self.out_channels
         y = self._buffer("y_onl", (o, n * oh * ow), dtype)
@@ -240,12 +240,10 @@ class Conv2d(Module):
         self._params_from(g)
         n, c, h, wd = self._shape
         (ph, pw), oh_ow = self.padding, cols.shape[4:]
-        dxp = self._buffer("dxp", (n, c, h + 2 * ph, wd + 2 * pw), g.dtype)
+        dxp = self._buffer("dxp", (c, n, h + 2 * ph, wd + 2 * pw), g.dtype)
         col2im(dcols, dxp, self.kernel_size, self.stride, oh_ow)
-        if ph == 0 and pw == 0:
-            return dxp
         grad_in = self._buffer("grad_in", (n, c, h, wd), g.dtype)
-        np.copyto(grad_in, dxp[:, :, ph : ph + h, pw : pw + wd])
+        np.copyto(grad_in, dxp[:, :, ph : ph + h, pw : pw + wd].transpose(1, 0, 2, 3))
         return grad_in
 
     def parameters(self) -> list[Parameter]:

@@ -81,11 +81,13 @@ class MaxPool2d(_Pool2d):
     source in :mod:`byhand.nn.pooling`.
     """
 
-    _transient = ("_argmax",)
+    _transient = ("_argmax", "_masks", "_shape", "_out_shape")
 
     def forward(self, x: np.ndarray) -> np.ndarray:
         oh, ow = self._geometry(x)
         n, c = x.shape[:2]
+        if self.kernel_size == (2, 2) and self.stride == (2, 2):
+            return self._forward_2x2(x, (n, c, oh, ow))
         out = self._buffer("out", (n, c, oh, ow), x.dtype)
         small = self.kernel_size[0] * self.kernel_size[1] <= 256
         argmax = self._buffer("argmax", (n, c, oh, ow), np.uint8 if small else np.intp)
@@ -101,8 +103,49 @@ class MaxPool2d(_Pool2d):
         self._argmax, self._shape, self._out_shape = argmax, x.shape, out.shape
         return out
 
+    def _forward_2x2(self, x: np.ndarray, shape: tuple[int, int, int, int]) -> np.ndarray:
+        """The 2 × 2 windows as a tournament: the maximum of each row pair, then of the two
+        winners; the three strict comparisons (0/1 masks) name the first maximal entry."""
+        oh, ow = shape[2:]
+        x00, x01, x10, x11 = (
+            x[:, :, p : 2 * oh : 2, q : 2 * ow : 2] for p in (0, 1) for q in (0, 1)
+        )
+        top, bottom = self._buffer("top", shape, x.dtype), self._buffer("bottom", shape, x.dtype)
+        masks = self._buffer("masks", (3, *shape), x.dtype)
+        np.maximum(x00, x01, out=top)
+        np.greater(x01, x00, out=masks[0])  # 1: the top row's maximum is its right entry
+        np.maximum(x10, x11, out=bottom)
+        np.greater(x11, x10, out=masks[1])
+        out = self._buffer("out", shape, x.dtype)
+        np.maximum(top, bottom, out=out)
+        np.greater(bottom, top, out=masks[2])  # 1: the bottom row wins (ties stay on top)
+        self._masks, self._argmax = masks, None
+        self._shape, self._out_shape = x.shape, out.shape
+        return out
+
+    def _backward_2x2(self, grad_out: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
+        grad_in = self._buffer("grad_in", shape, grad_out.dtype)
+        oh, ow = grad_out.shape[2:]
+        if shape[2] != 2 * oh or shape[3] != 2 * ow:
+            grad_in.fill(0)  # a last row or column outside every window
+        g00, g01, g10, g11 = (
+            grad_in[:, :, p : 2 * oh : 2, q : 2 * ow : 2] for p in (0, 1) for q in (0, 1)
+        )
+        right_top, right_bottom, bottom = self._masks
+        g_bottom = self._buffer("g_bottom", grad_out.shape, grad_out.dtype)
+        g_top = self._buffer("g_top", grad_out.shape, grad_out.dtype)
+        np.multiply(grad_out, bottom, out=g_bottom)  # exact: masks are 0 or 1
+        np.subtract(grad_out, g_bottom, out=g_top)
+        np.multiply(g_top, right_top, out=g01)
+        np.subtract(g_top, g01, out=g00)
+        np.multiply(g_bottom, right_bottom, out=g11)
+        np.subtract(g_bottom, g11, out=g10)
+        return grad_in
+
     def backward(self, grad_out: np.ndarray) -> np.ndarray:
         shape = self._check_grad(grad_out)
+        if self.__dict__.get("_argmax") is None:
+            return self._backward_2x2(grad_out, shape)
         argmax = self._argmax
         grad_in = self._buffer("grad_in", shape, grad_out.dtype)
         grad_in.fill(0)
@@ -125,6 +168,8 @@ class AvgPool2d(_Pool2d):
     Shapes as :class:`MaxPool2d`; backward gives every input 1/(kH·kW) of the gradient of each
     window containing it. Formula and source in :mod:`byhand.nn.pooling`.
     """
+
+    _transient = ("_shape", "_out_shape")
 
     def forward(self, x: np.ndarray) -> np.ndarray:
         oh, ow = self._geometry(x)
@@ -153,6 +198,8 @@ class AvgPool2d(_Pool2d):
 class Flatten(Module):
     """(N, d₁, d₂, …) → (N, d₁·d₂·…), row-major (C, H, W order, as PyTorch's ``Flatten``);
     backward reshapes the gradient back. The bridge from convolutional to dense layers."""
+
+    _transient = ("_shape",)
 
     def forward(self, x: np.ndarray) -> np.ndarray:
         if x.ndim < 2:
