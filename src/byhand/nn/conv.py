@@ -24,8 +24,8 @@ layer (EE-559 3.6 (Fleuret, EPFL, 2019) "Back-propagation": dℓ/dW = Gᵀ x, d�
 the padded input and its gradient N·C·(H+2P)·(W+2P) each (stored channel-major,
 (C, N, H+2P, W+2P)), ``cols`` and ``dcols`` N·C·kH·kW·OH·OW each, the output and its gradient
 in two layouts N·out·OH·OW each, and dℓ/dx N·C·H·W numbers; nothing else grows with the
-batch (all in the layer's dtype). For LeNet-5's first layer (C = 1, 5 × 5, 28 × 28 outputs) and N = 64, ``cols`` is
-1.25 M numbers (5 MB in float32).
+batch (all in the layer's dtype). For LeNet-5's first layer (C = 1, 5 × 5, 28 × 28 outputs)
+and N = 64, ``cols`` is 1.25 M numbers (5 MB in float32).
 """
 
 from __future__ import annotations
