@@ -11,6 +11,7 @@ from sklearn.utils.estimator_checks import parametrize_with_checks
 
 import byhand
 from byhand import CNNClassifier
+from byhand.checkpoint import load_checkpoint, save_checkpoint
 
 SMALL = {"conv_layers": ((3, 3, 1),), "dense_layers": (8,), "max_iter": 30, "random_state": 0}
 
@@ -67,7 +68,7 @@ def test_default_network_is_lenet5_like_on_28x28():
     [{"solver": "adam", "learning_rate": 0.003}, {"dropout": 0.3}],
     ids=["adam", "dropout"],
 )
-def test_checkpoint_resume_is_bit_identical(params):
+def test_checkpoint_resume_is_bit_identical(params, tmp_path):
     X, y = _digits()
     X, y = X[:400], y[:400]
     kw = {"conv_layers": ((4, 3, 1),), "dense_layers": (16,), "tol": None, "random_state": 3}
@@ -77,7 +78,9 @@ def test_checkpoint_resume_is_bit_identical(params):
         snaps[state.epoch] = state.snapshot()
 
     full = CNNClassifier(max_iter=4, **params, **kw).fit(X, y, callbacks=[keep])
-    resumed = CNNClassifier(max_iter=4, **params, **kw).fit(X, y, resume_state=snaps[2])
+    save_checkpoint(tmp_path, snaps[2])  # through the checkpoint file: arrays + JSON
+    snapshot, _ = load_checkpoint(tmp_path)
+    resumed = CNNClassifier(max_iter=4, **params, **kw).fit(X, y, resume_state=snapshot)
     for a, b in zip(full.conv_weights_ + full.coefs_, resumed.conv_weights_ + resumed.coefs_):
         np.testing.assert_array_equal(a, b)
     assert full.loss_curve_[2:] == resumed.loss_curve_[2:]
