@@ -165,17 +165,20 @@ class Conv2d(Module):
         im2col copies fastest and into which col2im adds contiguous blocks."""
         ph, pw = self.padding
         n, c, h, w = x.shape
-        shape = (c, n, h + 2 * ph, w + 2 * pw)
-        if self._reuse:  # zeroed once: later batches only write the interior
-            store = self.__dict__.setdefault("_buffers", {})
-            key = (name, shape, x.dtype)
-            xp = store.get(key)
-            if xp is None:
-                xp = store[key] = np.zeros(shape, dtype=x.dtype)
-        else:
-            xp = np.zeros(shape, dtype=x.dtype)
+        xp = self._zeros_once(name, (c, n, h + 2 * ph, w + 2 * pw), x.dtype)
         np.copyto(xp[:, :, ph : ph + h, pw : pw + w], x.transpose(1, 0, 2, 3))
         return xp
+
+    def _zeros_once(self, name: str, shape: tuple[int, ...], dtype: Any) -> np.ndarray:
+        """A buffer zeroed when made: callers write only its interior, whose border stays 0."""
+        if not self._reuse:
+            return np.zeros(shape, dtype=dtype)
+        store = self.__dict__.setdefault("_buffers", {})
+        key = (name, shape, np.dtype(dtype))
+        buf = store.get(key)
+        if buf is None:
+            buf = store[key] = np.zeros(shape, dtype=dtype)
+        return buf
 
     # -- forward -----------------------------------------------------------------------------
     def forward(self, x: np.ndarray) -> np.ndarray:
@@ -223,28 +226,61 @@ class Conv2d(Module):
         cols = self._cols
         assert cols is not None
         w = self.weight.data
-        dw = self._buffer("dw", (w.shape[0], w[0].size), g.dtype)
-        np.matmul(g, cols.reshape(-1, g.shape[1]).T, out=dw)
-        self.weight.accumulate(dw.reshape(w.shape))
+        # dWᵀ = cols Gᵀ: OpenBLAS runs this orientation (long inner dimension on the
+        # right operand's rows) about 1.6× faster than G colsᵀ for these shapes (measured)
+        dwt = self._buffer("dwt", (w[0].size, w.shape[0]), g.dtype)
+        np.matmul(cols.reshape(-1, g.shape[1]), g.T, out=dwt)
+        self.weight.accumulate(dwt.T.reshape(w.shape))
         if self.bias is not None:
-            self.bias.accumulate(g.sum(axis=1))
+            db = self._buffer("db", (g.shape[0],), g.dtype)
+            self.bias.accumulate(np.add.reduce(g, axis=1, out=db))
 
     def backward(self, grad_out: np.ndarray) -> np.ndarray:
         g = self._grad_matrix(self._check_grad(grad_out))
         cols = self._cols
         assert cols is not None
-        w = self.weight.data
-        o = self.out_channels
-        dcols = self._buffer("dcols", cols.shape, g.dtype)
-        np.matmul(w.reshape(o, -1).T, g, out=dcols.reshape(-1, g.shape[1]))
+        if self.stride == (1, 1):
+            dxp = self._grad_padded_stride1(grad_out)
+        else:
+            w = self.weight.data
+            dcols = self._buffer("dcols", cols.shape, g.dtype)
+            np.matmul(w.reshape(w.shape[0], -1).T, g, out=dcols.reshape(-1, g.shape[1]))
+            n, c, h, wd = self._shape
+            (ph, pw), oh_ow = self.padding, cols.shape[4:]
+            dxp = self._buffer("dxp", (c, n, h + 2 * ph, wd + 2 * pw), g.dtype)
+            col2im(dcols, dxp, self.kernel_size, self.stride, oh_ow)
         self._params_from(g)
         n, c, h, wd = self._shape
-        (ph, pw), oh_ow = self.padding, cols.shape[4:]
-        dxp = self._buffer("dxp", (c, n, h + 2 * ph, wd + 2 * pw), g.dtype)
-        col2im(dcols, dxp, self.kernel_size, self.stride, oh_ow)
+        ph, pw = self.padding
         grad_in = self._buffer("grad_in", (n, c, h, wd), g.dtype)
         np.copyto(grad_in, dxp[:, :, ph : ph + h, pw : pw + wd].transpose(1, 0, 2, 3))
         return grad_in
+
+    def _grad_padded_stride1(self, grad_out: np.ndarray) -> np.ndarray:
+        """dℓ/dx̃ (C, N, H̃, W̃) for stride 1, with col2im on "wide" rows.
+
+        G is laid out with W̃ columns per output row (the W̃ − OW extra ones zero), so dcols
+        = Wᵀ G holds, for each kernel offset (p, q), a block that lands in the flattened
+        plane of x̃ at the single shift p·W̃ + q: col2im is kH·kW additions of contiguous
+        rows instead of strided 2-D blocks (measured 2× faster for LeNet's second layer,
+        for a product 1.4× larger).
+        """
+        n, o, oh, ow = grad_out.shape
+        (kh, kw), c = self.kernel_size, self.in_channels
+        hp, wp = oh + kh - 1, ow + kw - 1
+        dtype = grad_out.dtype
+        g_wide = self._zeros_once("g_wide", (o, n, oh, wp), dtype)
+        np.copyto(g_wide[..., :ow], grad_out.transpose(1, 0, 2, 3))
+        dcols = self._buffer("dcols_wide", (c, kh, kw, n, oh * wp), dtype)
+        w = self.weight.data
+        np.matmul(w.reshape(o, -1).T, g_wide.reshape(o, -1), out=dcols.reshape(c * kh * kw, -1))
+        flat = self._buffer("dx_flat", (c, n, hp * wp + kw - 1), dtype)
+        flat.fill(0)
+        for p in range(kh):
+            for q in range(kw):
+                shift = p * wp + q
+                flat[:, :, shift : shift + oh * wp] += dcols[:, p, q]
+        return flat[:, :, : hp * wp].reshape(c, n, hp, wp)
 
     def parameters(self) -> list[Parameter]:
         return [self.weight] if self.bias is None else [self.weight, self.bias]
