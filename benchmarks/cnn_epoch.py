@@ -7,6 +7,8 @@ reshuffled (issue 15). Contenders, in one process, same data, same threads:
 - ``byhand nn+fit``: ``byhand.nn`` layers trained by ``byhand.fit``;
 - ``byhand CNNClassifier``: the estimator (its default network, one BLAS thread by design);
 - ``pytorch``: the same network in PyTorch eager on the CPU (its default initialisation);
+- the same three with one thread each (``… 1 thread``): the estimator's own setting, and
+  the fair comparison on a machine whose other cores are busy;
 - ``floor``: the epoch's convolution and dense products alone on preallocated buffers — the
   im2col products (forward W·cols, backward dW = G colsᵀ and dcols = Wᵀ G for the second
   convolution) and the dense layers' products — with no im2col copies, pooling or updates.
@@ -151,6 +153,28 @@ def torch_eager(ctx: Context, X: np.ndarray, y: np.ndarray, out: dict[str, Any])
     return run
 
 
+def one_thread(run: Timed | None) -> Timed | None:
+    """The same contender with BLAS and PyTorch's intra-op pool limited to one thread."""
+    if run is None:
+        return None
+
+    def wrapped() -> float:
+        from byhand._validation import one_blas_thread
+
+        torch = optional("torch")
+        before = torch.get_num_threads() if torch is not None else None
+        if torch is not None:
+            torch.set_num_threads(1)
+        try:
+            with one_blas_thread():
+                return run()
+        finally:
+            if torch is not None:
+                torch.set_num_threads(before)
+
+    return wrapped
+
+
 def matmul_floor(ctx: Context, X: np.ndarray) -> Timed:
     """The products of the epoch alone (the shapes byhand's im2col layers multiply)."""
     rng = np.random.default_rng(ctx.seed)
@@ -232,18 +256,32 @@ def run(ctx: Context) -> list[Row]:
         f"LeNet-5-like CNN, batch {BATCH}, SGD lr {LR} momentum {MOMENTUM}, float32, one "
         f"shuffled epoch on {X.shape[0]} images"
     )
-    names = ("byhand nn+fit", "byhand CNNClassifier", "pytorch", "floor")
+    names = (
+        "byhand nn+fit",
+        "byhand CNNClassifier",
+        "pytorch",
+        "floor",
+        "byhand nn+fit 1 thread",
+        "pytorch 1 thread",
+        "floor 1 thread",
+    )
     models: dict[str, dict[str, Any]] = {k: {} for k in names}
     contenders: dict[str, Timed | None] = {
         "byhand nn+fit": byhand_raw(ctx, X, y, models["byhand nn+fit"]),
         "byhand CNNClassifier": byhand_estimator(ctx, X, y, models["byhand CNNClassifier"]),
         "pytorch": torch_eager(ctx, X, y, models["pytorch"]),
         "floor": matmul_floor(ctx, X),
+        "byhand nn+fit 1 thread": one_thread(
+            byhand_raw(ctx, X, y, models["byhand nn+fit 1 thread"])
+        ),
+        "pytorch 1 thread": one_thread(torch_eager(ctx, X, y, models["pytorch 1 thread"])),
+        "floor 1 thread": one_thread(matmul_floor(ctx, X)),
     }
     times = race(contenders, ctx.sizes.repeats)
     med = {k: median(v) for k, v in times.items()}
     for k, t in med.items():
-        acc = accuracy(k, models[k].get("model"), Xt, d.y_test) if k != "floor" else float("nan")
+        model = models[k].get("model")
+        acc = accuracy(k.replace(" 1 thread", ""), model, Xt, d.y_test) if model else float("nan")
         extra = f"  test accuracy {100 * acc:.2f}%" if acc == acc else ""
         ctx.log(f"  {k:22s} {fmt_s(t)}  (all: {', '.join(f'{x:.3f}' for x in times[k])}){extra}")
     ctx.log(f"  peak memory of one byhand epoch (tracemalloc): {peak_mib(ctx, X, y):.1f} MiB")
@@ -252,6 +290,14 @@ def run(ctx: Context) -> list[Row]:
         ("pytorch / byhand nn+fit", "pytorch", "byhand nn+fit", 1.0, True),
         ("byhand nn+fit / floor", "byhand nn+fit", "floor", 1.5, False),
         ("pytorch / byhand CNNClassifier", "pytorch", "byhand CNNClassifier", 1.0, True),
+        (
+            "pytorch / byhand, 1 thread each",
+            "pytorch 1 thread",
+            "byhand nn+fit 1 thread",
+            1.0,
+            True,
+        ),
+        ("byhand / floor, 1 thread", "byhand nn+fit 1 thread", "floor 1 thread", 1.5, False),
     ]
     rows = [
         Row("1 CNN epoch", m, _ratio(med[a], med[b]), t, hib, best=_ratio(best[a], best[b]))
