@@ -300,7 +300,7 @@ def run(ctx: Context) -> list[Row]:
         ("byhand / floor, 1 thread", "byhand nn+fit 1 thread", "floor 1 thread", 1.5, False),
     ]
     rows = [
-        Row("1 CNN epoch", m, _ratio(med[a], med[b]), t, hib, best=_ratio(best[a], best[b]))
+        Row("6 CNN epoch", m, _ratio(med[a], med[b]), t, hib, best=_ratio(best[a], best[b]))
         for m, a, b, t, hib in pairs
     ]
     for r in rows:
