@@ -254,3 +254,45 @@ def test_a_small_convnet_passes_gradcheck_end_to_end():
     )
     x = rng.standard_normal((2, 2, 9, 8))
     assert gradcheck(net, x) < 1e-6
+
+
+def test_fit_and_evaluate_take_image_batches_and_switch_modes():
+    from byhand import fit, nn, optim
+    from byhand.training import evaluate
+
+    rng = np.random.default_rng(0)
+    X = rng.standard_normal((40, 1, 6, 6)).astype(np.float32)
+    y = (X[:, 0, :3].sum(axis=(1, 2)) > 0).astype(np.int64)
+    drop = Dropout(0.9, random_state=0)
+    net = nn.Sequential(
+        Conv2d(1, 2, 3, padding=1, random_state=0),
+        MaxPool2d(2),
+        nn.ReLU(),
+        Flatten(),
+        drop,
+        Linear(18, 2, random_state=1),
+    )
+    hist = fit(
+        net,
+        nn.CrossEntropyLoss(),
+        optim.Adam(net.parameters(), lr=0.01),
+        X,
+        y,
+        epochs=3,
+        batch_size=8,
+        validation_data=(X, y),
+        verbose=0,
+        random_state=0,
+    )
+    assert hist.epochs == 3 and drop.training  # fit trains in training mode
+    # evaluation runs in evaluation mode (Dropout off: repeatable) and restores the mode
+    first, again = (
+        evaluate(net, nn.CrossEntropyLoss(), X, y),
+        evaluate(net, nn.CrossEntropyLoss(), X, y),
+    )
+    assert first == again and drop.training
+    set_training(net, False)
+    z = net.forward(X)
+    assert first[0] == pytest.approx(nn.CrossEntropyLoss().forward(z, y), rel=1e-6)
+    with pytest.raises(ValueError, match=r"\(N, C, H, W\)"):
+        fit(net, nn.CrossEntropyLoss(), optim.SGD(net.parameters(), lr=0.1), X[:, 0], y, epochs=1)
