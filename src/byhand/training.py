@@ -419,7 +419,10 @@ def fit(
                 hist.loss.append(total_loss / n)
                 hist.metric.append(_finish_metric(loss, total_metric, n, sst))
                 if validation_data is not None:
-                    vl, vm = evaluate(model, loss, X_val, y_val)
+                    # images: in training-sized chunks, so a convolution's buffers (tens of
+                    # numbers per pixel) stay those of one training batch
+                    chunk = bs if X_val.ndim == 4 else 4096
+                    vl, vm = evaluate(model, loss, X_val, y_val, batch_size=chunk)
                     hist.val_loss.append(vl)
                     hist.val_metric.append(vm)
                 hist.time.append(time.perf_counter() - t0)

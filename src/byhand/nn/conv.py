@@ -25,7 +25,9 @@ the padded input and its gradient N·C·(H+2P)·(W+2P) each (stored channel-majo
 (C, N, H+2P, W+2P)), ``cols`` and ``dcols`` N·C·kH·kW·OH·OW each, the output and its gradient
 in two layouts N·out·OH·OW each, and dℓ/dx N·C·H·W numbers; nothing else grows with the
 batch (all in the layer's dtype). For LeNet-5's first layer (C = 1, 5 × 5, 28 × 28 outputs)
-and N = 64, ``cols`` is 1.25 M numbers (5 MB in float32).
+and N = 64, ``cols`` is 1.25 M numbers (5 MB in float32). ``byhand.fit`` evaluates image
+validation data in chunks of the training batch size, so a run keeps at most the buffers of
+a full batch and of the last, shorter batches of the training and validation sets.
 """
 
 from __future__ import annotations
