@@ -68,7 +68,7 @@ def _train_cnn(seed: int, quick: bool, data: tuple) -> tuple:
     val_loss: list[float] = []
 
     def watch(state) -> None:
-        loss, acc = evaluate(state.model, state.loss, _images(Xv), yv)
+        loss, acc = evaluate(state.model, state.loss, _images(Xv), yv, batch_size=64)
         val_loss.append(loss)
         val_acc.append(acc)
 
