@@ -1,0 +1,110 @@
+"""New Galerne Course I experiments (112–119) in quick mode: claims pass, citations are real,
+and the claims fail when the component under test is broken."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from _transcripts import transcript_path
+from byhand.experiments import get
+
+NAMES = [
+    "xor-network",
+    "train-validation-test",
+    "perceptron-criterion",
+    "relu-vs-sigmoid",
+    "regression-conditional-mean",
+    "multiclass-mlp-softmax",
+    "boundaries-without-bias",
+    "non-convexity",
+]
+
+
+def verdicts(name: str) -> list[str]:
+    return [c.verdict for c in get(name).func(0, True).claims]
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_claims_pass_and_cite_the_transcripts(name: str) -> None:
+    exp = get(name)
+    res = exp.func(0, True)
+    assert res.claims and res.figures
+    failed = [(c.claim, c.value) for c in res.claims if not c.passed]
+    assert not failed, failed
+    text = transcript_path("galerne-1").read_text(encoding="utf-8")
+    for c in res.claims:
+        assert c.slide in text and c.source in ("lecture", "derived", "byhand")
+    assert all(s in text for _, s in exp.covers)
+
+
+def test_xor_network_fails_with_other_weights(monkeypatch) -> None:
+    from byhand.experiments import galerne_extra as mod
+
+    monkeypatch.setattr(mod, "W1", np.array([[1.0, -1.0], [1.0, 1.0]]))
+    assert verdicts("xor-network") == ["failed", "failed"]
+
+
+def test_validation_claim_fails_on_noiseless_data(monkeypatch) -> None:
+    """Without label noise K = 1 is as good as any: nothing to gain from validation."""
+    from byhand import datasets
+
+    real = datasets.make_moons
+    monkeypatch.setattr(
+        datasets,
+        "make_moons",
+        lambda n, noise, random_state=None, **k: real(n, 0.0, random_state, **k),
+    )
+    assert verdicts("train-validation-test") == ["failed"]
+
+
+def test_perceptron_criterion_fails_with_a_wrong_step(monkeypatch) -> None:
+    from byhand.experiments import galerne_extra as mod
+
+    real = mod.literal_perceptron
+    monkeypatch.setattr(mod, "literal_perceptron", lambda w, X, d, g, e: real(w, X, d, 2 * g, e))
+    assert verdicts("perceptron-criterion")[0] == "failed"
+
+
+def test_relu_claims_fail_when_sigmoid_is_relu(monkeypatch) -> None:
+    from byhand import nn
+
+    monkeypatch.setattr(nn, "Sigmoid", nn.ReLU)
+    v = verdicts("relu-vs-sigmoid")
+    assert v[0] == "failed" and v[1] == "failed"
+
+
+def test_conditional_mean_claim_fails_for_a_median_estimate(monkeypatch) -> None:
+    from byhand.neural_network import MLPRegressor
+
+    real = MLPRegressor.predict
+    shift = 0.5 - 0.5 * np.log(2)  # mean − median of the noise
+    monkeypatch.setattr(MLPRegressor, "predict", lambda self, X: real(self, X) - shift)
+    assert verdicts("regression-conditional-mean") == ["failed"]
+
+
+def test_posterior_claim_fails_for_uniform_outputs(monkeypatch) -> None:
+    from byhand.neural_network import MLPClassifier
+
+    monkeypatch.setattr(MLPClassifier, "predict_proba", lambda self, X: np.full((len(X), 3), 1 / 3))
+    assert verdicts("multiclass-mlp-softmax") == ["failed"]
+
+
+def test_cone_claim_fails_when_the_bias_is_kept(monkeypatch) -> None:
+    from byhand.linear_model import SoftmaxRegression
+
+    real = SoftmaxRegression.__init__
+
+    def keep_bias(self, *a, **k):
+        k["fit_intercept"] = True
+        real(self, *a, **k)
+
+    monkeypatch.setattr(SoftmaxRegression, "__init__", keep_bias)
+    assert verdicts("boundaries-without-bias") == ["failed", "failed"]
+
+
+def test_non_convexity_claim_fails_without_a_relabelling(monkeypatch) -> None:
+    from byhand.experiments import galerne_extra as mod
+
+    monkeypatch.setattr(mod, "SHIFT", 0)
+    assert verdicts("non-convexity") == ["failed"]
