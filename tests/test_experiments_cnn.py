@@ -23,10 +23,11 @@ def test_registered_for_galerne_1_with_mnist():
 def test_claims_cite_the_lecture_and_the_accuracy_claim_can_fail(tiny):
     res = galerne_cnn.cnn_mnist(0, True)
     text = transcript_path("galerne-1").read_text(encoding="utf-8")
+    flat = " ".join(text.split())
     for c in res.claims:
         assert c.slide in text
         if c.source == "lecture":
-            assert c.quote.split(":")[0] in text
+            assert " ".join(c.quote.split()) in flat
     accuracy, comparison, backward = res.claims
     # one epoch on 600 images is far from the 95 % mark: the claim is checked, not asserted
     assert not accuracy.passed and accuracy.verdict == "failed"

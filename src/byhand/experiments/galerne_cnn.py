@@ -223,8 +223,8 @@ def cnn_mnist(seed: int, quick: bool) -> ExperimentResult:
         detail=f"test error: CNN {1 - test_acc:.2%}, best other {1 - best_other:.2%}",
         source="lecture",
         quote=(
-            "Convolutional neural networks: Special neural networks for images that uses "
-            "local convolutions (e.g. 3 × 3 filters) for the first layers."
+            "Special neural networks for images that uses local convolutions (e.g. "
+            "$3 \\times 3$ filters) for the first layers."
         ),
     )
     err = _backward_error(seed)
