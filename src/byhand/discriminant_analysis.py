@@ -16,6 +16,7 @@ import numpy as np
 from scipy.special import expit, log_expit, log_softmax, softmax
 from sklearn.base import BaseEstimator, ClassifierMixin
 
+from byhand._inference import row_invariant_matmul
 from byhand._validation import (
     check_param,
     encode_class_labels,
@@ -26,6 +27,52 @@ from byhand._validation import (
 __all__ = ["LinearDiscriminantAnalysis"]
 
 
+def _pow2_scale(v: np.ndarray) -> np.ndarray:
+    """Per entry, the power of two 2^-e with |v|·2^-e in [½, 1) (1 where v is 0): exact."""
+    e = np.frexp(v)[1]
+    return np.where(v > 0, np.ldexp(1.0, -e), 1.0)
+
+
+def _lda_solution(
+    X: np.ndarray, y_idx: np.ndarray, counts: np.ndarray, tol: float
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Means (K, d), Σ⁻¹m_k as rows (K, d), the δ_k intercepts (K,), and Σ (d, d).
+
+    Scale-equivariant: the solve runs on standardised features z_j = (x_j − μ_j)·c_j, with
+    c_j = 1/(pooled within-class sd of x_j) (1 for a feature constant within classes), each
+    column first brought to magnitudes <= 1 by a power of two so that nothing overflows
+    even near the largest double. Σ_z = V diag(λ) Vᵀ (``numpy.linalg.eigh``; eigenvalues
+    below ``tol``·λ_max dropped: the pseudo-inverse on a singular Σ_z), A_z = Σ_z⁺ m̃_kᵀ,
+    and back in the units of x: Σ⁻¹m_k = c ⊙ A_z, with the intercept
+    −μ·(Σ⁻¹m_k) − ½ m̃_k·A_z + log π_k, where m̃_k = (m_k − μ) ⊙ c. Multiplying a feature by
+    any factor changes c_j by its inverse and leaves z — hence every prediction — as it
+    was (to rounding), as scikit-learn's SVD solver does.
+    """
+    n, d = X.shape
+    p = _pow2_scale(np.abs(X).max(axis=0))  # columns to magnitudes <= 1, exactly
+    Xp = X * p
+    mu = Xp.mean(axis=0)
+    means_p = np.zeros((counts.size, d))
+    np.add.at(means_p, y_idx, Xp - mu)
+    means_p /= counts[:, None]
+    centred = Xp - mu - means_p[y_idx]
+    sd = np.sqrt(np.einsum("ij,ij->j", centred, centred) / n)
+    c = np.where(sd > 0, 1.0 / np.where(sd > 0, sd, 1.0), 1.0)
+    Z = centred * c
+    cov_z = Z.T @ Z / n
+    lam, V = np.linalg.eigh(cov_z)
+    keep = lam > tol * max(float(lam.max(initial=0.0)), np.finfo(float).tiny)
+    m_z = means_p * c  # (K, d), the class means in z (relative to the overall mean)
+    A_z = (V[:, keep] / lam[keep]) @ (V[:, keep].T @ m_z.T)  # (d, K)
+    coef_p = (A_z * c[:, None]).T  # Σ_p⁻¹ m_k in the power-of-two units, (K, d)
+    log_priors = np.log(counts / n)
+    intercept = -(coef_p @ mu) - 0.5 * np.einsum("kd,dk->k", m_z, A_z) + log_priors
+    with np.errstate(over="ignore"):  # Σ and the means beyond the largest double are inf
+        means = (means_p + mu) / p
+        cov = ((centred.T @ centred) / n) / p[:, None] / p[None, :]
+    return means, coef_p * p, intercept, cov
+
+
 class LinearDiscriminantAnalysis(ClassifierMixin, BaseEstimator):
     """LDA classifier: class means, shared covariance, linear discriminants.
 
@@ -33,10 +80,12 @@ class LinearDiscriminantAnalysis(ClassifierMixin, BaseEstimator):
 
     Fit: priors π_k = n_k / n, means m_k, and the pooled maximum-likelihood covariance
     Σ = Σ_k Σ_{i: y_i = k} (x_i − m_k)(x_i − m_k)ᵀ / n (the estimate of scikit-learn's
-    solvers too). Σ⁻¹M is obtained by a least-squares solve of Σ A = Mᵀ
-    (``numpy.linalg.lstsq``, singular values below ``tol``·σ_max dropped: the pseudo-inverse
-    solution when Σ is singular, e.g. pixels constant over the training set); never an
-    explicit inverse.
+    solvers too). Σ⁻¹M is solved on standardised features (each scaled by its pooled
+    within-class standard deviation, see ``_lda_solution``) through the eigendecomposition
+    of their covariance, eigenvalues below ``tol``·λ_max dropped (the pseudo-inverse when Σ
+    is singular, e.g. pixels constant over the training set), and mapped back to the units
+    of x: predictions do not change when a feature is rescaled (income in dollars beside a
+    rate in fractions), and features near the largest double fit without overflow.
 
     The discriminants δ_k(x) = xᵀΣ⁻¹m_k − ½ m_kᵀΣ⁻¹m_k + log π_k give the posterior
     P(Y = k | x) = softmax_k(δ(x)). With two classes, δ₁ − δ₀ = w·x + b with the lecture's
@@ -45,7 +94,7 @@ class LinearDiscriminantAnalysis(ClassifierMixin, BaseEstimator):
     Parameters
     ----------
     tol : float >= 0, default 1e-10
-        Relative cut-off on the singular values of Σ in the solve.
+        Relative cut-off on the eigenvalues of the standardised features' covariance.
 
     Attributes
     ----------
@@ -57,23 +106,23 @@ class LinearDiscriminantAnalysis(ClassifierMixin, BaseEstimator):
         self.tol = tol
 
     def fit(self, X: Any, y: Any) -> LinearDiscriminantAnalysis:
-        """Estimate priors, means and the shared covariance; return self."""
+        """Estimate priors, means and the shared covariance; return self.
+
+        Raises ValueError when there are no more samples than classes (the shared
+        covariance has no degree of freedom left; scikit-learn refuses the same).
+        """
         check_param(self, "tol", numbers.Real, low=0.0)
         X, y = validate_X_y_classifier(self, X, y)
         y_idx = encode_class_labels(self, y)
         n, d = X.shape
         k = self.classes_.size
+        if n <= k:
+            raise ValueError(
+                f"LinearDiscriminantAnalysis needs more samples than classes; got "
+                f"n_samples={n} for {k} classes (the shared covariance would be 0)."
+            )
         counts = np.bincount(y_idx, minlength=k).astype(np.float64)
-        means = np.zeros((k, d))
-        np.add.at(means, y_idx, X)
-        means /= counts[:, None]
-        centred = X - means[y_idx]
-        cov = centred.T @ centred / n
-        # A = Σ⁻¹ Mᵀ by least squares (pseudo-inverse on a singular Σ).
-        A = np.linalg.lstsq(cov, means.T, rcond=self.tol)[0]  # (d, K)
-        log_priors = np.log(counts / n)
-        coef = A.T  # row k: Σ⁻¹ m_k
-        intercept = -0.5 * np.einsum("kd,kd->k", means, coef) + log_priors
+        means, coef, intercept, cov = _lda_solution(X, y_idx, counts, float(self.tol))
         self.priors_ = counts / n
         self.means_ = means
         self.covariance_ = cov
@@ -89,7 +138,7 @@ class LinearDiscriminantAnalysis(ClassifierMixin, BaseEstimator):
     def decision_function(self, X: Any) -> np.ndarray:
         """w·x + b, shape (n,), for two classes; the discriminants δ_k(x), (n, K), otherwise."""
         X = validate_X_predict(self, X)
-        scores = X @ self.coef_.T + self.intercept_
+        scores = row_invariant_matmul(X, self.coef_.T) + self.intercept_
         return scores[:, 0] if self.classes_.size == 2 else scores
 
     def predict_log_proba(self, X: Any) -> np.ndarray:

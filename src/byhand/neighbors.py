@@ -34,31 +34,137 @@ def _max_abs(X: np.ndarray) -> float:
     return float(max(X.max(initial=0.0), -X.min(initial=0.0)))
 
 
+def _frame(X: np.ndarray) -> tuple[np.ndarray, float]:
+    """A shift c (per feature) and a power of two s for the working coordinates s·x − s·c.
+
+    The expanded form ‖b‖² − 2a·b loses every digit of a distance that is small beside ‖a‖
+    (40 timestamps 1.7e9 + i: ‖a‖² ≈ 3e18 swamps distances of 0.1, and 38 of 40 neighbours
+    come out wrong). Candidates are therefore ranked in coordinates centred on the
+    training data: c is the midrange of each feature when the data sits away from the
+    origin (‖midrange‖ > ‖range‖), else 0 (no copy of float32 data). s rescales the
+    centred data to a largest magnitude in [½, 1) when it exceeds 2⁵⁰ or is below 2⁻⁵⁰, so
+    neither float32 nor the squares of float64 overflow or underflow; multiplying by a
+    power of two is exact, so neither changes which points are nearest.
+    """
+    d = X.shape[1]
+    if X.shape[0] == 0:
+        return np.zeros(d), 1.0
+    hi = X.max(axis=0).astype(np.float64)
+    lo = X.min(axis=0).astype(np.float64)
+    mid, half = hi / 2 + lo / 2, hi / 2 - lo / 2  # no overflow near the largest double
+    top = max(float(np.abs(mid).max()), float(half.max()))
+    shift = np.zeros(d)
+    if top > 0 and np.linalg.norm(mid / top) > 2 * np.linalg.norm(half / top):
+        shift = mid
+    big = float(2 * half.max()) if shift.any() else max(top, float(np.abs(lo).max()))
+    scale = 1.0
+    if big > 2.0**50 or 0 < big < 2.0**-50:
+        scale = float(np.ldexp(1.0, -int(np.frexp(big)[1])))
+    return shift, scale
+
+
+def _to_frame(X: np.ndarray, shift: np.ndarray, scale: float, dtype: Any) -> np.ndarray:
+    """s·x − s·c in ``dtype`` (X itself when the frame is the identity and dtypes agree)."""
+    if scale == 1.0 and not shift.any():
+        return X.astype(dtype, copy=False)
+    out = np.multiply(X, scale, dtype=np.float64)
+    out -= shift * scale
+    return out.astype(dtype, copy=False)
+
+
+def _exact_sq_distances(
+    A: np.ndarray, B: np.ndarray, rows: np.ndarray, cols: np.ndarray, scale: float
+) -> np.ndarray:
+    """Σ_j (s·a_j − s·b_j)² for the pairs (A[rows], B[cols]), in float64, by direct
+    differences: relative error <= (d + 2)·2⁻⁵³ whatever the offset of the data."""
+    out = np.empty(rows.size)
+    step = max(1, 2**22 // max(1, A.shape[1]))
+    for i in range(0, rows.size, step):
+        diff = np.multiply(A[rows[i : i + step]], scale, dtype=np.float64)
+        diff -= np.multiply(B[cols[i : i + step]], scale, dtype=np.float64)
+        out[i : i + step] = np.einsum("ij,ij->i", diff, diff)
+    return out
+
+
+def nearest_exact(
+    A: np.ndarray,
+    At: np.ndarray,
+    B: np.ndarray,
+    Bt: np.ndarray,
+    sq: np.ndarray,
+    scale: float,
+    k: int,
+) -> tuple[np.ndarray, np.ndarray]:
+    """The K nearest training rows of each query, and their squared distances, exactly.
+
+    A, B: the queries and training rows as given; At, Bt: the same in working coordinates
+    (:func:`_frame`) and in the product's dtype (float32 or float64); sq: ‖b‖² of the rows of
+    Bt, in float64. Returns (indices (n, K), squared distances (n, K) in the data's units),
+    nearest first, ties broken by the smaller training index.
+
+    Candidates come from one product D̃ = ‖b‖² − 2a·b in the working dtype (unit roundoff u).
+    With inputs rounded to that dtype, product and sum in it, every D̃ is within
+    e = 2(d+8)u(2‖a‖·max‖b‖ + max‖b‖²) + (underflow slack) of the exact value, so the K
+    smallest D̃ have exact distances <= D̃_(K) + e and every true K-nearest point has
+    D̃ <= D̃_(K) + 2e. Only those candidates (a few more than K) get their distances
+    recomputed by direct differences (:func:`_exact_sq_distances`), and the K smallest by
+    (distance, index) are kept.
+    """
+    n_rows, d = A.shape
+    wide = Bt.dtype == np.float64
+    u, tiny = (2.0**-53, 2.0**-1074) if wide else (2.0**-24, 2.0**-149)
+    D = (np.asarray(-2.0, dtype=Bt.dtype) * At) @ Bt.T
+    D += sq.astype(Bt.dtype)
+    At64 = At.astype(np.float64, copy=False)
+    a_norm = np.sqrt(np.einsum("ij,ij->i", At64, At64))
+    sq_max = float(sq.max(initial=0.0))
+    big = max(np.sqrt(sq_max), float(a_norm.max(initial=0.0)))
+    slack = 8.0 * (d + 1) * tiny * (1.0 + big) ** 2
+    err = 2.0 * (d + 8) * u * (2.0 * a_norm * np.sqrt(sq_max) + sq_max) + slack
+    bound = KNeighborsClassifier._subset_bound(D, k).astype(np.float64) + 2.0 * err
+    bound_w = bound.astype(Bt.dtype)
+    bound_w = np.where(bound_w < bound, np.nextafter(bound_w, Bt.dtype.type(np.inf)), bound_w)
+    rows, cols = np.nonzero(D <= bound_w[:, None])
+    vals = D[rows, cols]
+    order = np.lexsort((vals, rows))
+    first = np.concatenate([[0], np.cumsum(np.bincount(rows, minlength=n_rows))[:-1]])
+    kth = vals[order][first + k - 1].astype(np.float64)  # the K-th smallest D̃ per row
+    keep = vals <= kth[rows] + 2.0 * err[rows]
+    rows, cols = rows[keep], cols[keep]
+    dist = _exact_sq_distances(A, B, rows, cols, scale)
+    order = np.lexsort((cols, dist, rows))
+    first = np.concatenate([[0], np.cumsum(np.bincount(rows, minlength=n_rows))[:-1]])
+    pick = order[first[:, None] + np.arange(k)]
+    with np.errstate(over="ignore"):  # distances beyond the largest double are inf
+        return cols[pick], dist[pick] / scale / scale
+
+
 class KNeighborsClassifier(ClassifierMixin, BaseEstimator):
     """Majority vote of the K training points nearest in Euclidean distance.
 
     Lecture EE-559 3.3 (Fleuret, EPFL, 2019) (k-NN, K = 11, with and without a radial
     feature).
 
-    For a chunk A of query rows and the training set B, the squared distances are ranked by
+    For a chunk A of query rows and the training set B, candidates are ranked by
     ‖b‖² − 2 a·b (‖a‖² is the same along a row and does not change the ranking), one matrix
-    product per chunk; the K smallest per row are found by bounding the K-th distance from
-    a strided subset of the columns and sorting only the entries under the bound. Memory
-    stays bounded by ``chunk_size`` × n_train distances per thread.
+    product per chunk, in coordinates centred on the training data and rescaled by a power
+    of two (``_frame``); the candidates under a bound on the K-th distance are found from a
+    strided subset of the columns. Memory stays bounded by ``chunk_size`` × n_train
+    distances per thread.
 
-    The big product runs in float32 (on float32 data itself, or on a float32 copy of
-    float64 data) and only a few candidates per query, provably including the K nearest,
-    are re-ranked with float64 distances from the original data, so the neighbours are
-    those of the float64 computation (see ``_chunk_neighbors32``). Data with entries above
-    1e15 in magnitude (float32 could overflow) is computed in float64 throughout.
+    The big product runs in float32 (on float32 data itself, or on a float32 copy) and
+    only a few candidates per query, provably including the K nearest, get their squared
+    distances recomputed exactly, Σ(a_j − b_j)² in float64 by direct differences, so the
+    neighbours are exact whatever the offset of the data (see ``nearest_exact``). Queries
+    far outside the training data (working coordinates above 1e15) use a float64 product.
 
     Ties: between equal computed distances at the K-th place, the training points of
     smaller index are kept (neighbours are ordered by (distance, index)); between classes
     with equal votes, the class that sorts first in ``classes_`` wins, as in scikit-learn.
     scikit-learn's brute force keeps an order among equal distances that depends on its
     chunking and heaps, so on data with exactly tied distances the two may pick different
-    (equally near) neighbours; otherwise (float64 throughout) the neighbours and votes are
-    scikit-learn's.
+    (equally near) neighbours; otherwise the neighbours and votes are scikit-learn's, except
+    far from the origin, where scikit-learn's expanded distances cancel and byhand's don't.
 
     Parameters
     ----------
@@ -92,16 +198,11 @@ class KNeighborsClassifier(ClassifierMixin, BaseEstimator):
         X, y = validate_X_y_classifier(self, X, y, dtype=(np.float64, np.float32))
         self._y = encode_class_labels(self, y, min_classes=1)
         self._X = X
-        self._sq_norms = np.einsum("ij,ij->i", X, X, dtype=np.float64)
-        max_abs = _max_abs(X)
-        if X.dtype == np.float32 or max_abs <= _FLOAT32_SAFE:
-            # float32 copy for the candidate product (X itself when already float32)
-            self._X32 = X if X.dtype == np.float32 else X.astype(np.float32)
-            self._sq32 = self._sq_norms.astype(np.float32)
-            self._sq_max = float(self._sq_norms.max(initial=0.0))
-            self._max_abs = max_abs
-        else:
-            self._X32 = None
+        # working coordinates (centred, rescaled by a power of two) and their float32 copy
+        # for the candidate product (X itself when float32 and already well placed)
+        self._shift, self._scale = _frame(X)
+        self._X32 = _to_frame(X, self._shift, self._scale, np.float32)
+        self._sq32 = np.einsum("ij,ij->i", self._X32, self._X32, dtype=np.float64)
         self.n_samples_fit_ = X.shape[0]
         return self
 
@@ -109,7 +210,10 @@ class KNeighborsClassifier(ClassifierMixin, BaseEstimator):
         """Indices of the ``n_neighbors`` nearest training points, shape (n, K), nearest first
         (ordered by (distance, training index))."""
         X = validate_X_predict(self, X, dtype=(np.float64, np.float32))
-        fast = self._X32 is not None and _max_abs(X) <= _FLOAT32_SAFE
+        # |s·x − s·c| <= s(max|x| + max|c|); beyond float32's safe range (queries far outside
+        # the training data) the candidate product runs in float64
+        reach = self._scale * (_max_abs(X) + float(np.abs(self._shift).max(initial=0.0)))
+        fast = reach <= _FLOAT32_SAFE
         k = self.n_neighbors
         if k > self.n_samples_fit_:
             raise ValueError(
@@ -124,10 +228,13 @@ class KNeighborsClassifier(ClassifierMixin, BaseEstimator):
         rows = self.chunk_size or max(1, _WORKING_BYTES // (item * self.n_samples_fit_ * workers))
         starts = range(0, n, rows)
         workers = min(workers, len(starts))
-        chunk = self._chunk_neighbors32 if fast else self._chunk_neighbors
+        Bt = self._X32 if fast else _to_frame(self._X, self._shift, self._scale, np.float64)
+        sq = self._sq32 if fast else np.einsum("ij,ij->i", Bt, Bt)
 
         def run(start: int) -> None:
-            out[start : start + rows] = chunk(X[start : start + rows], k)
+            A = X[start : start + rows]
+            At = _to_frame(A, self._shift, self._scale, Bt.dtype)
+            out[start : start + rows] = nearest_exact(A, At, self._X, Bt, sq, self._scale, k)[0]
 
         if workers <= 1:
             for start in starts:
@@ -148,61 +255,6 @@ class KNeighborsClassifier(ClassifierMixin, BaseEstimator):
         if sub.shape[1] < k:
             sub = D
         return np.partition(sub, k - 1, axis=1)[:, k - 1] if sub.shape[1] > k else sub.max(1)
-
-    @staticmethod
-    def _first_k(rows: np.ndarray, cols: np.ndarray, dist: np.ndarray, n_rows: int, k: int):
-        """From (row, col, distance) triples with at least K per row, the K of smallest
-        (distance, col) per row, nearest first."""
-        order = np.lexsort((cols, dist, rows))
-        first = np.concatenate([[0], np.cumsum(np.bincount(rows, minlength=n_rows))[:-1]])
-        return cols[order][first[:, None] + np.arange(k)]
-
-    def _chunk_neighbors(self, A: np.ndarray, k: int) -> np.ndarray:
-        """The K nearest for one chunk of queries (float64), by (distance, training index).
-
-        D = (−2A)Bᵀ + ‖b‖² (scaling by −2 is exact); only the entries under the subset
-        bound are sorted.
-        """
-        D = (-2.0 * A.astype(np.float64, copy=False)) @ self._X.T
-        D += self._sq_norms
-        rows, cols = np.nonzero(D <= self._subset_bound(D, k)[:, None])
-        return self._first_k(rows, cols, D[rows, cols], D.shape[0], k)
-
-    def _chunk_neighbors32(self, A: np.ndarray, k: int) -> np.ndarray:
-        """The K nearest for one chunk: a float32 product finds candidates, and float64
-        distances rank them, so the answer is the float64 computation's.
-
-        With u = 2⁻²⁴, every float32 D̃ (inputs rounded to float32, product and sum in
-        float32) is within e = 2(d+8)u(2‖a‖·max‖b‖ + max‖b‖²) + s of the exact
-        ‖b‖² − 2a·b, where s covers float32 underflow (inputs bounded by ``_FLOAT32_SAFE``
-        rule out overflow). The K smallest D̃ have exact distances <= D̃_(K) + e, so every
-        true K-nearest point has D̃ <= D̃_(K) + 2e: those candidates (a few more than K)
-        get their distances recomputed in float64 from the original data, and the K
-        smallest by (distance, index) are kept.
-        """
-        B32, B = self._X32, self._X
-        n_rows, d = A.shape
-        D = (np.float32(-2.0) * A.astype(np.float32)) @ B32.T
-        D += self._sq32
-        A64 = A.astype(np.float64, copy=False)
-        a_norm = np.sqrt(np.einsum("ij,ij->i", A64, A64))
-        big = max(self._max_abs, float(np.abs(A64).max(initial=0.0)))
-        slack = 8.0 * (d + 1) * 2.0**-149 * (1.0 + big) ** 2
-        scale = 2.0 * (d + 8) * 2.0**-24
-        err = scale * (2.0 * a_norm * np.sqrt(self._sq_max) + self._sq_max) + slack
-        bound = self._subset_bound(D, k).astype(np.float64) + 2.0 * err
-        bound32 = bound.astype(np.float32)
-        bound32 = np.where(bound32 < bound, np.nextafter(bound32, np.float32(np.inf)), bound32)
-        rows, cols = np.nonzero(D <= bound32[:, None])
-        vals = D[rows, cols]
-        order = np.lexsort((vals, rows))
-        first = np.concatenate([[0], np.cumsum(np.bincount(rows, minlength=n_rows))[:-1]])
-        kth = vals[order][first + k - 1].astype(np.float64)  # the K-th smallest D̃ per row
-        keep = vals <= kth[rows] + 2.0 * err[rows]
-        rows, cols = rows[keep], cols[keep]
-        dots = np.einsum("ij,ij->i", A64[rows], B[cols].astype(np.float64, copy=False))
-        dist = -2.0 * dots + self._sq_norms[cols]
-        return self._first_k(rows, cols, dist, n_rows, k)
 
     def predict_proba(self, X: Any) -> np.ndarray:
         """Fraction of the K neighbours in each class, shape (n, n_classes)."""

@@ -26,6 +26,8 @@ from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin
 from sklearn.utils.multiclass import check_classification_targets, type_of_target
 from sklearn.utils.validation import check_is_fitted, validate_data
 
+from byhand._inference import row_invariant_matmul
+from byhand._magnitude import check_training_input
 from byhand._validation import encode_binary_labels, encode_class_labels
 from byhand.linear_model._gradient import GradientSolverMixin, _check_number, make_rng
 from byhand.nn.activations import Identity, ReLU, Sigmoid, Softplus, Tanh
@@ -191,7 +193,7 @@ class _BaseMLP(GradientSolverMixin, BaseEstimator):
         a = validate_data(self, X, reset=False, dtype=dtype, order="C")
         last = len(self.coefs_) - 1
         for i, (W, b) in enumerate(zip(self.coefs_, self.intercepts_, strict=True)):
-            a = a @ W
+            a = row_invariant_matmul(a, W)  # each row as if predicted alone
             a += b
             if i < last:
                 _activate(self.activation, a)
@@ -380,6 +382,7 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
     ) -> MLPClassifier:
         """Train on X (N, d) and class labels y."""
         dtype = self._check_params()
+        check_training_input(self, X, dtype)
         X, y = validate_data(self, X, y, dtype=dtype, order="C", ensure_all_finite=_FIT_CHECKS)
         self._check_targets(y)
         targets, loss, n_out = self._encode(y, dtype)
@@ -495,6 +498,7 @@ class MLPRegressor(RegressorMixin, _BaseMLP):
     ) -> MLPRegressor:
         """Train on X (N, d) and real targets y (N,) or (N, K)."""
         dtype = self._check_params()
+        check_training_input(self, X, dtype)
         X, y = validate_data(
             self,
             X,

@@ -24,6 +24,7 @@ import warnings
 import numpy as np
 
 from byhand.experiments import ExperimentResult, experiment
+from byhand.nn.functional import sigmoid
 from byhand.plotting import PALETTE, subplots
 
 LECTURE = "ee559-3"
@@ -182,13 +183,8 @@ def _draw_svm(ax, X: np.ndarray, y: np.ndarray, perc, svm) -> None:
 
 
 def _sigmoid(z: np.ndarray) -> np.ndarray:
-    """σ(z) = 1/(1 + e^{−z}), evaluated without overflow on either side."""
-    out = np.empty_like(z, dtype=np.float64)
-    pos = z >= 0
-    out[pos] = 1.0 / (1.0 + np.exp(-z[pos]))
-    e = np.exp(z[~pos])
-    out[~pos] = e / (1.0 + e)
-    return out
+    """σ(z) = 1/(1 + e^{−z}) in float64, byhand's exact logistic (``nn.functional.sigmoid``)."""
+    return sigmoid(np.asarray(z, dtype=np.float64))
 
 
 def lda_affine(

@@ -30,6 +30,8 @@ import numpy as np
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils.validation import check_is_fitted, validate_data
 
+from byhand._inference import row_invariant_matmul
+from byhand._magnitude import check_magnitude, product_limit
 from byhand.nn.layers import Linear
 from byhand.nn.losses import Loss
 from byhand.nn.module import Module, Sequential
@@ -236,6 +238,9 @@ class GradientSolverMixin:
         ``tol`` is set ends with a ``ConvergenceWarning``.
         """
         epochs = self.max_iter if epochs is None else epochs
+        check_magnitude(
+            self, X, product_limit(X.shape[1], X.dtype), "the products x·w of gradient training"
+        )
         if optimizer is None:
             optimizer = SGD(
                 model.parameters(),
@@ -252,7 +257,14 @@ class GradientSolverMixin:
                     f"{type(self).__name__}: resume_state must be a TrainState.snapshot() "
                     f"dict, got {type(resume_state).__name__}"
                 )
-            rng, history = restore(resume_state, model, optimizer, averager)
+            saved_rng, history = restore(resume_state, model, optimizer, averager)
+            # Continue in the caller's generator (the one the estimator keeps and saves),
+            # put in the snapshot's state: a resumed fit ends with the generator state of
+            # an uninterrupted one, so the saved model files are identical.
+            if type(saved_rng.bit_generator) is type(rng.bit_generator):
+                rng.bit_generator.state = saved_rng.bit_generator.state
+            else:
+                rng = saved_rng
         with warnings.catch_warnings():
             # divergence is reported below as an error of the estimator, not a warning
             warnings.simplefilter("ignore", DivergenceWarning)
@@ -303,7 +315,7 @@ class BinaryLinearMixin:
         """f(x) = wᵀx + b, shape (n_samples,)."""
         check_is_fitted(self)
         X = validate_data(self, X, reset=False, dtype=np.float64, order="C")
-        return X @ self.coef_[0] + self.intercept_[0]
+        return row_invariant_matmul(X, self.coef_[0]) + self.intercept_[0]
 
     def predict(self, X: Any) -> np.ndarray:
         """classes_[1] where f(x) >= 0, else classes_[0]."""

@@ -16,6 +16,8 @@ import numpy as np
 from sklearn.base import BaseEstimator, RegressorMixin
 from sklearn.utils.validation import check_is_fitted, validate_data
 
+from byhand._inference import row_invariant_matmul
+from byhand._magnitude import check_magnitude, product_limit
 from byhand.linear_model._gradient import GradientSolverMixin, linear_net, make_rng
 from byhand.nn.losses import MSELoss
 
@@ -45,6 +47,29 @@ def ridge_lstsq(
     w = np.linalg.lstsq(Xc, yc, rcond=None)[0]
     b = y_mean - x_mean @ w if fit_intercept else np.zeros(y.shape[1:])
     return w, np.asarray(b, dtype=np.float64)
+
+
+def _rescaled_lstsq(
+    est: Any, X: np.ndarray, Y: np.ndarray, alpha: float, fit_intercept: bool
+) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`ridge_lstsq` on features and targets rescaled by powers of two (exact), so
+    values near the largest double never overflow in the solve (LAPACK would print errors
+    and hang on the inf). Without a penalty the least-squares solution is equivariant:
+    w = p ⊙ w̃ / q, b = b̃ / q for X̃ = X·diag(p), Ỹ = q·Y. With alpha > 0 the penalty is not,
+    so features beyond :func:`byhand._magnitude.product_limit` are refused."""
+    if alpha > 0:
+        check_magnitude(est, X, product_limit(X.shape[1]), "the ridge normal equations")
+        return ridge_lstsq(X, Y, alpha, fit_intercept)
+    p = _pow2_scale(np.abs(X).max(axis=0, initial=0.0))
+    q = float(_pow2_scale(np.array([np.abs(Y).max(initial=0.0)]))[0])
+    w, b = ridge_lstsq(X * p, Y * q, 0.0, fit_intercept)
+    with np.errstate(over="ignore"):
+        return w * p[:, None] / q, b / q
+
+
+def _pow2_scale(v: np.ndarray) -> np.ndarray:
+    """Per entry the power of two 2^-e with v·2^-e in [½, 1) (1 where v is 0)."""
+    return np.where(v > 0, np.ldexp(1.0, -np.frexp(v)[1]), 1.0)
 
 
 class LinearRegression(GradientSolverMixin, RegressorMixin, BaseEstimator):
@@ -140,7 +165,7 @@ class LinearRegression(GradientSolverMixin, RegressorMixin, BaseEstimator):
         single = y.ndim == 1
         Y = y.reshape(-1, 1) if single else y
         if self.solver == "lstsq":
-            w, b = ridge_lstsq(X, Y, float(self.alpha), bool(self.fit_intercept))
+            w, b = _rescaled_lstsq(self, X, Y, float(self.alpha), bool(self.fit_intercept))
             self.n_iter_ = 1
             self.loss_curve_: list[float] = []
         else:
@@ -173,7 +198,7 @@ class LinearRegression(GradientSolverMixin, RegressorMixin, BaseEstimator):
         """f(x) = wᵀx + b for every row of X."""
         check_is_fitted(self)
         X = validate_data(self, X, reset=False, dtype=np.float64, order="C")
-        return X @ self.coef_.T + self.intercept_
+        return row_invariant_matmul(X, self.coef_.T) + self.intercept_
 
     def __sklearn_tags__(self) -> Any:
         tags = super().__sklearn_tags__()

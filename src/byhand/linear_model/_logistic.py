@@ -20,6 +20,7 @@ import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.exceptions import ConvergenceWarning
 
+from byhand._magnitude import check_magnitude, product_limit
 from byhand._validation import encode_binary_labels, validate_X_y_classifier
 from byhand.linear_model._gradient import (
     BinaryLinearMixin,
@@ -27,6 +28,7 @@ from byhand.linear_model._gradient import (
     linear_net,
     make_rng,
 )
+from byhand.linear_model._labels import class_indices
 from byhand.linear_model._lbfgs import newton
 from byhand.nn.functional import sigmoid
 from byhand.nn.losses import LogisticLoss
@@ -163,6 +165,7 @@ class LogisticRegression(BinaryLinearMixin, GradientSolverMixin, ClassifierMixin
 
     def _fit_newton(self, X: np.ndarray, y: np.ndarray) -> None:
         fi, alpha = bool(self.fit_intercept), float(self.alpha)
+        check_magnitude(self, X, product_limit(X.shape[1]), "Newton's products x·w and XᵀSX")
         Xt = _design(X, fi)
         theta, n_iter, converged = newton(
             lambda t: logistic_objective(t, Xt, y, alpha, fi),
@@ -186,7 +189,7 @@ class LogisticRegression(BinaryLinearMixin, GradientSolverMixin, ClassifierMixin
     def objective(self, X: Any, y: Any) -> float:
         """J(w, b) of the fitted model on (X, y): mean logistic loss + α‖w‖²."""
         z = self.decision_function(X)
-        y_pm = np.where(np.asarray(y) == self.classes_[1], 1.0, -1.0)
+        y_pm = np.where(class_indices(self, y, z.shape[0]) == 1, 1.0, -1.0)
         w = self.coef_[0]
         return float(np.mean(np.logaddexp(0.0, -y_pm * z))) + float(self.alpha) * float(w @ w)
 

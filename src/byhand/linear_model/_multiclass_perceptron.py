@@ -13,6 +13,8 @@ from typing import Any
 
 import numpy as np
 
+from byhand._inference import row_invariant_matmul
+from byhand._magnitude import check_magnitude, product_limit
 from byhand._validation import (
     check_finite_sumsq,
     encode_class_labels,
@@ -64,6 +66,7 @@ class MulticlassPerceptron(_PerceptronBase):
         """Run the multiclass perceptron on (X, y) and return self."""
         self._check_params()
         X, y = validate_X_y_classifier(self, X, y, ensure_all_finite=False)
+        check_magnitude(self, X, product_limit(X.shape[1]), "the scores w·x and updates")
         sumsq = check_finite_sumsq(X)
         y_idx = encode_class_labels(self, y)
         d = X.shape[1]
@@ -151,7 +154,7 @@ class MulticlassPerceptron(_PerceptronBase):
         """Scores w_kᵀx + b_k, shape (n_samples, n_classes); with two classes the difference
         s_1 − s_0, shape (n_samples,) (scikit-learn's convention for binary problems)."""
         X = validate_X_predict(self, X)
-        scores = X @ self.coef_.T + self.intercept_
+        scores = row_invariant_matmul(X, self.coef_.T) + self.intercept_
         return scores[:, 1] - scores[:, 0] if scores.shape[1] == 2 else scores
 
     def predict(self, X: Any) -> np.ndarray:

@@ -49,6 +49,7 @@ import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.exceptions import ConvergenceWarning
 
+from byhand._inference import row_invariant_matmul
 from byhand._validation import (
     check_finite_sumsq,
     check_param,
@@ -467,7 +468,7 @@ class Perceptron(_PerceptronBase):
     def decision_function(self, X: Any) -> np.ndarray:
         """wᵀx + b for each row, shape (n_samples,); positive means ``classes_[1]``."""
         X = validate_X_predict(self, X)
-        return X @ self.coef_[0] + self.intercept_[0]
+        return row_invariant_matmul(X, self.coef_[0]) + self.intercept_[0]
 
     def predict(self, X: Any) -> np.ndarray:
         """``classes_[1]`` where wᵀx + b > 0, else ``classes_[0]`` (sign(0) counts as −1)."""

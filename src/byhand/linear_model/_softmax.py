@@ -24,8 +24,10 @@ from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils.validation import check_is_fitted, validate_data
 
+from byhand._inference import row_invariant_matmul
 from byhand._validation import encode_class_labels, validate_X_y_classifier
 from byhand.linear_model._gradient import GradientSolverMixin, linear_net, make_rng
+from byhand.linear_model._labels import class_indices
 from byhand.linear_model._lbfgs import lbfgs
 from byhand.nn.functional import log_softmax, softmax
 from byhand.nn.losses import CrossEntropyLoss
@@ -216,7 +218,7 @@ class SoftmaxRegression(GradientSolverMixin, ClassifierMixin, BaseEstimator):
     def _scores(self, X: Any) -> np.ndarray:
         check_is_fitted(self)
         X = validate_data(self, X, reset=False, dtype=np.float64, order="C")
-        return X @ self.coef_.T + self.intercept_
+        return row_invariant_matmul(X, self.coef_.T) + self.intercept_
 
     def decision_function(self, X: Any) -> np.ndarray:
         """Scores Wᵀx + b, shape (n, K); for K = 2 the log-odds f₁ − f₀, shape (n,)."""
@@ -239,6 +241,6 @@ class SoftmaxRegression(GradientSolverMixin, ClassifierMixin, BaseEstimator):
     def objective(self, X: Any, y: Any) -> float:
         """J(W, b) of the fitted model on (X, y): mean cross-entropy + α‖W‖²."""
         logp = self.predict_log_proba(X)
-        t = np.searchsorted(self.classes_, np.asarray(y))
+        t = class_indices(self, y, logp.shape[0])
         nll = -float(np.mean(logp[np.arange(logp.shape[0]), t]))
         return nll + float(self.alpha) * float(np.vdot(self.coef_, self.coef_))

@@ -26,6 +26,7 @@ from byhand.linear_model._gradient import (
     linear_net,
     make_rng,
 )
+from byhand.linear_model._labels import class_indices
 from byhand.nn.losses import HingeLoss
 from byhand.optim.schedules import InverseTime, Schedule
 
@@ -159,7 +160,7 @@ class LinearSVM(BinaryLinearMixin, GradientSolverMixin, ClassifierMixin, BaseEst
     def objective(self, X: Any, y: Any) -> float:
         """α‖w‖² + mean hinge of the fitted model on (X, y)."""
         z = self.decision_function(X)
-        y_pm = np.where(np.asarray(y) == self.classes_[1], 1.0, -1.0)
+        y_pm = np.where(class_indices(self, y, z.shape[0]) == 1, 1.0, -1.0)
         w = self.coef_[0]
         hinge = float(np.mean(np.maximum(0.0, 1.0 - y_pm * z)))
         return hinge + float(self.alpha) * float(w @ w)

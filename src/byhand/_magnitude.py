@@ -1,0 +1,68 @@
+"""Inputs too large for an estimator's arithmetic: a ValueError naming the feature, before
+any overflow inside NumPy or LAPACK (issue 11: values near the largest double).
+
+Estimators whose maths is unchanged by rescaling a feature (least squares without a
+penalty, LDA, k-NN) rescale internally instead and never call this.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+__all__ = ["check_magnitude", "check_training_input", "largest_feature", "product_limit"]
+
+
+def product_limit(n_features: int, dtype: Any = np.float64) -> float:
+    """sqrt(max / (4(d + 1))): below it every x·w with |w| of the order of |x| (what a
+    perceptron or gradient step builds from the data) and every sum of d + 1 such products
+    stays finite in ``dtype``."""
+    return float(np.sqrt(np.finfo(dtype).max / (4.0 * (n_features + 1))))
+
+
+def largest_feature(X: np.ndarray) -> tuple[int, float]:
+    """(column, max |value|) of the finite entries of the column of largest magnitude."""
+    X = np.asarray(X)
+    if X.ndim != 2 or X.size == 0 or X.dtype.kind not in "fiu":
+        return 0, 0.0
+    with np.errstate(invalid="ignore"):
+        col = np.maximum(np.abs(X.max(axis=0)), np.abs(X.min(axis=0)))  # no full temporary
+        if not np.all(np.isfinite(col)):  # NaN or inf somewhere: the finite entries only
+            col = np.where(np.isfinite(X), np.abs(X), 0).max(axis=0)
+    j = int(np.argmax(col))
+    return j, float(col[j])
+
+
+def _feature_name(estimator: Any, j: int) -> str:
+    names = getattr(estimator, "feature_names_in_", None)
+    return f"feature {j} ({names[j]!r})" if names is not None else f"feature {j} (x{j})"
+
+
+def check_magnitude(estimator: Any, X: Any, limit: float, why: str) -> None:
+    """Raise ValueError naming the feature whose values exceed ``limit`` in magnitude.
+
+    ``why``: what would overflow (shown in the message). Arrays of other kinds, NaN and inf
+    are left to the usual validation.
+    """
+    X = np.asarray(X) if not hasattr(X, "dtype") else X
+    if not isinstance(X, np.ndarray):
+        X = np.asarray(X)
+    j, big = largest_feature(X)
+    if big > limit:
+        raise ValueError(
+            f"{type(estimator).__name__}: {_feature_name(estimator, j)} has values up to "
+            f"{big:.3g} in magnitude, above {limit:.3g}, where {why} would overflow. Scale "
+            "the features first (e.g. sklearn.preprocessing.StandardScaler or MaxAbsScaler)."
+        )
+
+
+def check_training_input(estimator: Any, X: Any, dtype: Any) -> None:
+    """For gradient-trained models: refuse, before any conversion to ``dtype`` (a float32
+    net would turn 1e308 into inf), features above :func:`product_limit` in ``dtype``."""
+    if not isinstance(X, np.ndarray):  # other inputs are converted and checked later
+        return
+    shape = X.shape
+    if len(shape) == 2:
+        why = f"the {np.dtype(dtype).name} products x·W of gradient training"
+        check_magnitude(estimator, X, product_limit(shape[1], dtype), why)
