@@ -36,10 +36,11 @@ from typing import Any
 import numpy as np
 from sklearn.utils.validation import check_is_fitted, validate_data
 
+from byhand._inference import row_invariant_matmul
 from byhand._validation import one_blas_thread
 from byhand.linear_model._gradient import _check_number, check_learning_rate
 from byhand.neural_network import _INITS, MLPClassifier
-from byhand.nn.conv import Conv2d
+from byhand.nn.conv import Conv2d, _windows
 from byhand.nn.dropout import Dropout, set_training
 from byhand.nn.layers import Linear
 from byhand.nn.losses import Loss
@@ -366,7 +367,7 @@ class CNNClassifier(MLPClassifier):
         try:
             with one_blas_thread():
                 parts = [
-                    np.array(net.forward(images[s : s + _PREDICT_CHUNK]))
+                    _predict_forward(net, images[s : s + _PREDICT_CHUNK])
                     for s in range(0, images.shape[0], _PREDICT_CHUNK)
                 ]
         finally:
@@ -379,6 +380,40 @@ class CNNClassifier(MLPClassifier):
         tags = super().__sklearn_tags__()
         tags.input_tags.allow_nan = False
         return tags
+
+
+def _predict_forward(net: Sequential, x: np.ndarray) -> np.ndarray:
+    """The network's forward for prediction, every image's logits as if it were alone.
+
+    The products of the convolutions (one row per output position) and of the dense layers
+    go through :func:`byhand._inference.row_invariant_matmul` (float64 on row blocks of a
+    fixed shape); pooling, ReLU and Flatten act on each image alone. So ``predict(X)[i]``
+    equals ``predict(X[i:i+1])`` bit for bit, as for the other estimators.
+    """
+    for m in net.modules:
+        if isinstance(m, Conv2d):
+            x = _conv_rows(m, x)
+        elif isinstance(m, Linear):
+            x = row_invariant_matmul(x, m.weight.data)
+            if m.bias is not None:
+                x += m.bias.data
+        else:
+            x = np.array(m.forward(x))
+    return x
+
+
+def _conv_rows(conv: Conv2d, x: np.ndarray) -> np.ndarray:
+    """conv(x) with the patches as rows (N·OH·OW, C·kH·kW), multiplied row-invariantly."""
+    oh, ow = conv._geometry(x)
+    n = x.shape[0]
+    xp = conv._padded(x, "xp")  # (C, N, H̃, W̃)
+    windows = _windows(xp, conv.kernel_size, conv.stride, (oh, ow))  # (C, N, OH, OW, kH, kW)
+    rows = np.ascontiguousarray(windows.transpose(1, 2, 3, 0, 4, 5)).reshape(n * oh * ow, -1)
+    w = conv.weight.data
+    y = row_invariant_matmul(rows, w.reshape(w.shape[0], -1).T)
+    if conv.bias is not None:
+        y += conv.bias.data
+    return np.ascontiguousarray(y.reshape(n, oh, ow, -1).transpose(0, 3, 1, 2))
 
 
 def _relu() -> Module:
