@@ -5,9 +5,13 @@ Users never see these file names: the package cites lectures through ``byhand.le
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
-SEEDS = Path(__file__).resolve().parents[1] / ".." / "shared" / "seeds"
+SEEDS = Path(
+    os.environ.get("BYHAND_TRANSCRIPTS")
+    or Path(__file__).resolve().parents[1] / ".." / "shared" / "seeds"
+)
 
 FILES = {
     "cs577-01": "000_b8c8f70a5e624d9a.txt",

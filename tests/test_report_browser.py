@@ -232,6 +232,8 @@ def small_report(tmp_path: Path) -> tuple[Path, int]:
             1 + 1 == 3,
             kind="numeric",
             target=3,
+            source="byhand",
+            reason="a test",
         )
         res.table("trace", ["t", "w"], [[0, [0.0, 0.0]], [1, [1.5, -2.0]]])
         res.note("A note with <b>markup</b> that must be shown as text.")

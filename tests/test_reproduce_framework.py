@@ -38,15 +38,33 @@ def dummies():
     def passing(seed: int, quick: bool) -> ExperimentResult:
         res = ExperimentResult()
         x = float(np.random.default_rng(seed).random())
-        res.claim(LECTURE, "3.1. The perceptron", "x = x", x, x == x)
-        res.claim(LECTURE, "3.1. The perceptron", "x < 1", [x, 1.0], x < 1, kind="numeric")
+        res.claim(LECTURE, "3.1. The perceptron", "x = x", x, x == x, source="byhand", reason="t")
+        res.claim(
+            LECTURE,
+            "3.1. The perceptron",
+            "x < 1",
+            [x, 1.0],
+            x < 1,
+            kind="numeric",
+            source="derived",
+            derived_from="t",
+        )
         return res
 
     @experiment("t-fail", title="fails", lecture=LECTURE, number=1002)
     def failing(seed: int, quick: bool) -> ExperimentResult:
         warnings.warn("a deliberate warning", UserWarning, stacklevel=1)
         res = ExperimentResult()
-        res.claim(LECTURE, "3.1. The perceptron", "2 + 2 = 5", 2 + 2, 2 + 2 == 5, kind="numeric")
+        res.claim(
+            LECTURE,
+            "3.1. The perceptron",
+            "2 + 2 = 5",
+            2 + 2,
+            2 + 2 == 5,
+            kind="numeric",
+            source="lecture",
+            quote="t",
+        )
         return res
 
     @experiment("t-raise", title="raises", lecture=LECTURE, number=1003)
@@ -56,7 +74,9 @@ def dummies():
     @experiment("t-mnist", title="needs MNIST", lecture=LECTURE, number=1004, needs_mnist=True)
     def mnist(seed: int, quick: bool) -> ExperimentResult:
         res = ExperimentResult()
-        res.claim(LECTURE, "3.2", "ran", True, True, kind="qualitative")
+        res.claim(
+            LECTURE, "3.2", "ran", True, True, kind="qualitative", source="byhand", reason="t"
+        )
         return res
 
     yield
@@ -164,10 +184,19 @@ def test_command_line_parser_and_run(tmp_path, capsys, dummies):
 
 def test_claim_validation_and_json_values():
     with pytest.raises(ValueError, match="kind"):
-        Claim(LECTURE, "s", "c", 1.0, "approximate", True)
+        Claim(LECTURE, "s", "c", 1.0, "approximate", True, source="byhand", reason="t")
     with pytest.raises(TypeError, match="passed"):
-        Claim(LECTURE, "s", "c", 1.0, "exact", "yes")
-    c = Claim(LECTURE, "s", "c", np.array([1.5, np.nan]), "exact", np.bool_(True))
+        Claim(LECTURE, "s", "c", 1.0, "exact", "yes", source="byhand", reason="t")
+    c = Claim(
+        LECTURE,
+        "s",
+        "c",
+        np.array([1.5, np.nan]),
+        "exact",
+        np.bool_(True),
+        source="byhand",
+        reason="t",
+    )
     assert c.value == [1.5, "nan"] and c.passed is True
     assert jsonable({"a": np.int64(3), "b": (np.float32(0.5), math.inf)}) == {
         "a": 3,

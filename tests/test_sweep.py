@@ -144,6 +144,8 @@ def test_experiment_sweep_reruns_with_point_seeds():
             value=seed,
             passed=seed % 2 == 0,
             kind="qualitative",
+            source="byhand",
+            reason="a test",
         )
         return res
 

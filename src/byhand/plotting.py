@@ -44,6 +44,8 @@ def decision_regions(
     padding: float = 0.5,
     title: str | None = None,
     boundary: bool = True,
+    xlabel: str = "$x_1$",
+    ylabel: str = "$x_2$",
 ) -> Any:
     """Colour the plane by ``model.predict`` and draw the boundary ``decision_function = 0``.
 
@@ -89,6 +91,8 @@ def decision_regions(
         )
     ax.set_xlim(xx.min(), xx.max())
     ax.set_ylim(yy.min(), yy.max())
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
     if title:
         ax.set_title(title)
     return ax
@@ -106,11 +110,14 @@ def loss_contours(
     levels: int = 25,
     log: bool = True,
     labels: tuple[str, str] = ("w", "b"),
+    batched: bool = False,
 ) -> Any:
     """Contours of ``loss(theta)`` over a 2-D box, with optimisation paths drawn on top.
 
     ``loss`` takes a parameter vector of length 2; ``paths`` maps a label to an array (T, 2)
     of iterates (a GD path); ``minimum`` is marked with a star. Log-spaced levels by default.
+    With ``batched=True`` ``loss`` takes all grid points at once, an array (M, 2), and returns
+    M values (one call instead of M).
     """
     if ax is None:
         _, ax = subplots()
@@ -118,7 +125,10 @@ def loss_contours(
     ys = np.linspace(*ylim, resolution)
     xx, yy = np.meshgrid(xs, ys)
     pts = np.column_stack([xx.ravel(), yy.ravel()])
-    zz = np.array([loss(p) for p in pts]).reshape(xx.shape)
+    if batched:
+        zz = np.asarray(loss(pts), dtype=float).reshape(xx.shape)
+    else:
+        zz = np.array([loss(p) for p in pts]).reshape(xx.shape)
     if log:
         lo, hi = max(zz.min(), 1e-12), zz.max()
         lv = np.geomspace(lo + 1e-3 * (hi - lo), hi, levels)

@@ -12,7 +12,7 @@ import html
 import math
 from typing import Any
 
-from byhand.lectures import LECTURES
+from byhand.lectures import LECTURES, cite
 
 CSS = """
 :root { --ink:#1d2433; --muted:#5b6475; --line:#dde2ea; --bg:#f6f7fb; --card:#fff;
@@ -56,6 +56,14 @@ code { font:13px/1.4 ui-monospace,"DejaVu Sans Mono",Menlo,monospace; background
 .badge.ok { color:var(--ok); background:var(--okbg); }
 .badge.bad { color:var(--bad); background:var(--badbg); }
 .badge.skip { color:var(--skip); background:var(--skipbg); }
+.badge.differs { color:var(--skip); background:var(--skipbg); }
+.tgt.lecture { color:var(--ok); } .tgt.derived { color:#5a3e9b; } .tgt.byhand { color:var(--skip); }
+.quote { display:block; color:var(--muted); font-size:12px; font-style:italic; }
+.cause { display:block; color:var(--skip); font-size:12px; }
+table.coverage td.status { white-space:nowrap; font-weight:600; }
+table.coverage td.status.reproduced { color:var(--ok); }
+table.coverage td.status.missing { color:var(--bad); }
+table.coverage td.status.notrep { color:var(--muted); }
 table { border-collapse:collapse; width:100%; margin:8px 0 14px; font-size:14px; }
 th, td { border-bottom:1px solid var(--line); padding:6px 8px; text-align:left;
   vertical-align:top; }
@@ -113,10 +121,39 @@ def _badge(record: dict[str, Any]) -> str:
         return '<span class="badge skip">skipped</span>'
     if status.startswith("error"):
         return '<span class="badge bad">error</span>'
-    npass = sum(c["passed"] for c in record["claims"])
-    ntot = len(record["claims"])
-    cls = "ok" if npass == ntot else "bad"
-    return f'<span class="badge {cls}">{npass}/{ntot} claims</span>'
+    verdicts = [c.get("verdict", "failed") for c in record["claims"]]
+    nrep, ntot = verdicts.count("reproduced"), len(verdicts)
+    cls = "bad" if "failed" in verdicts else "differs" if "differs" in verdicts else "ok"
+    return f'<span class="badge {cls}">{nrep}/{ntot} reproduced</span>'
+
+
+VERDICT_BADGE = {
+    "reproduced": '<span class="badge ok" title="reproduced">✓</span>',
+    "differs": '<span class="badge differs" title="differs, for the stated cause">≠</span>',
+    "failed": '<span class="badge bad" title="failed">✗</span>',
+}
+
+
+def target_html(c: dict[str, Any]) -> str:
+    """The claim's target, introduced by where it comes from: "lecture:" only when the lecture
+    gives it, "derived (from …):" for a consequence byhand computes, "byhand's threshold:"."""
+    source = c.get("source", "")
+    target = c.get("target")
+    shown = f" {_e(format_value(target))}" if target is not None else ""
+    if source == "lecture":
+        label = "lecture:" if target is not None else ""
+        quote = f'<span class="quote">“{_e(c.get("quote", ""))}”</span>'
+        head = f'<span class="detail tgt lecture">{label}{shown}</span>' if label else ""
+        return head + quote
+    if source == "derived":
+        return (
+            f'<span class="detail tgt derived">derived (from {_e(c.get("derived_from", ""))})'
+            f":{shown}</span>"
+        )
+    return (
+        f'<span class="detail tgt byhand">byhand\'s threshold:{shown} '
+        f"({_e(c.get('reason', ''))})</span>"
+    )
 
 
 def _claims_table(claims: list[dict[str, Any]]) -> str:
@@ -124,30 +161,56 @@ def _claims_table(claims: list[dict[str, Any]]) -> str:
         return ""
     rows = []
     for c in claims:
-        verdict = (
-            '<span class="badge ok" title="passed">✓</span>'
-            if c["passed"]
-            else '<span class="badge bad" title="failed">✗</span>'
-        )
-        target = c.get("target")
-        target_html = (
-            f'<span class="detail">lecture: {_e(format_value(target))}</span>'
-            if target is not None
-            else ""
-        )
+        verdict = VERDICT_BADGE.get(c.get("verdict", "failed"), VERDICT_BADGE["failed"])
+        where = cite(c["lecture"], c["slide"]) if c["lecture"] in LECTURES else c["lecture"]
         detail = f'<span class="detail">{_e(c["detail"])}</span>' if c.get("detail") else ""
+        cause = (
+            f'<span class="cause">differs: {_e(c["differs"])}</span>' if c.get("differs") else ""
+        )
         rows.append(
             "<tr>"
-            f'<td>{_e(c["claim"])}<span class="src">{_e(c["lecture"])} · {_e(c["slide"])}</span>'
-            "</td>"
-            f'<td class="value">{_e(format_value(c["value"]))}{target_html}{detail}</td>'
-            f'<td class="kind">{_e(c["kind"])}</td>'
+            f'<td>{_e(c["claim"])}<span class="src">{_e(where)}</span>{target_html(c)}</td>'
+            f'<td class="value">{_e(format_value(c["value"]))}{detail}{cause}</td>'
+            f'<td class="kind">{_e(c["kind"])}<br>{_e(c.get("source", ""))}</td>'
             f'<td class="verdict">{verdict}</td>'
             "</tr>"
         )
     return (
-        '<table class="claims"><thead><tr><th>The lecture says</th><th>byhand got</th>'
-        "<th>kind</th><th></th></tr></thead><tbody>" + "".join(rows) + "</tbody></table>"
+        '<table class="claims"><thead><tr><th>Claim, where it is stated, where its target '
+        "comes from</th><th>byhand got</th><th>kind, source</th><th></th></tr></thead><tbody>"
+        + "".join(rows)
+        + "</tbody></table>"
+    )
+
+
+def _coverage_table(rows: list[dict[str, Any]]) -> str:
+    """One lecture's coverage: slide, item, experiment(s) or the reason it is not reproduced."""
+    if not rows:
+        return ""
+    body = []
+    for r in rows:
+        if r["status"] == "reproduced":
+            how = ", ".join(
+                f'<a href="#exp-{_e(n)}"><code>{_e(n)}</code></a>' for n in r["experiments"]
+            )
+            cls, label = "reproduced", "reproduced"
+        elif r["status"] == "not reproduced":
+            how, cls, label = _e(r["reason"]), "notrep", "not reproduced"
+        else:
+            how, cls, label = "no experiment yet", "missing", "missing"
+        body.append(
+            f"<tr><td>{_e(r['slide'])}{_e(' · ' + r['topic']) if r.get('topic') else ''}</td>"
+            f"<td>{_e(r['what'])}</td>"
+            f'<td class="status {cls}">{label}</td><td>{how}</td></tr>'
+        )
+    got = sum(r["status"] == "reproduced" for r in rows)
+    return (
+        f'<details class="coverage" open><summary>Coverage: {got} of {len(rows)} items of '
+        "this lecture reproduced</summary>"
+        '<table class="coverage"><thead><tr><th>slide</th><th>worked example, figure or '
+        "statement</th><th>status</th><th>experiment(s) or reason</th></tr></thead><tbody>"
+        + "".join(body)
+        + "</tbody></table></details>"
     )
 
 
@@ -174,7 +237,7 @@ def _experiment(record: dict[str, Any]) -> str:
         f'<article class="exp" id="exp-{_e(record["name"])}">',
         f"<h3>{_e(num)}{_e(record['title'])} {_badge(record)}</h3>",
         f'<div class="meta"><code>byhand reproduce --only {_e(record["name"])}</code> · '
-        f"{_e(record['lecture'])} · {record['seconds']:.2f} s</div>",
+        f"{_e(_lecture_short(record['lecture']))} · {record['seconds']:.2f} s</div>",
     ]
     status = record["status"]
     if status.startswith("skipped"):
@@ -210,23 +273,40 @@ def _experiment(record: dict[str, Any]) -> str:
     return "\n".join(parts)
 
 
+def _lecture_short(lecture: str) -> str:
+    return LECTURES[lecture].short if lecture in LECTURES else lecture
+
+
 def _lecture_title(lecture: str) -> str:
     if lecture in LECTURES:
         return LECTURES[lecture].full
     return lecture
 
 
-def render(records: list[dict[str, Any]], meta: dict[str, Any]) -> str:
-    """The report page for the runner's ``records`` (see :mod:`byhand.experiments.runner`)."""
+def render(
+    records: list[dict[str, Any]],
+    meta: dict[str, Any],
+    cover: dict[str, list[dict[str, Any]]] | None = None,
+) -> str:
+    """The report page for the runner's ``records`` (see :mod:`byhand.experiments.runner`) and
+    the coverage of each lecture ``cover`` (see :mod:`byhand.experiments.coverage`)."""
+    cover = cover or {}
     claims = [c for r in records for c in r["claims"]]
-    npass = sum(c["passed"] for c in claims)
+    verdicts = [c.get("verdict", "failed") for c in claims]
+    nrep, ndiff, nfail = (verdicts.count(v) for v in ("reproduced", "differs", "failed"))
+    sources = [c.get("source", "") for c in claims]
+    nlec, nder, nown = (sources.count(v) for v in ("lecture", "derived", "byhand"))
     nerr = sum(r["status"].startswith("error") for r in records)
     nskip = sum(r["status"].startswith("skipped") for r in records)
-    all_ok = npass == len(claims) and nerr == 0
-    lectures: dict[str, list[dict[str, Any]]] = {}
+    lectures: dict[str, list[dict[str, Any]]] = {lec: [] for lec in cover}
     for r in records:
         lectures.setdefault(r["lecture"], []).append(r)
-    lectures = dict(sorted(lectures.items()))
+    order = list(LECTURES)
+    lectures = dict(
+        sorted(lectures.items(), key=lambda kv: order.index(kv[0]) if kv[0] in order else 99)
+    )
+    covered = sum(r["status"] == "reproduced" for rows in cover.values() for r in rows)
+    n_items = sum(len(rows) for rows in cover.values())
 
     toc = []
     for lec, recs in lectures.items():
@@ -235,27 +315,41 @@ def render(records: list[dict[str, Any]], meta: dict[str, Any]) -> str:
             for r in recs
         )
         toc.append(
-            f'<li><a class="lec" href="#lec-{_e(lec[:3])}">{_e(_lecture_title(lec))}</a>'
+            f'<li><a class="lec" href="#lec-{_e(lec)}">{_e(_lecture_title(lec))}</a>'
             f"<ul>{items}</ul></li>"
         )
     sections = []
     for lec, recs in lectures.items():
+        published = f"published: {LECTURES[lec].published}" if lec in LECTURES else ""
         sections.append(
-            f'<section class="lecture" id="lec-{_e(lec[:3])}"><h2>{_e(_lecture_title(lec))}</h2>'
-            f'<p class="file">seed file <code>{_e(lec)}</code></p>'
+            f'<section class="lecture" id="lec-{_e(lec)}"><h2>{_e(_lecture_title(lec))}</h2>'
+            f'<p class="file">{_e(published)}</p>'
+            + _coverage_table(cover.get(lec, []))
             + "\n".join(_experiment(r) for r in recs)
             + "</section>"
         )
     mode = "quick" if meta.get("quick") else "full"
-    nfail = len(claims) - npass
     problems = []
     if nfail:
         problems.append(f"{nfail} claim{'s' * (nfail != 1)} fail{'s' * (nfail == 1)}")
     if nerr:
         problems.append(f"{nerr} experiment{'s' * (nerr != 1)} ended with an error")
-    verdict = "every claim holds" if all_ok else ", ".join(problems)
+    if problems:
+        verdict = ", ".join(problems)
+    elif ndiff:
+        verdict = (
+            f"{nrep} claims reproduced, {ndiff} differ from the lecture for a stated cause, "
+            "none fails"
+        )
+    else:
+        verdict = "every claim reproduced"
+    share = f"{covered}/{n_items}" if n_items else "-"
     stats = [
-        (f"{npass}/{len(claims)}", "claims passed", "bad" if nfail else "good"),
+        (f"{nrep}/{len(claims)}", "claims reproduced", "bad" if nfail else "good"),
+        (str(ndiff), "differ (stated cause)", "warn" if ndiff else ""),
+        (str(nfail), "failed", "bad" if nfail else ""),
+        (f"{nlec} · {nder} · {nown}", "targets: lecture · derived · byhand", ""),
+        (share, "lecture items reproduced", ""),
         (str(len(records)), "experiments", ""),
         (str(nerr), "errors", "bad" if nerr else ""),
         (str(nskip), "skipped", "warn" if nskip else ""),
@@ -266,6 +360,10 @@ def render(records: list[dict[str, Any]], meta: dict[str, Any]) -> str:
     stat_html = "".join(
         f'<div class="stat {cls}"><b>{_e(v)}</b><span>{_e(k)}</span></div>' for v, k, cls in stats
     )
+    shares = " · ".join(
+        f"{_lecture_short(lec)}: {sum(r['status'] == 'reproduced' for r in rows)}/{len(rows)}"
+        for lec, rows in cover.items()
+    )
     return f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
@@ -274,8 +372,10 @@ def render(records: list[dict[str, Any]], meta: dict[str, Any]) -> str:
 <body>
 <header class="top"><div class="inner">
 <h1>byhand — the lectures reproduced</h1>
-<p>Every worked example of the lectures, rerun with byhand's hand-written NumPy code:
+<p>The lectures' worked examples, rerun with byhand's hand-written NumPy code:
 <b>{_e(verdict)}</b>.</p>
+<p>Share of the lectures' worked examples, figures and numeric statements reproduced:
+<b>{_e(share)}</b>{(" (" + _e(shares) + ")") if shares else ""}.</p>
 <p class="date">{_e(meta.get("date", ""))}</p>
 <div class="stats">{stat_html}</div>
 </div></header>
@@ -284,6 +384,9 @@ def render(records: list[dict[str, Any]], meta: dict[str, Any]) -> str:
 {"".join(sections)}
 <footer>Generated by <code>byhand reproduce</code> {_e(meta.get("byhand_version", ""))}.
 Claims: <b>exact</b> = an identity checked to floating-point precision; <b>numeric</b> = a number
-against the lecture's; <b>qualitative</b> = a comparison or a shape.</footer>
+against a target; <b>qualitative</b> = a comparison or a shape. Targets: <b>lecture</b> = the
+lecture's statement and number (quoted); <b>derived</b> = a consequence of the lecture's mathematics
+that byhand computes; <b>byhand</b> = a threshold byhand chose (with its reason). Verdicts:
+✓ reproduced, ≠ differs from the lecture for the stated cause, ✗ failed.</footer>
 </main></body></html>
 """

@@ -12,7 +12,8 @@ module of this package is imported on discovery, so the decorator is all the reg
 
     LECTURE = "ee559-3"
 
-    @experiment("xor-feature", title="The xor feature x_u·x_v", lecture=LECTURE, number=20)
+    @experiment("xor-feature", title="The xor feature x_u·x_v", lecture=LECTURE, number=20,
+                covers=[(LECTURE, "3.3. Linear separability and feature design")])
     def run(seed: int, quick: bool) -> ExperimentResult:
         rng = np.random.default_rng(seed)          # all randomness from the seed
         n = 100 if quick else 1000                  # quick: smaller, same claims
@@ -22,7 +23,10 @@ module of this package is imported on discovery, so the decorator is all the reg
                   "the perceptron converges with the feature x_u·x_v",  # the lecture's words
                   value=n_epochs,                   # what byhand got (number/str/small list)
                   passed=bool(converged),           # computed, never a constant
-                  kind="qualitative")               # "exact" | "numeric" | "qualitative"
+                  kind="qualitative",               # "exact" | "numeric" | "qualitative"
+                  source="lecture",                 # where the target comes from (mandatory):
+                  quote="…",                        # "lecture" + quote (the lecture's words),
+                  )                                 # "derived" + derived_from, "byhand" + reason
         fig, ax = plotting.subplots()               # from byhand import plotting (no pyplot)
         plotting.decision_regions(model, X, y, ax)  # or loss_contours / learning_curves
         res.figure(fig, "caption")                  # the runner renders it to PNG
@@ -30,8 +34,14 @@ module of this package is imported on discovery, so the decorator is all the reg
         res.note("why the value differs from the slide, if it does")
         return res
 
-``ExperimentResult.claim`` takes ``target`` (the lecture's number, shown beside the value) and
-``detail`` (how it was checked). ``kind="exact"`` is an identity checked to floating-point
+``ExperimentResult.claim`` takes ``target`` (the number checked against, shown beside the value),
+``detail`` (how it was checked) and, mandatory, ``source``: ``"lecture"`` with ``quote`` (the
+lecture's words, one line, verbatim), ``"derived"`` with ``derived_from`` or ``"byhand"`` with
+``reason`` (a threshold byhand chose). A claim whose value is not the lecture's for a known cause
+(e.g. a data pipeline the lecture does not give) passes ``differs="the cause"``: its verdict is
+then ``differs``, which does not fail the run; never loosen a target until it passes.
+``covers`` lists the ``(lecture id, slide title)`` items of :mod:`byhand.experiments.coverage`
+that the experiment reproduces. ``kind="exact"`` is an identity checked to floating-point
 precision, ``"numeric"`` a number against the lecture's, ``"qualitative"`` a comparison or a
 shape. A claim that is false as stated is reported failing with the numbers (never bend the
 experiment); say why in a note.

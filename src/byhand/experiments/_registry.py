@@ -65,6 +65,8 @@ class Claim:
       from the Hessian); ``derived_from`` says from what;
     - ``"byhand"``: a threshold or setting the project chose; ``reason`` says why.
 
+    ``source`` is mandatory: a claim without it raises ValueError.
+
     ``verdict`` is ``"reproduced"`` when the claim passed, ``"differs"`` when it did not and
     ``differs`` states the known cause (byhand's value is not the lecture's, e.g. because the
     lecture's data pipeline is not given; this does not fail the run), ``"failed"`` otherwise.
@@ -91,10 +93,13 @@ class Claim:
             raise ValueError(f"Claim.kind must be one of {KINDS}, got {self.kind!r}")
         if not isinstance(self.passed, (bool, np.bool_)):
             raise TypeError(f"Claim.passed must be a bool, got {type(self.passed).__name__}")
-        if self.source and self.source not in SOURCES:
-            raise ValueError(f"Claim.source must be one of {SOURCES}, got {self.source!r}")
+        if self.source not in SOURCES:
+            raise ValueError(
+                f"Claim.source must be one of {SOURCES} (where the target comes from), got "
+                f"{self.source!r} (claim {self.claim!r})"
+            )
         needs = {"lecture": "quote", "derived": "derived_from", "byhand": "reason"}
-        if self.source and not getattr(self, needs[self.source]).strip():
+        if not getattr(self, needs[self.source]).strip():
             raise ValueError(
                 f"a claim with source={self.source!r} needs {needs[self.source]}= "
                 f"(claim {self.claim!r})"
@@ -235,7 +240,7 @@ class Experiment:
     needs_mnist: bool = False
     module: str = ""
     number: int = 0
-    covers: tuple[tuple[str, str], ...] = ()
+    covers: tuple[tuple[str, ...], ...] = ()
 
 
 _REGISTRY: dict[str, Experiment] = {}
@@ -250,17 +255,24 @@ def experiment(
     lecture: str,
     number: int = 0,
     needs_mnist: bool = False,
-    covers: Sequence[tuple[str, str]] = (),
+    covers: Sequence[tuple[str, ...]] = (),
 ) -> Callable[[Callable[[int, bool], ExperimentResult]], Callable[[int, bool], ExperimentResult]]:
     """Register ``run(seed, quick) -> ExperimentResult`` under the short ``name``.
 
     ``lecture`` is the seed file the experiment mainly reproduces (it groups the report);
     ``number`` is the experiment's number in the reproduction issue (it orders the report);
     ``needs_mnist=True`` makes the runner skip it, visibly, when MNIST is not found;
-    ``covers`` lists the lecture items it reproduces as ``(lecture id, slide title)`` pairs (the
-    report's coverage table joins them with the catalogue of each lecture's worked examples).
+    ``covers`` lists the lecture items it reproduces as ``(lecture id, slide title)`` pairs, or
+    ``(lecture id, slide title, topic)`` triples to name one item of a slide that holds several
+    (the report's coverage table joins them with :mod:`byhand.experiments.coverage`).
     """
-    covered = tuple((str(lec), str(slide)) for lec, slide in covers)
+    covered = tuple(tuple(str(part) for part in c) for c in covers)
+    bad = [c for c in covered if len(c) not in (2, 3)]
+    if bad:
+        raise ValueError(
+            f"covers= takes (lecture id, slide title) or (lecture id, slide title, topic), "
+            f"got {bad}"
+        )
     if not name or not isinstance(name, str) or any(c.isspace() for c in name):
         raise ValueError(f"experiment name must be a non-empty word, got {name!r}")
 

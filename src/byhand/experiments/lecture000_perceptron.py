@@ -13,9 +13,9 @@ import warnings
 import numpy as np
 from sklearn.exceptions import ConvergenceWarning
 
-from byhand.datasets import make_blobs_k, perceptron_trace
+from byhand.datasets import perceptron_trace
 from byhand.experiments import ExperimentResult, experiment
-from byhand.plotting import decision_regions, learning_curves, subplots
+from byhand.plotting import PALETTE, decision_regions, subplots
 
 LECTURE = "cs577-01"
 
@@ -37,6 +37,10 @@ def weights_after_each_step(X: np.ndarray, y: np.ndarray) -> list[np.ndarray]:
     title="The perceptron, step by step: w ends at [2, −1]",
     lecture=LECTURE,
     number=4,
+    covers=[
+        ("cs577-01", "Perceptron: an example"),
+        ("cs577-04", "Perceptron: an example"),
+    ],
 )
 def perceptron_trace_experiment(seed: int, quick: bool) -> ExperimentResult:
     from byhand.linear_model import Perceptron
@@ -66,6 +70,8 @@ def perceptron_trace_experiment(seed: int, quick: bool) -> ExperimentResult:
         bool(np.array_equal(ws[2], [1, -1])),
         kind="exact",
         target=[1, -1],
+        source="lecture",
+        quote="$$\\mathbf{w} = \\begin{bmatrix} 1 \\\\ -1 \\end{bmatrix}$$",
     )
     res.claim(
         LECTURE,
@@ -74,6 +80,11 @@ def perceptron_trace_experiment(seed: int, quick: bool) -> ExperimentResult:
         [bool(np.array_equal(ws[3], ws[2])), bool(np.array_equal(ws[4], ws[3]))],
         bool(np.array_equal(ws[4], ws[2])),
         kind="exact",
+        source="derived",
+        derived_from=(
+            "the slides' w = [1, −1] after t = 3 and their t = 6 update w ← w − [−1, −1] that "
+            "leads to w = [2, −1]: w cannot change at t = 4, 5 (those points are not printed)"
+        ),
     )
     res.claim(
         LECTURE,
@@ -83,6 +94,8 @@ def perceptron_trace_experiment(seed: int, quick: bool) -> ExperimentResult:
         bool(np.array_equal(w, [2, -1]) and final.converged_),
         kind="exact",
         target=[2, -1],
+        source="lecture",
+        quote="$$\\mathbf{w} = \\begin{bmatrix} 2 \\\\ -1 \\end{bmatrix}$$",
     )
     res.table(
         "The trace (points at t = 4, 5, 8 are not printed on the slides; chosen "
@@ -105,21 +118,92 @@ def perceptron_trace_experiment(seed: int, quick: bool) -> ExperimentResult:
     return res
 
 
+def tie_data(seed: int, n: int) -> tuple[np.ndarray, np.ndarray]:
+    """Integer points in [−3, 3]² labelled by argmax of an integer 3-class rule with a margin.
+
+    Integer features make equal scores w_kᵀx common (at W = 0 and later), so the tie rule of
+    the multiclass perceptron is met many times.
+    """
+    rng = np.random.default_rng(seed)
+    V = np.array([[2, -1, -1], [0, 2, -2]])  # columns: the three classes' directions
+    X, y = [], []
+    while len(y) < n:
+        x = rng.integers(-3, 4, size=2)
+        s = x @ V
+        top = np.sort(s)
+        if top[-1] - top[-2] >= 2:  # a margin: the label is not ambiguous
+            X.append(x.astype(np.float64))
+            y.append(int(np.argmax(s)))
+    return np.array(X), np.array(y)
+
+
+def lecture_multiclass_perceptron(
+    X: np.ndarray, y: np.ndarray, epochs: int
+) -> tuple[np.ndarray, int, int]:
+    """The slide's algorithm written literally: returns (W of shape (d, K), ties, updates).
+
+    For each sample: A = argmax_ŷ w_ŷᵀx; if A \\ {y} is empty, pass; else ŷ = min(A \\ {y}),
+    w_ŷ ← w_ŷ − x, w_y ← w_y + x. ``ties`` counts the visits where y is in A with another class.
+    """
+    K = int(y.max()) + 1
+    W = np.zeros((X.shape[1], K))
+    ties = updates = 0
+    for _ in range(epochs):
+        changed = 0
+        for x, t in zip(X, y, strict=True):
+            s = [float(x @ W[:, k]) for k in range(K)]
+            top = max(s)
+            A = [k for k in range(K) if s[k] == top]
+            ties += int(t in A and len(A) > 1)
+            wrong = [k for k in A if k != t]
+            if wrong:
+                W[:, wrong[0]] -= x
+                W[:, t] += x
+                changed += 1
+        updates += changed
+        if changed == 0:
+            break
+    return W, ties, updates
+
+
 @experiment(
     "multiclass-perceptron",
-    title="Multiclass perceptron on three Gaussian classes",
+    title="Multiclass perceptron and its tie rule on integer data",
     lecture=LECTURE,
     number=5,
+    covers=[
+        ("cs577-01", "Multiclass linear classifier (first attempt)"),
+        ("cs577-01", "Multiclass perceptron"),
+        ("cs577-04", "Multiclass perceptron"),
+    ],
 )
 def multiclass_perceptron(seed: int, quick: bool) -> ExperimentResult:
     from byhand.linear_model import MulticlassPerceptron
 
-    n = 150 if quick else 600
-    centers = np.array([[0.0, 4.0], [-4.0, -2.0], [4.0, -2.0]])
-    X, y = make_blobs_k(n, noise=0.9, random_state=seed, centers=centers)
-    model = MulticlassPerceptron(max_iter=100).fit(X, y)
+    X, y = tie_data(seed, 120 if quick else 480)
+    epochs = 30
+    W_lec, ties, updates = lecture_multiclass_perceptron(X, y, epochs)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        model = MulticlassPerceptron(max_iter=epochs, fit_intercept=False).fit(X, y)
     mistakes = np.asarray(model.mistakes_)
     res = ExperimentResult()
+    same = bool(np.array_equal(model.coef_.T, W_lec))
+    res.claim(
+        "cs577-04",
+        "Multiclass perceptron",
+        "the tie rule: if argmax_ŷ w_ŷᵀx \\ {y} is empty pass, else update with ŷ from that set "
+        "(a tie of y with another class is a mistake) — byhand's W equals the slide's loop",
+        {"W equal": same, "ties met": ties, "updates": updates},
+        same and ties >= 3,
+        kind="exact",
+        detail=f"integer features, so scores tie often; {epochs} epochs in dataset order; a "
+        "literal loop of the slide's algorithm against byhand MulticlassPerceptron, bit for "
+        "bit (at least 3 ties with the true class are required, so the rule is exercised)",
+        source="lecture",
+        quote=r"2.1 If  $\text{argmax}_{\hat{y}} \mathbf{w}_{\hat{y}}^\top \mathbf{x}^{(t)} "
+        r"\setminus \{y^{(t)}\}$  is empty,",
+    )
     train_error = float(np.mean(model.predict(X) != y))
     res.claim(
         LECTURE,
@@ -128,14 +212,29 @@ def multiclass_perceptron(seed: int, quick: bool) -> ExperimentResult:
         {"mistakes per epoch": mistakes.tolist(), "train error": train_error},
         bool(model.converged_ and mistakes[-1] == 0 and train_error == 0.0),
         kind="qualitative",
-        detail="classes drawn well apart, so separable by a margin",
+        detail="labels from an integer linear rule with a margin, so separable",
+        source="byhand",
+        reason="the lecture states the algorithm, not its convergence; on separable classes "
+        "the multiclass perceptron stops (Kesler's construction reduces it to the binary "
+        "perceptron's bound)",
     )
     fig, axes = subplots(1, 2, figsize=(10, 4))
-    decision_regions(model, X, y, ax=axes[0], title="regions argmax_k w_kᵀx̃")
-    learning_curves(
-        {"mistakes": mistakes}, ax=axes[1], xlabel="epoch", ylabel="updates in the epoch"
+    decision_regions(model, X, y, ax=axes[0], title=r"regions $\arg\max_k\, w_k^\top x$")
+    axes[0].set_xlabel("$x_1$")
+    axes[0].set_ylabel("$x_2$")
+    axes[0].legend(title="class", fontsize=8)
+    epochs_run = np.arange(1, len(mistakes) + 1)
+    axes[1].bar(epochs_run, mistakes, color=PALETTE[0])
+    axes[1].set_xticks(epochs_run)
+    axes[1].set_xlabel("epoch")
+    axes[1].set_ylabel("updates in the epoch")
+    axes[1].set_title(f"{updates} updates, {ties} of them at a tie with the true class")
+    res.figure(
+        fig,
+        "Left: the three regions of the linear classifier learned on integer points. Right: "
+        "updates per epoch of the multiclass perceptron (a tie of the true class with another "
+        "counts as a mistake, as the slide's rule says).",
     )
-    res.figure(fig, "Left: the three regions of the linear classifier. Right: updates per epoch.")
     res.table(
         "Mistakes per epoch",
         ["epoch", "updates"],

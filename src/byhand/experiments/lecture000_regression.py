@@ -34,11 +34,24 @@ def _objective(X: np.ndarray, y: np.ndarray):
     return J
 
 
+def _objective_batched(X: np.ndarray, y: np.ndarray):
+    """The same J on many θ at once: rows of an array (M, 2) → M values."""
+
+    def J(thetas: np.ndarray) -> np.ndarray:
+        pred = thetas[:, :1] * X[:, 0][None, :] + thetas[:, 1:2]
+        return np.mean((y[None, :] - pred) ** 2, axis=1)
+
+    return J
+
+
 @experiment(
     "closed-form",
     title="Linear regression in closed form: θ* = [−0.5, 3]",
     lecture=LECTURE,
     number=1,
+    covers=[
+        ("cs577-01", "Linear regression (1-dimensional samples)"),
+    ],
 )
 def closed_form(seed: int, quick: bool) -> ExperimentResult:
     X, y = lecture01_regression()
@@ -54,6 +67,11 @@ def closed_form(seed: int, quick: bool) -> ExperimentResult:
         kind="exact",
         target=THETA_STAR.tolist(),
         detail="byhand LinearRegression(solver='lstsq'): least squares, no inverse",
+        source="lecture",
+        quote=(
+            "$$(\\vec{x}^T \\vec{x})^{-1} \\vec{x}^T \\vec{y} = \\begin{bmatrix} -0.5 \\\\ 3 "
+            "\\end{bmatrix}$$"
+        ),
     )
     grad = 2 / 3 * np.column_stack([X, np.ones(3)]).T @ (model.predict(X) - y)
     res.claim(
@@ -63,6 +81,11 @@ def closed_form(seed: int, quick: bool) -> ExperimentResult:
         np.abs(grad).max(),
         bool(np.abs(grad).max() < 1e-12),
         kind="exact",
+        source="lecture",
+        quote=(
+            "$$0 = \\nabla_{\\theta} J(\\theta) = -2 \\cancel{\\vec{x}^T \\vec{y}} + \\cancel{2 "
+            "\\vec{x}^T \\vec{x} \\theta}$$"
+        ),
     )
     fig, ax = subplots()
     xs = np.linspace(0, 4, 50)
@@ -102,6 +125,9 @@ def gd_path(X: np.ndarray, y: np.ndarray, lr: float, iterations: int) -> np.ndar
     title="Gradient descent: the step size decides (ε up to 2/L)",
     lecture=LECTURE,
     number=2,
+    covers=[
+        ("cs577-01", "GD on our example"),
+    ],
 )
 def gd_step_sizes(seed: int, quick: bool) -> ExperimentResult:
     X, y = lecture01_regression()
@@ -122,16 +148,32 @@ def gd_step_sizes(seed: int, quick: bool) -> ExperimentResult:
         kind="numeric",
         target=0.180,
         detail=f"H = (2/N) X̃ᵀX̃, L = λ_max(H) = {L:.4f}",
+        source="derived",
+        derived_from=(
+            "the Hessian H = (2/N) X̃ᵀX̃ of the lecture's J(θ) on its three points: GD on a "
+            "quadratic is stable iff ε < 2/λ_max(H) (the lecture gives no limit)"
+        ),
     )
     below = [e for e in STEPS if e < limit]
+    lams = np.linalg.eigvalsh(hessian)
+    rate = {e: float(np.max(np.abs(1 - e * lams))) for e in STEPS}  # contraction per step
+    within = {e: dist[e] <= rate[e] ** 100 * d0 * (1 + 1e-9) for e in below}
     res.claim(
         LECTURE,
-        "GD on our example ε_k ≡ 0.005 … 0.15 (100 iterations)",
-        "every ε below 2/L converges towards θ*",
-        {str(e): dist[e] for e in below},
-        all(dist[e] < d0 for e in below),
-        kind="qualitative",
-        detail=f"distance ‖θ₁₀₀ − θ*‖ against ‖θ₀ − θ*‖ = {d0:.3f}",
+        "GD on our example",
+        "every ε below 2/L converges towards θ*, at least as fast as ρ(ε)¹⁰⁰ with "
+        "ρ(ε) = max_i |1 − ελ_i| < 1",
+        {str(e): {"distance": dist[e], "ρ¹⁰⁰·‖θ₀ − θ*‖": rate[e] ** 100 * d0} for e in below},
+        bool(all(within.values()) and all(rate[e] < 1 for e in below)),
+        kind="numeric",
+        detail=f"‖θ₁₀₀ − θ*‖ against the contraction bound; ‖θ₀ − θ*‖ = {d0:.3f}, "
+        f"eigenvalues of H: {lams[0]:.4f}, {lams[1]:.4f}",
+        source="derived",
+        derived_from=(
+            "GD on the lecture's quadratic J(θ): θ_k − θ* = (I − εH)^k (θ₀ − θ*), which "
+            "contracts by ρ(ε) = max_i |1 − ελ_i(H)| < 1 iff ε < 2/λ_max; the slides show the "
+            "paths of ε = 0.005 … 0.15 without words"
+        ),
     )
     ordered = [dist[e] for e in below]
     res.claim(
@@ -141,6 +183,8 @@ def gd_step_sizes(seed: int, quick: bool) -> ExperimentResult:
         ordered,
         all(a > b for a, b in itertools.pairwise(ordered)),
         kind="qualitative",
+        source="lecture",
+        quote="better convergence speed",
     )
     res.claim(
         LECTURE,
@@ -149,29 +193,39 @@ def gd_step_sizes(seed: int, quick: bool) -> ExperimentResult:
         dist[0.2],
         bool(dist[0.2] > 1e3 * d0),
         kind="qualitative",
+        source="lecture",
+        quote="very sensitive",
     )
-    J = _objective(X, y)
-    fig, axes = subplots(1, 2, figsize=(10, 4))
-    loss_contours(
-        J,
-        (-2.0, 1.5),
-        (-0.5, 4.5),
-        {f"ε = {e}": paths[e] for e in STEPS[:4]},
-        ax=axes[0],
-        minimum=THETA_STAR,
-    )
-    axes[0].set_title("GD paths, 100 iterations from θ = 0")
+    Jb = _objective_batched(X, y)
+    fig, axes = subplots(2, 3, figsize=(14, 8.4))
+    for ax, eps in zip(axes.flat, STEPS, strict=False):
+        path, box = paths[eps], ((-2.0, 1.5), (-0.5, 4.5))
+        if dist[eps] > d0:  # diverging: show the first iterates, in a box that holds them
+            path = path[:13]
+            lo, hi = path.min(axis=0), path.max(axis=0)
+            pad = 0.1 * (hi - lo)
+            box = ((lo[0] - pad[0], hi[0] + pad[0]), (lo[1] - pad[1], hi[1] + pad[1]))
+            verdict = "diverges (first 12 steps)"
+        else:
+            verdict = f"‖θ₁₀₀ − θ*‖ = {dist[eps]:.3g}"
+        loss_contours(Jb, *box, {f"ε = {eps}": path}, ax=ax, minimum=THETA_STAR, batched=True)
+        ax.set_title(f"ε = {eps}: {verdict}", fontsize=10)
+        ax.set_xlabel("w")
+        ax.set_ylabel("b")
     learning_curves(
         {f"ε = {e}": np.linalg.norm(paths[e] - THETA_STAR, axis=1) for e in STEPS},
-        ax=axes[1],
-        ylabel="‖θ_k − θ*‖",
+        ax=axes[1, 2],
+        ylabel=r"$\|\theta_k - \theta^*\|$",
         log=True,
+        title=f"distance to θ*; 2/L ≈ {limit:.3f}",
     )
-    axes[1].axhline(d0, color="grey", lw=0.8, ls=":")
+    axes[1, 2].axhline(d0, color="grey", lw=0.8, ls=":")
     res.figure(
         fig,
-        "Left: the paths over the contours of J(w, b). Right: distance to θ* per "
-        "iteration; ε = 0.2 > 2/L ≈ 0.180 grows without bound.",
+        "The five step sizes of the slides, 100 GD iterations from θ = 0 over the contours of "
+        f"J(w, b): ε = 0.005 creeps, 0.05 … 0.15 converge faster as ε grows (0.15 overshoots "
+        f"and oscillates), ε = 0.2 > 2/L ≈ {limit:.3f} leaves the picture. Last panel: the "
+        "distance to θ* per iteration (log scale).",
     )
     res.table(
         "Distance to θ* after 100 iterations",
@@ -207,6 +261,9 @@ def sgd_path(
     title="SGD with m = 1: in order, shuffled, and a decaying rate",
     lecture=LECTURE,
     number=3,
+    covers=[
+        ("cs577-01", "SGD on our example"),
+    ],
 )
 def sgd_paths(seed: int, quick: bool) -> ExperimentResult:
     X, y = lecture01_regression()
@@ -214,8 +271,8 @@ def sgd_paths(seed: int, quick: bool) -> ExperimentResult:
     runs = {
         "ε = 0.1, in order": sgd_path(X, y, 0.1, 100, False, rng),
         "ε = 0.1, shuffled": sgd_path(X, y, 0.1, 100, True, rng),
-        "ε_k = 0.99^k·0.1, in order": sgd_path(X, y, optim.exponential(0.1, 0.99), 100, False, rng),
-        "ε_k = 0.99^k·0.1, shuffled": sgd_path(X, y, optim.exponential(0.1, 0.99), 100, True, rng),
+        "ε_k = 0.99ᵏ·0.1, in order": sgd_path(X, y, optim.exponential(0.1, 0.99), 100, False, rng),
+        "ε_k = 0.99ᵏ·0.1, shuffled": sgd_path(X, y, optim.exponential(0.1, 0.99), 100, True, rng),
     }
     dist = {k: float(np.linalg.norm(p[-1] - THETA_STAR)) for k, p in runs.items()}
     res = ExperimentResult()
@@ -223,22 +280,42 @@ def sgd_paths(seed: int, quick: bool) -> ExperimentResult:
         LECTURE,
         "SGD ε_k = (0.99)^k 0.1 (first iter k = 0)",
         "decaying the learning rate: the decayed run ends nearer θ* than ε ≡ 0.1",
-        {"constant": dist["ε = 0.1, in order"], "decayed": dist["ε_k = 0.99^k·0.1, in order"]},
-        dist["ε_k = 0.99^k·0.1, in order"] < dist["ε = 0.1, in order"],
+        {"constant": dist["ε = 0.1, in order"], "decayed": dist["ε_k = 0.99ᵏ·0.1, in order"]},
+        dist["ε_k = 0.99ᵏ·0.1, in order"] < dist["ε = 0.1, in order"],
         kind="qualitative",
         detail="m = 1, samples in dataset order, 100 iterations",
+        source="lecture",
+        quote="decay the learning rate",
     )
-    fig, axes = subplots(1, 2, figsize=(10, 4))
+    fig, axes = subplots(2, 3, figsize=(14, 8.4))
     J = _objective(X, y)
-    loss_contours(J, (-2.5, 1.5), (-0.5, 5.0), runs, ax=axes[0], minimum=THETA_STAR)
-    axes[0].set_title("SGD (m = 1) paths, 100 iterations")
+    Jb = _objective_batched(X, y)
+    panels = (axes[0, 0], axes[0, 1], axes[1, 0], axes[1, 1])
+    for ax, (label, path) in zip(panels, runs.items(), strict=True):
+        loss_contours(
+            Jb, (-2.5, 1.5), (-0.5, 5.0), {label: path}, ax=ax, minimum=THETA_STAR, batched=True
+        )
+        ax.set_title(f"{label}\n‖θ₁₀₀ − θ*‖ = {dist[label]:.3g}", fontsize=10)
     learning_curves(
-        {k: [J(t) for t in p] for k, p in runs.items()}, ax=axes[1], ylabel="J(θ_k)", log=True
+        {k: [J(t) for t in p] for k, p in runs.items()},
+        ax=axes[0, 2],
+        ylabel=r"$J(\theta_k)$",
+        log=True,
+        title="the loss along the iterations",
+    )
+    learning_curves(
+        {k: np.linalg.norm(p - THETA_STAR, axis=1) for k, p in runs.items()},
+        ax=axes[1, 2],
+        ylabel=r"$\|\theta_k - \theta^*\|$",
+        log=True,
+        title="distance to θ*",
     )
     res.figure(
         fig,
-        "SGD with one sample per step keeps jumping around θ* at a constant step; "
-        "the decaying step settles nearer to it.",
+        "SGD with m = 1 on the three points, 100 iterations from θ = 0, in dataset order and "
+        "shuffled: at the constant step ε = 0.1 the iterates keep jumping around θ*; with the "
+        "decaying step ε_k = 0.99^k · 0.1 they settle nearer to it. Right: the loss and the "
+        "distance to θ* per iteration.",
     )
     res.table(
         "Distance to θ* after 100 iterations",

@@ -60,6 +60,11 @@ def affine_residual(X: np.ndarray, y: np.ndarray) -> float:
     title="Linear activations collapse to one affine map",
     lecture=LECTURE,
     number=7,
+    covers=[
+        ("cs577-03", "Linearity", "linear activation"),
+        ("ee559-3", "3.4. Multi-Layer Perceptrons", "affine"),
+        ("galerne-1", "Activation functions", "linear units"),
+    ],
 )
 def run(seed: int, quick: bool) -> ExperimentResult:
     """Two- and four-layer Identity nets vs their collapsed affine map; a ReLU net is not affine."""
@@ -85,6 +90,8 @@ def run(seed: int, quick: bool) -> ExperimentResult:
         kind="exact",
         detail=f"max |net(x) − (xW + b)| over {n} random x ∈ R^{d}, W = W₁W₂, b = b₁W₂ + b₂; "
         f"outputs up to {scale:.3g}",
+        source="lecture",
+        quote="still linear",
     )
 
     sizes = [d, 16, 12, 8, 3]
@@ -101,6 +108,8 @@ def run(seed: int, quick: bool) -> ExperimentResult:
         err4 <= 1e-12 * max(float(np.max(np.abs(out4))), 1.0),
         kind="exact",
         detail=f"layers {sizes} with Identity activations, max |net(x) − (xW + b)|",
+        source="lecture",
+        quote="We can always find an equivalent network without hidden units,",
     )
 
     # with ReLU it is not affine any more: the best affine fit leaves a residual
@@ -114,7 +123,10 @@ def run(seed: int, quick: bool) -> ExperimentResult:
         {"affine-fit residual, relu": r_relu, "affine-fit residual, linear": r_lin},
         r_relu > 1e-3 and r_lin < 1e-10,
         kind="qualitative",
-        detail="max residual of the least-squares affine fit (numpy lstsq) to the net's outputs",
+        detail="max residual of the least-squares affine fit (numpy lstsq) to the net's outputs; "
+        "1e-3 and 1e-10 are byhand's bounds",
+        source="lecture",
+        quote="No!",
     )
 
     # figure: 1-D input, a linear-activation net is a line, a ReLU net bends
@@ -129,8 +141,8 @@ def run(seed: int, quick: bool) -> ExperimentResult:
     axes[1].set_title("g = relu: piecewise linear, bent")
     for ax in axes:
         ax.set_xlabel("x")
+        ax.set_ylabel("f(x)")
         ax.grid(alpha=0.3)
-    axes[0].set_ylabel("f(x)")
     res.figure(fig, "Three random 1–6–1 networks of each kind.")
     res.table(
         "Collapsed map of the 2-layer net (W = W₁W₂, b = b₁W₂ + b₂)",

@@ -30,6 +30,22 @@ LECTURE = "cs577-03"
 LECTURE_002 = "cs577-04"
 SLIDE_FEATURE_MAP = "Beyond linearity: feature map"
 SLIDE_GRAD = "1-layer neural network"
+#: The slides' lines giving the gradients checked, per (lecture, loss).
+GRAD_QUOTES = {
+    (LECTURE, "mse"): r"$$\frac{\partial J_i(\theta)}{\partial \mathbf{w}^{(1)}} = "
+    r"-2(y^{(i)} - z^{(i)}) (\mathbf{w}^{(2)} \odot g'(\mathbf{h}^{(i)})) x^{(i)}$$",
+    (
+        LECTURE_002,
+        "mse",
+    ): r"$$\frac{\partial J_i(\boldsymbol{\theta})}{\partial \mathbf{W}^{(1)}} = "
+    r"-2(y^{(i)} - z^{(i)}) (\mathbf{w}^{(2)} \odot g'(\mathbf{h}^{(i)})) \mathbf{x}^{(i)\top}$$",
+    (
+        LECTURE_002,
+        "logistic",
+    ): r"$$J_i(\boldsymbol{\theta}) := \log(1 + e^{-y^{(i)} z^{(i)}}) \quad "
+    r"\text{where} \quad z_i = \mathbf{w}^{(2)\top} g(\mathbf{h}^{(i)}) + b^{(2)} \quad "
+    r"\text{and} \quad \mathbf{h}^{(i)} = \mathbf{W}^{(1)} \mathbf{x}^{(i)} + \mathbf{b}^{(1)}$$",
+}
 
 
 # --------------------------------------------------------------------------- experiment 6
@@ -63,6 +79,10 @@ def _xor_gd_weights(X: np.ndarray, y: np.ndarray, seed: int, steps: int) -> np.n
     title="XOR: least squares learns w → 0; degree-2 features fit it exactly",
     lecture=LECTURE,
     number=6,
+    covers=[
+        ("cs577-03", "Linearity", "xor"),
+        ("cs577-03", "Beyond linearity: feature map", "degree 2"),
+    ],
 )
 def xor_features(seed: int, quick: bool) -> ExperimentResult:
     from byhand.datasets import xor
@@ -84,6 +104,8 @@ def xor_features(seed: int, quick: bool) -> ExperimentResult:
         kind="exact",
         target={"w": [0.0, 0.0], "b": 0.5},
         detail="byhand LinearRegression on the four points (0,0)→0, (0,1)→1, (1,0)→1, (1,1)→0",
+        source="lecture",
+        quote="y doesn't depend on x",
     )
     path = _xor_gd_weights(X, yf, seed, 200 if quick else 1000)
     res.claim(
@@ -94,6 +116,8 @@ def xor_features(seed: int, quick: bool) -> ExperimentResult:
         bool(np.linalg.norm(path[-1, :2]) < 1e-6 and abs(path[-1, 2] - 0.5) < 1e-6),
         kind="qualitative",
         detail=f"byhand.fit, full-batch GD on the MSE, ε = 0.5, {len(path) - 1} steps",
+        source="lecture",
+        quote="$w \\rightarrow 0$.",
     )
 
     poly = PolynomialFeatures(degree=2, include_bias=False)
@@ -109,6 +133,8 @@ def xor_features(seed: int, quick: bool) -> ExperimentResult:
         resid <= 1e-12,
         kind="exact",
         detail=f"max |ŷ − y| on the four points; φ(x) has D = {Phi.shape[1]} features",
+        source="lecture",
+        quote="Note: Implement the feature map for degree 2 polynomials in 2 free variables.",
     )
     # the fitted polynomial: c · φ(x) + c₀. On {0, 1}, x_i² = x_i, so only c(x_i) + c(x_i²) is
     # determined; the function on the four points is x1 + x2 − 2·x1·x2.
@@ -137,6 +163,11 @@ def xor_features(seed: int, quick: bool) -> ExperimentResult:
         target={"c(x1)+c(x1²)": 1, "c(x2)+c(x2²)": 1, "c(x1·x2)": -2, "c0": 0},
         detail="on {0,1}² the columns x_i and x_i² coincide, so least squares (minimum norm) "
         "splits that coefficient between them; their sum is what is determined",
+        source="derived",
+        derived_from=(
+            "least squares on the degree-2 map of the four XOR points (the lecture does not print "
+            "the fitted polynomial)"
+        ),
     )
     res.table(
         "Degree-2 fit: coefficients of φ(x)",
@@ -195,9 +226,13 @@ DEGREES = (1, 3, 9, 37)
 
 @experiment(
     "poly-degrees",
-    title="Polynomial feature maps: degree 1, 3, 9, 37 (train error → 0, test error grows)",
+    title="Polynomial feature maps: degree 1, 3, 9, 37 (train error → 0, validation error grows)",
     lecture=LECTURE,
     number=8,
+    covers=[
+        ("cs577-03", "Beyond linearity: feature map", "1-D"),
+        ("ee559-3", "3.3. Linear separability and feature design", "polynomial"),
+    ],
 )
 def poly_degrees(seed: int, quick: bool) -> ExperimentResult:
     from byhand.datasets import make_polynomial_regression
@@ -207,6 +242,9 @@ def poly_degrees(seed: int, quick: bool) -> ExperimentResult:
     n_train, n_test, noise = 20, 500 if quick else 5000, 0.1
     X, y = make_polynomial_regression(n_train, noise=noise, random_state=seed)
     Xt, yt = make_polynomial_regression(n_test, noise=noise, random_state=seed + 1)
+    # the hyperparameter is chosen on a validation sample; the test sample is used once, for
+    # the chosen degree (Galerne, "Terminology": training, validation and test sets)
+    Xv, yv = make_polynomial_regression(n_test, noise=noise, random_state=seed + 2)
     res = ExperimentResult()
 
     # byhand's PolynomialFeatures is the lecture's map (without the constant, which the
@@ -223,17 +261,19 @@ def poly_degrees(seed: int, quick: bool) -> ExperimentResult:
         kind="exact",
         detail="max relative difference between byhand PolynomialFeatures(37) and the "
         "lecture's code on the training inputs",
+        source="lecture",
+        quote="$$\\phi(x) = [1, x, x^2, \\dots, x^d]$$",
     )
 
-    train, test, models = {}, {}, {}
+    train, val, test, models = {}, {}, {}, {}
     for d in DEGREES:
         poly = PolynomialFeatures(degree=d, include_bias=False)
         model = LinearRegression().fit(poly.fit_transform(X), y)
         models[d] = (poly, model)
         train[d] = float(np.mean((model.predict(poly.transform(X)) - y) ** 2))
-        test[d] = float(np.mean((model.predict(poly.transform(Xt)) - yt) ** 2))
+        val[d] = float(np.mean((model.predict(poly.transform(Xv)) - yv) ** 2))
     tr = [train[d] for d in DEGREES]
-    te = [test[d] for d in DEGREES]
+    va = [val[d] for d in DEGREES]
     res.claim(
         LECTURE,
         SLIDE_FEATURE_MAP,
@@ -243,22 +283,38 @@ def poly_degrees(seed: int, quick: bool) -> ExperimentResult:
         kind="qualitative",
         detail=f"train MSE on {n_train} noisy samples of y = x³ − x (noise σ = {noise}); "
         "deg 37 has more coefficients than samples, so it interpolates",
+        source="derived",
+        derived_from=(
+            "nested least-squares models: each degree contains the lower ones, and degree 37 has "
+            "more coefficients than the 20 samples, so it interpolates"
+        ),
     )
-    best = min(DEGREES, key=lambda d: test[d])
+    best = min(DEGREES, key=lambda d: val[d])
+    poly_b, model_b = models[best]
+    test[best] = float(np.mean((model_b.predict(poly_b.transform(Xt)) - yt) ** 2))
     res.claim(
         LECTURE,
         SLIDE_FEATURE_MAP,
-        "while the test error rises past the right degree (deg is a HYPERPARAMETER)",
-        {str(d): test[d] for d in DEGREES},
-        bool(best == 3 and test[9] > test[3] and test[37] > test[9] and test[37] > test[1]),
+        "while the validation error rises past the right degree (deg is a HYPERPARAMETER): "
+        "chosen on a validation sample, degree 3 wins",
+        {"validation MSE": {str(d): val[d] for d in DEGREES}, "chosen": best},
+        bool(best == 3 and val[9] > val[3] and val[37] > val[9] and val[37] > val[1]),
         kind="qualitative",
-        detail=f"test MSE on {n_test} fresh samples from the same distribution; the noise "
-        f"floor is σ² = {noise**2:g}",
+        detail=f"validation MSE on {n_test} fresh samples; the chosen degree's test MSE on "
+        f"another {n_test}: {test[best]:.4g} (noise floor σ² = {noise**2:g})",
+        source="byhand",
+        reason=(
+            "the lecture calls deg a HYPERPARAMETER but names no best degree; byhand draws its "
+            "sample from x³ − x, so degree 3 should win on fresh data"
+        ),
     )
     res.table(
-        "Mean squared error",
-        ["degree", "train MSE", "test MSE"],
-        [[d, f"{train[d]:.3g}", f"{test[d]:.3g}"] for d in DEGREES],
+        "Mean squared error (the test sample is used once, for the degree chosen on validation)",
+        ["degree", "train MSE", "validation MSE", "test MSE"],
+        [
+            [d, f"{train[d]:.3g}", f"{val[d]:.3g}", f"{test[d]:.3g}" if d in test else ""]
+            for d in DEGREES
+        ],
     )
 
     fig, axes = subplots(1, 2, figsize=(11, 4))
@@ -274,7 +330,8 @@ def poly_degrees(seed: int, quick: bool) -> ExperimentResult:
     axes[0].legend(fontsize=8)
     axes[0].set_title("least squares on φ(x) = [1, x, …, x^d]")
     axes[1].semilogy(DEGREES, tr, "-o", color=PALETTE[0], label="train MSE")
-    axes[1].semilogy(DEGREES, te, "-o", color=PALETTE[1], label="test MSE")
+    axes[1].semilogy(DEGREES, va, "-o", color=PALETTE[1], label="validation MSE")
+    axes[1].semilogy([best], [test[best]], "*", ms=12, color="k", label=f"test MSE, deg {best}")
     axes[1].axhline(noise**2, color="grey", ls=":", lw=1, label="noise σ²")
     axes[1].set_xlabel("degree d")
     axes[1].set_ylabel("MSE")
@@ -410,6 +467,10 @@ def _max_rel(a: dict[str, np.ndarray], b: dict[str, np.ndarray]) -> float:
     title="Hand-derived gradients of the one-hidden-layer net = backprop = finite differences",
     lecture=LECTURE,
     number=9,
+    covers=[
+        ("cs577-03", "1-layer neural network"),
+        ("cs577-04", "1-layer neural network (higher dim data)", "gradients"),
+    ],
 )
 def hand_gradient_check(seed: int, quick: bool) -> ExperimentResult:
     from byhand.datasets import make_moons, make_sin_regression
@@ -466,6 +527,8 @@ def hand_gradient_check(seed: int, quick: bool) -> ExperimentResult:
             e_bp <= 1e-12,
             kind="exact",
             detail=f"max relative difference over the four gradients, N = {len(y)}, m = {m}",
+            source="lecture",
+            quote=GRAD_QUOTES[(lecture, loss)],
         )
         res.claim(
             lecture,
@@ -476,6 +539,11 @@ def hand_gradient_check(seed: int, quick: bool) -> ExperimentResult:
             kind="exact",
             detail="central differences with ε = 1e-6 in float64 (truncation and rounding "
             "error ~1e-9)",
+            source="derived",
+            derived_from=(
+                "central finite differences of the lecture's J(θ), an oracle independent of the "
+                "hand formulas"
+            ),
         )
         rows.append([label, f"{e_bp:.2e}", f"{e_fd:.2e}"])
     res.table(
@@ -520,6 +588,8 @@ def hand_gradient_check(seed: int, quick: bool) -> ExperimentResult:
         kind="exact",
         detail=f"{steps} full-batch steps, ε = {lr}, max |θ_hand − θ_fit| at the end "
         f"(loss {hand_loss[0]:.3f} → {hist.loss[-1]:.4f})",
+        source="lecture",
+        quote="$$\\nabla J = \\frac{\\sum_{i=1}^N \\nabla J_i}{N}$$",
     )
     fig, axes = subplots(1, 2, figsize=(10, 3.8))
     xs = np.linspace(-np.pi, np.pi, 300)[:, None]
@@ -528,12 +598,14 @@ def hand_gradient_check(seed: int, quick: bool) -> ExperimentResult:
     zh = relu(xs @ theta["W1"].T + theta["b1"]) @ theta["w2"] + theta["b2"][0]
     axes[0].plot(xs[:, 0], zh, "--", color=PALETTE[1], label="hand gradients")
     axes[0].legend(fontsize=8)
+    axes[0].set_xlabel("x")
+    axes[0].set_ylabel("y")
     axes[0].set_title(f"1-{m}-1 relu net after {steps} GD steps")
     learning_curves(
         {"hand gradients": hand_loss, "byhand.fit": hist.loss},
         ax=axes[1],
         xlabel="GD step",
-        ylabel="J(θ)",
+        ylabel=r"$J(\theta)$",
         log=True,
     )
     res.figure(fig, "The lecture's in-class exercise: a relu net trained with the hand gradients.")

@@ -39,6 +39,10 @@ def bernoulli_nll(y: np.ndarray, z: np.ndarray) -> float:
     title="Maximum likelihood: Gaussian NLL = MSE/(2σ²) + const, Bernoulli NLL = logistic loss",
     lecture=LECTURE,
     number=12,
+    covers=[
+        ("cs577-04", "Maximum likelihood"),
+        ("cs577-04", "Breakout session: Maximum likelihood"),
+    ],
 )
 def run(seed: int, quick: bool) -> ExperimentResult:
     """Compare the negative log-likelihoods with byhand's losses over many random models."""
@@ -72,6 +76,8 @@ def run(seed: int, quick: bool) -> ExperimentResult:
         kind="exact",
         detail=f"max over {n_models} random w of |NLL − (MSELoss/(2σ²) + const)|, "
         f"N = {n}, σ = {sigma}",
+        source="lecture",
+        quote="Previously, apply  $-\\log(\\cdot)$  and get (up to scaling)",
     )
     res.claim(
         LECTURE,
@@ -81,6 +87,11 @@ def run(seed: int, quick: bool) -> ExperimentResult:
         bern_err < 1e-10,
         kind="exact",
         detail=f"max over {n_models} random w of |Bernoulli NLL − LogisticLoss|, N = {n}",
+        source="lecture",
+        quote=(
+            "$$\\frac{1}{N} \\sum_{i=1}^N \\log(1 + \\exp(-y^{(i)} \\mathbf{w}^\\top "
+            "\\mathbf{x}^{(i)}))$$"
+        ),
     )
 
     # the same minimiser: scan w along a line through the least-squares solution
@@ -99,6 +110,11 @@ def run(seed: int, quick: bool) -> ExperimentResult:
         t_nll == t_mse and abs(t_mse) < 0.006,
         kind="exact",
         detail="t ↦ w_ls + t·u on a grid of step 0.01 around the least-squares solution w_ls",
+        source="derived",
+        derived_from=(
+            "−log of the Gaussian likelihood is an increasing affine function of the MSE (the "
+            "slide's derivation), so both have the same minimiser"
+        ),
     )
 
     # the two cases of the slide, and the stability of byhand's loss for large |z|
@@ -114,6 +130,11 @@ def run(seed: int, quick: bool) -> ExperimentResult:
         case_err,
         case_err < 1e-12,
         kind="exact",
+        source="lecture",
+        quote=(
+            "$$\\log(1 + e^{-yz}) = \\begin{cases} \\log(1 + e^{-z}) & \\text{if } y = 1 \\\\ "
+            "\\log(1 + e^z) & y = -1 \\end{cases}$$"
+        ),
     )
     with np.errstate(divide="ignore", over="ignore"):
         naive = bernoulli_nll(np.array([-1.0]), np.array([40.0]))

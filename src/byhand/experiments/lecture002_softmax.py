@@ -54,6 +54,10 @@ def ce_numeric(z: np.ndarray, y: int, eps: float = 1e-6) -> np.ndarray:
     title="Softmax Jacobian and cross-entropy gradient p − onehot(y)",
     lecture=LECTURE,
     number=14,
+    covers=[
+        ("cs577-04", "Derivative of the softmax"),
+        ("cs577-04", "Derivative"),
+    ],
 )
 def run(seed: int, quick: bool) -> ExperimentResult:
     """Formulas of the slides against finite differences on random logits."""
@@ -81,6 +85,8 @@ def run(seed: int, quick: bool) -> ExperimentResult:
         jac_err < 1e-8,
         kind="exact",
         detail=f"max |formula − central differences| over {trials} random z ∈ R^K, K = 2…7",
+        source="lecture",
+        quote="$y \\neq j: -p_y p_j$",
     )
     res.claim(
         LECTURE,
@@ -90,6 +96,8 @@ def run(seed: int, quick: bool) -> ExperimentResult:
         ce_err < 1e-12,
         kind="exact",
         detail="max |CrossEntropyLoss.backward − (softmax(z) − onehot(y))|",
+        source="lecture",
+        quote="$p$  - one hot",
     )
     res.claim(
         LECTURE,
@@ -99,6 +107,11 @@ def run(seed: int, quick: bool) -> ExperimentResult:
         ce_fd_err < 1e-8,
         kind="exact",
         detail="max |CrossEntropyLoss.backward − central differences of CrossEntropyLoss|",
+        source="derived",
+        derived_from=(
+            "central finite differences of L(z, y) = −log softmax(z)_y, an oracle independent of "
+            "the slide's formula"
+        ),
     )
     # a batch, through byhand.gradcheck (mean over the batch: gradient (p − onehot)/N)
     N, K = (8, 5) if quick else (64, 10)
@@ -117,6 +130,8 @@ def run(seed: int, quick: bool) -> ExperimentResult:
         batch_err < 1e-12 and rel < 1e-6,
         kind="exact",
         detail=f"N = {N}, K = {K}; byhand.gradcheck (central differences, float64)",
+        source="derived",
+        derived_from="the mean over N samples of the slide's per-sample gradient p − onehot(y)",
     )
 
     # figure: one example, p, onehot, and the gradient; the Jacobian as a matrix
@@ -137,6 +152,7 @@ def run(seed: int, quick: bool) -> ExperimentResult:
     ax.set_xlabel("class j")
     ax.legend(fontsize=8)
     ax.set_title("cross-entropy gradient = p − onehot(y)")
+    ax.set_ylabel("value")
     ax = axes[1]
     J = jacobian_formula(p)
     im = ax.imshow(J, cmap="RdBu_r", vmin=-np.abs(J).max(), vmax=np.abs(J).max())
@@ -144,8 +160,8 @@ def run(seed: int, quick: bool) -> ExperimentResult:
         ax.text(j, i, f"{v:.3f}", ha="center", va="center", fontsize=7)
     ax.set_xlabel("j")
     ax.set_ylabel("y")
-    ax.set_title("∂p_y/∂z_j = p_y(δ_jy − p_j)")
-    fig.colorbar(im, ax=ax, shrink=0.8)
+    ax.set_title(r"$\partial p_y / \partial z_j = p_y(\delta_{jy} - p_j)$")
+    fig.colorbar(im, ax=ax, shrink=0.8, label=r"$\partial p_y / \partial z_j$")
     res.figure(
         fig,
         "One random example with K = 5: the gradient of the cross-entropy, and the "

@@ -60,6 +60,10 @@ def _xor_pipeline(max_iter: int):
     title="The xor feature x_u·x_v makes xor linearly separable",
     lecture=LECTURE,
     number=20,
+    covers=[
+        ("ee559-3", "3.3. Linear separability and feature design", "xor"),
+        ("galerne-1", "Perceptrons book (Minsky and Papert, 1969)"),
+    ],
 )
 def xor_feature(seed: int, quick: bool) -> ExperimentResult:
     """The perceptron on xor, raw and with Φ(x) = (x_u, x_v, x_u x_v)."""
@@ -90,6 +94,11 @@ def xor_feature(seed: int, quick: bool) -> ExperimentResult:
         kind="exact",
         detail=f"Perceptron (bias trick) on the four xor points, {budget} epochs; the linear "
         "program y(w·x + b) >= 1 is infeasible",
+        source="lecture",
+        quote=(
+            "The main weakness of linear predictors is their lack of capacity. For "
+            "classification, the populations have to be **linearly separable**."
+        ),
     )
     res.claim(
         LECTURE,
@@ -112,6 +121,8 @@ def xor_feature(seed: int, quick: bool) -> ExperimentResult:
         target=y.tolist(),
         detail="Φ by byhand's PairProductFeatures(n_pairs=1) (its one pair (0, 1)); "
         f"w = {np.round(perc.coef_[0], 3).tolist()}, b = {float(perc.intercept_[0]):g}",
+        source="lecture",
+        quote="$$\\Phi : (x_u, x_v) \\mapsto (x_u, x_v, x_u x_v).$$",
     )
     res.table(
         "Updates per epoch",
@@ -147,9 +158,9 @@ def _xor_figure(X, y, raw, lifted, Phi):
     gu, gv = np.meshgrid(g, g)
     if abs(w[2]) > 0:
         ax3.plot_surface(gu, gv, -(b + w[0] * gu + w[1] * gv) / w[2], alpha=0.25, color="grey")
-    ax3.set_xlabel("x_u")
-    ax3.set_ylabel("x_v")
-    ax3.set_zlabel("x_u x_v")
+    ax3.set_xlabel("$x_u$")
+    ax3.set_ylabel("$x_v$")
+    ax3.set_zlabel("$x_u x_v$", labelpad=2)
     ax3.set_zlim(-0.5, 1.5)
     ax3.set_title("Φ(x) and the separating plane")
     decision_regions(lifted, X, y, ax=axes[2], padding=0.6, title="Φ(x): perceptron converges")
@@ -157,8 +168,8 @@ def _xor_figure(X, y, raw, lifted, Phi):
         for i, c in enumerate((-1, 1)):
             m = y == c
             ax.scatter(X[m, 0], X[m, 1], s=90, color=PALETTE[i], edgecolor="k", zorder=3)
-        ax.set_xlabel("x_u")
-        ax.set_ylabel("x_v")
+        ax.set_xlabel("$x_u$")
+        ax.set_ylabel("$x_v$")
     return fig
 
 
@@ -168,6 +179,9 @@ def _xor_figure(X, y, raw, lifted, Phi):
     lecture=LECTURE,
     number=21,
     needs_mnist=True,
+    covers=[
+        ("ee559-3", "3.3. Linear separability and feature design", "pair products"),
+    ],
 )
 def mnist_pair_products(seed: int, quick: bool) -> ExperimentResult:
     """Train/test error of the perceptron as random products x_u·x_v are appended."""
@@ -219,6 +233,11 @@ def mnist_pair_products(seed: int, quick: bool) -> ExperimentResult:
         f"training images; with {counts[-1]} products it "
         + ("separates" if rows[-1][4] else "does not yet separate")
         + " the training set (an epoch without change) within the budget",
+        source="lecture",
+        quote=(
+            "The original  $28 \\times 28$  features are supplemented with the products of pairs "
+            "of features taken at random."
+        ),
     )
     res.claim(
         LECTURE,
@@ -230,6 +249,11 @@ def mnist_pair_products(seed: int, quick: bool) -> ExperimentResult:
         kind="qualitative",
         detail=f"error on {n_test} test images; passes when the largest feature set (and so the "
         "best one) beats the pixels alone",
+        source="byhand",
+        reason=(
+            "the lecture's figure of the errors against the number of products is missing from "
+            "the transcript; byhand checks that the products also help on the test set"
+        ),
     )
     res.table(
         "Perceptron, MNIST 8 vs rest",
@@ -265,6 +289,9 @@ def mnist_pair_products(seed: int, quick: bool) -> ExperimentResult:
     title="k-NN (K = 11) on a disc inside a ring, with and without a radial feature",
     lecture=LECTURE,
     number=22,
+    covers=[
+        ("ee559-3", "3.3. Linear separability and feature design", "k-NN"),
+    ],
 )
 def knn_radial(seed: int, quick: bool) -> ExperimentResult:
     """Votes and predictions of the 11 nearest neighbours; the radial feature ‖x‖ helps."""
@@ -306,6 +333,11 @@ def knn_radial(seed: int, quick: bool) -> ExperimentResult:
         detail=f"mean test error over {draws} training sets of {n_train} points "
         f"(make_ring: class 0 in ‖x‖ < 1, class 1 in 1 < ‖x‖ < 2), {n_test} test points; the "
         f"radial feature won on {int(np.sum(e[:, 1] < e[:, 0]))} of {draws} draws",
+        source="lecture",
+        quote=(
+            "In particular, good features should be invariant to perturbations of the signal "
+            "known to keep the value to predict unchanged."
+        ),
     )
     X, y, plain, radial = models
     proba = plain.predict_proba(Xt)
@@ -323,6 +355,8 @@ def knn_radial(seed: int, quick: bool) -> ExperimentResult:
         kind="exact",
         detail="11 × predict_proba[:, 1] over the test points: whole numbers of votes in "
         "0 … 11, rows summing to 1",
+        source="lecture",
+        quote="Votes ( $K=11$ )",
     )
     res.table(
         "Test error per training draw",
@@ -342,11 +376,14 @@ def knn_radial(seed: int, quick: bool) -> ExperimentResult:
         ax.set_title("Training points")
         ax = axes[row, 1]
         votes = model.predict_proba(G)[:, 1].reshape(gx.shape)
-        ax.contourf(gx, gy, votes, levels=np.linspace(0, 1, 12), cmap="RdBu_r")
+        cs = ax.contourf(gx, gy, votes, levels=np.linspace(0, 1, 12), cmap="RdBu_r")
+        fig.colorbar(cs, ax=ax, shrink=0.8, label="share of the 11 votes for class 1")
         ax.set_title(f"Votes{label} (K=11)")
         decision_regions(model, X, y, ax=axes[row, 2], resolution=res_grid, padding=0.4)
         axes[row, 2].set_title(f"Prediction{label} (K=11)")
         for ax in axes[row]:
+            ax.set_xlabel("$x_1$")
+            ax.set_ylabel("$x_2$")
             ax.set_aspect("equal")
             ax.set_xlim(-2.2, 2.2)
             ax.set_ylim(-2.2, 2.2)

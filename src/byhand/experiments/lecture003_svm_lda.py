@@ -68,6 +68,9 @@ def _reference_svm(X: np.ndarray, y: np.ndarray, lam: float) -> tuple[float, flo
     title="Linear SVM vs perceptron: a larger margin, few support vectors",
     lecture=LECTURE,
     number=18,
+    covers=[
+        ("ee559-3", "3.1. The perceptron", "SVM"),
+    ],
 )
 def svm_margin(seed: int, quick: bool) -> ExperimentResult:
     """Hinge-loss SVM and perceptron on the same separable sets: margins and support vectors."""
@@ -112,6 +115,11 @@ def svm_margin(seed: int, quick: bool) -> ExperimentResult:
         "epochs, bias trick); passes when the SVM's is larger on average and in at least 3/4 "
         "of the sets — a perceptron can land near the optimum by chance, and the soft-margin "
         "SVM (λ > 0) stays a little under the hard-margin optimum (table)",
+        source="lecture",
+        quote=(
+            "Other algorithms maximize the distance of samples to the decision boundary, which "
+            "improves robustness to noise."
+        ),
     )
     res.claim(
         LECTURE,
@@ -125,6 +133,8 @@ def svm_margin(seed: int, quick: bool) -> ExperimentResult:
         detail="largest relative excess (L_byhand − L*)/L* over the sets, L* from scikit-learn's "
         "SVC (linear kernel, C = 1/(2λN)); passes within 1% (subgradient descent on a "
         "non-smooth objective)",
+        source="lecture",
+        quote="which is convex and has a global optimum.",
     )
     res.claim(
         LECTURE,
@@ -135,6 +145,8 @@ def svm_margin(seed: int, quick: bool) -> ExperimentResult:
         kind="qualitative",
         detail="support_ = samples with y(w·x + b) <= 1 at the end; passes when at most 10% "
         "of the samples",
+        source="lecture",
+        quote="At convergence, only a small number of samples matter, the “support vectors”.",
     )
     res.table(
         "Geometric margins per set",
@@ -179,6 +191,8 @@ def _draw_svm(ax, X: np.ndarray, y: np.ndarray, perc, svm) -> None:
     ax.scatter(sv[:, 0], sv[:, 1], s=80, facecolors="none", edgecolors="k", label="support vectors")
     ax.set_xlim(lo[0], hi[0])
     ax.set_ylim(lo[1], hi[1])
+    ax.set_xlabel("$x_1$")
+    ax.set_ylabel("$x_2$")
     ax.set_aspect("equal")
 
 
@@ -217,6 +231,9 @@ def bayes_posterior(
     title="LDA: the posterior of two Gaussians with a shared Σ is σ(w·x + b)",
     lecture=LECTURE,
     number=19,
+    covers=[
+        ("ee559-3", "3.2. Probabilistic view of a linear classifier", "LDA"),
+    ],
 )
 def lda_logistic(seed: int, quick: bool) -> ExperimentResult:
     """Bayes' posterior against σ(w·x + b); LDA fitted on samples against the same formula."""
@@ -247,6 +264,12 @@ def lda_logistic(seed: int, quick: bool) -> ExperimentResult:
         kind="exact",
         detail="max |Bayes' rule on scipy's normal pdfs − σ(w·x + b)| over 9 random models "
         "(D = 1, 2, 5, unequal priors), 400 points each",
+        source="lecture",
+        quote=(
+            "$$P(Y = 1 \\mid X = x) = \\sigma\\left(\\log "
+            "\\frac{\\mu_{X|Y=1}(x)}{\\mu_{X|Y=0}(x)} + \\log \\frac{P(Y = 1)}{P(Y = "
+            "0)}\\right).$$"
+        ),
     )
     # 2. without the shared Σ the log-odds keep a quadratic term
     m0, m1, p1 = np.array([-1.0, 0.0]), np.array([1.0, 0.0]), 0.5
@@ -270,6 +293,8 @@ def lda_logistic(seed: int, quick: bool) -> ExperimentResult:
         kind="qualitative",
         detail="largest residual of the best affine fit (least squares) to log(p/(1 − p)) on "
         "2000 points of [−3, 3]²",
+        source="lecture",
+        quote="**The homoscedasticity makes the second-order terms vanish.**",
     )
     # 3. LDA fitted on samples: the same formula with the estimated means and Σ
     n = 2000 if quick else 20000
@@ -294,6 +319,11 @@ def lda_logistic(seed: int, quick: bool) -> ExperimentResult:
         kind="exact",
         detail=f"N = {n} samples of make_gaussian_classes (priors 0.3/0.7); Σ̂ the pooled "
         "maximum-likelihood covariance (divided by N)",
+        source="derived",
+        derived_from=(
+            "the slide's w = (m₁ − m₀)Σ⁻¹ and b with the sample means and the pooled covariance "
+            "plugged in"
+        ),
     )
     w_true, b_true = lda_affine(data.means[0], data.means[1], data.cov, 0.7)
     rel = float(np.linalg.norm(lda.coef_[0] - w_true) / np.linalg.norm(w_true))
@@ -307,6 +337,11 @@ def lda_logistic(seed: int, quick: bool) -> ExperimentResult:
         target=0.0,
         detail=f"relative error ‖ŵ − w‖/‖w‖ at N = {n}; passes below 6/√N = "
         f"{6 / np.sqrt(n):.3f} (the sampling error shrinks as 1/√N)",
+        source="byhand",
+        reason=(
+            "consistency of the plug-in estimates (sampling error O(1/√n)); the tolerance 6/√n is "
+            "byhand's"
+        ),
     )
     _lda_figures(res, lda, data, w_true, b_true)
     return res
@@ -321,14 +356,17 @@ def _lda_figures(res: ExperimentResult, lda, data, w_true: np.ndarray, b_true: f
     x = np.linspace(-5, 5, 400)
     m0, m1, s, p1 = -1.0, 1.5, 1.0, 0.5
     f0, f1 = norm(m0, s).pdf(x), norm(m1, s).pdf(x)
-    ax.plot(x, f0, color=PALETTE[0], label="μ_{X|Y=0}")
-    ax.plot(x, f1, color=PALETTE[1], label="μ_{X|Y=1}")
+    ax.plot(x, f0, color=PALETTE[0], label=r"$\mu_{X|Y=0}$")
+    ax.plot(x, f1, color=PALETTE[1], label=r"$\mu_{X|Y=1}$")
     post = f1 * p1 / (f0 * (1 - p1) + f1 * p1)
     w, b = lda_affine(np.array([m0]), np.array([m1]), np.array([[s**2]]), p1)
-    ax.plot(x, post, color="k", lw=2, label="P(Y=1 | X=x)")
-    ax.plot(x, _sigmoid(w[0] * x + b), "--", color=PALETTE[2], lw=1.5, label="σ(w·x + b)")
+    ax.plot(x, post, color="k", lw=2, label=r"$P(Y=1 \mid X=x)$")
+    ax.plot(
+        x, _sigmoid(w[0] * x + b), "--", color=PALETTE[2], lw=1.5, label=r"$\sigma(w \cdot x + b)$"
+    )
     ax.set_xlabel("x")
-    ax.legend(fontsize=8)
+    ax.set_ylabel("density / probability")
+    ax.legend(fontsize=9)
     ax.set_title("1-D: the posterior is a sigmoid")
     ax = axes[1]
     X, y = data.X[:600], data.y[:600]
@@ -345,6 +383,8 @@ def _lda_figures(res: ExperimentResult, lda, data, w_true: np.ndarray, b_true: f
         ax.scatter(X[m, 0], X[m, 1], s=5, color=PALETTE[i], alpha=0.6)
     ax.set_xlim(-4, 4)
     ax.set_ylim(-4, 4)
+    ax.set_xlabel("$x_1$")
+    ax.set_ylabel("$x_2$")
     ax.set_title("2-D: LDA fitted (colour) vs true σ(w·x + b) (dashed)")
     res.figure(
         fig,

@@ -19,6 +19,12 @@ from byhand.experiments import ExperimentResult, experiment
 from byhand.plotting import PALETTE, subplots
 
 LECTURE = "ee559-3"
+#: The slide's lines defining each unit.
+TLU_QUOTES = {
+    "or": r"$$or(u, v) = \mathbf{1}_{\{u+v-0.5 \geq 0\}} \quad (w = 1, b = -0.5)$$",
+    "and": r"$$and(u, v) = \mathbf{1}_{\{u+v-1.5 \geq 0\}} \quad (w = 1, b = -1.5)$$",
+    "not": r"$$not(u) = \mathbf{1}_{\{-u+0.5 \geq 0\}} \quad (w = -1, b = 0.5)$$",
+}
 SLIDE = "3.1. The perceptron (Threshold Logic Unit)"
 
 #: the lecture's units: (number of inputs, w, b)
@@ -50,6 +56,9 @@ def truth_table(unit: TLU, n_inputs: int) -> tuple[np.ndarray, np.ndarray]:
     title="Threshold logic units: and, or, not (and so xor)",
     lecture=LECTURE,
     number=15,
+    covers=[
+        ("ee559-3", "3.1. The perceptron", "TLU"),
+    ],
 )
 def run(seed: int, quick: bool) -> ExperimentResult:
     """Truth tables of the lecture's TLUs; xor composed of them."""
@@ -73,6 +82,8 @@ def run(seed: int, quick: bool) -> ExperimentResult:
             bool(np.array_equal(out, expected)),
             kind="exact",
             target=expected.tolist(),
+            source="lecture",
+            quote=TLU_QUOTES[name],
             detail="outputs on inputs " + ", ".join("".join(map(str, x)) for x in X),
         )
         rows += [
@@ -97,6 +108,8 @@ def run(seed: int, quick: bool) -> ExperimentResult:
         kind="exact",
         target=expected.tolist(),
         detail="a two-layer network of the lecture's three TLUs",
+        source="lecture",
+        quote="Hence, **any Boolean function can be build with such units.**",
     )
     res.table(
         "Truth tables (TLU output vs Python's operator)", ["unit", "input", "TLU", "expected"], rows
@@ -131,6 +144,7 @@ def run(seed: int, quick: bool) -> ExperimentResult:
     )
     ax.set_xlabel("u")
     ax.set_title("not: −u + 0.5 ≥ 0")
+    ax.set_ylabel("not(u)")
     ax.set_ylim(-0.2, 1.2)
     ax.grid(alpha=0.3)
     res.figure(

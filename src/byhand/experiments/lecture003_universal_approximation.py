@@ -53,6 +53,9 @@ def max_error(n_units: int, x: np.ndarray, chunk: int = 4096) -> float:
     title="Universal approximation: sums of translated ReLUs approximate sin",
     lecture=LECTURE,
     number=23,
+    covers=[
+        ("ee559-3", "Universal approximation"),
+    ],
 )
 def run(seed: int, quick: bool) -> ExperimentResult:
     """Max error of the ReLU-sum approximation of sin vs the number of units."""
@@ -75,6 +78,12 @@ def run(seed: int, quick: bool) -> ExperimentResult:
         target=1e-3,
         detail=f"max over {len(x)} points; interpolation bound (2π/100)²/8 = "
         f"{(2 * np.pi / 100) ** 2 / 8:.3g}",
+        source="derived",
+        derived_from=(
+            "the interpolation error bound h²/8 · max|sin''| of a piecewise-linear (ReLU-sum) "
+            "interpolant with knots h = 2π/N apart: 4.9e-4 < 1e-3 at N = 100 (the lecture states "
+            "∀ε ∃N without numbers)"
+        ),
     )
     decreasing = bool(np.all(np.diff(errs) < 0))
     slope = float(np.polyfit(np.log(ns), np.log(errs), 1)[0])
@@ -86,6 +95,11 @@ def run(seed: int, quick: bool) -> ExperimentResult:
         decreasing and slope < -1.5,
         kind="qualitative",
         detail="error ∝ N^slope; piecewise-linear interpolation predicts slope −2",
+        source="lecture",
+        quote=(
+            "A better approximation requires a larger hidden layer (larger  $K$ ), and this "
+            "theorem says nothing about the relation between the two."
+        ),
     )
     bound_ok = bool(np.all(errs <= (2 * np.pi / np.array(ns)) ** 2 / 8 * (1 + 1e-9)))
     res.claim(
@@ -95,6 +109,11 @@ def run(seed: int, quick: bool) -> ExperimentResult:
         {"within bound for all N": bound_ok, "N = 800 error": float(errs[-1])},
         bound_ok,
         kind="qualitative",
+        source="derived",
+        derived_from=(
+            "the interpolation error bound h²/8 · max|sin''| of the piecewise-linear interpolant "
+            "with knot spacing h = 2π/N"
+        ),
     )
     res.table(
         "Max error vs number of ReLU units",
@@ -112,6 +131,8 @@ def run(seed: int, quick: bool) -> ExperimentResult:
         )
     ax.legend(fontsize=8)
     ax.set_title("Σₙ αₙ σ(x − aₙ) on [−π, π]")
+    ax.set_xlabel("x")
+    ax.set_ylabel("f(x)")
     ax.grid(alpha=0.3)
     ax = axes[1]
     ax.loglog(ns, errs, "o-", color=PALETTE[0], label="max error (byhand net)")
@@ -119,7 +140,7 @@ def run(seed: int, quick: bool) -> ExperimentResult:
     ax.axhline(1e-3, color=PALETTE[1], lw=1, ls=":", label="1e-3")
     ax.axvline(100, color=PALETTE[1], lw=1, ls=":")
     ax.set_xlabel("N (hidden ReLU units)")
-    ax.set_ylabel("max |sin(x) − f_N(x)|")
+    ax.set_ylabel(r"$\max_x |\sin(x) - f_N(x)|$")
     ax.legend(fontsize=8)
     ax.grid(alpha=0.3, which="both")
     ax.set_title("error vs width")

@@ -51,6 +51,12 @@ def _central(module: nn.Module, a: np.ndarray, eps: float = 1e-6) -> np.ndarray:
     title="Activation zoo and tanh(a/2) = 2·logistic(a) − 1",
     lecture=LECTURE,
     number=26,
+    covers=[
+        ("galerne-1", "Activation functions", "units"),
+        ("cs577-03", "Activation function"),
+        ("cs577-04", "Activation function"),
+        ("ee559-3", "3.4. Multi-Layer Perceptrons", "activations"),
+    ],
 )
 def run(seed: int, quick: bool) -> ExperimentResult:
     """Plot each activation with its derivative; check the lecture's identities."""
@@ -81,6 +87,8 @@ def run(seed: int, quick: bool) -> ExperimentResult:
         kind="exact",
         detail="max |Tanh(a/2) − (2σ(a) − 1)| over a ∈ [−30, 30], σ both byhand's Sigmoid and "
         "1/(1+e^{−a}) written out",
+        source="lecture",
+        quote="$$\\tanh(a/2) = 2\\text{logistic}(a) - 1$$",
     )
 
     # derivatives by backward = finite differences (smooth units, ReLU away from its kink)
@@ -99,6 +107,8 @@ def run(seed: int, quick: bool) -> ExperimentResult:
         worst < 1e-7,
         kind="exact",
         detail="max |backward − (g(a+ε) − g(a−ε))/2ε|, ε = 1e-6, |a| > 1e-3",
+        source="lecture",
+        quote="We prefer functions that are continuous and differentiable.",
     )
 
     # threshold units: derivative zero almost everywhere, so no gradient to descend
@@ -116,6 +126,8 @@ def run(seed: int, quick: bool) -> ExperimentResult:
         },
         frac_zero > 0.99 and sign_backward is None,
         kind="qualitative",
+        source="lecture",
+        quote="make the optimization really difficult.",
     )
 
     # sigmoidal units: threshold-like for large |a|, linear for small |a|
@@ -130,6 +142,10 @@ def run(seed: int, quick: bool) -> ExperimentResult:
         {"max |tanh(a) − sign(a)|, |a| ≥ 5": thr, "max |tanh(a) − a|, |a| ≤ 0.05": lin},
         thr < 1e-3 and lin < 1e-4,
         kind="qualitative",
+        source="lecture",
+        quote=(
+            "- Act as threshold units for large values of  $|a|$  and as linear for small values."
+        ),
     )
 
     fig, axes = subplots(2, 4, figsize=(13, 5.6))
@@ -143,6 +159,7 @@ def run(seed: int, quick: bool) -> ExperimentResult:
         ax.axhline(0, color="0.7", lw=0.6)
         ax.axvline(0, color="0.7", lw=0.6)
         ax.set_title(name)
+        ax.set_xlabel("a")
         ax.set_ylim(-1.6, 2.2)
         ax.grid(alpha=0.25)
     axes[0, 0].legend(fontsize=8, loc="upper left")
@@ -151,6 +168,7 @@ def run(seed: int, quick: bool) -> ExperimentResult:
     ax.plot(wide, rhs_byhand, color="k", lw=1, ls=":", label="2·logistic(a) − 1")
     ax.set_xlim(-8, 8)
     ax.set_title("tanh(a/2) = 2·logistic(a) − 1")
+    ax.set_xlabel("a")
     ax.legend(fontsize=8)
     ax.grid(alpha=0.25)
     res.figure(

@@ -48,6 +48,11 @@ def iterations_to(path: np.ndarray, x_star: np.ndarray, tol: float) -> int | Non
     title="Gradient descent on a quadratic: γ = 1.9/L converges, γ = 2.1/L diverges",
     lecture=LECTURE,
     number=29,
+    covers=[
+        ("galerne-1", "Gradient descent"),
+        ("galerne-1", "One dimension"),
+        ("galerne-1", "Two dimensions"),
+    ],
 )
 def run(seed: int, quick: bool) -> ExperimentResult:
     """GD with γ = 1.9/L and 2.1/L on a random 2-D quadratic; a sweep of γL; the 1-D picture."""
@@ -75,6 +80,8 @@ def run(seed: int, quick: bool) -> ExperimentResult:
         d_conv < 1e-6 * d0 and grad_end < 1e-5,
         kind="exact",
         detail=f"L = λ_max(A) = {L:.4g}; start at distance {d0:.3g}",
+        source="lecture",
+        quote="- Then, whatever the initialization  $x^0$ , if  $0 < \\gamma < 2/L$ , the sequence",
     )
     res.claim(
         LECTURE,
@@ -84,6 +91,8 @@ def run(seed: int, quick: bool) -> ExperimentResult:
         d_div > 1e3 * d0,
         kind="exact",
         detail="along the top eigenvector the error is multiplied by |1 − γL| = 1.1 per step",
+        source="lecture",
+        quote="Divergence",
     )
 
     # sweep of γL: the threshold sits at 2
@@ -109,6 +118,12 @@ def run(seed: int, quick: bool) -> ExperimentResult:
         kind="numeric",
         target=2.0,
         detail=f"γL swept over {gl.min()}…{gl.max()} by {gl[1] - gl[0]:.3g}, {n_iter} steps each",
+        source="derived",
+        derived_from=(
+            "on a quadratic with Hessian eigenvalue L, x_{n+1} − x* = (1 − γL)(x_n − x*): "
+            "convergence iff γ < 2/L, divergence above (the slide states only the sufficient "
+            "condition)"
+        ),
     )
 
     # 1-D picture: F(x) = L/2 x², slow / fast / slow / divergent
@@ -140,6 +155,8 @@ def run(seed: int, quick: bool) -> ExperimentResult:
         bool(ok),
         kind="qualitative",
         detail="steps for |x_n| <= 1e-6 from x_0 = 1 on F(x) = x²/2",
+        source="lecture",
+        quote="Too large step size",
     )
 
     fig, axes = subplots(1, 3, figsize=(15, 4.4))
@@ -162,7 +179,7 @@ def run(seed: int, quick: bool) -> ExperimentResult:
     axes[1].semilogy(gl, np.maximum(final, 1e-300), "o-", ms=3, color=PALETTE[0])
     axes[1].axvline(2.0, color=PALETTE[1], ls="--", label="γ = 2/L")
     axes[1].set_xlabel("γ·L")
-    axes[1].set_ylabel(f"‖x_n − x*‖ after {n_iter} steps")
+    axes[1].set_ylabel(rf"$\|x_n - x^*\|$ after {n_iter} steps")
     axes[1].set_ylim(1e-16, 1e13)
     axes[1].legend()
     axes[1].grid(alpha=0.3)
@@ -175,6 +192,8 @@ def run(seed: int, quick: bool) -> ExperimentResult:
     axes[2].set_ylim(0, 1.3)
     axes[2].legend(fontsize=8)
     axes[2].set_title("one dimension: F(x) = x²/2, 8 steps")
+    axes[2].set_xlabel("x")
+    axes[2].set_ylabel("F(x)")
     res.figure(
         fig,
         "Left: the paths of γ = 1.9/L (converging, zig-zag) and 2.1/L (diverging). "

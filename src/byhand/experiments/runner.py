@@ -25,6 +25,8 @@ from typing import Any
 
 from byhand.experiments._registry import (
     _REGISTRY,
+    SOURCES,
+    VERDICTS,
     ExperimentResult,
     Figure,
     Table,
@@ -32,6 +34,7 @@ from byhand.experiments._registry import (
     import_errors,
     registry,
 )
+from byhand.experiments.coverage import coverage, share
 
 MNIST_FILES = (
     "train-images-idx3-ubyte.gz",
@@ -65,10 +68,28 @@ def mnist_status() -> tuple[bool, str]:
     return False, f"skipped: MNIST not found in {folder} (see: {MNIST_HELP})"
 
 
+#: The report's column is about this wide (inches at the PNG's 100 dpi); wider figures are
+#: shown scaled down, so their text is enlarged by the same factor to stay readable.
+REPORT_WIDTH_IN = 10.5
+
+
+def readable(fig: Any) -> Any:
+    """Enlarge every text of ``fig`` by √(width / REPORT_WIDTH_IN) when the figure is wider than
+    the report's column (multi-panel figures are shown scaled down). Returns ``fig``."""
+    from matplotlib.text import Text
+
+    factor = (fig.get_figwidth() / REPORT_WIDTH_IN) ** 0.5
+    if factor > 1.0:
+        for text in fig.findobj(Text):
+            text.set_fontsize(text.get_fontsize() * factor)
+    return fig
+
+
 def _png(fig: Any) -> str:
     """Render a matplotlib figure to base64 PNG text and close it."""
     import matplotlib.pyplot as plt
 
+    readable(fig)
     buf = io.BytesIO()
     fig.savefig(buf, format="png", dpi=100, bbox_inches="tight")
     plt.close(fig)
@@ -186,16 +207,27 @@ def select(only: Sequence[str] | None = None) -> list[str]:
     return [n for n in reg if n in wanted]
 
 
-def _summary_counts(records: list[dict[str, Any]]) -> dict[str, int]:
+def _summary_counts(records: list[dict[str, Any]]) -> dict[str, Any]:
     claims = [c for r in records for c in r["claims"]]
+    verdicts = [c.get("verdict", "failed") for c in claims]
     return {
         "claims_total": len(claims),
         "claims_passed": sum(c["passed"] for c in claims),
-        "claims_failed": sum(c.get("verdict", "failed") == "failed" for c in claims),
+        "claims_failed": verdicts.count("failed"),
+        "by_verdict": {v: verdicts.count(v) for v in VERDICTS},
+        "by_source": {s: sum(c.get("source") == s for c in claims) for s in SOURCES},
         "experiments": len(records),
         "errors": sum(r["status"].startswith("error") for r in records),
         "skipped": sum(r["status"].startswith("skipped") for r in records),
     }
+
+
+def coverage_of(names: Sequence[str] | None = None) -> dict[str, list[dict[str, Any]]]:
+    """The coverage table (see :mod:`byhand.experiments.coverage`) of the experiments ``names``
+    (all registered ones by default)."""
+    reg = registry()
+    chosen = reg if names is None else {n: reg[n] for n in names if n in reg}
+    return coverage((e.name, *c) for e in chosen.values() for c in e.covers)
 
 
 def exit_code(records: list[dict[str, Any]]) -> int:
@@ -269,8 +301,13 @@ def _import_error_record(module: str, tb: str) -> dict[str, Any]:
     return record
 
 
-def results_json(records: list[dict[str, Any]], meta: dict[str, Any]) -> dict[str, Any]:
-    """The ``results.json`` document: every claim, every experiment (without images), metadata."""
+def results_json(
+    records: list[dict[str, Any]],
+    meta: dict[str, Any],
+    cover: dict[str, list[dict[str, Any]]] | None = None,
+) -> dict[str, Any]:
+    """The ``results.json`` document: every claim, every experiment (without images), the
+    coverage of each lecture (``cover``, default: every registered experiment), metadata."""
     experiments = []
     for r in records:
         e = {k: v for k, v in r.items() if k not in ("figures", "claims")}
@@ -286,11 +323,37 @@ def results_json(records: list[dict[str, Any]], meta: dict[str, Any]) -> dict[st
         "quick": meta["quick"],
         "seconds": meta["seconds"],
         "summary": _summary_counts(records),
+        "coverage": cover if cover is not None else coverage_of(),
     }
 
 
+def _claim_line(c: dict[str, Any]) -> str:
+    """A claim that is not reproduced, for the terminal: verdict, claim, value, target, cause."""
+    from byhand.lectures import LECTURES, cite
+
+    target = c.get("target")
+    want = f", {target_label(c)} {target!r}" if target is not None else ""
+    cause = f" — {c['differs']}" if c.get("differs") else ""
+    mark = "[yellow]≠ differs[/]" if c.get("verdict") == "differs" else "[red]✗ failed[/]"
+    return (
+        f"{mark} {c['experiment']}: {c['claim']} — got {c['value']!r}{want}{cause} "
+        f"({cite(c['lecture'], c['slide']) if c['lecture'] in LECTURES else c['lecture']})"
+    )
+
+
+def target_label(c: dict[str, Any]) -> str:
+    """How a claim's target is introduced: "lecture:" only when the lecture gives it."""
+    source = c.get("source", "")
+    if source == "lecture":
+        return "lecture:"
+    if source == "derived":
+        return f"derived ({c.get('derived_from', '')}):"
+    return "byhand's threshold:"
+
+
 def print_summary(records: list[dict[str, Any]], console: Any) -> None:
-    """A rich table: experiment, lecture, status, claims passed/total, seconds."""
+    """A rich table (experiment, lecture, status, claims reproduced/total, seconds), then every
+    claim not reproduced, the counts by verdict and by source, and the coverage per lecture."""
     from rich.table import Table as RichTable
 
     t = RichTable(title="byhand reproduce", show_lines=False)
@@ -298,18 +361,22 @@ def print_summary(records: list[dict[str, Any]], console: Any) -> None:
     t.add_column("experiment")
     t.add_column("lecture")
     t.add_column("status")
-    t.add_column("claims", justify="right")
+    t.add_column("claims reproduced", justify="right")
     t.add_column("seconds", justify="right")
     for r in records:
-        npass = sum(c["passed"] for c in r["claims"])
-        ntot = len(r["claims"])
+        verdicts = [c.get("verdict", "failed") for c in r["claims"]]
+        nrep, ntot = verdicts.count("reproduced"), len(verdicts)
         if r["status"].startswith("error"):
             status = "[red]error[/]"
         elif r["status"].startswith("skipped"):
             status = "[yellow]skipped[/]"
+        elif "failed" in verdicts:
+            status = "[red]claim failed[/]"
+        elif "differs" in verdicts:
+            status = "[yellow]differs[/]"
         else:
-            status = "[green]ok[/]" if npass == ntot else "[red]claim failed[/]"
-        claims = f"{npass}/{ntot}" if ntot else "-"
+            status = "[green]ok[/]"
+        claims = f"{nrep}/{ntot}" if ntot else "-"
         t.add_row(
             str(r["number"] or ""),
             r["name"],
@@ -323,16 +390,24 @@ def print_summary(records: list[dict[str, Any]], console: Any) -> None:
         if r["status"] != "ok":
             console.print(f"[bold]{r['name']}[/]: {r['status']}", markup=True, highlight=False)
         for c in r["claims"]:
-            if not c["passed"]:
-                console.print(
-                    f"[red]✗[/] {r['name']}: {c['claim']} — got {c['value']!r}",
-                    highlight=False,
-                )
+            if c.get("verdict") != "reproduced":
+                console.print(_claim_line(c), highlight=False)
     n = _summary_counts(records)
+    v, s = n["by_verdict"], n["by_source"]
     console.print(
-        f"claims passed: [bold]{n['claims_passed']}/{n['claims_total']}[/], "
-        f"errors: {n['errors']}, skipped: {n['skipped']}"
+        f"claims: [bold]{n['claims_total']}[/] — reproduced {v['reproduced']}, "
+        f"differs {v['differs']}, failed {v['failed']}; target from the lecture {s['lecture']}, "
+        f"derived {s['derived']}, byhand's {s['byhand']}; errors: {n['errors']}, "
+        f"skipped: {n['skipped']}",
+        highlight=False,
     )
+    names = [r["name"] for r in records]
+    cover = coverage_of(names)
+    parts = []
+    for lec, rows in cover.items():
+        got, total = share(rows)
+        parts.append(f"{_lecture_name(lec)} {got}/{total}")
+    console.print("coverage (items reproduced): " + "; ".join(parts), highlight=False)
 
 
 def reproduce(
@@ -345,7 +420,8 @@ def reproduce(
 ) -> int:
     """Run the selected experiments, write ``out/index.html`` and ``out/results.json``.
 
-    Returns the exit code: 0 when every claim passed and no experiment errored, 1 otherwise.
+    Returns the exit code: 0 when no claim's verdict is ``failed`` and no experiment errored,
+    1 otherwise (a claim that ``differs`` from the lecture for a stated cause does not fail).
     ``only`` names experiments (ValueError listing the valid names on an unknown one); ``jobs``
     runs that many processes; ``quick`` uses smaller sizes for the same claims.
     """
@@ -374,9 +450,10 @@ def reproduce(
         "seconds": round(time.perf_counter() - t0, 2),
         "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
     }
-    doc = results_json(records, meta)
+    cover = coverage_of(names)
+    doc = results_json(records, meta, cover)
     (out / "results.json").write_text(json.dumps(doc, indent=1, ensure_ascii=False) + "\n")
-    (out / "index.html").write_text(report.render(records, meta), encoding="utf-8")
+    (out / "index.html").write_text(report.render(records, meta, cover), encoding="utf-8")
     print_summary(records, console)
     console.print(f"report: {(out / 'index.html').resolve()}  ({meta['seconds']:.1f} s)")
     return exit_code(records)
