@@ -173,7 +173,7 @@ def _feature_maps_figure(clf: object, digit: np.ndarray, label: int) -> object:
     lecture=LECTURE,
     number=30,
     needs_mnist=True,
-    covers=[(LECTURE, SLIDE_GOAL), (LECTURE, SLIDE_TRAIN)],
+    covers=[(LECTURE, SLIDE_GOAL)],
 )
 def cnn_mnist(seed: int, quick: bool) -> ExperimentResult:
     """Train the default CNNClassifier on MNIST; compare with an MLP and softmax regression."""
