@@ -14,7 +14,14 @@ import pytest
 
 from _transcripts import transcript_path
 
-MODULES = ["cs577_l01_extra", "cs577_l03_l04_extra", "ee559_extra", "ee559_hog", "galerne_extra"]
+MODULES = [
+    "cs577_l01_extra",
+    "cs577_l03_l04_extra",
+    "ee559_extra",
+    "ee559_hog",
+    "galerne_extra",
+    "galerne_cnn",
+]
 
 
 def _norm(text: str) -> str:

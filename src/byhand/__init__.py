@@ -33,6 +33,7 @@ _EXPORTS: dict[str, str] = {
     "RadialFeatures": "byhand.preprocessing",
     "MLPClassifier": "byhand.neural_network",
     "MLPRegressor": "byhand.neural_network",
+    "CNNClassifier": "byhand.neural_network",
 }
 _NAMESPACES = ("nn", "optim", "datasets", "experiments", "lectures")
 

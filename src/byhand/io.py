@@ -56,10 +56,11 @@ def _allowed_bases() -> tuple[type, ...]:
 
     from byhand.nn.losses import Loss
     from byhand.nn.module import Module, Parameter
+    from byhand.optim.adam import Adam
     from byhand.optim.sgd import SGD, Averager
     from byhand.training import History
 
-    return (Module, Loss, Parameter, SGD, Averager, History, BaseEstimator)
+    return (Module, Loss, Parameter, SGD, Adam, Averager, History, BaseEstimator)
 
 
 def _import_class(path: str, what: str) -> type:

@@ -45,7 +45,7 @@ from byhand.nn.module import Module, Sequential
 from byhand.optim.sgd import SGD, Averager
 from byhand.training import History
 
-__all__ = ["MLPClassifier", "MLPRegressor"]
+__all__ = ["CNNClassifier", "MLPClassifier", "MLPRegressor"]  # noqa: F822 (lazy, below)
 
 ACTIVATIONS: dict[str, type[Module]] = {
     "relu": ReLU,
@@ -752,3 +752,11 @@ class MLPRegressor(RegressorMixin, _BaseMLP):
         tags = super().__sklearn_tags__()
         tags.target_tags.multi_output = True
         return tags
+
+
+def __getattr__(name: str) -> Any:
+    if name == "CNNClassifier":  # defined on top of MLPClassifier, in byhand._cnn
+        from byhand._cnn import CNNClassifier
+
+        return CNNClassifier
+    raise AttributeError(f"module 'byhand.neural_network' has no attribute {name!r}")

@@ -83,8 +83,21 @@ class TrainState:
             "optimizer": self.optimizer.state_dict(),
             "averager": None if self.averager is None else self.averager.state_dict(),
             "rng": self.rng.bit_generator.state,
+            "module_rngs": [g.bit_generator.state for g in _module_generators(self.model)],
             "history": self.history.to_dict(),
         }
+
+
+def _module_generators(model: Module) -> list[np.random.Generator]:
+    """The random generators of the model's modules (Dropout's masks), in module order."""
+    found = []
+    generator = model.__dict__.get("generator")
+    if isinstance(generator, np.random.Generator):
+        found.append(generator)
+    for child in model._children():
+        if isinstance(child, Module):
+            found.extend(_module_generators(child))
+    return found
 
 
 def restore(
@@ -107,6 +120,10 @@ def restore(
             )
         p.data[...] = a
     optimizer.load_state_dict(snapshot["optimizer"])
+    for generator, saved_state in zip(
+        _module_generators(model), snapshot.get("module_rngs", []), strict=False
+    ):
+        generator.bit_generator.state = saved_state
     if averager is not None and snapshot.get("averager") is not None:
         averager.load_state_dict(snapshot["averager"])
     state = snapshot["rng"]
@@ -136,8 +153,11 @@ def _check_data(
     X: Any, y: Any, model: Module, loss: Loss, dtype: np.dtype, what: str
 ) -> tuple[Any, Any]:
     X = np.asarray(X)
-    if X.ndim != 2:
-        raise ValueError(f"{what}: X must be a 2-D array (N, features), got shape {X.shape}")
+    if X.ndim not in (2, 4):
+        raise ValueError(
+            f"{what}: X must be a 2-D array (N, features) or a batch of images "
+            f"(N, C, H, W), got shape {X.shape}"
+        )
     if not np.issubdtype(X.dtype, np.number):
         raise ValueError(f"{what}: X must be numeric, got dtype {X.dtype}")
     X = np.ascontiguousarray(X, dtype=dtype)
@@ -416,7 +436,10 @@ def fit(
                 hist.loss.append(total_loss / n)
                 hist.metric.append(_finish_metric(loss, total_metric, n, sst))
                 if validation_data is not None:
-                    vl, vm = evaluate(model, loss, X_val, y_val)
+                    # images: in training-sized chunks, so a convolution's buffers (tens of
+                    # numbers per pixel) stay those of one training batch
+                    chunk = bs if X_val.ndim == 4 else 4096
+                    vl, vm = evaluate(model, loss, X_val, y_val, batch_size=chunk)
                     hist.val_loss.append(vl)
                     hist.val_metric.append(vm)
                 hist.time.append(time.perf_counter() - t0)
