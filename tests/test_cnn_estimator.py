@@ -16,11 +16,31 @@ from byhand.checkpoint import load_checkpoint, save_checkpoint
 SMALL = {"conv_layers": ((3, 3, 1),), "dense_layers": (8,), "max_iter": 30, "random_state": 0}
 
 
+# As for the float32 MLPs (tests/test_checks_gradient.py): on the check's 15 samples one
+# batch holds them all, and weighted and repeated float32 sums round differently by ~1e-7
+# relative, the check's rtol; in float64 the check passes (the third instance). Dropout draws
+# one mask per row, so repeated rows get other masks than one weighted row.
+_WEIGHTS_ROUNDING = {
+    "check_sample_weight_equivalence_on_dense_data": (
+        "float32 arithmetic (and dropout's per-row masks): weighted and repeated sums round "
+        "differently by ~1e-7 relative, the check's rtol; passes in float64 without dropout"
+    ),
+}
+
+
+def _expected(estimator):
+    if estimator.dtype == "float32" or estimator.dropout:
+        return _WEIGHTS_ROUNDING
+    return {}
+
+
 @parametrize_with_checks(
     [
         CNNClassifier(**SMALL),
         CNNClassifier(**{**SMALL, "solver": "adam", "learning_rate": 0.01, "dropout": 0.2}),
-    ]
+        CNNClassifier(**{**SMALL, "dtype": "float64"}),
+    ],
+    expected_failed_checks=_expected,
 )
 def test_sklearn_compatible(estimator, check):
     with warnings.catch_warnings():

@@ -155,6 +155,7 @@ class CNNClassifier(MLPClassifier):
         early_stopping: bool = False,
         validation_fraction: float = 0.1,
         shuffle: bool = True,
+        warm_start: bool = False,
         init: str = "glorot_uniform",
         dtype: str = "float32",
         random_state: Any = None,
@@ -176,6 +177,7 @@ class CNNClassifier(MLPClassifier):
         self.early_stopping = early_stopping
         self.validation_fraction = validation_fraction
         self.shuffle = shuffle
+        self.warm_start = warm_start
         self.init = init
         self.dtype = dtype
         self.random_state = random_state
@@ -258,18 +260,24 @@ class CNNClassifier(MLPClassifier):
         self,
         X: Any,
         y: Any,
+        sample_weight: Any = None,
         *,
         callbacks: Sequence[Any] = (),
         resume_state: dict[str, Any] | None = None,
     ) -> CNNClassifier:
-        """Train on images X ((N, H, W), (N, C, H, W) or flat rows) and class labels y."""
+        """Train on images X ((N, H, W), (N, C, H, W) or flat rows) and class labels y
+        (``sample_weight`` (N,): the weighted mean loss, as :class:`byhand.MLPClassifier`)."""
         rows, shape = self._rows(X, fitting=True)
         self._given_shape = shape
-        super().fit(rows, y, callbacks=callbacks, resume_state=resume_state)
+        super().fit(rows, y, sample_weight, callbacks=callbacks, resume_state=resume_state)
         return self
 
-    def partial_fit(self, X: Any, y: Any, classes: Any = None) -> CNNClassifier:
-        """One epoch over (X, y); ``classes`` (all labels) is required on the first call."""
+    def partial_fit(
+        self, X: Any, y: Any, classes: Any = None, sample_weight: Any = None
+    ) -> CNNClassifier:
+        """One epoch over (X, y), continuing ``conv_weights_``/``conv_biases_``/``coefs_``/
+        ``intercepts_`` as they are now; ``classes`` (all labels) is required on the first
+        call."""
         rows, shape = self._rows(X, fitting=not hasattr(self, "image_shape_"))
         if hasattr(self, "image_shape_") and shape is not None and shape != self.image_shape_:
             raise ValueError(
@@ -277,7 +285,7 @@ class CNNClassifier(MLPClassifier):
                 f"{self.image_shape_}"
             )
         self._given_shape = shape
-        super().partial_fit(rows, y, classes=classes)
+        super().partial_fit(rows, y, classes=classes, sample_weight=sample_weight)
         return self
 
     # -- network ---------------------------------------------------------------------------
@@ -316,11 +324,32 @@ class CNNClassifier(MLPClassifier):
         convs = [m for m in network.modules if isinstance(m, Conv2d)]
         self.conv_weights_ = [m.weight.data for m in convs]
         self.conv_biases_ = [m.bias.data for m in convs]  # type: ignore[union-attr]
+        # Dropout's mask generators: kept with the weights, so that partial_fit, pickling
+        # and byhand.save continue the same stream of masks
+        self._dropout_rngs = [m.generator for m in network.modules if isinstance(m, Dropout)]
 
-    def _adopt_coefs(self) -> None:
-        raise ValueError(
-            f"{type(self).__name__}: no network to continue from; fit it (or load a saved one)"
-        )
+    # -- the one source of truth: conv_weights_/conv_biases_ + coefs_/intercepts_ ----------
+    def _coef_arrays(self) -> list[np.ndarray]:
+        """K₁, c₁, K₂, c₂, … (convolutions), then W₁, b₁, … (dense): ``network.parameters()``."""
+        out: list[np.ndarray] = []
+        for K, c in zip(self.conv_weights_, self.conv_biases_, strict=True):
+            out += [K, c]
+        return out + super()._coef_arrays()
+
+    def _set_coef_arrays(self, arrays: list[np.ndarray]) -> None:
+        n = 2 * len(self.conv_weights_)
+        self.conv_weights_, self.conv_biases_ = list(arrays[0:n:2]), list(arrays[1:n:2])
+        super()._set_coef_arrays(list(arrays[n:]))
+
+    def _network_on_coefs(self) -> Sequential:
+        network = super()._network_on_coefs()
+        drops = [m for m in network.modules if isinstance(m, Dropout)]
+        saved = self.__dict__.get("_dropout_rngs")
+        if saved is not None and len(saved) == len(drops):
+            for m, generator in zip(drops, saved, strict=True):
+                m.generator = generator
+        self._dropout_rngs = [m.generator for m in drops]
+        return network
 
     def _fit_network(
         self,
@@ -331,22 +360,50 @@ class CNNClassifier(MLPClassifier):
         dtype: np.dtype,
         callbacks: Sequence[Any],
         resume_state: Any,
+        sw: np.ndarray | None = None,
     ) -> None:
         self.image_shape_ = tuple(self._shape_for(X.shape[1], self.__dict__.get("_given_shape")))
-        super()._fit_network(self._images(X), y, n_out, loss, dtype, callbacks, resume_state)
+        super()._fit_network(self._images(X), y, n_out, loss, dtype, callbacks, resume_state, sw)
 
-    def _start_partial(self, n_in: int, n_out: int, loss: Loss, dtype: np.dtype) -> None:
-        self.__dict__.pop("image_shape_", None)
-        super()._start_partial(n_in, n_out, loss, dtype)
-
-    def _partial_epoch(self, X: np.ndarray, y: np.ndarray) -> None:
-        super()._partial_epoch(self._images(X), y)
+    def _partial_epoch(
+        self,
+        X: np.ndarray,
+        y: np.ndarray,
+        loss: Loss,
+        sw: np.ndarray | None,
+        first: bool,
+    ) -> None:
+        if first:
+            self.image_shape_ = tuple(
+                self._shape_for(X.shape[1], self.__dict__.get("_given_shape"))
+            )
+            self.__dict__.pop("_dropout_rngs", None)
+        self._continuing = not first  # read by _train: Adam continues its saved moments
+        try:
+            super()._partial_epoch(self._images(X), y, loss, sw, first)
+        finally:
+            del self._continuing
 
     def _train(self, model: Module, loss: Loss, X: np.ndarray, y: np.ndarray, **kw: Any) -> History:
-        if kw.get("optimizer") is None and self.solver == "adam":
-            kw["optimizer"] = Adam(
+        if self.solver == "adam" and not isinstance(kw.get("optimizer"), Adam):
+            optimizer = Adam(
                 model.parameters(), lr=self._learning_rate(), weight_decay=2.0 * float(self.alpha)
             )
+            state = getattr(self, "_sgd_state", None)
+            if self.__dict__.get("_continuing") and state is not None:
+                try:  # partial_fit: the step count and moments of the previous call
+                    optimizer.load_state_dict(state["optimizer"])
+                except (ValueError, KeyError, TypeError):
+                    pass  # another optimizer's state or other shapes: a fresh Adam
+                else:
+                    shapes = [p.data.shape for p in model.parameters()]
+                    if [np.shape(m) for m in optimizer._m] != shapes:
+                        optimizer = Adam(
+                            model.parameters(),
+                            lr=self._learning_rate(),
+                            weight_decay=2.0 * float(self.alpha),
+                        )
+            kw["optimizer"] = optimizer
         with one_blas_thread():
             return super()._train(model, loss, X, y, **kw)
 
@@ -361,7 +418,7 @@ class CNNClassifier(MLPClassifier):
             )
         rows = validate_data(self, rows, reset=False, dtype=self.coefs_[0].dtype, order="C")
         images = self._images(rows)
-        net = self._network
+        net = self._network_reading_coefs()
         was_training = getattr(net, "training", True)
         set_training(net, False)
         try:
@@ -375,6 +432,25 @@ class CNNClassifier(MLPClassifier):
         if not parts:
             return np.zeros((0, self.n_outputs_), dtype=self.coefs_[0].dtype)
         return np.concatenate(parts)
+
+    def _network_reading_coefs(self) -> Sequential:
+        """The network with the fitted arrays as its parameters (read-only use: predict)."""
+        arrays = self._coef_arrays()
+        net = self._build(
+            int(self.n_features_in_),
+            int(self.n_outputs_),
+            np.random.default_rng(0),
+            np.dtype(self.coefs_[0].dtype),
+        )
+        params = net.parameters()
+        if [np.shape(a) for a in arrays] != [p.data.shape for p in params]:
+            raise ValueError(
+                f"{type(self).__name__}: the fitted arrays have shapes "
+                f"{[np.shape(a) for a in arrays]}, the network {[p.data.shape for p in params]}"
+            )
+        for p, a in zip(params, arrays, strict=True):
+            p.data = a
+        return net
 
     def __sklearn_tags__(self) -> Any:
         tags = super().__sklearn_tags__()
