@@ -18,6 +18,7 @@ from byhand.linear_model import (
     MulticlassPerceptron,
     SoftmaxRegression,
 )
+from byhand import CNNClassifier
 from byhand.neural_network import MLPClassifier, MLPRegressor
 
 pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
@@ -45,6 +46,15 @@ CASES = {
     "mlp-classifier": (MLPClassifier((5,), learning_rate=0.05, batch_size=16), Y_MULTI),
     "mlp-classifier-binary": (MLPClassifier((5,), learning_rate=0.05, batch_size=16), Y_BIN),
     "mlp-regressor": (MLPRegressor((5,), learning_rate=0.01, batch_size=16), Y_2D),
+    # rows of 4 features are 2 × 2 images; dropout's mask stream and Adam's moments carry over
+    "cnn-classifier-dropout": (
+        CNNClassifier((2,), (5,), dropout=0.3, learning_rate=0.05, batch_size=16),
+        Y_MULTI,
+    ),
+    "cnn-classifier-adam": (
+        CNNClassifier((2,), (5,), solver="adam", learning_rate=0.05, batch_size=16),
+        Y_BIN,
+    ),
 }
 
 
@@ -58,6 +68,8 @@ def _classes(y):
 
 def _state(est):
     """What predict reads."""
+    if hasattr(est, "conv_weights_"):
+        return [*est.conv_weights_, *est.conv_biases_, *est.coefs_, *est.intercepts_]
     if hasattr(est, "coefs_"):
         return [*est.coefs_, *est.intercepts_]
     return [np.asarray(est.coef_), np.asarray(est.intercept_)]

@@ -137,7 +137,7 @@ def _feature_maps_figure(clf: object, digit: np.ndarray, label: int) -> object:
     from byhand.nn import Flatten, ReLU
     from byhand.nn.dropout import set_training
 
-    net = clf._network  # type: ignore[attr-defined]
+    net = clf._network_reading_coefs()  # type: ignore[attr-defined]
     set_training(net, False)
     a = digit.reshape(1, 1, 28, 28)
     stages = [("input", a[0])]
