@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 from sklearn.base import clone
 
+from byhand import CNNClassifier
 from byhand.linear_model import (
     LinearRegression,
     LinearSVM,
@@ -18,7 +19,6 @@ from byhand.linear_model import (
     MulticlassPerceptron,
     SoftmaxRegression,
 )
-from byhand import CNNClassifier
 from byhand.neural_network import MLPClassifier, MLPRegressor
 
 pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")

@@ -10,6 +10,7 @@ from sklearn.base import clone
 from sklearn.linear_model import LogisticRegression as SkLogistic
 from sklearn.linear_model import Ridge
 
+from byhand import CNNClassifier
 from byhand.discriminant_analysis import LinearDiscriminantAnalysis
 from byhand.linear_model import (
     LinearRegression,
@@ -37,7 +38,8 @@ def _repeated(y):
 
 def _coef(est):
     if hasattr(est, "coefs_"):
-        return np.concatenate([a.ravel() for a in [*est.coefs_, *est.intercepts_]])
+        convs = [*getattr(est, "conv_weights_", []), *getattr(est, "conv_biases_", [])]
+        return np.concatenate([a.ravel() for a in [*convs, *est.coefs_, *est.intercepts_]])
     return np.concatenate([np.ravel(est.coef_), np.ravel(est.intercept_)])
 
 
@@ -64,6 +66,10 @@ DETERMINISTIC = {
     "mlp-regressor-full-batch": (
         MLPRegressor((4,), batch_size=None, dtype="float64", max_iter=30, tol=None),
         Y_REAL,
+    ),
+    "cnn-classifier-full-batch": (  # rows of 3 features: 1 × 3 images
+        CNNClassifier((2,), (4,), batch_size=None, dtype="float64", max_iter=30, tol=None),
+        Y_MULTI,
     ),
 }
 
@@ -113,6 +119,7 @@ SGD = {
     "linear-svm": (LinearSVM(batch_size=8), Y_BIN),
     "mlp-classifier": (MLPClassifier((4,), batch_size=8, max_iter=20), Y_MULTI),
     "mlp-regressor": (MLPRegressor((4,), batch_size=8, max_iter=20), Y_REAL),
+    "cnn-classifier": (CNNClassifier((2,), (4,), batch_size=8, max_iter=20), Y_MULTI),
 }
 
 
@@ -163,6 +170,7 @@ def test_sgd_weighted_step_is_the_literal_loop():
         (SoftmaxRegression(), Y_MULTI),
         (LinearDiscriminantAnalysis(), Y_MULTI),
         (MLPRegressor((3,)), Y_REAL),
+        (CNNClassifier((2,), (3,)), Y_MULTI),
     ],
     ids=lambda v: type(v).__name__ if not isinstance(v, np.ndarray) else "",
 )
@@ -182,7 +190,13 @@ def test_bad_weights_are_refused_with_the_estimator_named(est, y):
 
 def test_classifiers_need_two_classes_of_positive_weight():
     sw = (Y_BIN == 1).astype(float)
-    for est in (LogisticRegression(), LinearSVM(), MLPClassifier(), SoftmaxRegression()):
+    for est in (
+        LogisticRegression(),
+        LinearSVM(),
+        MLPClassifier(),
+        SoftmaxRegression(),
+        CNNClassifier((2,), (3,)),
+    ):
         with pytest.raises(ValueError, match="only one class"):
             clone(est).fit(X, Y_BIN, sample_weight=sw)
 
@@ -193,3 +207,13 @@ def test_partial_fit_takes_weights():
     )
     b = LinearSVM(shuffle=False, random_state=0, max_iter=1, tol=None)
     np.testing.assert_array_equal(a.coef_, b.fit(X, Y_BIN, sample_weight=SW).coef_)
+
+
+def test_cnn_partial_fit_takes_weights():
+    """One weighted partial_fit call is one epoch of the weighted fit, bit for bit."""
+    kw = {"shuffle": False, "random_state": 0, "batch_size": 8}
+    a = CNNClassifier((2,), (4,), **kw).partial_fit(X, Y_MULTI, classes=[0, 1, 2], sample_weight=SW)
+    b = CNNClassifier((2,), (4,), max_iter=1, tol=None, **kw).fit(X, Y_MULTI, sample_weight=SW)
+    np.testing.assert_array_equal(_coef(a), _coef(b))
+    plain = CNNClassifier((2,), (4,), **kw).partial_fit(X, Y_MULTI, classes=[0, 1, 2])
+    assert not np.array_equal(_coef(a), _coef(plain))

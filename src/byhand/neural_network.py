@@ -541,8 +541,8 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
         check_training_input(self, X, dtype)
         X, y = validate_data(self, X, y, dtype=dtype, order="C", ensure_all_finite=_FIT_CHECKS)
         self._check_targets(y)
-        sw = check_sample_weight("MLPClassifier", sample_weight, X)
-        check_weighted_classes("MLPClassifier", y, sw)
+        sw = check_sample_weight(type(self).__name__, sample_weight, X)
+        check_weighted_classes(type(self).__name__, y, sw)
         targets, loss, n_out = self._encode(y, dtype)
         self._fit_network(X, targets, n_out, loss, dtype, callbacks, resume_state, sw)
         return self
@@ -552,7 +552,7 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
         kind = type_of_target(y, input_name="y")
         if kind not in ("binary", "multiclass"):
             raise ValueError(
-                f"MLPClassifier: y must be class labels (binary or multiclass), got a "
+                f"{type(self).__name__}: y must be class labels (binary or multiclass), got a "
                 f"{kind!r} target; use MLPRegressor for continuous targets"
             )
 
@@ -588,7 +588,7 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
             self, X, y, dtype=dtype, order="C", reset=first, ensure_all_finite=_FIT_CHECKS
         )
         self._check_targets(y)
-        sw = check_sample_weight("MLPClassifier", sample_weight, X)
+        sw = check_sample_weight(type(self).__name__, sample_weight, X)
         loss = LogisticLoss() if self.out_activation_ == "logistic" else CrossEntropyLoss()
         self._partial_epoch(X, self._targets_for(y, dtype), loss, sw, first)
         return self
