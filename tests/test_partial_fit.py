@@ -171,6 +171,28 @@ def test_mlp_partial_fit_continues_from_assigned_coefs():
     _same(a, b)
 
 
+def test_cnn_partial_fit_and_predict_read_the_assigned_conv_weights():
+    """conv_weights_/conv_biases_ are the one copy of the kernels, as coefs_/intercepts_ are
+    of the dense weights: predict reads them and partial_fit continues from them."""
+    proto = CNNClassifier((2,), (4,), momentum=0.0, learning_rate=0.05, shuffle=False)
+    a = clone(proto).partial_fit(X, Y_MULTI, classes=[0, 1, 2]).partial_fit(X, Y_MULTI)
+    b = clone(proto).set_params(random_state=9).partial_fit(X, Y_MULTI, classes=[0, 1, 2])
+    for name in ("conv_weights_", "conv_biases_", "coefs_", "intercepts_"):
+        setattr(b, name, [v.copy() for v in getattr(a, name)])
+    np.testing.assert_array_equal(b.predict_proba(X), a.predict_proba(X))
+    a.partial_fit(X, Y_MULTI)
+    b.partial_fit(X, Y_MULTI)
+    _same(a, b)
+    p0 = b.predict_proba(X)
+    b.conv_weights_ = [np.zeros_like(K) for K in b.conv_weights_]
+    assert not np.array_equal(b.predict_proba(X), p0)
+    b.conv_weights_ = [np.zeros((3, 1, 3, 3))]  # another architecture: refused, named
+    with pytest.raises(ValueError, match="shapes"):
+        b.predict(X)
+    with pytest.raises(ValueError, match="shapes"):
+        b.partial_fit(X, Y_MULTI)
+
+
 @pytest.mark.parametrize(
     "est,y",
     [
@@ -180,6 +202,7 @@ def test_mlp_partial_fit_continues_from_assigned_coefs():
         (LinearSVM(learning_rate=0.05, average=False), Y_BIN),
         (MulticlassPerceptron(), Y_MULTI),
         (MLPClassifier((5,), momentum=0.0, learning_rate=0.05), Y_MULTI),
+        (CNNClassifier((2,), (5,), momentum=0.0, learning_rate=0.05), Y_MULTI),
     ],
     ids=lambda v: type(v).__name__ if not isinstance(v, np.ndarray) else "",
 )

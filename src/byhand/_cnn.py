@@ -22,8 +22,9 @@ thread gains little on them, and on a busy 2-core machine the waiting BLAS threa
 epoch more than ten times slower (measured: 100 steps 21.9 s with two threads, 1.7 s with one).
 
 The training machinery (validation, SGD/Adam through ``byhand.fit``, early stopping,
-checkpoints, ``partial_fit``, ``predict_proba``) is :class:`byhand.MLPClassifier`'s; this class
-only builds a different network and reads images.
+checkpoints, ``partial_fit``, ``warm_start``, ``sample_weight``, ``predict_proba``) is
+:class:`byhand.MLPClassifier`'s; this class builds a different network, reads images, and
+adds the convolutions' kernels to the fitted arrays (``_coef_arrays``/``_set_coef_arrays``).
 """
 
 from __future__ import annotations
@@ -112,8 +113,9 @@ class CNNClassifier(MLPClassifier):
     batch_size : int, default 64
     momentum : float in [0, 1), default 0.9 (SGD only)
     alpha, max_iter (default 20), tol, n_iter_no_change (default 3), early_stopping,
-    validation_fraction, shuffle, init, dtype, random_state, verbose
-        As :class:`byhand.MLPClassifier`.
+    validation_fraction, shuffle, warm_start, init, dtype, random_state, verbose
+        As :class:`byhand.MLPClassifier` (``warm_start``: ``fit`` starts from the fitted
+        kernels and weights when the architecture is the same).
 
     **Tiny images** (scikit-learn's checks feed rows of 2–5 features, i.e. 1 × d images):
     a convolution pads just enough, per axis, for its kernel to fit once
@@ -123,9 +125,17 @@ class CNNClassifier(MLPClassifier):
     Attributes
     ----------
     classes_, image_shape_ (C, H, W), conv_weights_ (list of (out, in, k, k) arrays),
-    conv_biases_, coefs_ and intercepts_ of the dense layers (in, out), loss_curve_,
-    validation_scores_, n_iter_, n_layers_, n_outputs_, out_activation_, n_features_in_
-    (C·H·W).
+    conv_biases_ (list of (out,) arrays), coefs_ and intercepts_ of the dense layers
+    (in, out), loss_curve_, validation_scores_, n_iter_, n_layers_, n_outputs_,
+    out_activation_, n_features_in_ (C·H·W). The four weight lists are the only copy of the
+    parameters: ``predict`` reads them and ``partial_fit``/``warm_start`` continue from them
+    (also after pickling, ``byhand.save``/``load`` or assignment); dropout's mask generators
+    are kept with them, so a continued run draws the masks an uninterrupted one would.
+
+    ``fit(X, y, sample_weight=None, callbacks=(), resume_state=None)`` and
+    ``partial_fit(X, y, classes=None, sample_weight=None)``: as
+    :class:`byhand.MLPClassifier` (weighted mean loss Σ sₙℓₙ / Σ s; with
+    ``solver="adam"`` ``partial_fit`` continues Adam's step count and moments).
 
     Raises ValueError for images that do not match ``image_shape`` / the fitted shape.
     Source: Deep Neural Networks Course I (Galerne, Univ. Orléans, 2024–25), "Neural networks
