@@ -83,6 +83,14 @@ def test_a_wrong_softmax_gradient_fails_the_cross_entropy_claims(monkeypatch):
     assert verdicts("softmax-gradient", "∂softmax(z)_y/∂z_j") == ["reproduced"]
 
 
+def test_a_wrong_tanh_backward_fails_the_backward_depth_claims(monkeypatch):
+    """byhand.gradcheck inside the experiment finds the mismatch: a failed claim, not an error."""
+    backward = nn.Tanh.backward
+    monkeypatch.setattr(nn.Tanh, "backward", lambda self, g: 1.01 * backward(self, g))
+    assert verdicts("backward-depths", "written literally") == ["failed"]
+    assert verdicts("backward-depths", "central differences") == ["failed"]
+
+
 def test_a_halved_gradient_step_fails_the_step_size_claims(monkeypatch):
     """SGD.step taking half the step it is given: the 2/L limit and the contraction bound of
     the lecture's GD examples no longer hold."""
