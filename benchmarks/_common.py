@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import importlib
 import os
+import platform
 import statistics
 import time
 import warnings
@@ -104,6 +105,72 @@ def blas_description() -> list[str]:
             f"threads={info.get('num_threads')} ({Path(info.get('filepath', '')).name})"
         )
     return lines
+
+
+def cpu_model() -> str:
+    """The processor's name as the OS reports it (Linux: /proc/cpuinfo), with family/model
+    numbers (a VM may report only "AMD EPYC") and whether it has AVX-512."""
+    try:
+        info = Path("/proc/cpuinfo").read_text()
+    except OSError:
+        return platform.processor() or platform.machine()
+    fields: dict[str, str] = {}
+    for line in info.splitlines():
+        key, _, value = line.partition(":")
+        fields.setdefault(key.strip(), value.strip())
+        if not line.strip():
+            break  # the first processor is enough
+    name = fields.get("model name", platform.machine())
+    avx512 = "avx512f" in fields.get("flags", "").split()
+    return (
+        f"{name} (family {fields.get('cpu family', '?')}, model {fields.get('model', '?')}, "
+        f"{'with' if avx512 else 'no'} AVX-512)"
+    )
+
+
+def machine() -> dict[str, Any]:
+    """Where a run ran: CPU, cores, load, library versions and each native thread pool
+    (threadpoolctl: ``internal_api``, ``version``, ``architecture`` = the BLAS kernel)."""
+    tpc = optional("threadpoolctl")
+    pools = []
+    for info in tpc.threadpool_info() if tpc is not None else []:
+        pools.append(
+            {
+                k: (Path(info[k]).name if k == "filepath" else info[k])
+                for k in ("internal_api", "version", "architecture", "num_threads", "filepath")
+                if k in info
+            }
+        )
+    versions = {m: getattr(optional(m), "__version__", None) for m in ("numpy", "torch", "sklearn")}
+    return {
+        "cpu": cpu_model(),
+        "cpus": os.cpu_count(),
+        "load_average": [round(v, 2) for v in os.getloadavg()]
+        if hasattr(os, "getloadavg")
+        else None,
+        "python": platform.python_version(),
+        **versions,
+        "OPENBLAS_CORETYPE": os.environ.get("OPENBLAS_CORETYPE"),
+        "thread_pools": pools,
+        "date": time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime()),
+    }
+
+
+def machine_lines(m: dict[str, Any]) -> list[str]:
+    """``machine()`` as a few printable lines."""
+    blas = [
+        f"{p.get('internal_api')} {p.get('version')} kernel={p.get('architecture', '-')} "
+        f"({p.get('filepath')})"
+        for p in m.get("thread_pools", [])
+        if "architecture" in p or p.get("internal_api") in ("openblas", "mkl", "blis")
+    ]
+    return [
+        f"where: {m.get('cpu')}, {m.get('cpus')} cpus, load average {m.get('load_average')} "
+        f"at {m.get('date')}",
+        f"  python {m.get('python')}, numpy {m.get('numpy')}, torch {m.get('torch')}, "
+        f"sklearn {m.get('sklearn')}, OPENBLAS_CORETYPE={m.get('OPENBLAS_CORETYPE')}",
+        *(f"  BLAS: {b}" for b in blas),
+    ]
 
 
 def _cpu_jiffies() -> tuple[int, int] | None:

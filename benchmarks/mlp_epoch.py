@@ -364,6 +364,9 @@ def run(ctx: Context) -> list[Row]:
         Row("1 MLP epoch", m, ratio(med[a], med[b]), t, hib, best=ratio(best[a], best[b]))
         for m, a, b, t, hib in pairs
     ]
+    rows.append(
+        Row("1 MLP epoch", "floor: matrix products (s)", med["floor"], unit="s", best=best["floor"])
+    )
     for r in rows:
         ctx.log(f"  {r.measure:32s} {fmt_ratio(r.value)}  (fastest runs: {fmt_ratio(r.best)})")
     return rows

@@ -9,6 +9,8 @@ and several round-robin repeats; the output ends with one table of ratios.
 The environment may set OPENBLAS_CORETYPE / OPENBLAS_L2_SIZE (older OpenBLAS builds need
 them on some processors); they slow a current NumPy, so this script, and only this script,
 restarts itself without both before NumPy loads, then prints which kernel runs.
+``--coretype NAME`` (e.g. Haswell, SkylakeX, Zen) instead runs OpenBLAS's NAME kernel (it
+restarts itself with OPENBLAS_CORETYPE=NAME): both kernels can be measured on one machine.
 """
 
 from __future__ import annotations
@@ -19,12 +21,27 @@ import sys
 _BLAS_VARS = ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE")
 
 
+def _coretype_arg(argv: list[str]) -> str | None:
+    """The NAME of ``--coretype NAME`` / ``--coretype=NAME`` in argv, else None."""
+    for i, a in enumerate(argv):
+        if a == "--coretype" and i + 1 < len(argv):
+            return argv[i + 1]
+        if a.startswith("--coretype="):
+            return a.split("=", 1)[1]
+    return None
+
+
 def _reexec_without_blas_overrides() -> None:
     present = {k: os.environ[k] for k in _BLAS_VARS if k in os.environ}
-    if not present:
+    want = _coretype_arg(sys.argv)
+    target = {"OPENBLAS_CORETYPE": want} if want else {}
+    if present == target:
         return
     env = {k: v for k, v in os.environ.items() if k not in _BLAS_VARS}
-    env["BYHAND_BENCH_UNSET"] = " ".join(f"{k}={v}" for k, v in present.items())
+    env.update(target)
+    unset = {k: v for k, v in present.items() if target.get(k) != v}
+    if unset:
+        env["BYHAND_BENCH_UNSET"] = " ".join(f"{k}={v}" for k, v in unset.items())
     os.execve(sys.executable, [sys.executable, *sys.argv], env)
 
 
@@ -61,7 +78,7 @@ def _case_module(name: str):
     )
 
 
-def format_table(rows: Sequence[Row], title: str) -> str:
+def format_table(rows: Sequence[Row], title: str, where: Sequence[str] = ()) -> str:
     head = ("case", "measure", "median", "fastest", "target", "met", "met (fastest)")
     body = [
         (
@@ -77,15 +94,21 @@ def format_table(rows: Sequence[Row], title: str) -> str:
     ]
     widths = [max(len(str(x)) for x in col) for col in zip(head, *body, strict=True)]
     line = "  ".join("-" * w for w in widths)
-    out = [title, line, "  ".join(h.ljust(w) for h, w in zip(head, widths, strict=True)), line]
+    out = [title, *where, line, "  ".join(h.ljust(w) for h, w in zip(head, widths, strict=True))]
+    out.append(line)
     out += ["  ".join(str(c).ljust(w) for c, w in zip(b, widths, strict=True)) for b in body]
     out.append(line)
     return "\n".join(out)
 
 
-def combine(paths: Sequence[str]) -> list[Row]:
-    """Median of each measure over several ``--json`` result files (separate runs)."""
+def combine(paths: Sequence[str]) -> tuple[list[Row], list[str]]:
+    """Median of each measure over several ``--json`` result files (separate runs), and
+    where each run ran (one block of lines per distinct machine/kernel)."""
     runs = [json.loads(Path(p).read_text()) for p in paths]
+    where: list[str] = []
+    for p, r in zip(paths, runs, strict=True):
+        lines = _common.machine_lines(r.get("machine", {}))
+        where += [f"{Path(p).name}: {lines[0]}", *lines[1:]]
 
     def mid(values: list[float | None]) -> float:
         ok = [v for v in values if v is not None and v == v]
@@ -96,7 +119,7 @@ def combine(paths: Sequence[str]) -> list[Row]:
         value = mid([r["rows"][i]["value"] for r in runs])
         best = mid([r["rows"][i].get("best") for r in runs])
         rows.append(Row(**{**first, "value": value, "best": best}))
-    return rows
+    return rows, where
 
 
 def main(argv: Sequence[str] | None = None) -> list[Row]:
@@ -108,6 +131,11 @@ def main(argv: Sequence[str] | None = None) -> list[Row]:
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--json", metavar="FILE", help="also write the rows to FILE")
     p.add_argument(
+        "--coretype",
+        metavar="NAME",
+        help="run OpenBLAS's NAME kernel (OPENBLAS_CORETYPE=NAME), e.g. Haswell or SkylakeX",
+    )
+    p.add_argument(
         "--combine",
         nargs="+",
         metavar="FILE",
@@ -115,8 +143,8 @@ def main(argv: Sequence[str] | None = None) -> list[Row]:
     )
     args = p.parse_args(argv)
     if args.combine:
-        rows = combine(args.combine)
-        print(format_table(rows, f"Ratios: median of {len(args.combine)} runs"))
+        rows, where = combine(args.combine)
+        print(format_table(rows, f"Ratios: median of {len(args.combine)} runs", where))
         return rows
 
     sizes = TINY if args.tiny else QUICK if args.quick else FULL
@@ -139,14 +167,19 @@ def main(argv: Sequence[str] | None = None) -> list[Row]:
         f"{platform.processor() or platform.machine()}, {os.cpu_count()} cpus"
     )
     unset = os.environ.get("BYHAND_BENCH_UNSET")
-    print(
-        f"unset for this run: {unset}" if unset else "OPENBLAS_CORETYPE / OPENBLAS_L2_SIZE: not set"
-    )
+    core = os.environ.get("OPENBLAS_CORETYPE")
+    if unset:
+        print(f"unset for this run: {unset}")
+    print(f"OPENBLAS_CORETYPE={core} (--coretype)" if core else "OPENBLAS_CORETYPE: not set")
     for peer in ("torch", "sklearn"):
         mod = _common.optional(peer)
         print(f"{peer}: {getattr(mod, '__version__', 'not installed')}")
     for line in _common.blas_description():
         print(f"  {line}")
+    where = _common.machine()
+    kernels = {p.get("architecture") for p in where["thread_pools"] if "architecture" in p}
+    if args.coretype and kernels != {args.coretype}:
+        print(f"WARNING: --coretype {args.coretype} asked, OpenBLAS runs {sorted(kernels)}")
     load = _common.busy_warning(0.2 if args.tiny else 1.0)
     if load:
         print(load)
@@ -159,11 +192,18 @@ def main(argv: Sequence[str] | None = None) -> list[Row]:
         rows += _case_module(name).run(ctx)
         print(f"  ({time.perf_counter() - t0:.1f} s)")
     print(f"\ntotal {time.perf_counter() - t_start:.1f} s\n")
+    where["load_average_end"] = [round(v, 2) for v in os.getloadavg()]
+    where["busy_at_start"] = load or None
     if args.json:
         Path(args.json).write_text(
-            json.dumps({"sizes": sizes.name, "rows": [r.__dict__ for r in rows]}, indent=1)
+            json.dumps(
+                {"sizes": sizes.name, "machine": where, "rows": [r.__dict__ for r in rows]},
+                indent=1,
+            )
         )
-    print(format_table(rows, "Ratios (peer/byhand: higher is better for byhand)"))
+    lines = _common.machine_lines(where)
+    lines[0] += f" (end: {where['load_average_end']})"
+    print(format_table(rows, "Ratios (peer/byhand: higher is better for byhand)", lines))
     if load:
         print(load.replace("WARNING: ", "WARNING (at the start): "))
     return rows

@@ -38,7 +38,9 @@ def test_output_ends_with_one_ratio_table(bench_run, capsys):
     bench.main(["--combine", str(out), str(out)])
     text = capsys.readouterr().out.strip().splitlines()
     assert text[0].startswith("Ratios: median of 2 runs")
-    assert len(text) == len(rows) + 5  # title, rule, header, rule, rows, rule
+    assert text[1].startswith("rows.json: where: ") and any("BLAS: " in t for t in text)
+    where = next(i for i, t in enumerate(text) if t.startswith("---")) - 1
+    assert len(text) == len(rows) + 5 + where  # title, where, rule, header, rule, rows, rule
     assert text[-1].startswith("---")
 
 
@@ -60,6 +62,7 @@ def test_json_rows_round_trip(bench_run):
     _, rows, out = bench_run
     saved = json.loads(out.read_text())
     assert saved["sizes"] == "tiny"
+    assert saved["machine"]["cpu"] and saved["machine"]["thread_pools"]
     assert [r["measure"] for r in saved["rows"]] == [r.measure for r in rows]
 
 

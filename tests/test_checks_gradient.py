@@ -17,11 +17,22 @@ from byhand.linear_model._softmax import SoftmaxRegression
 from byhand.linear_model._svm import LinearSVM
 from byhand.neural_network import MLPClassifier, MLPRegressor
 
-ESTIMATORS = [
+# The defaults (plus random_state) as a user builds them (issue 14), then small budgets.
+DEFAULTS = [
     LinearRegression(),
+    LogisticRegression(),
+    SoftmaxRegression(random_state=0),
+    LinearSVM(random_state=0),
+    MLPClassifier(random_state=0),
+    MLPRegressor(random_state=0),
+    MLPClassifier(dtype="float64", random_state=0),
+    MLPRegressor(dtype="float64", random_state=0),
+]
+
+ESTIMATORS = [
+    *DEFAULTS,
     LinearRegression(solver="gd", learning_rate=0.1, max_iter=50, random_state=0),
     LinearRegression(solver="sgd", max_iter=5, random_state=0),
-    LogisticRegression(),
     LogisticRegression(solver="sgd", max_iter=10, random_state=0),
     SoftmaxRegression(max_iter=20, random_state=0),
     SoftmaxRegression(solver="lbfgs", max_iter=50),
@@ -30,13 +41,24 @@ ESTIMATORS = [
     MLPRegressor((8,), learning_rate=0.001, max_iter=200, random_state=0),
 ]
 
-# check name -> reason, per class. Every check passes at the moment, so the table is empty;
-# a future expected failure must be listed here with its reason.
-EXPECTED_FAILED: dict[str, dict[str, str]] = {}
+# check name -> reason. Only what scikit-learn itself expects to fail for its SGD-trained
+# estimators (its instance_generator marks check_sample_weight_equivalence_* xfail for
+# SGDClassifier, SGDRegressor and Perceptron), and only for the float32 nets.
+_FLOAT32_WEIGHTS = {
+    "check_sample_weight_equivalence_on_dense_data": (
+        "float32, the nets' default arithmetic: on the check's 15 samples one batch holds "
+        "them all (full-batch GD), and weighted and repeated sums round differently by "
+        "~1e-7 relative, the check's rtol; with dtype='float64' the check passes (below). "
+        "With real minibatches SGD takes another path on repeated rows (scikit-learn's "
+        "reason for its SGD estimators)"
+    ),
+}
 
 
 def _expected(estimator):
-    return EXPECTED_FAILED.get(type(estimator).__name__, {})
+    if isinstance(estimator, MLPClassifier | MLPRegressor) and estimator.dtype == "float32":
+        return _FLOAT32_WEIGHTS
+    return {}
 
 
 @parametrize_with_checks(ESTIMATORS, expected_failed_checks=_expected)

@@ -233,17 +233,10 @@ def test_modules_that_do_not_declare_support_train_unfused() -> None:
     assert np.all(np.isfinite(model[0].w.data)) and not np.all(model[0].w.data == 1)
 
 
-def test_shared_parameters_and_foreign_optimizers_are_not_fused() -> None:
+def test_foreign_optimizers_are_not_fused() -> None:
+    """(Shared and frozen parameters are fused: tests/test_module_reuse.py.)"""
     X, y = _data()
-    lin = nn.Linear(5, 5, dtype=np.float64)
-    shared = nn.Sequential(lin, nn.Tanh(), lin, nn.Linear(5, 3, dtype=np.float64))
-    opt = optim.SGD(shared.parameters(), lr=0.05)
-    with pytest.raises(ValueError, match="shares a parameter"):
-        fit(shared, nn.CrossEntropyLoss(), opt, X, y, epochs=1, verbose=0, fuse_step=True)
     model = _net()
-    partial = optim.SGD(model.parameters()[:2], lr=0.05)
-    with pytest.raises(ValueError, match="exactly the model's parameters"):
-        fit(model, nn.CrossEntropyLoss(), partial, X, y, epochs=1, verbose=0, fuse_step=True)
 
     class MySGD(optim.SGD):
         pass

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pytest
 
@@ -100,3 +102,29 @@ def test_sign_is_forward_only():
 def test_gradcheck_rejects_other_objects():
     with pytest.raises(TypeError, match="Module or Loss"):
         gradcheck(np.tanh, np.ones(3))
+
+
+def test_gradcheck_on_a_network_without_input_gradient():
+    """input_grad=False: backward returns None; the parameters are still all checked."""
+    net = nn.Sequential(
+        nn.Linear(3, 4, random_state=0), nn.Tanh(), nn.Linear(4, 2, random_state=1),
+        input_grad=False,
+    )  # fmt: skip
+    x = np.random.default_rng(0).standard_normal((5, 3))
+    assert gradcheck(net, x) <= 1e-6
+
+    class WrongBias(nn.Linear):
+        def backward_params(self, grad_out):
+            super().backward_params(grad_out)
+            self.bias.accumulate(np.full(self.out_features, 0.5))
+
+    wrong = nn.Sequential(WrongBias(3, 2, random_state=0), input_grad=False)
+    with pytest.raises(GradcheckError, match=r"param 1 bias\[\d\]"):
+        gradcheck(wrong, x)
+
+
+def test_gradcheck_reports_plain_indices():
+    with pytest.raises(GradcheckError) as info:
+        gradcheck(_WrongTanh(), np.random.default_rng(0).standard_normal((5, 2)))
+    assert re.search(r"dL/dx\[\d, \d\]: backward", str(info.value)), str(info.value)
+    assert "np.int" not in str(info.value)

@@ -35,9 +35,11 @@ def test_matches_sklearn_brute_force(chunk_size, n_jobs):
     X = rng.normal(size=(3000, 6))
     y = rng.integers(0, 4, 3000)
     Q = rng.normal(size=(300, 6))
-    ours = KNeighborsClassifier(chunk_size=chunk_size, n_jobs=n_jobs).fit(X, y)
+    ours = KNeighborsClassifier(n_neighbors=11, chunk_size=chunk_size, n_jobs=n_jobs).fit(X, y)
     sk = SkKNN(n_neighbors=11, algorithm="brute").fit(X, y)
-    assert np.array_equal(ours.kneighbors(Q), sk.kneighbors(Q, return_distance=False))
+    assert np.array_equal(
+        ours.kneighbors(Q, return_distance=False), sk.kneighbors(Q, return_distance=False)
+    )
     assert np.array_equal(ours.predict(Q), sk.predict(Q))
     np.testing.assert_array_equal(ours.predict_proba(Q), sk.predict_proba(Q))
 
@@ -49,11 +51,16 @@ def test_float32_fast_path_is_the_float64_answer(query_dtype):
     X = (rng.normal(size=(2500, 30)) * 3).astype(np.float32)
     y = rng.integers(0, 5, 2500)
     Q = (rng.normal(size=(200, 30)) * 3).astype(query_dtype)
-    fast = KNeighborsClassifier(chunk_size=64).fit(X, y)
-    ref = KNeighborsClassifier(chunk_size=64).fit(X.astype(np.float64), y)
+    fast = KNeighborsClassifier(n_neighbors=11, chunk_size=64).fit(X, y)
+    ref = KNeighborsClassifier(n_neighbors=11, chunk_size=64).fit(X.astype(np.float64), y)
     sk = SkKNN(n_neighbors=11, algorithm="brute").fit(X, y)
-    assert np.array_equal(fast.kneighbors(Q), ref.kneighbors(Q.astype(np.float64)))
-    assert np.array_equal(fast.kneighbors(Q), sk.kneighbors(Q, return_distance=False))
+    assert np.array_equal(
+        fast.kneighbors(Q, return_distance=False),
+        ref.kneighbors(Q.astype(np.float64), return_distance=False),
+    )
+    assert np.array_equal(
+        fast.kneighbors(Q, return_distance=False), sk.kneighbors(Q, return_distance=False)
+    )
     assert np.array_equal(fast.predict(Q), sk.predict(Q))
     # grid data in float32: exact ties, the documented order
     G = rng.integers(0, 3, size=(300, 4)).astype(np.float32)
@@ -61,7 +68,7 @@ def test_float32_fast_path_is_the_float64_answer(query_dtype):
     Qg = rng.integers(0, 3, size=(60, 4)).astype(np.float32)
     neigh, pred = _literal_knn(G.astype(np.float64), yg, Qg.astype(np.float64), 7)
     tied = KNeighborsClassifier(n_neighbors=7, chunk_size=9).fit(G, yg)
-    assert np.array_equal(tied.kneighbors(Qg), neigh)
+    assert np.array_equal(tied.kneighbors(Qg, return_distance=False), neigh)
     assert np.array_equal(tied.predict(Qg), pred)
 
 
@@ -71,9 +78,11 @@ def test_huge_values_rescaled_exactly():
     X = rng.normal(size=(500, 4)) * 1e17
     y = rng.integers(0, 3, 500)
     Q = rng.normal(size=(80, 4)) * 1e17
-    ours = KNeighborsClassifier().fit(X, y)
+    ours = KNeighborsClassifier(n_neighbors=11).fit(X, y)
     sk = SkKNN(n_neighbors=11, algorithm="brute").fit(X, y)
-    assert np.array_equal(ours.kneighbors(Q), sk.kneighbors(Q, return_distance=False))
+    assert np.array_equal(
+        ours.kneighbors(Q, return_distance=False), sk.kneighbors(Q, return_distance=False)
+    )
 
 
 def test_k_equal_n_and_k_one():
@@ -83,7 +92,9 @@ def test_k_equal_n_and_k_one():
     for k in (1, 40):
         ours = KNeighborsClassifier(n_neighbors=k).fit(X, y)
         sk = SkKNN(n_neighbors=k, algorithm="brute").fit(X, y)
-        assert np.array_equal(ours.kneighbors(X), sk.kneighbors(X, return_distance=False))
+        assert np.array_equal(
+            ours.kneighbors(X, return_distance=False), sk.kneighbors(X, return_distance=False)
+        )
         assert np.array_equal(ours.predict(X), sk.predict(X))
 
 
@@ -97,7 +108,7 @@ def test_tied_distances_follow_the_documented_rule():
     for k in (4, 7, 11):
         ours = KNeighborsClassifier(n_neighbors=k, chunk_size=17).fit(X, y)
         neigh, pred = _literal_knn(X, y, Q, k)
-        assert np.array_equal(ours.kneighbors(Q), neigh)
+        assert np.array_equal(ours.kneighbors(Q, return_distance=False), neigh)
         assert np.array_equal(ours.predict(Q), pred)
 
 
@@ -107,7 +118,7 @@ def test_sorted_training_set_and_one_class():
     X = np.sort(rng.normal(size=(5000, 2)), axis=0)
     y = (X[:, 0] > 0).astype(int)
     Q = rng.normal(size=(50, 2))
-    ours = KNeighborsClassifier().fit(X, y)
+    ours = KNeighborsClassifier(n_neighbors=11).fit(X, y)
     assert np.array_equal(ours.predict(Q), SkKNN(11, algorithm="brute").fit(X, y).predict(Q))
     one = KNeighborsClassifier(n_neighbors=3).fit(X[:10], np.zeros(10))
     assert np.array_equal(one.predict(Q), np.zeros(50))
@@ -131,7 +142,7 @@ def test_radial_feature_pipeline_and_grid_search():
     rng = np.random.default_rng(4)
     X = rng.uniform(-1, 1, size=(400, 2))
     y = (np.linalg.norm(X, axis=1) < 0.6).astype(int)
-    pipe = make_pipeline(RadialFeatures(center=[0.0, 0.0]), KNeighborsClassifier())
+    pipe = make_pipeline(RadialFeatures(center=[0.0, 0.0]), KNeighborsClassifier(n_neighbors=11))
     grid = GridSearchCV(pipe, {"kneighborsclassifier__n_neighbors": [1, 11]}, cv=3).fit(X, y)
     assert grid.best_score_ > 0.9
 
@@ -151,7 +162,7 @@ def test_bad_input():
     with pytest.raises(ValueError, match="n_neighbors"):
         KNeighborsClassifier(n_neighbors=0).fit(X, y)
     with pytest.raises(TypeError, match="chunk_size"):
-        KNeighborsClassifier(chunk_size=2.5).fit(X, y)
+        KNeighborsClassifier(n_neighbors=11, chunk_size=2.5).fit(X, y)
     with pytest.raises(ValueError, match="n_samples_fit"):
         KNeighborsClassifier(n_neighbors=21).fit(X, y).predict(X)
     fitted = KNeighborsClassifier(n_neighbors=3).fit(X, y)

@@ -118,6 +118,19 @@ def test_sigmoid_activation_and_logistic_loss_grad_in_tail():
     assert _ulps(-grad, np.array([_exact_sigmoid(-40.0)]))[0] <= 2
 
 
+def test_sigmoid_activation_derivative_exact_in_both_tails():
+    """σ'(a) = σ(a)σ(−a) against 50-digit decimal: at a = 40, 1 − σ(a) would give 0."""
+    from byhand import nn
+
+    a = np.array([[-700.0, -40.0, -30.0, -1.0, 0.0, 2.5, 30.0, 40.0, 700.0]])
+    sig = nn.Sigmoid()
+    sig(a)
+    got = sig.backward(np.ones_like(a))[0]
+    ref = np.array([_exact_sigmoid(v) * _exact_sigmoid(-v) for v in a[0]])
+    assert np.all(got > 0)
+    assert np.max(_ulps(got, ref)) <= 4
+
+
 def _binary_estimators():
     from byhand import LogisticRegression, MLPClassifier
 
@@ -169,9 +182,9 @@ def test_knn_timestamps_far_from_origin(dtype):
     X = (t + np.arange(40.0))[:, None].astype(dtype)
     Q = (t + np.arange(40.0) + 0.375)[:, None].astype(dtype)
     y = np.arange(40) % 2
-    got = KNeighborsClassifier(n_neighbors=1).fit(X, y).kneighbors(Q)
+    got = KNeighborsClassifier(n_neighbors=1).fit(X, y).kneighbors(Q, return_distance=False)
     np.testing.assert_array_equal(got[:, 0], np.arange(40))
-    got3 = KNeighborsClassifier(n_neighbors=3).fit(X, y).kneighbors(Q)
+    got3 = KNeighborsClassifier(n_neighbors=3).fit(X, y).kneighbors(Q, return_distance=False)
     np.testing.assert_array_equal(got3, _brute_force_neighbors(X, Q, 3))
 
 
@@ -184,11 +197,15 @@ def test_knn_two_far_tight_clusters_and_huge_values():
     X = np.vstack([1e12 + rng.random((30, 3)), -1e12 + rng.random((30, 3))])
     Q = np.vstack([1e12 + rng.random((10, 3)), -1e12 + rng.random((10, 3))])
     y = np.arange(60) % 3
-    got = KNeighborsClassifier(n_neighbors=5).fit(X, y).kneighbors(Q)
+    got = KNeighborsClassifier(n_neighbors=5).fit(X, y).kneighbors(Q, return_distance=False)
     np.testing.assert_array_equal(got, _brute_force_neighbors(X, Q, 5))
     H = rng.uniform(-1, 1, (50, 2)) * 1.7e308
     QH = rng.uniform(-1, 1, (10, 2)) * 1.7e308
-    got = KNeighborsClassifier(n_neighbors=4).fit(H, np.arange(50) % 2).kneighbors(QH)
+    got = (
+        KNeighborsClassifier(n_neighbors=4)
+        .fit(H, np.arange(50) % 2)
+        .kneighbors(QH, return_distance=False)
+    )
     np.testing.assert_array_equal(got, _brute_force_neighbors(H, QH, 4))
 
 

@@ -196,6 +196,20 @@ def test_bit_identical_at_extreme_scales(scale):
     assert p.mistakes_.tolist() == hist
 
 
+def test_bit_identical_with_mixed_extreme_scales():
+    """Rows near 1e-170 then 1e140 (and back): after updates by tiny rows ‖w‖² underflows,
+    so the bound on ‖w‖ must allow for squares that underflowed; huge rows meet a tiny w."""
+    rng = np.random.default_rng(24)
+    X, y = _separable(rng, 600, 6)
+    X[:200] *= 1e-170
+    X[200:400] *= 1e140
+    X[400:] *= 1e-160
+    p = _fit_quiet(Perceptron(max_iter=20, fit_intercept=False), X, y)
+    w, hist = _literal_perceptron(X, y, max_iter=20, fit_intercept=False)
+    assert np.array_equal(_weights(p), w)
+    assert p.mistakes_.tolist() == hist
+
+
 def test_bit_identical_when_margins_overflow():
     """Entries near 1e155: margins overflow to ±inf (or inf − inf = NaN) in the literal loop;
     such blocks must be re-scored the literal way, NaN margins included."""
@@ -211,18 +225,21 @@ def test_bit_identical_when_margins_overflow():
 
 
 def test_bit_identical_when_later_rows_are_much_larger(monkeypatch):
-    """The first rows set the overflow certificate's scale; rows 10⁸ times larger fail it,
-    get their exact bound and lower the scale — and the result is still the literal one."""
+    """Each chunk gets its own norm bound: rows 10⁸ times larger get a bound 10⁸ times
+    larger (not the first rows' one) — and the result is still the literal one."""
     import byhand.linear_model._perceptron as module
 
-    calls = []
-    exact = module.Perceptron._exact_block_tau
+    bounds = {}
+    certify = module.Perceptron._certify
 
-    def spy(self, Xb, rows):
-        calls.append(int(rows[0]))
-        return exact(self, Xb, rows)
+    def spy(self, Xc, start, rows):
+        bound = certify(self, Xc, start, rows)
+        bounds[start] = bound
+        assert bound >= np.sqrt((Xc**2).sum(axis=1) + 1.0).max()  # bounds every row's ‖x̃‖
+        return bound
 
-    monkeypatch.setattr(module.Perceptron, "_exact_block_tau", spy)
+    monkeypatch.setattr(module.Perceptron, "_certify", spy)
+    monkeypatch.setattr(module, "_CHUNK_MAX", 50)
     rng = np.random.default_rng(23)
     X, y = _separable(rng, 600, 5)
     X[300:] *= 1e8
@@ -230,25 +247,46 @@ def test_bit_identical_when_later_rows_are_much_larger(monkeypatch):
     w, hist = _literal_perceptron(X, y, max_iter=40)
     assert np.array_equal(_weights(p), w)
     assert p.mistakes_.tolist() == hist
-    assert calls and min(calls) >= 200  # the large rows, and only they, were checked exactly
+    assert (
+        max(bounds[s] for s in bounds if s < 300)
+        < 1e3
+        < 1e7
+        < min(bounds[s] for s in bounds if s >= 300)
+    )
 
 
-def test_certificates_checked_span_by_span(monkeypatch):
-    """With the kept products limited to 200 rows, the certificates are checked span by span:
-    the result is unchanged (in order and shuffled), and a NaN far from the start is found."""
+def test_every_pass_certifies_each_row_once(monkeypatch):
+    """The chunks certified in a pass are consecutive and cover it exactly once (in order
+    and shuffled); a NaN far from the start is found and named in either case."""
     import byhand.linear_model._perceptron as module
 
-    monkeypatch.setattr(module, "_CHECK_SPAN", 200)
+    seen = []
+    certify = module.Perceptron._certify
+
+    def spy(self, Xc, start, rows):
+        seen.append((start, len(Xc)))
+        return certify(self, Xc, start, rows)
+
+    monkeypatch.setattr(module.Perceptron, "_certify", spy)
+    monkeypatch.setattr(module, "_CHUNK_MAX", 64)
     rng = np.random.default_rng(41)
     X, y = _separable(rng, 1500, 4)
     for kw in ({}, {"shuffle": True, "random_state": 1}):
+        seen.clear()
         p = _fit_quiet(Perceptron(max_iter=20, **kw), X, y)
         w, hist = _literal_perceptron(X, y, max_iter=20, **kw)
         assert np.array_equal(_weights(p), w)
         assert p.mistakes_.tolist() == hist
+        ends = [s + k for s, k in seen]
+        assert seen[0][0] == 0 and all(k <= 64 for _, k in seen)
+        # each pass: chunks back to back from row 0 to row 1500
+        starts = [s for s, _ in seen]
+        assert sum(k for _, k in seen) == 1500 * p.n_iter_
+        assert all(e == s2 or (e == 1500 and s2 == 0) for e, s2 in zip(ends, starts[1:]))
     X[1234, 1] = np.nan
-    with pytest.raises(ValueError, match="NaN \\(sample 1234, feature 1"):
-        Perceptron().fit(X, y)
+    for kw in ({}, {"shuffle": True, "random_state": 1}):
+        with pytest.raises(ValueError, match="NaN \\(sample 1234, feature 1"):
+            Perceptron(**kw).fit(X, y)
 
 
 # --- NaN / inf anywhere: refused, and a failed fit changes nothing ---------------------------

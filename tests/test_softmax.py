@@ -112,7 +112,7 @@ def test_sgd_equals_the_literal_loop(iris, average):
     rng = np.random.default_rng(seed)
     W, b = np.zeros((4, 3)), np.zeros(3)
     aW, ab, steps, n_avg = W.copy(), b.copy(), 0, 0
-    start = 0 if average is True else int(average)  # average=k: the mean of steps k+1, …
+    start = 0 if average is True else int(average) - 1  # average=k: the mean of θ_k, θ_k+1, …
     for _ in range(epochs):
         order = rng.permutation(len(y))
         for s in range(0, len(y), bs):

@@ -34,7 +34,11 @@ def _pow2_scale(v: np.ndarray) -> np.ndarray:
 
 
 def _lda_solution(
-    X: np.ndarray, y_idx: np.ndarray, counts: np.ndarray, tol: float
+    X: np.ndarray,
+    y_idx: np.ndarray,
+    counts: np.ndarray,
+    tol: float,
+    sw: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Means (K, d), Σ⁻¹m_k as rows (K, d), the δ_k intercepts (K,), and Σ (d, d).
 
@@ -47,19 +51,25 @@ def _lda_solution(
     −μ·(Σ⁻¹m_k) − ½ m̃_k·A_z + log π_k, where m̃_k = (m_k − μ) ⊙ c. Multiplying a feature by
     any factor changes c_j by its inverse and leaves z — hence every prediction — as it
     was (to rounding), as scikit-learn's SVD solver does.
+
+    With sample weights ``sw`` (``counts`` then the weight of each class) every mean, the
+    standard deviations and Σ are the weighted ones and N becomes Σ s.
     """
     n, d = X.shape
     p = _pow2_scale(np.abs(X).max(axis=0))  # columns to magnitudes <= 1, exactly
     Xp = X * p
-    mu = Xp.mean(axis=0)
+    mu = Xp.mean(axis=0) if sw is None else np.average(Xp, axis=0, weights=sw)
     means_p = np.zeros((counts.size, d))
-    np.add.at(means_p, y_idx, Xp - mu)
+    np.add.at(means_p, y_idx, Xp - mu if sw is None else (Xp - mu) * sw[:, None])
     means_p /= counts[:, None]
     centred = Xp - mu - means_p[y_idx]
-    sd = np.sqrt(np.einsum("ij,ij->j", centred, centred) / n)
+    weighted = centred if sw is None else centred * sw[:, None]
+    if sw is not None:
+        n = float(np.sum(sw))
+    sd = np.sqrt(np.einsum("ij,ij->j", weighted, centred) / n)
     c = np.where(sd > 0, 1.0 / np.where(sd > 0, sd, 1.0), 1.0)
     Z = centred * c
-    cov_z = Z.T @ Z / n
+    cov_z = (Z.T @ Z if sw is None else (Z * sw[:, None]).T @ Z) / n
     lam, V = np.linalg.eigh(cov_z)
     keep = lam > tol * max(float(lam.max(initial=0.0)), np.finfo(float).tiny)
     m_z = means_p * c  # (K, d), the class means in z (relative to the overall mean)
@@ -69,7 +79,7 @@ def _lda_solution(
     intercept = -(coef_p @ mu) - 0.5 * np.einsum("kd,dk->k", m_z, A_z) + log_priors
     with np.errstate(over="ignore"):  # Σ and the means beyond the largest double are inf
         means = (means_p + mu) / p
-        cov = ((centred.T @ centred) / n) / p[:, None] / p[None, :]
+        cov = ((weighted.T @ centred) / n) / p[:, None] / p[None, :]
     return means, coef_p * p, intercept, cov
 
 
@@ -105,14 +115,22 @@ class LinearDiscriminantAnalysis(ClassifierMixin, BaseEstimator):
     def __init__(self, tol: float = 1e-10) -> None:
         self.tol = tol
 
-    def fit(self, X: Any, y: Any) -> LinearDiscriminantAnalysis:
+    def fit(self, X: Any, y: Any, sample_weight: Any = None) -> LinearDiscriminantAnalysis:
         """Estimate priors, means and the shared covariance; return self.
+
+        With ``sample_weight`` s every estimate is the weighted one (a weight k counts a
+        sample k times): π_k = Σ_{y_i=k} s_i / Σ s, m_k the s-weighted class means and
+        Σ = Σ_i s_i (x_i − m_{y_i})(x_i − m_{y_i})ᵀ / Σ s.
 
         Raises ValueError when there are no more samples than classes (the shared
         covariance has no degree of freedom left; scikit-learn refuses the same).
         """
+        from byhand.linear_model._weights import check_sample_weight, check_weighted_classes
+
         check_param(self, "tol", numbers.Real, low=0.0)
         X, y = validate_X_y_classifier(self, X, y)
+        sw = check_sample_weight("LinearDiscriminantAnalysis", sample_weight, X)
+        check_weighted_classes("LinearDiscriminantAnalysis", y, sw)
         y_idx = encode_class_labels(self, y)
         n, d = X.shape
         k = self.classes_.size
@@ -121,8 +139,15 @@ class LinearDiscriminantAnalysis(ClassifierMixin, BaseEstimator):
                 f"LinearDiscriminantAnalysis needs more samples than classes; got "
                 f"n_samples={n} for {k} classes (the shared covariance would be 0)."
             )
-        counts = np.bincount(y_idx, minlength=k).astype(np.float64)
-        means, coef, intercept, cov = _lda_solution(X, y_idx, counts, float(self.tol))
+        counts = np.bincount(y_idx, weights=sw, minlength=k).astype(np.float64)
+        if sw is not None and np.any(counts == 0):
+            raise ValueError(
+                "LinearDiscriminantAnalysis: every class needs a positive total sample_weight, "
+                f"got 0 for class(es) {self.classes_[counts == 0].tolist()}"
+            )
+        means, coef, intercept, cov = _lda_solution(X, y_idx, counts, float(self.tol), sw)
+        if sw is not None:
+            n = float(np.sum(sw))
         self.priors_ = counts / n
         self.means_ = means
         self.covariance_ = cov

@@ -52,7 +52,7 @@ def _compare(
         return rel, None
     i = np.unravel_index(int(np.argmax(np.where(bad, diff, -1))), diff.shape)
     return rel, (
-        f"  {name}{list(i)}: backward {analytic[i]:.6g}, finite differences "
+        f"  {name}{[int(k) for k in i]}: backward {analytic[i]:.6g}, finite differences "
         f"{numeric[i]:.6g}, |diff| {diff[i]:.3g} > atol + rtol·|numeric| "
         f"({np.count_nonzero(bad)} of {bad.size} entries off)"
     )
@@ -80,7 +80,7 @@ def _check_module(
     out = module.forward(x)
     r = rng.standard_normal(np.shape(out))
     module.zero_grad()
-    grad_x = np.array(module.backward(r))
+    grad_x = module.backward(r)
     analytic = {
         f"param {i} {p.name}".rstrip(): p.grad.copy() for i, p in enumerate(module.parameters())
     }
@@ -88,7 +88,8 @@ def _check_module(
     def f() -> float:
         return float(np.sum(module.forward(x) * r))
 
-    pairs = [("dL/dx", grad_x, _numeric(f, x, eps))]
+    # backward returns None when it skips dℓ/dx (Sequential(..., input_grad=False))
+    pairs = [] if grad_x is None else [("dL/dx", np.array(grad_x), _numeric(f, x, eps))]
     for (name, a), p in zip(analytic.items(), module.parameters(), strict=True):
         pairs.append((name, a, _numeric(f, p.data, eps)))
     return pairs
@@ -108,7 +109,9 @@ def gradcheck(
     max|analytic − numeric| / max|numeric|; the largest over all checked tensors is returned.
     Raises :class:`GradcheckError` with a report of the worst entries when any entry fails
     |analytic − numeric| <= atol + rtol·|numeric|. Parameters are checked in float64 and
-    restored to their dtype afterwards.
+    restored to their dtype afterwards. The input gradient is checked unless ``backward``
+    returns None (``Sequential(..., input_grad=False)``); each parameter is checked once,
+    however many modules use it (its gradient is the sum over its uses).
     """
     if isinstance(module_or_loss, Loss):
         if len(inputs) != 2:

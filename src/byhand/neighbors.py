@@ -13,6 +13,7 @@ from typing import Any
 
 import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin
+from sklearn.utils.validation import check_is_fitted
 
 from byhand._validation import (
     check_param,
@@ -27,6 +28,7 @@ __all__ = ["KNeighborsClassifier"]
 _WORKING_BYTES = 64 * 2**20  # memory for the chunks of distances in flight, all workers
 _SUBSET = 2048  # columns sampled to bound the K-th distance of each row
 _FLOAT32_SAFE = 1e15  # inputs up to this size: no float32 overflow in the candidate product
+_WEIGHTS = ("uniform", "distance")
 
 
 def _max_abs(X: np.ndarray) -> float:
@@ -168,7 +170,13 @@ class KNeighborsClassifier(ClassifierMixin, BaseEstimator):
 
     Parameters
     ----------
-    n_neighbors : int >= 1, default 11
+    n_neighbors : int >= 1, default 5
+        scikit-learn's default; the lecture's K = 11 is ``n_neighbors=11`` (its experiment
+        passes it).
+    weights : "uniform" (default) or "distance"
+        "uniform": each of the K neighbours has one vote; "distance": a vote weighs
+        1/‖x − xₙ‖, and a query that coincides with training points (distance 0) takes
+        the votes of those points only (scikit-learn's rule).
     chunk_size : int >= 1 or None, default None
         Query rows per distance chunk; None picks chunks so that the distances in flight
         (all threads together) take about 64 MiB.
@@ -180,12 +188,22 @@ class KNeighborsClassifier(ClassifierMixin, BaseEstimator):
     Attributes
     ----------
     classes_, n_samples_fit_, and the stored training data.
+
+    ``kneighbors(X=None, n_neighbors=None, return_distance=True)`` returns
+    ``(distances, indices)`` as scikit-learn's (``X=None``: the neighbours of each training
+    point, itself excluded).
     """
 
     def __init__(
-        self, n_neighbors: int = 11, chunk_size: int | None = None, n_jobs: int | None = None
+        self,
+        n_neighbors: int = 5,
+        *,
+        weights: str = "uniform",
+        chunk_size: int | None = None,
+        n_jobs: int | None = None,
     ) -> None:
         self.n_neighbors = n_neighbors
+        self.weights = weights
         self.chunk_size = chunk_size
         self.n_jobs = n_jobs
 
@@ -195,6 +213,11 @@ class KNeighborsClassifier(ClassifierMixin, BaseEstimator):
         check_param(self, "n_neighbors", numbers.Integral, low=1)
         check_param(self, "chunk_size", numbers.Integral, low=1, allow_none=True)
         check_param(self, "n_jobs", numbers.Integral, low=1, allow_none=True)
+        if not isinstance(self.weights, str) or self.weights not in _WEIGHTS:
+            raise ValueError(
+                f"KNeighborsClassifier: weights must be one of {list(_WEIGHTS)}, got "
+                f"{self.weights!r}"
+            )
         X, y = validate_X_y_classifier(self, X, y, dtype=(np.float64, np.float32))
         self._y = encode_class_labels(self, y, min_classes=1)
         self._X = X
@@ -206,15 +229,55 @@ class KNeighborsClassifier(ClassifierMixin, BaseEstimator):
         self.n_samples_fit_ = X.shape[0]
         return self
 
-    def kneighbors(self, X: Any) -> np.ndarray:
-        """Indices of the ``n_neighbors`` nearest training points, shape (n, K), nearest first
-        (ordered by (distance, training index))."""
-        X = validate_X_predict(self, X, dtype=(np.float64, np.float32))
+    def kneighbors(
+        self, X: Any = None, n_neighbors: int | None = None, return_distance: bool = True
+    ) -> Any:
+        """The K nearest training points of each query, nearest first (ordered by
+        (distance, training index)), as scikit-learn's ``kneighbors``.
+
+        X : (n, d) queries, or None for the training points themselves, each one's own
+        index left out of its neighbours. n_neighbors : K (default ``self.n_neighbors``).
+        Returns ``(distances, indices)``, both (n, K) — Euclidean distances ‖x − xₙ‖ in
+        float64, computed from the differences of the chosen pairs — or only ``indices``
+        when ``return_distance=False``. Raises ValueError when K exceeds the training
+        samples (K + 1 with ``X=None``).
+        """
+        check_is_fitted(self)
+        k = self.n_neighbors if n_neighbors is None else n_neighbors
+        if isinstance(k, (bool, np.bool_)) or not isinstance(k, numbers.Integral) or k < 1:
+            raise ValueError(f"n_neighbors must be an integer >= 1, got {k!r}")
+        k = int(k)
+        if not isinstance(return_distance, (bool, np.bool_)):
+            raise TypeError(f"return_distance must be True or False, got {return_distance!r}")
+        if X is None:
+            Q = self._X
+            ind = self._indices(Q, k + 1)
+            own = ind == np.arange(Q.shape[0])[:, None]
+            own[~own.any(axis=1), -1] = True  # duplicates may push a point out: drop the K+1-th
+            ind = ind[~own].reshape(Q.shape[0], k)
+        else:
+            Q = validate_X_predict(self, X, dtype=(np.float64, np.float32))
+            ind = self._indices(Q, k)
+        if not return_distance:
+            return ind
+        return self._distances(Q, ind), ind
+
+    def _distances(self, Q: np.ndarray, ind: np.ndarray) -> np.ndarray:
+        """‖q − x_ind‖ in float64 for each query row and its chosen neighbours."""
+        out = np.empty(ind.shape, dtype=np.float64)
+        rows = max(1, _WORKING_BYTES // (8 * max(1, ind.shape[1] * self._X.shape[1])))
+        for s in range(0, Q.shape[0], rows):
+            q = Q[s : s + rows].astype(np.float64, copy=False)[:, None, :]
+            diff = self._X[ind[s : s + rows]].astype(np.float64, copy=False) - q
+            out[s : s + rows] = np.sqrt(np.einsum("ijk,ijk->ij", diff, diff))
+        return out
+
+    def _indices(self, X: np.ndarray, k: int) -> np.ndarray:
+        """Indices of the k nearest training points of each (validated) row of X."""
         # |s·x − s·c| <= s(max|x| + max|c|); beyond float32's safe range (queries far outside
         # the training data) the candidate product runs in float64
         reach = self._scale * (_max_abs(X) + float(np.abs(self._shift).max(initial=0.0)))
         fast = reach <= _FLOAT32_SAFE
-        k = self.n_neighbors
         if k > self.n_samples_fit_:
             raise ValueError(
                 f"n_neighbors={k} exceeds the number of training samples "
@@ -257,13 +320,25 @@ class KNeighborsClassifier(ClassifierMixin, BaseEstimator):
         return np.partition(sub, k - 1, axis=1)[:, k - 1] if sub.shape[1] > k else sub.max(1)
 
     def predict_proba(self, X: Any) -> np.ndarray:
-        """Fraction of the K neighbours in each class, shape (n, n_classes)."""
-        neigh = self.kneighbors(X)
+        """Share of the K neighbours' votes in each class, shape (n, n_classes): the
+        fraction of neighbours ("uniform") or of their weights 1/distance ("distance")."""
+        if self.weights == "distance":
+            dist, neigh = self.kneighbors(X)
+            with np.errstate(divide="ignore"):
+                w = 1.0 / dist
+            exact = np.isinf(w)
+            rows = exact.any(axis=1)
+            w[rows] = exact[rows]  # a query on training points: their votes only
+        else:
+            neigh = self.kneighbors(X, return_distance=False)
+            w = np.ones(neigh.shape)
         n_classes = self.classes_.size
         labels = self._y[neigh]
         offsets = np.arange(labels.shape[0])[:, None] * n_classes
-        counts = np.bincount((labels + offsets).ravel(), minlength=labels.shape[0] * n_classes)
-        return counts.reshape(-1, n_classes) / self.n_neighbors
+        votes = np.bincount(
+            (labels + offsets).ravel(), weights=w.ravel(), minlength=labels.shape[0] * n_classes
+        ).reshape(-1, n_classes)
+        return votes / votes.sum(axis=1, keepdims=True)
 
     def predict(self, X: Any) -> np.ndarray:
         """The majority class among the K nearest (first class in ``classes_`` on a tie)."""

@@ -29,12 +29,20 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 from byhand._inference import row_invariant_matmul
 from byhand._magnitude import check_training_input
 from byhand._validation import encode_binary_labels, encode_class_labels
-from byhand.linear_model._gradient import GradientSolverMixin, _check_number, make_rng
+from byhand.linear_model._gradient import (
+    GradientSolverMixin,
+    _check_number,
+    encode_known_labels,
+    make_rng,
+    partial_fit_classes,
+)
+from byhand.linear_model._weights import check_sample_weight, check_weighted_classes
 from byhand.nn.activations import Identity, ReLU, Sigmoid, Softplus, Tanh
 from byhand.nn.functional import log_softmax, sigmoid, softmax
 from byhand.nn.layers import Linear
 from byhand.nn.losses import CrossEntropyLoss, LogisticLoss, Loss, MSELoss
 from byhand.nn.module import Module, Sequential
+from byhand.optim.sgd import SGD, Averager
 from byhand.training import History
 
 __all__ = ["MLPClassifier", "MLPRegressor"]
@@ -90,6 +98,7 @@ class _BaseMLP(GradientSolverMixin, BaseEstimator):
         validation_fraction: float = 0.1,
         shuffle: bool = True,
         average: bool = False,
+        warm_start: bool = False,
         init: str = "glorot_uniform",
         dtype: str = "float32",
         random_state: Any = None,
@@ -109,6 +118,7 @@ class _BaseMLP(GradientSolverMixin, BaseEstimator):
         self.validation_fraction = validation_fraction
         self.shuffle = shuffle
         self.average = average
+        self.warm_start = warm_start
         self.init = init
         self.dtype = dtype
         self.random_state = random_state
@@ -200,9 +210,11 @@ class _BaseMLP(GradientSolverMixin, BaseEstimator):
         return a
 
     # -- training --------------------------------------------------------------------------
-    def _split(self, X: np.ndarray, y: np.ndarray, rng: np.random.Generator) -> tuple:
+    def _split(
+        self, X: np.ndarray, y: np.ndarray, sw: np.ndarray | None, rng: np.random.Generator
+    ) -> tuple:
         n = X.shape[0]
-        n_val = int(np.ceil(self.validation_fraction * n))
+        n_val = int(np.ceil(float(self.validation_fraction) * n))
         if n_val < 1 or n - n_val < 1:
             raise ValueError(
                 f"{type(self).__name__}: early_stopping needs at least 2 samples to split "
@@ -210,7 +222,17 @@ class _BaseMLP(GradientSolverMixin, BaseEstimator):
             )
         order = rng.permutation(n)
         val, train = order[:n_val], order[n_val:]
-        return X[train], y[train], (X[val], y[val])
+        if sw is None:
+            return X[train], y[train], None, (X[val], y[val], None)
+        return X[train], y[train], sw[train], (X[val], y[val], sw[val])
+
+    def _check_combination(self) -> None:
+        if self.early_stopping and self.average:
+            raise ValueError(
+                f"{type(self).__name__}: early_stopping and average cannot be combined: the "
+                "validation scores judge the iterates, and early stopping returns the best "
+                "of them, not an average"
+            )
 
     def _fit_network(
         self,
@@ -221,12 +243,21 @@ class _BaseMLP(GradientSolverMixin, BaseEstimator):
         dtype: np.dtype,
         callbacks: Sequence[Any],
         resume_state: Any,
+        sw: np.ndarray | None = None,
     ) -> None:
+        self._check_combination()
         rng = make_rng(self.random_state)
         network = self._build(X.shape[1], n_out, rng, dtype)
-        validation = None
+        if self.warm_start and self._fits_coefs(network):
+            for p, a in zip(network.parameters(), self._coef_arrays(), strict=True):
+                p.data[...] = a
+        validation = keeper = None
+        vsw = None
         if self.early_stopping:
-            X, y, validation = self._split(X, y, rng)
+            X, y, sw, (Xv, yv, vsw) = self._split(X, y, sw, rng)
+            validation = (Xv, yv)
+            keeper = _BestEpoch(network, Xv, yv, vsw, self._validation_score)
+            callbacks = [keeper, *callbacks]
         hist = self._train(
             network,
             loss,
@@ -238,82 +269,190 @@ class _BaseMLP(GradientSolverMixin, BaseEstimator):
             momentum=float(self.momentum),
             validation_data=validation,
             batch_size=self.batch_size,
+            averager=keeper,
+            sample_weight=sw,
+            validation_weight=vsw,
         )
-        self._network, self._loss, self._rng = network, loss, rng
-        self._record(hist, reset=True)
+        self._record(hist, reset=True, keeper=keeper)
         self._publish(network)
 
-    def _record(self, hist: History, *, reset: bool) -> None:
+    def _record(self, hist: History, *, reset: bool, keeper: Any = None) -> None:
         if reset:
             self.loss_curve_ = list(hist.loss)
             self.n_iter_ = hist.epochs
-            self.validation_scores_ = list(hist.val_metric) if self.early_stopping else None
+            self.validation_scores_ = None if keeper is None else list(keeper.scores)
+            if keeper is not None and keeper.best_score is not None:
+                self.best_validation_score_ = float(keeper.best_score)
+            else:
+                self.__dict__.pop("best_validation_score_", None)
         else:
-            self.loss_curve_ = [*self.loss_curve_, *hist.loss]
-            self.n_iter_ += hist.epochs
+            self.loss_curve_ = [*getattr(self, "loss_curve_", []), *hist.loss]
+            self.n_iter_ = int(getattr(self, "n_iter_", 0)) + hist.epochs
         self.best_loss_ = float(min(self.loss_curve_)) if self.loss_curve_ else np.inf
-        if self.validation_scores_:
-            self.best_validation_score_ = float(max(self.validation_scores_))
 
-    def _partial_epoch(self, X: np.ndarray, y: np.ndarray) -> None:
-        """One epoch over (X, y) continuing the network, optimizer and shuffling RNG."""
-        hist = self._train(
-            self._network,
-            self._loss,
-            X,
-            y,
-            rng=self._rng,
-            momentum=float(self.momentum),
-            batch_size=self.batch_size,
-            epochs=1,
-            optimizer=self._optimizer,
-            warn=False,
-            allow_average=False,
-        )
-        self._record(hist, reset=False)
+    # -- online learning: coefs_ / intercepts_ are the one source of truth -------------------
+    def _coef_arrays(self) -> list[np.ndarray]:
+        """The fitted arrays in the order of ``network.parameters()``: W₁, b₁, W₂, b₂, …
+        (a subclass with other layers lists its own, with :meth:`_set_coef_arrays`)."""
+        out: list[np.ndarray] = []
+        for W, b in zip(self.coefs_, self.intercepts_, strict=True):
+            out += [W, b]
+        return out
 
-    def _start_partial(self, n_in: int, n_out: int, loss: Loss, dtype: np.dtype) -> None:
-        self._rng = make_rng(self.random_state)
-        self._network = self._build(n_in, n_out, self._rng, dtype)
-        self._loss = loss
-        self._optimizer = None
-        self.loss_curve_, self.n_iter_, self.validation_scores_ = [], 0, None
-        self._publish(self._network)
+    def _set_coef_arrays(self, arrays: list[np.ndarray]) -> None:
+        self.coefs_, self.intercepts_ = list(arrays[0::2]), list(arrays[1::2])
 
-    def _partial_ready(self) -> bool:
-        """True when training can continue: a network exists, or fitted ``coefs_`` (e.g.
-        from ``byhand.load``) from which one is rebuilt, with a fresh optimizer."""
+    def _fits_coefs(self, network: Sequential) -> bool:
         if not hasattr(self, "coefs_"):
             return False
-        if getattr(self, "_network", None) is None:
-            self._adopt_coefs()
-        return True
+        shapes = [np.shape(a) for a in self._coef_arrays()]
+        return shapes == [p.data.shape for p in network.parameters()]
 
-    def _adopt_coefs(self) -> None:
-        dtype = self.coefs_[0].dtype
-        sizes = [W.shape[0] for W in self.coefs_] + [self.coefs_[-1].shape[1]]
-        network = self._build(sizes[0], sizes[-1], np.random.default_rng(0), dtype)
-        layers = [m for m in network.modules if isinstance(m, Linear)]
-        if [lay.weight.data.shape for lay in layers] != [W.shape for W in self.coefs_]:
+    def _network_on_coefs(self) -> Sequential:
+        """A network whose parameters *are* the fitted arrays (``coefs_``/``intercepts_``,
+        converted once to the training dtype and C order when they are not), so that
+        training updates exactly what ``predict`` reads — also after pickling,
+        ``joblib.load``, ``clone`` + ``set_params`` or assigning ``coefs_`` by hand."""
+        arrays = self._coef_arrays()
+        dtype = np.dtype(arrays[0].dtype)
+        if dtype.name not in _DTYPES:
+            dtype = np.dtype(self.dtype)
+        rng = np.random.default_rng(0)  # the values are replaced below
+        n_in = getattr(self, "n_features_in_", None) or np.shape(self.coefs_[0])[0]
+        n_out = getattr(self, "n_outputs_", None) or np.shape(self.coefs_[-1])[1]
+        network = self._build(int(n_in), int(n_out), rng, dtype)
+        if not self._fits_coefs(network):
             raise ValueError(
-                f"{type(self).__name__}: coefs_ shapes {[W.shape for W in self.coefs_]} do not "
-                f"match hidden_layer_sizes={self.hidden_layer_sizes!r}"
+                f"{type(self).__name__}: the fitted arrays have shapes "
+                f"{[np.shape(a) for a in arrays]}, the network "
+                f"{[p.data.shape for p in network.parameters()]} "
+                f"(hidden_layer_sizes={self.hidden_layer_sizes!r})"
             )
-        for layer, W, b in zip(layers, self.coefs_, self.intercepts_, strict=True):
-            layer.weight.data[...] = W
-            layer.bias.data[...] = b
-        if self.out_activation_ == "logistic":
-            self._loss: Loss = LogisticLoss()
-        elif self.out_activation_ == "softmax":
-            self._loss = CrossEntropyLoss()
-        else:
-            self._loss = MSELoss()
-        self._network, self._optimizer = network, None
-        self._rng = make_rng(self.random_state)
-        self.loss_curve_ = list(getattr(self, "loss_curve_", []))
-        self.n_iter_ = int(getattr(self, "n_iter_", 0))
-        self.validation_scores_ = getattr(self, "validation_scores_", None)
+        arrays = [np.ascontiguousarray(a, dtype=dtype) for a in arrays]
+        self._set_coef_arrays(arrays)
+        for p, a in zip(network.parameters(), arrays, strict=True):
+            p.data = a
+        return network
+
+    def _partial_epoch(
+        self,
+        X: np.ndarray,
+        y: np.ndarray,
+        loss: Loss,
+        sw: np.ndarray | None,
+        first: bool,
+    ) -> None:
+        """One epoch over (X, y): the first call builds the network (seeded by
+        ``random_state``, as ``fit`` does), later calls continue ``coefs_`` with the saved
+        step count and momentum buffers and the shuffling generator."""
+        if first:
+            rng = make_rng(self.random_state)
+            network = self._build(X.shape[1], self.n_outputs_, rng, np.dtype(self.dtype))
+            self._publish(network)
+            self.loss_curve_, self.n_iter_, self.validation_scores_ = [], 0, None
+        rng = getattr(self, "_shuffle_rng", None) if not first else rng
+        rng = make_rng(self.random_state) if rng is None else rng
+        network = self._network_on_coefs()
+        optimizer = SGD(
+            network.parameters(),
+            lr=self._learning_rate(),
+            momentum=float(self.momentum),
+            weight_decay=2.0 * float(self.alpha),
+        )
+        state = getattr(self, "_sgd_state", None)
+        if not first and state is not None:
+            try:
+                optimizer.load_state_dict(state["optimizer"])
+            except (ValueError, KeyError):
+                pass  # shapes changed (coefs_ reassigned): a fresh optimizer
+            else:
+                shapes = [p.data.shape for p in network.parameters()]
+                vel = [v for v in optimizer._velocity if v is not None]
+                if any(v.shape not in shapes for v in vel):
+                    optimizer = SGD(
+                        network.parameters(),
+                        lr=self._learning_rate(),
+                        momentum=float(self.momentum),
+                        weight_decay=2.0 * float(self.alpha),
+                    )
+        hist = self._train(
+            network,
+            loss,
+            X,
+            y,
+            rng=rng,
+            batch_size=self.batch_size,
+            epochs=1,
+            optimizer=optimizer,
+            warn=False,
+            allow_average=False,
+            sample_weight=sw,
+        )
+        self._record(hist, reset=False)
         self._publish(network)
+
+    @staticmethod
+    def _validation_score(z: np.ndarray, y: np.ndarray, sw: np.ndarray | None) -> float:
+        raise NotImplementedError
+
+
+class _BestEpoch(Averager):
+    """Early stopping's memory: the validation score of every epoch and the weights of the
+    best one, restored at the end of training (scikit-learn's MLP does the same).
+
+    It is handed to ``byhand.fit`` both as a callback (scored after each epoch) and as the
+    averager (its ``update`` after each step does nothing), so that its state — scores,
+    best score and best weights — is part of every checkpoint snapshot and a resumed run
+    ends bit-identically. Scores: accuracy (classifier) or R² (regressor) on the held-out
+    set, weighted by its sample weights when given.
+    """
+
+    def __init__(
+        self,
+        model: Module,
+        X: np.ndarray,
+        y: np.ndarray,
+        sw: np.ndarray | None,
+        score: Any,
+    ) -> None:
+        self.model, self.params = model, model.parameters()
+        self.X, self.y, self.sw, self.score = X, y, sw, score
+        self.n, self.averages = 0, []
+        self.scores: list[float] = []
+        self.best_score: float | None = None
+        self.best: list[np.ndarray] | None = None
+
+    def update(self) -> None:
+        pass
+
+    def on_epoch_end(self, state: Any) -> None:
+        z = np.array(self.model.forward(self.X), dtype=np.float64)
+        s = float(self.score(z, self.y, self.sw))
+        self.scores.append(s)
+        if self.best_score is None or s > self.best_score:
+            self.best_score = s
+            self.best = [p.data.copy() for p in self.params]
+
+    def copy_to_params(self) -> None:
+        if self.best is not None:
+            for p, a in zip(self.params, self.best, strict=True):
+                p.data[...] = a
+
+    def state_dict(self) -> dict[str, Any]:
+        return {
+            "n": 0,
+            "averages": [],
+            "scores": list(self.scores),
+            "best_score": self.best_score,
+            "best": None if self.best is None else [a.copy() for a in self.best],
+        }
+
+    def load_state_dict(self, state: dict[str, Any]) -> None:
+        self.scores = [float(v) for v in state.get("scores", [])]
+        best = state.get("best_score")
+        self.best_score = None if best is None else float(best)
+        saved = state.get("best")
+        self.best = None if saved is None else [np.array(a) for a in saved]
 
 
 class MLPClassifier(ClassifierMixin, _BaseMLP):
@@ -348,14 +487,19 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
         ``early_stopping``) has not improved by ``tol`` for ``n_iter_no_change`` epochs;
         ``tol=None`` runs all epochs. A run ending at ``max_iter`` warns (ConvergenceWarning).
     early_stopping : bool, validation_fraction : float in (0, 0.5]
-        Hold out that fraction (seeded) and watch its loss. The weights are those of the
-        last epoch run (the best epoch is ``n_iter_ − n_iter_no_change``, in
-        ``validation_scores_``): everything the run depends on is in its checkpoints, so a
-        resumed run ends bit-identically.
+        Hold out that fraction (seeded) and stop when its loss has not improved by ``tol``
+        for ``n_iter_no_change`` epochs. As scikit-learn, the returned weights are those of
+        the epoch with the best validation score (accuracy; R² for the regressor), kept in
+        ``best_validation_score_``; the per-epoch scores are ``validation_scores_``. The
+        best weights are part of every checkpoint, so a resumed run ends bit-identically.
+        Cannot be combined with ``average``.
     shuffle, average, random_state, verbose
         Reshuffle each epoch; return averaged weights (004 "Averaged SGD"; ``fit`` only,
         ``partial_fit`` ignores it); the seed of the
         initialisation, the validation split and the shuffling; a progress bar when > 0.
+    warm_start : bool, default False
+        ``fit`` starts from the fitted ``coefs_``/``intercepts_`` (same architecture)
+        instead of a fresh initialisation.
     init : "glorot_uniform" (default) or "he_normal"
     dtype : "float32" (default) or "float64"
         The arithmetic of training and prediction.
@@ -367,26 +511,36 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
     (accuracy per epoch with early_stopping, else None), n_iter_, n_layers_, n_outputs_,
     out_activation_ ("logistic" or "softmax").
 
-    ``fit(X, y, callbacks=(), resume_state=None)``: callbacks receive a
+    ``fit(X, y, sample_weight=None, callbacks=(), resume_state=None)``: with weights s the
+    data term is the weighted mean Σ sₙ ℓₙ / Σ s (each sample's gradient scaled by sₙ/s̄,
+    s̄ the mean weight; scikit-learn's MLP scales by sₙ, i.e. (1/N) Σ sₙ ℓₙ). callbacks
+    receive a
     ``byhand.training.TrainState`` after each epoch (``.snapshot()`` is a checkpoint);
     ``resume_state`` continues such a snapshot bit-identically.
+
+    ``partial_fit(X, y, classes=None, sample_weight=None)``: one epoch, continuing
+    ``coefs_``/``intercepts_`` — the one copy of the weights, which ``predict`` reads —
+    with the momentum buffers and step count of the previous call.
     """
 
     def fit(
         self,
         X: Any,
         y: Any,
+        sample_weight: Any = None,
         *,
         callbacks: Sequence[Any] = (),
         resume_state: dict[str, Any] | None = None,
     ) -> MLPClassifier:
-        """Train on X (N, d) and class labels y."""
+        """Train on X (N, d) and class labels y (``sample_weight``: the weighted mean loss)."""
         dtype = self._check_params()
         check_training_input(self, X, dtype)
         X, y = validate_data(self, X, y, dtype=dtype, order="C", ensure_all_finite=_FIT_CHECKS)
         self._check_targets(y)
+        sw = check_sample_weight("MLPClassifier", sample_weight, X)
+        check_weighted_classes("MLPClassifier", y, sw)
         targets, loss, n_out = self._encode(y, dtype)
-        self._fit_network(X, targets, n_out, loss, dtype, callbacks, resume_state)
+        self._fit_network(X, targets, n_out, loss, dtype, callbacks, resume_state, sw)
         return self
 
     def _check_targets(self, y: np.ndarray) -> None:
@@ -407,55 +561,39 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
         return encode_class_labels(self, y), CrossEntropyLoss(), int(classes.size)
 
     def _targets_for(self, y: np.ndarray, dtype: np.dtype) -> np.ndarray:
-        idx = np.searchsorted(self.classes_, y)
-        idx = np.clip(idx, 0, self.classes_.size - 1)
-        unknown = self.classes_[idx] != y
-        if np.any(unknown):
-            raise ValueError(
-                f"MLPClassifier: y holds labels {np.unique(y[unknown])[:5].tolist()} that are "
-                f"not in classes_ {self.classes_.tolist()}"
-            )
+        idx = encode_known_labels(self, y)
         if self.classes_.size == 2:
             return np.where(idx == 1, 1.0, -1.0).astype(dtype)
-        return idx.astype(np.int64)
+        return idx
 
-    def partial_fit(self, X: Any, y: Any, classes: Any = None) -> MLPClassifier:
-        """One epoch of SGD over (X, y); ``classes`` (all labels) is required on the first call."""
-        first = not self._partial_ready()
+    def partial_fit(
+        self, X: Any, y: Any, classes: Any = None, sample_weight: Any = None
+    ) -> MLPClassifier:
+        """One epoch of SGD over (X, y); ``classes`` (all labels) is required on the first
+        call. Continues ``coefs_``/``intercepts_`` as they are now (after ``fit``, pickling,
+        ``joblib.load`` or assignment)."""
+        first = partial_fit_classes(self, classes)
         if first:
-            dtype = self._check_params()
-            if classes is None:
-                raise ValueError(
-                    "MLPClassifier.partial_fit: pass classes= (all the labels) on the first call"
-                )
-            X, y = validate_data(
-                self, X, y, dtype=dtype, order="C", reset=True, ensure_all_finite=_FIT_CHECKS
-            )
-            self._check_targets(y)
-            all_classes = np.unique(np.asarray(classes))
-            if all_classes.size < 2:
-                raise ValueError(
-                    f"MLPClassifier.partial_fit: classes must hold at least 2 labels, "
-                    f"got {all_classes!r}"
-                )
-            self.classes_ = all_classes
-            binary = all_classes.size == 2
+            self._check_params()
+            binary = self.classes_.size == 2
             self.out_activation_ = "logistic" if binary else "softmax"
-            loss = LogisticLoss() if binary else CrossEntropyLoss()
-            self._start_partial(X.shape[1], 1 if binary else all_classes.size, loss, dtype)
-        else:
-            dtype = self.coefs_[0].dtype
-            if classes is not None and not np.array_equal(np.unique(classes), self.classes_):
-                raise ValueError(
-                    f"MLPClassifier.partial_fit: classes={classes!r} differs from the first "
-                    f"call's {self.classes_.tolist()}"
-                )
-            X, y = validate_data(
-                self, X, y, dtype=dtype, order="C", reset=False, ensure_all_finite=_FIT_CHECKS
-            )
-            self._check_targets(y)
-        self._partial_epoch(X, self._targets_for(y, dtype))
+            self.n_outputs_ = 1 if binary else int(self.classes_.size)
+        dtype = np.dtype(self.dtype) if first else np.dtype(self.coefs_[0].dtype)
+        check_training_input(self, X, dtype)
+        X, y = validate_data(
+            self, X, y, dtype=dtype, order="C", reset=first, ensure_all_finite=_FIT_CHECKS
+        )
+        self._check_targets(y)
+        sw = check_sample_weight("MLPClassifier", sample_weight, X)
+        loss = LogisticLoss() if self.out_activation_ == "logistic" else CrossEntropyLoss()
+        self._partial_epoch(X, self._targets_for(y, dtype), loss, sw, first)
         return self
+
+    @staticmethod
+    def _validation_score(z: np.ndarray, y: np.ndarray, sw: np.ndarray | None) -> float:
+        """Accuracy (weighted by sw) of the logits z against the encoded targets y."""
+        pred = (z[:, 0] > 0) * 2.0 - 1.0 if z.shape[1] == 1 else np.argmax(z, axis=1)
+        return float(np.average(pred == y, weights=sw))
 
     def predict_proba(self, X: Any) -> np.ndarray:
         """[1 − σ(z), σ(z)] for two classes, softmax(z) for K > 2, as float64."""
@@ -472,10 +610,12 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
         return log_softmax(z, axis=1)
 
     def predict(self, X: Any) -> np.ndarray:
-        """classes_[1] where z >= 0 (two classes), classes_[argmax z] otherwise."""
+        """classes_[1] where z > 0 (two classes; z = 0, where both probabilities are 0.5,
+        gives classes_[0] as argmax(predict_proba) and scikit-learn do), classes_[argmax z]
+        otherwise."""
         z = self._forward(X)
         if z.shape[1] == 1:
-            return self.classes_[(z[:, 0] >= 0).astype(np.intp)]
+            return self.classes_[(z[:, 0] > 0).astype(np.intp)]
         return self.classes_[np.argmax(z, axis=1)]
 
 
@@ -486,12 +626,61 @@ class MLPRegressor(RegressorMixin, _BaseMLP):
     (regression: identity output, squared error, from the Gaussian likelihood).
     Objective: (1/N) Σₙ ‖f(xₙ) − yₙ‖² + α Σ ‖W‖². Parameters and attributes as
     :class:`MLPClassifier` (``validation_scores_`` are R²); y may be (N,) or (N, K).
+    Its default ``learning_rate`` is 0.001 (scikit-learn's ``learning_rate_init``): the
+    squared error's gradient grows with the scale of y, and 0.01 with momentum 0.9 diverges
+    on targets of a few hundred (scikit-learn's ``check_regressor_multioutput``).
     """
+
+    def __init__(
+        self,
+        hidden_layer_sizes: Sequence[int] | int = (100,),
+        activation: str = "relu",
+        *,
+        solver: str = "sgd",
+        alpha: float = 0.0,
+        batch_size: int | None = 200,
+        learning_rate: Any = 0.001,
+        momentum: float = 0.9,
+        max_iter: int = 200,
+        tol: float | None = 1e-4,
+        n_iter_no_change: int = 10,
+        early_stopping: bool = False,
+        validation_fraction: float = 0.1,
+        shuffle: bool = True,
+        average: bool = False,
+        warm_start: bool = False,
+        init: str = "glorot_uniform",
+        dtype: str = "float32",
+        random_state: Any = None,
+        verbose: int = 0,
+    ) -> None:
+        super().__init__(
+            hidden_layer_sizes=hidden_layer_sizes,
+            activation=activation,
+            solver=solver,
+            alpha=alpha,
+            batch_size=batch_size,
+            learning_rate=learning_rate,
+            momentum=momentum,
+            max_iter=max_iter,
+            tol=tol,
+            n_iter_no_change=n_iter_no_change,
+            early_stopping=early_stopping,
+            validation_fraction=validation_fraction,
+            shuffle=shuffle,
+            average=average,
+            warm_start=warm_start,
+            init=init,
+            dtype=dtype,
+            random_state=random_state,
+            verbose=verbose,
+        )
 
     def fit(
         self,
         X: Any,
         y: Any,
+        sample_weight: Any = None,
         *,
         callbacks: Sequence[Any] = (),
         resume_state: dict[str, Any] | None = None,
@@ -499,26 +688,15 @@ class MLPRegressor(RegressorMixin, _BaseMLP):
         """Train on X (N, d) and real targets y (N,) or (N, K)."""
         dtype = self._check_params()
         check_training_input(self, X, dtype)
-        X, y = validate_data(
-            self,
-            X,
-            y,
-            dtype=dtype,
-            order="C",
-            multi_output=True,
-            y_numeric=True,
-            ensure_all_finite=_FIT_CHECKS,
-        )
-        y = np.ascontiguousarray(y, dtype=dtype)
-        Y = y.reshape(-1, 1) if y.ndim == 1 else y
+        X, Y = self._validate_xy(X, y, dtype, reset=True)
+        sw = check_sample_weight("MLPRegressor", sample_weight, X)
         self.out_activation_ = "identity"
-        self._fit_network(X, Y, Y.shape[1], MSELoss(), dtype, callbacks, resume_state)
+        self._fit_network(X, Y, Y.shape[1], MSELoss(), dtype, callbacks, resume_state, sw)
         return self
 
-    def partial_fit(self, X: Any, y: Any) -> MLPRegressor:
-        """One epoch of SGD over (X, y), continuing the previous calls."""
-        first = not self._partial_ready()
-        dtype = self._check_params() if first else self.coefs_[0].dtype
+    def _validate_xy(
+        self, X: Any, y: Any, dtype: np.dtype, *, reset: bool
+    ) -> tuple[np.ndarray, np.ndarray]:
         X, y = validate_data(
             self,
             X,
@@ -527,21 +705,39 @@ class MLPRegressor(RegressorMixin, _BaseMLP):
             order="C",
             multi_output=True,
             y_numeric=True,
-            reset=first,
+            reset=reset,
             ensure_all_finite=_FIT_CHECKS,
         )
         y = np.ascontiguousarray(y, dtype=dtype)
-        Y = y.reshape(-1, 1) if y.ndim == 1 else y
+        return X, (y.reshape(-1, 1) if y.ndim == 1 else y)
+
+    def partial_fit(self, X: Any, y: Any, sample_weight: Any = None) -> MLPRegressor:
+        """One epoch of SGD over (X, y), continuing ``coefs_``/``intercepts_`` as they are
+        now (after ``fit``, pickling, ``joblib.load`` or assignment)."""
+        first = not hasattr(self, "coefs_")
+        if first:
+            self._check_params()
+        dtype = np.dtype(self.dtype) if first else np.dtype(self.coefs_[0].dtype)
+        check_training_input(self, X, dtype)
+        X, Y = self._validate_xy(X, y, dtype, reset=first)
         if first:
             self.out_activation_ = "identity"
-            self._start_partial(X.shape[1], Y.shape[1], MSELoss(), dtype)
+            self.n_outputs_ = Y.shape[1]
         elif Y.shape[1] != self.n_outputs_:
             raise ValueError(
                 f"MLPRegressor.partial_fit: y has {Y.shape[1]} outputs, the network "
                 f"{self.n_outputs_}"
             )
-        self._partial_epoch(X, Y)
+        sw = check_sample_weight("MLPRegressor", sample_weight, X)
+        self._partial_epoch(X, Y, MSELoss(), sw, first)
         return self
+
+    @staticmethod
+    def _validation_score(z: np.ndarray, y: np.ndarray, sw: np.ndarray | None) -> float:
+        """R² (weighted by sw) of z against y."""
+        from sklearn.metrics import r2_score
+
+        return float(r2_score(y.reshape(z.shape), z, sample_weight=sw))
 
     def predict(self, X: Any) -> np.ndarray:
         """f(x) as float64: shape (n,) for a single output, (n, K) otherwise."""

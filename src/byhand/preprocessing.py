@@ -208,7 +208,8 @@ class PolynomialFeatures(TransformerMixin, BaseEstimator):
 
 
 class PairProductFeatures(TransformerMixin, BaseEstimator):
-    """Append products x_u·x_v of ``n_pairs`` random pairs of distinct features.
+    """Append products x_u·x_v of ``n_pairs`` random pairs of distinct features (all pairs
+    by default).
 
     Lecture EE-559 3.3 (Fleuret, EPFL, 2019): MNIST's "8" vs. the other classes with a
     perceptron, "the original 28 × 28 features are supplemented with the products of pairs
@@ -216,27 +217,33 @@ class PairProductFeatures(TransformerMixin, BaseEstimator):
 
     ``fit`` draws ``n_pairs`` distinct unordered pairs u < v uniformly without replacement
     among the d(d−1)/2 (``numpy.random.default_rng(random_state).choice``); ``transform``
-    returns [X, X[:, u]·X[:, v]] of shape (n, d + n_pairs).
+    returns [X, X[:, u]·X[:, v]] of shape (n, d + n_pairs). ``n_pairs=None`` (the default)
+    takes every pair, so that the default suits any number of features; the lecture's
+    setting (MNIST, 100 random pairs) is ``n_pairs=100``, which the experiment passes.
 
     Attributes: ``pairs_`` (n_pairs, 2) int array of (u, v); ``n_features_in_``.
     """
 
-    def __init__(self, n_pairs: int = 100, random_state: Any = None) -> None:
+    def __init__(self, n_pairs: int | None = None, random_state: Any = None) -> None:
         self.n_pairs = n_pairs
         self.random_state = random_state
 
     def fit(self, X: Any, y: Any = None) -> PairProductFeatures:
         """Draw the pairs; return self."""
-        check_param(self, "n_pairs", numbers.Integral, low=0)
+        check_param(self, "n_pairs", numbers.Integral, low=0, allow_none=True)
         X = _validate(self, X, reset=True)
         d = X.shape[1]
         total = d * (d - 1) // 2
+        if self.n_pairs is None:
+            self.pairs_ = _unrank_pairs(np.arange(total, dtype=np.int64), d)
+            return self
         if self.n_pairs > total:
             raise ValueError(
                 f"n_pairs={self.n_pairs} exceeds the {total} distinct pairs of "
                 f"n_features={d} features; expected n_pairs <= d(d-1)/2."
             )
-        rank = np.sort(np.random.default_rng(self.random_state).choice(total, self.n_pairs, False))
+        n_pairs = int(self.n_pairs)
+        rank = np.sort(np.random.default_rng(self.random_state).choice(total, n_pairs, False))
         self.pairs_ = _unrank_pairs(rank.astype(np.int64), d)
         return self
 

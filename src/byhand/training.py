@@ -26,7 +26,7 @@ import numpy as np
 
 from byhand.nn import _blas
 from byhand.nn.losses import Loss
-from byhand.nn.module import Module, reuse_buffers
+from byhand.nn.module import Module, parameter_uses, reuse_buffers
 from byhand.optim.fused import FusedSGDStep
 from byhand.optim.sgd import SGD, Averager
 
@@ -149,7 +149,8 @@ def _check_data(
             f"{what}: X and y must have the same number of samples, got {X.shape[0]} and "
             f"{y.shape[0] if y.ndim else 'a scalar'}"
         )
-    probe = model.forward(X[:1]) if X.shape[0] else None
+    with _mode(model, training=False):  # a shape probe: no dropout, no randomness drawn
+        probe = model.forward(X[:1]) if X.shape[0] else None
     y = loss.check_targets(
         y, None if probe is None else np.broadcast_to(probe, (X.shape[0], *probe.shape[1:]))
     )
@@ -178,18 +179,33 @@ def _sst(loss: Loss, y: np.ndarray) -> float:
     return float(np.sum((yy - yy.mean(axis=0)) ** 2))
 
 
+@contextmanager
+def _mode(model: Module, training: bool) -> Iterator[None]:
+    """The model and its submodules in training (or evaluation) mode; on leaving, each module
+    gets back the mode it had."""
+    before = [(m, m.training) for m in model._walk()]
+    model.train(training)
+    try:
+        yield
+    finally:
+        for m, flag in before:
+            m.training = flag
+
+
 def evaluate(
     model: Module, loss: Loss, X: np.ndarray, y: np.ndarray, batch_size: int = 4096
 ) -> tuple[float, float]:
-    """(mean loss, metric) of the model on (X, y), evaluated in chunks."""
+    """(mean loss, metric) of the model on (X, y), evaluated in chunks in evaluation mode
+    (``model.eval()``; each module's mode is restored afterwards)."""
     n = X.shape[0]
     total_loss = total_metric = 0.0
-    for s in range(0, n, batch_size):
-        z = model.forward(X[s : s + batch_size])
-        l_b = loss._forward(z, y[s : s + batch_size])
-        total_loss += l_b * z.shape[0]
-        total_metric += _metric_sum(loss, z, y[s : s + batch_size], l_b)
-        loss.__dict__.pop("_p", None)
+    with _mode(model, training=False):
+        for s in range(0, n, batch_size):
+            z = model.forward(X[s : s + batch_size])
+            l_b = loss._forward(z, y[s : s + batch_size])
+            total_loss += l_b * z.shape[0]
+            total_metric += _metric_sum(loss, z, y[s : s + batch_size], l_b)
+            loss.__dict__.pop("_p", None)
     return total_loss / n, _finish_metric(loss, total_metric, n, _sst(loss, y))
 
 
@@ -220,11 +236,6 @@ def _why_not_fused(model: Module, optimizer: Any, dtype: np.dtype) -> str | None
         return f"the optimizer is a {type(optimizer).__name__}, not byhand.optim.SGD"
     if not model.supports_fused_step:
         return "a module with parameters does not declare supports_fused_step"
-    params = model.parameters()
-    if len({id(p) for p in params}) != len(params):
-        return "the model shares a parameter between modules"
-    if {id(p) for p in params} != {id(p) for p in optimizer.params}:
-        return "the optimizer does not hold exactly the model's parameters"
     if not _blas.available(dtype):
         return f"NumPy's BLAS library was not found for {np.dtype(dtype)}"
     return None
@@ -253,12 +264,38 @@ def _make_progress(verbose: int, epochs: int) -> Any:
 
 
 @contextmanager
-def _stepper(optimizer: SGD, fuse: bool) -> Iterator[FusedSGDStep | None]:
+def _stepper(optimizer: SGD, fuse: bool, model: Module) -> Iterator[FusedSGDStep | None]:
     if not fuse:
         yield None
         return
-    with optimizer.fusing() as step:
+    # after _check_data's probe forward: which parameters the last pass used more than once
+    uses = parameter_uses(model)
+    shared = [p for p in optimizer.params if uses.get(id(p), 0) > 1]
+    with optimizer.fusing(shared) as step:
         yield step
+
+
+def _frozen_parameters(model: Module, optimizer: Any, averager: Averager | None) -> list[Any]:
+    """The model's parameters the optimizer does not hold (they stay as they are); raises
+    ValueError if the optimizer or the averager holds parameters that are not the model's."""
+    params = model.parameters()
+    own = {id(p) for p in params}
+    for what, obj in (("optimizer", optimizer), ("averager", averager)):
+        held = getattr(obj, "params", None)
+        if held is None:
+            continue
+        foreign = [p for p in held if id(p) not in own]
+        if foreign:
+            named = ", ".join(
+                f"{p.name or 'parameter'} {getattr(p.data, 'shape', '')}" for p in foreign[:3]
+            )
+            raise ValueError(
+                f"fit: the {what} holds {len(foreign)} parameter(s) that are not the model's "
+                f"({named}{', …' if len(foreign) > 3 else ''}), so training would not change "
+                f"the model; build it from this model: {type(obj).__name__}(model.parameters(), …)"
+            )
+    held_ids = {id(p) for p in getattr(optimizer, "params", params)}
+    return [p for p in params if id(p) not in held_ids]
 
 
 def fit(
@@ -299,7 +336,15 @@ def fit(
       ``None`` (default) fuses when the model and optimizer allow it and some parameter has
       at least 2¹⁴ entries (smaller layers gain nothing), ``True`` requires it, ``False``
       never does. Fused or not, the steps are the same up to rounding; while
-      fused, ``Parameter.grad`` is not stored.
+      fused, ``Parameter.grad`` is not stored. Shared parameters (a module used twice,
+      tied weights) are fine either way: their gradient is the sum over their uses.
+
+    The optimizer (and the averager) must hold only parameters of ``model``: others raise a
+    ValueError, since stepping them would not train the model. A parameter of ``model`` the
+    optimizer does not hold is frozen: it keeps its value (its gradient is computed and
+    dropped at each step). The model is in training mode (``model.train()``) for the steps
+    and in evaluation mode (``model.eval()``) for ``validation_data``; when ``fit`` returns,
+    every module has the mode it had before the call.
     """
     if isinstance(epochs, bool) or not isinstance(epochs, (int, np.integer)) or epochs < 0:
         raise ValueError(f"epochs must be an integer >= 0, got {epochs!r}")
@@ -314,6 +359,7 @@ def fit(
     if fuse_step is not None and not isinstance(fuse_step, (bool, np.bool_)):
         raise TypeError(f"fuse_step must be True, False or None, got {fuse_step!r}")
     dtype = _model_dtype(model)
+    frozen = _frozen_parameters(model, optimizer, averager)
     why_not = _why_not_fused(model, optimizer, dtype) if fuse_step is not False else "off"
     if fuse_step and why_not is not None:
         raise ValueError(f"fit: fuse_step=True, but {why_not}")
@@ -342,7 +388,14 @@ def fit(
         )
     best, since_best = _early_stopping_state(hist, validation_data is not None)
     try:
-        with reuse_buffers(model, loss), _stepper(optimizer, why_not is None) as fused:
+        with (
+            # overflow to inf/NaN is how divergence shows; it is detected below and reported
+            # once as a DivergenceWarning, not as NumPy's RuntimeWarnings
+            np.errstate(over="ignore", invalid="ignore"),
+            _mode(model, training=True),
+            reuse_buffers(model, loss),
+            _stepper(optimizer, why_not is None, model) as fused,
+        ):
             for epoch in range(hist.epochs, epochs):
                 t0 = time.perf_counter()
                 order = rng.permutation(n) if shuffle and bs < n else None
@@ -362,6 +415,8 @@ def fit(
                         yb = y.take(idx, axis=0)
                     if fused is None:
                         optimizer.zero_grad()
+                    for p in frozen:
+                        p.zero_grad()
                     z = model.forward(xb)
                     batch_loss = loss._forward(z, yb)
                     if not math.isfinite(batch_loss):

@@ -133,7 +133,8 @@ def train_validation_test(seed: int, quick: bool) -> ExperimentResult:
     # one neighbour search up to K = 61; the vote of the first K neighbours for each K (odd K,
     # two classes: no tie), as KNeighborsClassifier.predict would give
     search = KNeighborsClassifier(n_neighbors=ks[-1]).fit(X[tr], y[tr])
-    lab_tr, lab_va = y[tr][search.kneighbors(X[tr])], y[tr][search.kneighbors(X[va])]
+    lab_tr = y[tr][search.kneighbors(X[tr], return_distance=False)]
+    lab_va = y[tr][search.kneighbors(X[va], return_distance=False)]
     train_err = [float(np.mean((lab_tr[:, :k].mean(axis=1) > 0.5) != y[tr])) for k in ks]
     val_err = [float(np.mean((lab_va[:, :k].mean(axis=1) > 0.5) != y[va])) for k in ks]
     k_val = ks[int(np.argmin(val_err))]

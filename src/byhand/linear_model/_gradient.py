@@ -32,6 +32,7 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 
 from byhand._inference import row_invariant_matmul
 from byhand._magnitude import check_magnitude, product_limit
+from byhand.linear_model._weights import WeightedLoss
 from byhand.nn.layers import Linear
 from byhand.nn.losses import Loss
 from byhand.nn.module import Module, Sequential
@@ -114,18 +115,22 @@ def _check_number(
 
 
 def _average_start(average: Any) -> int:
-    """True → average from the first step; an integer k > 1 → after the first k steps."""
+    """Steps left out of the average, scikit-learn's meaning of ``average``: True (= 1)
+    averages every iterate θ_1, θ_2, … after the start; an integer k >= 1 averages θ_k,
+    θ_{k+1}, … (scikit-learn's ``0 < average <= t`` with the step counter t from 1), so
+    k − 1 steps are left out."""
     if isinstance(average, (bool, np.bool_)):
         return 0
-    return int(average) if average > 1 else 0
+    return max(int(average) - 1, 0)
 
 
 class DelayedAverager(Averager):
     """Polyak–Ruppert averaging that begins after ``start`` steps (004, "Averaged SGD").
 
     The first steps of SGD are far from the optimum; averaging them in slows the mean down,
-    so (as scikit-learn's ``average=k``) the mean starts once k steps have been taken:
-    θ̄ = (1/(K − k)) Σ_{j > k} θ_j. ``start=0`` is the plain :class:`byhand.optim.Averager`.
+    so the mean starts once ``start`` steps have been taken: θ̄ = (1/(K − start))
+    Σ_{j > start} θ_j (scikit-learn's ``average=k`` is ``start = k − 1``, see
+    ``_average_start``). ``start=0`` is the plain :class:`byhand.optim.Averager`.
     """
 
     def __init__(self, params: Any, start: int = 0) -> None:
@@ -186,12 +191,14 @@ class GradientSolverMixin:
         if not isinstance(avg, (bool, np.bool_, numbers.Integral)) or avg < 0:
             raise TypeError(
                 f"{owner}: average must be True, False or an integer k >= 0 (average the "
-                f"iterates after the first k steps), got {avg!r}"
+                f"iterates from the k-th step on; 0 = no averaging), got {avg!r}"
             )
         _check_number(owner, "verbose", self.verbose, numbers.Integral, low=0)
         make_rng(self.random_state)  # raises on a bad seed
         if hasattr(self, "fit_intercept"):  # the linear models
             _check_flag(owner, "fit_intercept", self.fit_intercept)
+        if hasattr(self, "warm_start"):
+            _check_flag(owner, "warm_start", self.warm_start)
 
     def _check_learning_rate(self) -> None:
         check_learning_rate(type(self).__name__, self.learning_rate)
@@ -207,8 +214,10 @@ class GradientSolverMixin:
             )
 
     def _learning_rate(self) -> float | Schedule:
-        """The step size handed to SGD (subclasses may turn a keyword into a schedule)."""
-        return self.learning_rate
+        """The step size handed to SGD (subclasses may turn a keyword into a schedule);
+        a number (NumPy scalars included) as a Python float."""
+        lr = self.learning_rate
+        return lr if isinstance(lr, Schedule) else float(lr)
 
     # -- the training call ---------------------------------------------------------------
     def _train(
@@ -229,15 +238,22 @@ class GradientSolverMixin:
         averager: Averager | None = None,
         warn: bool = True,
         allow_average: bool = True,
+        sample_weight: np.ndarray | None = None,
+        validation_weight: np.ndarray | None = None,
     ) -> History:
         """Train ``model`` with ``byhand.fit``; the averaged iterate replaces the last one.
 
         ``rng`` drives the shuffling (a resumed run takes the snapshot's generator instead);
         ``tol`` becomes early stopping on the epoch loss (``n_iter_no_change`` epochs without
         an improvement of ``tol``); a run that uses its whole ``max_iter`` budget while
-        ``tol`` is set ends with a ``ConvergenceWarning``.
+        ``tol`` is set ends with a ``ConvergenceWarning``. ``sample_weight`` (N,) weights
+        the mean loss (:mod:`byhand.linear_model._weights`); the iterate before averaging is
+        kept in ``_sgd_state["standard"]`` and the optimizer's and averager's states there
+        too, so that ``partial_fit`` can continue.
         """
-        epochs = self.max_iter if epochs is None else epochs
+        epochs = int(self.max_iter if epochs is None else epochs)
+        if batch_size is not None:
+            batch_size = int(batch_size)
         check_magnitude(
             self, X, product_limit(X.shape[1], X.dtype), "the products x·w of gradient training"
         )
@@ -245,9 +261,20 @@ class GradientSolverMixin:
             optimizer = SGD(
                 model.parameters(),
                 lr=self._learning_rate(),
-                momentum=momentum,
+                momentum=float(momentum),
                 weight_decay=2.0 * float(self.alpha),
             )
+        if sample_weight is not None:
+            scale = float(np.mean(sample_weight))
+            loss = WeightedLoss(loss)
+            y = WeightedLoss.targets(y, sample_weight / scale)
+            if validation_data is not None:
+                vw = (
+                    np.ones(len(validation_data[1]))
+                    if validation_weight is None
+                    else (validation_weight / scale)
+                )
+                validation_data = (validation_data[0], WeightedLoss.targets(validation_data[1], vw))
         if averager is None and self.average and allow_average:
             averager = DelayedAverager(model.parameters(), start=_average_start(self.average))
         history = None
@@ -265,8 +292,10 @@ class GradientSolverMixin:
                 rng.bit_generator.state = saved_rng.bit_generator.state
             else:
                 rng = saved_rng
-        with warnings.catch_warnings():
-            # divergence is reported below as an error of the estimator, not a warning
+        with warnings.catch_warnings(), np.errstate(over="ignore", invalid="ignore"):
+            # divergence is reported below as an error of the estimator, not a warning (nor
+            # as NumPy's overflow warnings on the way to it, which depend on where the
+            # first inf appears)
             warnings.simplefilter("ignore", DivergenceWarning)
             hist = fit(
                 model,
@@ -286,6 +315,13 @@ class GradientSolverMixin:
                 min_delta=float(self.tol or 0.0),
                 history=history,
             )
+        self._shuffle_rng = rng
+        averaging = isinstance(averager, DelayedAverager)  # not early stopping's memory
+        self._sgd_state = {
+            "optimizer": optimizer.state_dict(),
+            "averager": averager.state_dict() if averaging else None,
+            "standard": [p.data.copy() for p in model.parameters()] if averaging else None,
+        }
         if averager is not None:
             averager.copy_to_params()
         if hist.diverged:
@@ -300,15 +336,109 @@ class GradientSolverMixin:
                 ConvergenceWarning,
                 stacklevel=3,
             )
-        self._optimizer = optimizer
         return hist
+
+    # -- the linear models' SGD: fit, warm start, partial_fit -------------------------------
+    def _layer_params(self) -> tuple[np.ndarray, np.ndarray]:
+        """The fitted (coef_, intercept_) in nn.Linear's layout: W (d, K), b (K,)."""
+        W = np.atleast_2d(np.asarray(self.coef_, dtype=np.float64)).T
+        b = np.atleast_1d(np.asarray(self.intercept_, dtype=np.float64))
+        return W, b
+
+    def _continuable(self, n_features: int, n_out: int) -> bool:
+        """True when fitted coefficients of the right shape exist to continue from."""
+        if not hasattr(self, "coef_"):
+            return False
+        W, b = self._layer_params()
+        return W.shape == (n_features, n_out) and b.shape == (n_out,)
+
+    def _train_linear(
+        self,
+        X: np.ndarray,
+        T: np.ndarray,
+        loss: Loss,
+        n_out: int,
+        *,
+        partial: bool,
+        sample_weight: np.ndarray | None = None,
+        callbacks: Sequence[Any] = (),
+        resume_state: dict[str, Any] | None = None,
+        dtype: Any = np.float64,
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """SGD / GD on ``nn.Linear`` for ``fit`` (``max_iter`` epochs) or ``partial_fit``
+        (one epoch); returns the trained (W (d, K), b (K,)).
+
+        The start: zeros, or — for ``partial_fit`` after a first call, and for ``fit`` with
+        ``warm_start=True`` — the fitted ``coef_``/``intercept_`` (whatever they hold now:
+        one source of truth, so a pickled, ``joblib``-loaded or hand-assigned model
+        continues from what it predicts with). ``partial_fit`` also continues the step count
+        k of the schedule, the shuffling generator and, while ``coef_`` is still the
+        average it published, the Polyak–Ruppert average and the iterate behind it.
+        ``fit`` always starts a fresh schedule (k = 0).
+        """
+        fi = bool(self.fit_intercept)
+        model = linear_net(X.shape[1], n_out, fi, dtype)
+        layer = model[0]
+        params = model.parameters()
+        state = getattr(self, "_sgd_state", None)
+        continuing = self._continuable(X.shape[1], n_out) and (partial or self.warm_start)
+        optimizer = SGD(params, lr=self._learning_rate(), weight_decay=2.0 * float(self.alpha))
+        averager = None
+        if self.average:
+            averager = DelayedAverager(params, start=_average_start(self.average))
+        rng = make_rng(self.random_state)
+        if continuing:
+            W, b = self._layer_params()
+            published = [W] + ([b] if fi else [])
+            averaged = (
+                state is not None
+                and state.get("standard") is not None
+                and state.get("published") is not None
+                and len(state["published"]) == len(published)
+                and all(np.array_equal(a, c) for a, c in zip(state["published"], published))
+            )
+            start = state["standard"] if averaged and partial else published
+            for p, a in zip(params, start, strict=True):
+                p.data[...] = a
+            if partial and state is not None:
+                optimizer.k = int(state["optimizer"]["k"])
+                if averager is not None and averaged and state.get("averager") is not None:
+                    averager.load_state_dict(state["averager"])
+                rng = getattr(self, "_shuffle_rng", rng)
+        hist = self._train(
+            model,
+            loss,
+            X,
+            T,
+            rng=rng,
+            callbacks=callbacks,
+            resume_state=resume_state,
+            batch_size=None if self.solver == "gd" else self.batch_size,
+            epochs=1 if partial else None,
+            optimizer=optimizer,
+            averager=averager,
+            warn=not partial,
+            sample_weight=sample_weight,
+        )
+        if partial and hasattr(self, "loss_curve_") and continuing:
+            self.loss_curve_ = [*self.loss_curve_, *hist.loss]
+            self.n_iter_ = int(self.n_iter_) + hist.epochs
+        else:
+            self.loss_curve_ = list(hist.loss)
+            self.n_iter_ = hist.epochs
+        W = layer.weight.data.copy()
+        b = layer.bias.data.copy() if fi else np.zeros(n_out)
+        self._sgd_state["published"] = [W.copy()] + ([b.copy()] if fi else [])
+        return W, b
 
 
 class BinaryLinearMixin:
     """decision_function / predict of a binary linear classifier f(x) = wᵀx + b.
 
     ``coef_`` is (1, n_features) and ``intercept_`` (1,), scikit-learn's layout;
-    a positive score predicts ``classes_[1]`` (the +1 class), sign(0) = +1 (EE-559 3.1).
+    a positive score predicts ``classes_[1]`` (the +1 class) and a score of exactly 0
+    ``classes_[0]``: scikit-learn's rule, and the class ``argmax(predict_proba)`` picks
+    where the two probabilities tie at 0.5.
     """
 
     def decision_function(self, X: Any) -> np.ndarray:
@@ -318,8 +448,8 @@ class BinaryLinearMixin:
         return row_invariant_matmul(X, self.coef_[0]) + self.intercept_[0]
 
     def predict(self, X: Any) -> np.ndarray:
-        """classes_[1] where f(x) >= 0, else classes_[0]."""
-        positive = self.decision_function(X) >= 0
+        """classes_[1] where f(x) > 0, else classes_[0] (f(x) = 0 included)."""
+        positive = self.decision_function(X) > 0
         return self.classes_[positive.astype(np.intp)]
 
     def _set_linear(self, w: np.ndarray, b: float) -> None:
@@ -330,3 +460,62 @@ class BinaryLinearMixin:
         tags = super().__sklearn_tags__()
         tags.classifier_tags.multi_class = False
         return tags
+
+
+def online_solver(estimator: Any) -> bool:
+    """``partial_fit`` exists for the epoch solvers ("gd", "sgd") only (``available_if``)."""
+    return estimator.solver in ("gd", "sgd")
+
+
+def partial_fit_classes(estimator: Any, classes: Any) -> bool:
+    """On the first ``partial_fit`` call (nothing fitted yet) set ``classes_`` from
+    ``classes`` (required); later, ``classes`` (optional) must equal ``classes_``.
+    Returns True on the first call."""
+    owner = type(estimator).__name__
+    first = not hasattr(estimator, "coef_") and not hasattr(estimator, "coefs_")
+    if classes is None:
+        if first:
+            raise ValueError(
+                f"{owner}.partial_fit: pass classes= (every label the data will hold) on "
+                "the first call"
+            )
+        return False
+    all_classes = np.unique(np.asarray(classes))
+    if first:
+        if all_classes.size < 2:
+            raise ValueError(
+                f"{owner}.partial_fit: classes must hold at least 2 labels, got "
+                f"{all_classes.tolist()}"
+            )
+        estimator.classes_ = all_classes
+    elif not np.array_equal(all_classes, estimator.classes_):
+        raise ValueError(
+            f"{owner}.partial_fit: classes={all_classes.tolist()} differs from the classes "
+            f"of the first call {estimator.classes_.tolist()}"
+        )
+    return first
+
+
+def encode_known_labels(estimator: Any, y: Any) -> np.ndarray:
+    """Indices of y's labels in ``classes_``; ValueError naming labels not among them."""
+    y = np.asarray(y)
+    classes = estimator.classes_
+    idx = np.clip(np.searchsorted(classes, y), 0, classes.size - 1)
+    unknown = classes[idx] != y
+    if np.any(unknown):
+        raise ValueError(
+            f"{type(estimator).__name__}.partial_fit: y holds labels "
+            f"{np.unique(y[unknown])[:5].tolist()} that are not in classes_ "
+            f"{classes.tolist()}"
+        )
+    return idx.astype(np.int64)
+
+
+def encode_binary_labels_known(estimator: Any, y: Any) -> np.ndarray:
+    """±1 for y's labels by ``classes_`` (binary estimators' ``partial_fit``)."""
+    if estimator.classes_.size != 2:
+        raise ValueError(
+            f"{type(estimator).__name__} is a binary classifier: classes must hold exactly 2 "
+            f"labels, got {estimator.classes_.tolist()}"
+        )
+    return encode_known_labels(estimator, y) * 2.0 - 1.0

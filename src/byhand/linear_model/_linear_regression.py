@@ -14,18 +14,24 @@ from typing import Any
 
 import numpy as np
 from sklearn.base import BaseEstimator, RegressorMixin
+from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from byhand._inference import row_invariant_matmul
 from byhand._magnitude import check_magnitude, product_limit
-from byhand.linear_model._gradient import GradientSolverMixin, linear_net, make_rng
+from byhand.linear_model._gradient import GradientSolverMixin, online_solver
+from byhand.linear_model._weights import check_sample_weight
 from byhand.nn.losses import MSELoss
 
 __all__ = ["LinearRegression", "ridge_lstsq"]
 
 
 def ridge_lstsq(
-    X: np.ndarray, y: np.ndarray, alpha: float = 0.0, fit_intercept: bool = True
+    X: np.ndarray,
+    y: np.ndarray,
+    alpha: float = 0.0,
+    fit_intercept: bool = True,
+    sample_weight: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """argmin_{w,b} (1/N)‖Xw + b − y‖² + α‖w‖² by ``numpy.linalg.lstsq`` (no inverse).
 
@@ -34,13 +40,22 @@ def ridge_lstsq(
     ‖[X_c; √(Nα) I] w − [y_c; 0]‖² = N·((1/N)‖X_c w − y_c‖² + α‖w‖²).
     ``y`` is (N,) or (N, K); returns w of shape (d,) or (d, K) and b of shape () or (K,).
     With α = 0 and a rank-deficient X, lstsq returns the minimum-norm solution.
+
+    ``sample_weight`` s makes the data term Σ sₙ rₙ² / Σ s: the means become weighted
+    means and row n is scaled by √(sₙ/s̄) (s̄ the mean weight), so that the system is
+    N·(Σ cₙ rₙ² + α‖w‖²) with cₙ = sₙ/Σs — the same as repeating row n sₙ times.
     """
     n, d = X.shape
     if fit_intercept:
-        x_mean, y_mean = X.mean(axis=0), y.mean(axis=0)
+        x_mean = np.average(X, axis=0, weights=sample_weight)
+        y_mean = np.average(y, axis=0, weights=sample_weight)
         Xc, yc = X - x_mean, y - y_mean
     else:
         Xc, yc = X, y
+    if sample_weight is not None:
+        root = np.sqrt(sample_weight / np.mean(sample_weight))
+        Xc = Xc * root[:, None]
+        yc = yc * root.reshape(-1, *([1] * (yc.ndim - 1)))
     if alpha > 0:
         Xc = np.vstack([Xc, np.sqrt(n * alpha) * np.eye(d)])
         yc = np.concatenate([yc, np.zeros((d, *y.shape[1:]))])
@@ -50,7 +65,12 @@ def ridge_lstsq(
 
 
 def _rescaled_lstsq(
-    est: Any, X: np.ndarray, Y: np.ndarray, alpha: float, fit_intercept: bool
+    est: Any,
+    X: np.ndarray,
+    Y: np.ndarray,
+    alpha: float,
+    fit_intercept: bool,
+    sample_weight: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """:func:`ridge_lstsq` on features and targets rescaled by powers of two (exact), so
     values near the largest double never overflow in the solve (LAPACK would print errors
@@ -59,10 +79,10 @@ def _rescaled_lstsq(
     so features beyond :func:`byhand._magnitude.product_limit` are refused."""
     if alpha > 0:
         check_magnitude(est, X, product_limit(X.shape[1]), "the ridge normal equations")
-        return ridge_lstsq(X, Y, alpha, fit_intercept)
+        return ridge_lstsq(X, Y, alpha, fit_intercept, sample_weight)
     p = _pow2_scale(np.abs(X).max(axis=0, initial=0.0))
     q = float(_pow2_scale(np.array([np.abs(Y).max(initial=0.0)]))[0])
-    w, b = ridge_lstsq(X * p, Y * q, 0.0, fit_intercept)
+    w, b = ridge_lstsq(X * p, Y * q, 0.0, fit_intercept, sample_weight)
     with np.errstate(over="ignore"):
         return w * p[:, None] / q, b / q
 
@@ -102,9 +122,18 @@ class LinearRegression(GradientSolverMixin, RegressorMixin, BaseEstimator):
         Minibatch size for "sgd" (None = full batch); "gd" always uses the full batch.
     shuffle, average, random_state, verbose
         Reshuffle each epoch; return the Polyak–Ruppert average of the iterates (True:
-        of all of them; an integer k > 1: of those after the first k steps, as
-        scikit-learn's ``average=k`` but counted in steps); seed of
-        the shuffling; progress bar of ``byhand.fit`` when > 0.
+        of all of them; an integer k >= 1: of the iterates θ_k, θ_{k+1}, … after the
+        k-th step on, scikit-learn's ``average=k``, its steps counted one per minibatch);
+        seed of the shuffling; progress bar of ``byhand.fit`` when > 0.
+    warm_start : bool, default False
+        "gd"/"sgd": ``fit`` starts from the fitted ``coef_``/``intercept_`` (of the same
+        shape) instead of zeros; "lstsq" has no starting point and ignores it.
+
+    ``fit(X, y, sample_weight=None)``: with weights s the data term is the weighted mean
+    Σ sₙ (f(xₙ) − yₙ)² / Σ s — integer weights equal repeated rows. (scikit-learn's
+    LinearRegression/Ridge minimise Σ sₙ rₙ² + α‖w‖², unnormalised; SGDRegressor scales
+    each sample's gradient by sₙ.) ``partial_fit(X, y, sample_weight=None)`` (solvers
+    "gd"/"sgd"): one epoch continuing the previous calls.
 
     Attributes
     ----------
@@ -129,6 +158,7 @@ class LinearRegression(GradientSolverMixin, RegressorMixin, BaseEstimator):
         batch_size: int | None = 32,
         shuffle: bool = True,
         average: bool = False,
+        warm_start: bool = False,
         random_state: Any = None,
         verbose: int = 0,
     ) -> None:
@@ -142,6 +172,7 @@ class LinearRegression(GradientSolverMixin, RegressorMixin, BaseEstimator):
         self.batch_size = batch_size
         self.shuffle = shuffle
         self.average = average
+        self.warm_start = warm_start
         self.random_state = random_state
         self.verbose = verbose
 
@@ -149,6 +180,7 @@ class LinearRegression(GradientSolverMixin, RegressorMixin, BaseEstimator):
         self,
         X: Any,
         y: Any,
+        sample_weight: Any = None,
         *,
         callbacks: Sequence[Any] = (),
         resume_state: dict[str, Any] | None = None,
@@ -156,43 +188,64 @@ class LinearRegression(GradientSolverMixin, RegressorMixin, BaseEstimator):
         """Fit on X (N, d) and y (N,) or (N, K); callbacks/resume_state act for gd/sgd."""
         self._check_solver_params()
         self._check_fit_hooks(callbacks, resume_state)
+        X, Y, single = self._validate_xy(X, y, reset=True)
+        sw = check_sample_weight("LinearRegression", sample_weight, X)
+        if self.solver == "lstsq":
+            w, b = _rescaled_lstsq(self, X, Y, float(self.alpha), bool(self.fit_intercept), sw)
+            self.n_iter_ = 1
+            self.loss_curve_: list[float] = []
+        else:
+            w, b = self._train_linear(
+                X,
+                Y,
+                MSELoss(),
+                Y.shape[1],
+                partial=False,
+                sample_weight=sw,
+                callbacks=callbacks,
+                resume_state=resume_state,
+            )
+        self._set_coef(w, b, single)
+        return self
+
+    @available_if(online_solver)
+    def partial_fit(self, X: Any, y: Any, sample_weight: Any = None) -> LinearRegression:
+        """One epoch ("sgd") or one step ("gd") on (X, y), continuing the previous calls
+        (the first one starts from w = 0)."""
+        first = not hasattr(self, "coef_")
+        if first:
+            self._check_solver_params()
+        X, Y, single = self._validate_xy(X, y, reset=first)
+        if not first and Y.shape[1] != np.atleast_2d(self.coef_).shape[0]:
+            raise ValueError(
+                f"LinearRegression.partial_fit: y has {Y.shape[1]} targets, the fitted "
+                f"model {np.atleast_2d(self.coef_).shape[0]}"
+            )
+        sw = check_sample_weight("LinearRegression", sample_weight, X)
+        w, b = self._train_linear(X, Y, MSELoss(), Y.shape[1], partial=True, sample_weight=sw)
+        self._set_coef(w, b, single)
+        return self
+
+    def _validate_xy(self, X: Any, y: Any, *, reset: bool) -> tuple[np.ndarray, np.ndarray, bool]:
         X, y = validate_data(
-            self, X, y, dtype=np.float64, order="C", multi_output=True, y_numeric=True
+            self,
+            X,
+            y,
+            dtype=np.float64,
+            order="C",
+            multi_output=True,
+            y_numeric=True,
+            reset=reset,
         )
         y = y.astype(np.float64, copy=False)
         if not np.all(np.isfinite(y)):
             raise ValueError("LinearRegression: y contains NaN or inf")
         single = y.ndim == 1
-        Y = y.reshape(-1, 1) if single else y
-        if self.solver == "lstsq":
-            w, b = _rescaled_lstsq(self, X, Y, float(self.alpha), bool(self.fit_intercept))
-            self.n_iter_ = 1
-            self.loss_curve_: list[float] = []
-        else:
-            w, b = self._fit_gradient(X, Y, callbacks, resume_state)
+        return X, (y.reshape(-1, 1) if single else y), single
+
+    def _set_coef(self, w: np.ndarray, b: np.ndarray, single: bool) -> None:
         self.coef_ = w[:, 0].copy() if single else np.ascontiguousarray(w.T)
         self.intercept_ = float(b[0]) if single else np.asarray(b, dtype=np.float64)
-        return self
-
-    def _fit_gradient(
-        self, X: np.ndarray, Y: np.ndarray, callbacks: Sequence[Any], resume_state: Any
-    ) -> tuple[np.ndarray, np.ndarray]:
-        model = linear_net(X.shape[1], Y.shape[1], bool(self.fit_intercept))
-        hist = self._train(
-            model,
-            MSELoss(),
-            X,
-            Y,
-            rng=make_rng(self.random_state),
-            callbacks=callbacks,
-            resume_state=resume_state,
-            batch_size=None if self.solver == "gd" else self.batch_size,
-        )
-        self.n_iter_ = hist.epochs
-        self.loss_curve_ = list(hist.loss)
-        layer = model[0]
-        b = layer.bias.data.copy() if layer.bias is not None else np.zeros(Y.shape[1])
-        return layer.weight.data.copy(), b
 
     def predict(self, X: Any) -> np.ndarray:
         """f(x) = wᵀx + b for every row of X."""

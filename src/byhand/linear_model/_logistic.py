@@ -19,17 +19,25 @@ from typing import Any
 import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.exceptions import ConvergenceWarning
+from sklearn.utils.metaestimators import available_if
+from sklearn.utils.validation import validate_data
 
 from byhand._magnitude import check_magnitude, product_limit
 from byhand._validation import encode_binary_labels, validate_X_y_classifier
 from byhand.linear_model._gradient import (
     BinaryLinearMixin,
     GradientSolverMixin,
-    linear_net,
-    make_rng,
+    encode_binary_labels_known,
+    online_solver,
+    partial_fit_classes,
 )
 from byhand.linear_model._labels import class_indices
 from byhand.linear_model._lbfgs import newton
+from byhand.linear_model._weights import (
+    check_sample_weight,
+    check_weighted_classes,
+    mean_weights,
+)
 from byhand.nn.functional import sigmoid
 from byhand.nn.losses import LogisticLoss
 
@@ -41,14 +49,20 @@ def _design(X: np.ndarray, fit_intercept: bool) -> np.ndarray:
 
 
 def logistic_objective(
-    theta: np.ndarray, Xt: np.ndarray, y: np.ndarray, alpha: float, fit_intercept: bool
+    theta: np.ndarray,
+    Xt: np.ndarray,
+    y: np.ndarray,
+    alpha: float,
+    fit_intercept: bool,
+    c: np.ndarray | float | None = None,
 ) -> tuple[float, np.ndarray]:
-    """(J, ∇J) at θ = [w, b] (or w) for the design X̃ and labels y ∈ {−1, +1}."""
-    n = Xt.shape[0]
+    """(J, ∇J) at θ = [w, b] (or w) for the design X̃ and labels y ∈ {−1, +1}; the data
+    term is Σₙ cₙ ℓₙ with cₙ = 1/N, or sₙ/Σs for sample weights s (``c``)."""
+    c = 1.0 / Xt.shape[0] if c is None else c
     w = theta[:-1] if fit_intercept else theta
     m = y * (Xt @ theta)
-    f = float(np.sum(np.logaddexp(0.0, -m))) / n + alpha * float(w @ w)
-    r = -y * sigmoid(-m) / n
+    f = float(np.sum(c * np.logaddexp(0.0, -m))) + alpha * float(w @ w)
+    r = -y * sigmoid(-m) * c
     g = Xt.T @ r
     if fit_intercept:
         g[:-1] += 2 * alpha * w
@@ -58,11 +72,17 @@ def logistic_objective(
 
 
 def logistic_hessian(
-    theta: np.ndarray, Xt: np.ndarray, y: np.ndarray, alpha: float, fit_intercept: bool
+    theta: np.ndarray,
+    Xt: np.ndarray,
+    y: np.ndarray,
+    alpha: float,
+    fit_intercept: bool,
+    c: np.ndarray | float | None = None,
 ) -> np.ndarray:
-    """∇²J = (1/N) X̃ᵀ diag(σ(z)(1 − σ(z))) X̃ + 2α diag(1, …, 1[, 0])."""
+    """∇²J = X̃ᵀ diag(cₙ σ(z)(1 − σ(z))) X̃ + 2α diag(1, …, 1[, 0]), cₙ = 1/N or sₙ/Σs."""
+    c = 1.0 / Xt.shape[0] if c is None else c
     s = sigmoid(Xt @ theta)
-    h = s * (1.0 - s) / Xt.shape[0]
+    h = s * (1.0 - s) * c
     H = (Xt.T * h) @ Xt
     d = Xt.shape[1] - (1 if fit_intercept else 0)
     H[np.arange(d), np.arange(d)] += 2 * alpha
@@ -90,8 +110,15 @@ class LogisticRegression(BinaryLinearMixin, GradientSolverMixin, ClassifierMixin
         ``nn.Linear`` + ``nn.LogisticLoss`` (full batch / minibatches), ``max_iter`` epochs,
         ``tol`` on the epoch loss's improvement (``n_iter_no_change`` epochs).
     fit_intercept, learning_rate, max_iter, tol, n_iter_no_change, batch_size, shuffle,
-    average, random_state, verbose
-        As in :class:`byhand.linear_model.LinearRegression`.
+    average, warm_start, random_state, verbose
+        As in :class:`byhand.linear_model.LinearRegression` (``warm_start``: Newton and
+        gd/sgd start from the fitted coefficients).
+
+    ``fit(X, y, sample_weight=None)``: with weights s the data term is the weighted mean
+    Σ sₙ ℓₙ / Σ s (scikit-learn's LogisticRegression minimises C Σ sₙ ℓₙ + ½‖w‖²: the
+    same minimiser for C = 1/(2α Σ s)). ``partial_fit(X, y, classes=None,
+    sample_weight=None)`` (solvers "gd"/"sgd"): one epoch, continuing the previous calls;
+    ``classes`` (both labels) on the first call.
 
     Attributes
     ----------
@@ -113,6 +140,7 @@ class LogisticRegression(BinaryLinearMixin, GradientSolverMixin, ClassifierMixin
         batch_size: int | None = 32,
         shuffle: bool = True,
         average: bool = False,
+        warm_start: bool = False,
         random_state: Any = None,
         verbose: int = 0,
     ) -> None:
@@ -126,6 +154,7 @@ class LogisticRegression(BinaryLinearMixin, GradientSolverMixin, ClassifierMixin
         self.batch_size = batch_size
         self.shuffle = shuffle
         self.average = average
+        self.warm_start = warm_start
         self.random_state = random_state
         self.verbose = verbose
 
@@ -133,6 +162,7 @@ class LogisticRegression(BinaryLinearMixin, GradientSolverMixin, ClassifierMixin
         self,
         X: Any,
         y: Any,
+        sample_weight: Any = None,
         *,
         callbacks: Sequence[Any] = (),
         resume_state: dict[str, Any] | None = None,
@@ -141,36 +171,55 @@ class LogisticRegression(BinaryLinearMixin, GradientSolverMixin, ClassifierMixin
         self._check_solver_params()
         self._check_fit_hooks(callbacks, resume_state)
         X, y = validate_X_y_classifier(self, X, y)
+        sw = check_sample_weight("LogisticRegression", sample_weight, X)
+        check_weighted_classes("LogisticRegression", y, sw)
         y_pm = encode_binary_labels(self, y)
         if self.solver == "newton":
-            self._fit_newton(X, y_pm)
+            self._fit_newton(X, y_pm, sw)
         else:
-            model = linear_net(X.shape[1], 1, bool(self.fit_intercept))
-            hist = self._train(
-                model,
-                LogisticLoss(),
+            W, b = self._train_linear(
                 X,
                 y_pm,
-                rng=make_rng(self.random_state),
+                LogisticLoss(),
+                1,
+                partial=False,
+                sample_weight=sw,
                 callbacks=callbacks,
                 resume_state=resume_state,
-                batch_size=None if self.solver == "gd" else self.batch_size,
             )
-            self.n_iter_ = hist.epochs
-            self.loss_curve_ = list(hist.loss)
-            layer = model[0]
-            b = float(layer.bias.data[0]) if layer.bias is not None else 0.0
-            self._set_linear(layer.weight.data[:, 0], b)
+            self._set_linear(W[:, 0], b[0])
         return self
 
-    def _fit_newton(self, X: np.ndarray, y: np.ndarray) -> None:
+    @available_if(online_solver)
+    def partial_fit(
+        self, X: Any, y: Any, classes: Any = None, sample_weight: Any = None
+    ) -> LogisticRegression:
+        """One epoch of SGD ("sgd") or one gradient step ("gd") on (X, y), continuing the
+        previous calls (the first one starts from w = 0 and needs ``classes``)."""
+        first = partial_fit_classes(self, classes)
+        if first:
+            self._check_solver_params()
+        X, y = validate_data(self, X, y, dtype=np.float64, order="C", reset=first)
+        y = np.asarray(y)
+        sw = check_sample_weight("LogisticRegression", sample_weight, X)
+        y_pm = encode_binary_labels_known(self, y)
+        W, b = self._train_linear(X, y_pm, LogisticLoss(), 1, partial=True, sample_weight=sw)
+        self._set_linear(W[:, 0], b[0])
+        return self
+
+    def _fit_newton(self, X: np.ndarray, y: np.ndarray, sw: np.ndarray | None = None) -> None:
         fi, alpha = bool(self.fit_intercept), float(self.alpha)
         check_magnitude(self, X, product_limit(X.shape[1]), "Newton's products x·w and XᵀSX")
         Xt = _design(X, fi)
+        c = mean_weights(X.shape[0], sw)
+        theta0 = np.zeros(Xt.shape[1])
+        if self.warm_start and self._continuable(X.shape[1], 1):
+            W, b = self._layer_params()
+            theta0 = np.concatenate([W[:, 0], b]) if fi else W[:, 0].copy()
         theta, n_iter, converged = newton(
-            lambda t: logistic_objective(t, Xt, y, alpha, fi),
-            lambda t: logistic_hessian(t, Xt, y, alpha, fi),
-            np.zeros(Xt.shape[1]),
+            lambda t: logistic_objective(t, Xt, y, alpha, fi, c),
+            lambda t: logistic_hessian(t, Xt, y, alpha, fi, c),
+            theta0,
             max_iter=int(self.max_iter),
             tol=1e-8 if self.tol is None else float(self.tol),
         )

@@ -12,22 +12,27 @@ import math
 from typing import Any
 
 import numpy as np
+from sklearn.utils.validation import validate_data
 
 from byhand._inference import row_invariant_matmul
 from byhand._magnitude import check_magnitude, product_limit
 from byhand._validation import (
     check_finite_sumsq,
     encode_class_labels,
+    one_blas_thread,
     validate_X_predict,
     validate_X_y_classifier,
 )
+from byhand.linear_model._gradient import encode_known_labels, partial_fit_classes
 from byhand.linear_model._perceptron import (
     _BLOCK_MAX,
     _BLOCK_MIN,
     _TINY,
+    _make_rng,
     _PerceptronBase,
     _rounding_scale,
 )
+from byhand.linear_model._weights import check_sample_weight
 
 __all__ = ["MulticlassPerceptron"]
 
@@ -60,25 +65,139 @@ class MulticlassPerceptron(_PerceptronBase):
     coef_ : ndarray (K, n_features) — row k is w_k;  intercept_ : ndarray (K,)
     classes_, n_iter_, mistakes_, converged_ as for ``Perceptron``.
     ``predict`` returns ``classes_[argmax_k s_k]`` (first index on a tie).
+
+    Online learning: ``partial_fit(X, y, classes=None)`` runs one pass over (X, y) (in
+    dataset order, or a permutation from the generator of the previous calls when
+    ``shuffle``) continuing ``coef_``/``intercept_`` as they are now; ``classes`` (every
+    label) on the first call. ``warm_start=True``: ``fit`` starts from the fitted
+    ``coef_``/``intercept_`` (same classes and features) instead of W̃ = 0.
     """
 
-    def fit(self, X: Any, y: Any) -> MulticlassPerceptron:
-        """Run the multiclass perceptron on (X, y) and return self."""
+    def __init__(
+        self,
+        eta0: float = 1.0,
+        fit_intercept: bool = True,
+        max_iter: int = 100,
+        shuffle: bool = False,
+        T: int | None = None,
+        random_state: Any = None,
+        warm_start: bool = False,
+    ) -> None:
+        super().__init__(
+            eta0=eta0,
+            fit_intercept=fit_intercept,
+            max_iter=max_iter,
+            shuffle=shuffle,
+            T=T,
+            random_state=random_state,
+        )
+        self.warm_start = warm_start
+
+    def _check_params(self) -> None:
+        super()._check_params()
+        if not isinstance(self.warm_start, (bool, np.bool_)):
+            raise TypeError(
+                f"MulticlassPerceptron: warm_start must be True or False, got {self.warm_start!r}."
+            )
+
+    def fit(self, X: Any, y: Any, sample_weight: Any = None) -> MulticlassPerceptron:
+        """Run the multiclass perceptron on (X, y) and return self.
+
+        ``sample_weight`` s scales each update by sₙ (w ← w ± η sₙ x̃, scikit-learn's
+        Perceptron rule); a weight of 0 removes the sample."""
         self._check_params()
+        old = self._fitted_W() if self.warm_start else None
+        old_classes = getattr(self, "classes_", None)
         X, y = validate_X_y_classifier(self, X, y, ensure_all_finite=False)
+        X, y = self._weighted(X, y, sample_weight)
         check_magnitude(self, X, product_limit(X.shape[1]), "the scores w·x and updates")
         sumsq = check_finite_sumsq(X)
         y_idx = encode_class_labels(self, y)
         d = X.shape[1]
         k = self.classes_.size
         self._W = np.zeros((d + 1 if self.fit_intercept else d, k))
+        if (
+            old is not None
+            and old.shape == self._W.shape
+            and np.array_equal(old_classes, self.classes_)
+        ):
+            self._W[...] = old
         self._tau = _rounding_scale(sumsq + (1.0 if self.fit_intercept else 0.0), d + 2)
-        self._run_passes(X, y_idx)
+        try:
+            self._run_passes(X, y_idx)
+        finally:
+            self.__dict__.pop("_sw", None)
+        self._publish(d, k)
+        return self
+
+    def _weighted(self, X: np.ndarray, y: np.ndarray, sample_weight: Any) -> tuple:
+        """Drop the rows of weight 0 and keep the others' weights in ``_sw`` (or None)."""
+        sw = check_sample_weight("MulticlassPerceptron", sample_weight, X)
+        self._sw = None
+        if sw is None:
+            return X, y
+        keep = sw > 0
+        self._sw = sw[keep] if np.any(sw[keep] != 1.0) else None
+        return (X, y) if np.all(keep) else (X[keep], y[keep])
+
+    def partial_fit(
+        self, X: Any, y: Any, classes: Any = None, sample_weight: Any = None
+    ) -> MulticlassPerceptron:
+        """One pass of the multiclass perceptron over (X, y), continuing the previous calls
+        (the first one starts from W̃ = 0 and needs ``classes``)."""
+        first = partial_fit_classes(self, classes)
+        if first:
+            self._check_params()
+        X, y = validate_data(
+            self, X, y, dtype=np.float64, order="C", reset=first, ensure_all_finite=False
+        )
+        X, y = self._weighted(X, y, sample_weight)
+        check_magnitude(self, X, product_limit(X.shape[1]), "the scores w·x and updates")
+        sumsq = check_finite_sumsq(X)
+        y_idx = encode_known_labels(self, y)
+        d, k = X.shape[1], self.classes_.size
+        old = None if first else self._fitted_W()
+        self._W = np.zeros((d + 1 if self.fit_intercept else d, k))
+        if old is not None:
+            if old.shape != self._W.shape:
+                raise ValueError(
+                    f"MulticlassPerceptron.partial_fit: the fitted coef_ has shape "
+                    f"{self.coef_.shape}, expected {(k, d)}"
+                )
+            self._W[...] = old
+        self._tau = _rounding_scale(sumsq + (1.0 if self.fit_intercept else 0.0), d + 2)
+        order = None
+        if self.shuffle:
+            rng = getattr(self, "_shuffle_rng", None)
+            rng = _make_rng(self.random_state) if first or rng is None else rng
+            order = rng.permutation(X.shape[0])
+            self._shuffle_rng = rng
+        try:
+            with one_blas_thread():
+                changes = self._scan(X, y_idx, order, X.shape[0], apply=True)
+        finally:
+            self.__dict__.pop("_sw", None)
+        previous = [] if first else list(getattr(self, "mistakes_", []))
+        self.mistakes_ = np.asarray([*previous, changes], dtype=np.int64)
+        self.n_iter_ = self.mistakes_.size
+        self.converged_ = changes == 0
+        self._publish(d, k)
+        return self
+
+    def _fitted_W(self) -> np.ndarray | None:
+        """W̃ (d[+1], K) from the fitted coef_/intercept_, or None before a fit."""
+        if not hasattr(self, "coef_"):
+            return None
+        coef = np.asarray(self.coef_, dtype=np.float64)
+        if not self.fit_intercept:
+            return coef.T.copy()
+        return np.vstack([coef.T, np.asarray(self.intercept_, dtype=np.float64)[None, :]])
+
+    def _publish(self, d: int, k: int) -> None:
         W = self._W
         self.coef_ = np.ascontiguousarray(W[:d].T)
         self.intercept_ = W[d].copy() if self.fit_intercept else np.zeros(k)
         del self._W, self._tau
-        return self
 
     def _literal_scores(self, X: np.ndarray, r: int) -> np.ndarray:
         """x̃ᵣ @ W̃ exactly as the textbook loop computes it."""
@@ -104,6 +223,7 @@ class MulticlassPerceptron(_PerceptronBase):
         Wd = W[:d]
         fit_b = self.fit_intercept
         eta = float(self.eta0)
+        sw = self.__dict__.get("_sw")
         thr = self._threshold()
         i, block, changes, last = 0, _BLOCK_MIN, 0, -1
         while i < stop:
@@ -137,12 +257,13 @@ class MulticlassPerceptron(_PerceptronBase):
             if not apply:
                 return 1
             x = X[hit]
-            step = eta * x
+            eta_n = eta if sw is None else eta * float(sw[hit])
+            step = eta_n * x
             Wd[:, yhat] -= step
             Wd[:, y[hit]] += step
             if fit_b:
-                W[d, yhat] -= eta
-                W[d, y[hit]] += eta
+                W[d, yhat] -= eta_n
+                W[d, y[hit]] += eta_n
             changes += 1
             thr = self._threshold()
             pos = i + int(c)

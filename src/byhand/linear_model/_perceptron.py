@@ -7,47 +7,49 @@ with T steps and the worked trace ending at w = [2, −1]) and EE-559 (Fleuret, 
 
 The fast exact scan
 -------------------
-The textbook loop visits one sample at a time and computes ``x̃ᵢ · w``. Here a block of
-upcoming samples is scored with one matrix product under the current ``w``; the first
-mistake in the block is applied and the scan restarts just after it (the block grows while no
-mistake is found and shrinks back after one). The result is **bit-identical** to the literal
-loop: a block margin ``m`` can differ from the literal ``x̃ᵢ @ w`` (a BLAS dot product of the
-sample with the constant 1 appended) only by rounding, at most ``2·γ·‖x̃ᵢ‖·‖w‖`` with
-``γ = (d+2)u/(1−(d+2)u)`` (Higham's bound for any summation order, u = 2⁻⁵³). Every sample whose
-block margin lies within (a safe multiple of) that bound of zero is re-scored exactly as the
-literal loop scores it, so every decision, and hence every update ``w ← w + η·y·x̃``, is the
-literal loop's own. Blocks are at most ``_SCAN_MAX`` rows (L2-sized); after two mistakes
-close together the next few samples are scored one by one the literal way (cheaper than a
-block when mistakes come in runs); the products run on one BLAS thread (small, sequential).
+The textbook loop visits one sample at a time and computes ``x̃ᵢ · w``. Here the pass goes
+through X in chunks of about 1 MiB (``_chunk_rows``), and a block of upcoming samples of
+the chunk is scored with one matrix-vector product ``g = X_b @ w + b`` under the current
+``w``; the first mistake in the block is applied and the scan restarts just after it (a
+block without mistake makes the next one ``_SCAN_GROWTH`` times longer, up to the chunk;
+after a mistake the next block is about as long as the gap between the last two mistakes).
+The result is **bit-identical** to the literal loop: a block margin ``m`` can differ from the
+literal ``x̃ᵢ @ w`` (a BLAS dot product of the sample with the constant 1 appended) only by
+rounding, at most ``2·γ·‖x̃ᵢ‖·‖w‖`` with ``γ = (d+2)u/(1−(d+2)u)`` (Higham's bound for any
+summation order, u = 2⁻⁵³). Every sample whose block margin lies within (a safe multiple of)
+that bound of zero is re-scored exactly as the literal loop scores it, so every decision, and
+hence every update ``w ← w + η·y·x̃``, is the literal loop's own. The products run on one BLAS
+thread (small and sequential).
 
-Norm bound and finiteness without a pass of their own
------------------------------------------------------
-The bound needs ‖x̃ᵢ‖, and NaN/inf in X must be refused; X is read once, by the scan. Its
-block product is ``X_b @ [w, c·1]``: the second column ``sᵢ = c·Σⱼ xᵢⱼ`` costs nothing
-extra (the product's cost is reading X_b). In binary64 arithmetic an inf or NaN, once
-produced, stays inf or NaN through every later sum and product, so a *finite* ``sᵢ``
-certifies that no entry of row i is NaN/inf and that no ``c·xᵢⱼ`` overflowed:
-``|xᵢⱼ| <= 2·MAX/c`` (MAX the largest double; the factor 2 allows a fused multiply-add to
-absorb a partial sum <= MAX). ``c = MAX/(16·B·ℓ₁)`` with ℓ₁ the largest ℓ₁ row norm among
-the first rows and B = ``_SCAN_MAX`` (so a block's sum of s stays finite). A pass checks its
-certificates all at once at its end, before anything is published; if one failed, w is
-restored and the pass is redone checking each block before using it: a ValueError names the
-first NaN/inf, merely large rows get their exact bound (and lower ``c``), overflowing
-margins are re-scored the literal way. Data whose first rows have ℓ₁ < 1/(16·B) (or are
-zero) would get a loose certificate, so it gets one up-front ``‖X‖_F²`` pass instead.
-Margins so large that a sum could overflow (‖x̃‖·‖w‖ >= MAX/2) are all re-scored literally.
+The bound and the finiteness check: one dot product per chunk
+--------------------------------------------------------------
+The bound needs the row norms ‖x̃ᵢ‖, and NaN/inf in X must be refused. Before its products,
+each chunk X_c is summed as ``‖X_c‖_F²`` (one BLAS dot product of the chunk with itself):
+in binary64 an inf or NaN stays inf or NaN through every sum and product, so a finite sum
+certifies the chunk's rows finite, and it bounds each of their norms (plus room for squares
+that underflowed). The dot product streams the chunk from memory faster than the
+matrix-vector kernels do and leaves it in cache for them: measured on both OpenBLAS kernels
+of an AMD EPYC (Haswell, SkylakeX), a pass of dot product + products from cache costs less
+than the products alone, so the certificate is free and every pass computes it (no state
+between passes). A non-finite sum is looked at closer: a NaN/inf raises a ValueError naming
+the first one; otherwise the entries are merely huge (squares above the largest double) and
+the chunk's largest entry bounds its rows. Margins so large that a sum could overflow
+(‖x̃‖·‖w‖ >= MAX/2) are all re-scored the literal way.
 """
 
 from __future__ import annotations
 
+import contextlib
 import math
 import numbers
 import warnings
+from collections.abc import Iterator
 from typing import Any
 
 import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.exceptions import ConvergenceWarning
+from sklearn.utils.validation import _check_sample_weight
 
 from byhand._inference import row_invariant_matmul
 from byhand._validation import (
@@ -61,16 +63,15 @@ from byhand._validation import (
 
 __all__ = ["Perceptron"]
 
-_BLOCK_MIN = 32  # rows scored after a mistake
-_BLOCK_MAX = 256  # rows scored at most in one matrix product (multiclass scan)
-_SCAN_MAX = 128  # … in the binary scan: a restart after a mistake re-reads less
+_BLOCK_MIN = 32  # multiclass scan: rows scored after a mistake
+_BLOCK_MAX = 256  # multiclass scan: rows scored at most in one matrix product
+_SCAN_MIN = 8  # binary scan: rows scored at least after a mistake
+_CHUNK_BYTES = 1 << 20  # binary scan: rows certified (and brought into cache) at a time
+_CHUNK_MAX = 128  # … at most this many rows (a restart re-reads at most this many)
 _SCAN_GROWTH = 3  # a block without mistake makes the next one this much longer
-_DENSE_GAP = 4  # a mistake this close to the previous one …
-_DENSE_STEPS = 8  # … makes the scan step through this many samples one by one
 _TINY = float(np.finfo(np.float64).smallest_subnormal)
 _MAX = float(np.finfo(np.float64).max)
-_CHECK_SPAN = 1 << 16  # rows whose products are kept before their certificates are checked
-_HEADROOM = 16.0 * _SCAN_MAX  # c·ℓ₁(first rows) = MAX/(16·B): block sums stay finite
+_UNDERFLOW = 2.0**-1070  # > 16 × the error of a square (or product) that underflows
 
 
 def _rounding_scale(sumsq: float, n_terms: int) -> float:
@@ -82,12 +83,20 @@ def _rounding_scale(sumsq: float, n_terms: int) -> float:
 
 
 def _threshold(tau: float, norm_w: float, tiny: float, guard: float) -> float:
-    """thr = τ·‖w‖ + tiny (just tiny while w = 0); inf (re-score everything) once
-    τ·‖w‖ >= guard, where a dot product might overflow and the bound no longer holds."""
-    if norm_w == 0.0:
-        return tiny
+    """thr = τ·‖w‖ + tiny; inf (re-score everything) once τ·‖w‖ >= guard, where a dot
+    product might overflow and the bound no longer holds."""
     raw = tau * norm_w
     return tiny + raw if raw < guard else math.inf
+
+
+def _chunk_rows(d: int) -> int:
+    """Rows per chunk of the binary scan: about ``_CHUNK_BYTES`` of X, 1 to ``_CHUNK_MAX``."""
+    return max(1, min(_CHUNK_MAX, _CHUNK_BYTES // (8 * d)))
+
+
+def _norm_bound(w: np.ndarray) -> float:
+    """An upper bound on ‖w‖: sqrt(w·w) plus room for squares that underflowed."""
+    return math.sqrt(float(w @ w) + w.size * _UNDERFLOW)
 
 
 def _raise_non_finite(block: np.ndarray, rows: np.ndarray, owner: str) -> None:
@@ -109,6 +118,18 @@ def _make_rng(random_state: Any) -> Any:
     if isinstance(random_state, np.random.RandomState):
         return random_state
     return np.random.default_rng(random_state)
+
+
+@contextlib.contextmanager
+def _all_or_nothing(estimator: Any) -> Iterator[None]:
+    """If the block raises, put every attribute of ``estimator`` back as it was."""
+    before = dict(estimator.__dict__)
+    try:
+        yield
+    except BaseException:
+        estimator.__dict__.clear()
+        estimator.__dict__.update(before)
+        raise
 
 
 class _PerceptronBase(ClassifierMixin, BaseEstimator):
@@ -215,6 +236,8 @@ class Perceptron(_PerceptronBase):
         pattern of the updates does not depend on η when ``fit_intercept=False``).
     fit_intercept : bool, default True
         Append the constant feature 1 (the bias trick); its weight is ``intercept_``.
+        With False the intercept is not trained: it stays 0 (or the value ``intercept_``
+        had when training continues from it) and the margin is ``x @ w + intercept_``.
     max_iter : int >= 1, default 100
         Epoch budget of epoch mode (``T=None``).
     shuffle : bool, default False
@@ -225,6 +248,20 @@ class Perceptron(_PerceptronBase):
     random_state : int, Generator, RandomState or None
         Seeds the shuffling; unused when ``shuffle=False``. A Generator or RandomState is
         used (and advanced) as given; an int makes refits bit-identical.
+    warm_start : bool, default False
+        ``fit`` starts from the current ``coef_`` / ``intercept_`` (of a previous fit, or
+        assigned) instead of w = 0; the labels must be the same ``classes_``.
+
+    Sample weights
+    --------------
+    ``fit(X, y, sample_weight=s)`` and ``partial_fit`` apply w ← w + η·sᵢ·yᵢ·x̃ᵢ on a mistake,
+    as scikit-learn's ``Perceptron`` does (same decisions, same rounding: (η·sᵢ)·yᵢ is exact
+    in yᵢ = ±1). The perceptron minimises no mean over samples, so a weight of 2 is not the
+    row twice (after the first copy's update the second copy may no longer be a mistake).
+    What holds exactly: rows of weight 0 are removed before training (a weight of 0 *is*
+    the row removed, also with ``shuffle`` and ``T``); weights all equal to c give the run
+    of ``eta0·c``; ``sample_weight=None`` is weights of 1. Weights must be finite and
+    >= 0, with at least one > 0.
 
     Attributes
     ----------
@@ -234,241 +271,273 @@ class Perceptron(_PerceptronBase):
     so no training sample has y·wᵀx̃ <= 0); in online mode also when the final w leaves
     no such sample.
 
-    A ``ConvergenceWarning`` is raised when the budget ends otherwise (the last epoch still
-    made updates / mistakes are left after T steps). A fit that raises (bad input, NaN or
-    inf anywhere in X) leaves the estimator exactly as it was before the call.
+    ``predict`` gives ``classes_[1]`` only where the decision value is > 0 (at exactly 0,
+    ``classes_[0]``), as scikit-learn does. A ``ConvergenceWarning`` is raised when the
+    budget ends otherwise (the last epoch still made updates / mistakes are left after T
+    steps). A call that raises (bad input, NaN or inf anywhere in X) leaves the estimator
+    exactly as it was before the call.
     """
 
-    def fit(self, X: Any, y: Any) -> Perceptron:
-        """Run the perceptron on (X, y) and return self (left unchanged if this raises)."""
-        before = dict(self.__dict__)
-        try:
-            self._fit(X, y)
-        except BaseException:
-            self.__dict__.clear()
-            self.__dict__.update(before)
-            raise
+    def __init__(
+        self,
+        eta0: float = 1.0,
+        fit_intercept: bool = True,
+        max_iter: int = 100,
+        shuffle: bool = False,
+        T: int | None = None,
+        random_state: Any = None,
+        warm_start: bool = False,
+    ) -> None:
+        super().__init__(
+            eta0=eta0,
+            fit_intercept=fit_intercept,
+            max_iter=max_iter,
+            shuffle=shuffle,
+            T=T,
+            random_state=random_state,
+        )
+        self.warm_start = warm_start
+
+    def _check_params(self) -> None:
+        super()._check_params()
+        if not isinstance(self.warm_start, (bool, np.bool_)):
+            raise TypeError(
+                f"Perceptron: warm_start must be True or False, got {self.warm_start!r}."
+            )
+
+    # -- training -------------------------------------------------------------------------
+    def fit(self, X: Any, y: Any, sample_weight: Any = None) -> Perceptron:
+        """Run the perceptron on (X, y) and return self (left unchanged if this raises).
+
+        Passes over the data until one makes no update (at most ``max_iter``), or ``T``
+        steps; from w = 0, or from ``coef_`` / ``intercept_`` with ``warm_start=True``.
+        """
+        with _all_or_nothing(self):
+            self._fit(X, y, sample_weight)
         return self
 
-    def _fit(self, X: Any, y: Any) -> None:
+    def partial_fit(
+        self, X: Any, y: Any, classes: Any = None, sample_weight: Any = None
+    ) -> Perceptron:
+        """One pass over (X, y) from the current ``coef_`` / ``intercept_``; return self.
+
+        The pass is in dataset order (with ``shuffle``: a permutation drawn from a generator
+        seeded by ``random_state`` at the first call and advanced by each call), one update
+        per mistake exactly as in ``fit``, so one ``partial_fit`` on fresh data equals
+        ``fit(max_iter=1)`` bit for bit. ``classes`` (the two labels) is required on the
+        first call and must stay the same afterwards; ``y`` may then hold one class only.
+        ``max_iter`` and ``T`` do not apply; ``n_iter_`` is 1, ``mistakes_`` the pass's
+        updates and ``converged_`` whether it made none. Continues from whatever
+        ``coef_`` / ``intercept_`` hold (after pickling, ``joblib.load`` or an assignment).
+        """
+        with _all_or_nothing(self):
+            self._partial_fit(X, y, classes, sample_weight)
+        return self
+
+    def _fit(self, X: Any, y: Any, sample_weight: Any) -> None:
         self._check_params()
+        warm = bool(self.warm_start) and hasattr(self, "coef_")
+        old_classes = getattr(self, "classes_", None) if warm else None
         X, y = validate_X_y_classifier(self, X, y, ensure_all_finite=False)
-        n, d = X.shape
-        fit_b = self.fit_intercept
-        # Row 0: w̃ = [w, b]; row 1: the constant c. [w, c·1] is W2[:, :d].T, no copy.
-        self._W2 = np.zeros((2, d + 1 if fit_b else d))
-        self._w = self._W2[0]
-        self._xa = np.ones(d + 1)
-        self._G = np.zeros((min(n, _CHECK_SPAN), 2))  # the products [g, s], row by row
-        self._careful = False
-        self._set_scale(self._first_rows_scale(X))
         y_pm = encode_binary_labels(self, y)
+        if old_classes is not None and not np.array_equal(old_classes, self.classes_):
+            raise ValueError(
+                f"Perceptron(warm_start=True) continues a fit on classes {old_classes!r}; "
+                f"y has classes {self.classes_!r}. Use warm_start=False for new labels."
+            )
+        self.__dict__.pop("_partial_rng", None)
+        X, y_pm = self._start(X, y_pm, sample_weight, warm)
         # overflow (huge data) is handled by the scan itself: thr = inf, literal re-scoring
         with np.errstate(over="ignore", invalid="ignore"):
             self._run_passes(X, y_pm)
-        if self.T is not None and self.T < n:
+        if self.T is not None and self.T < X.shape[0]:
             check_finite_sumsq(X)  # an online run shorter than one pass saw only some rows
+        self._finish(X)
+
+    def _partial_fit(self, X: Any, y: Any, classes: Any, sample_weight: Any) -> None:
+        self._check_params()
+        first = not hasattr(self, "classes_")
+        if first and classes is None:
+            raise ValueError(
+                "Perceptron.partial_fit needs classes= (the two labels, e.g. classes=[0, 1]) "
+                "on its first call; later calls may omit it."
+            )
+        X, y = validate_X_y_classifier(self, X, y, reset=first, ensure_all_finite=False)
+        if classes is not None:
+            given = np.unique(np.asarray(classes))
+            if given.size != 2:
+                raise ValueError(
+                    f"Perceptron is a binary classifier: classes must hold 2 labels, got "
+                    f"{given.size} ({given!r})."
+                )
+            if not first and not np.array_equal(given, self.classes_):
+                raise ValueError(
+                    f"classes={given!r} is not the classes_ of the previous calls "
+                    f"({self.classes_!r})."
+                )
+            self.classes_ = given
+        unknown = ~np.isin(y, self.classes_)
+        if unknown.any():
+            raise ValueError(
+                f"y holds labels {np.unique(y[unknown])!r} that are not in classes_ "
+                f"{self.classes_!r}."
+            )
+        y_pm = (y == self.classes_[1]) * 2.0 - 1.0
+        X, y_pm = self._start(X, y_pm, sample_weight, hasattr(self, "coef_"))
+        if "_partial_rng" not in self.__dict__:
+            self._partial_rng = _make_rng(self.random_state)
+        order = self._partial_rng.permutation(X.shape[0]) if self.shuffle else None
+        with np.errstate(over="ignore", invalid="ignore"), one_blas_thread():
+            changes = self._scan(X, y_pm, order, X.shape[0], apply=True)
+        self.mistakes_ = np.array([changes], dtype=np.int64)
+        self.n_iter_ = 1
+        self.converged_ = changes == 0
+        self._finish(X)
+
+    def _start(
+        self, X: np.ndarray, y_pm: np.ndarray, sample_weight: Any, warm: bool
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Set up a run: w̃ (zeros, or ``coef_`` / ``intercept_`` when ``warm``), the steps
+        η·sᵢ, and the rows to train on (those of positive weight)."""
+        d = X.shape[1]
+        fit_b = self.fit_intercept
+        w = np.zeros(d + 1 if fit_b else d)
+        b = 0.0
+        if warm:
+            coef = np.asarray(self.coef_, dtype=np.float64)
+            intercept = np.asarray(self.intercept_, dtype=np.float64)
+            if coef.shape not in ((1, d), (d,)) or intercept.size != 1:
+                raise ValueError(
+                    f"Perceptron continues from coef_ of shape (1, {d}) and intercept_ of "
+                    f"shape (1,) for X with {d} features; got coef_ {coef.shape} and "
+                    f"intercept_ {intercept.shape}."
+                )
+            if not (np.isfinite(coef).all() and np.isfinite(intercept).all()):
+                raise ValueError("Perceptron continues from coef_ / intercept_: they hold NaN/inf.")
+            w[:d] = coef.ravel()
+            b = float(intercept.ravel()[0])
+            if fit_b:
+                w[d] = b
+        self._w, self._b = w, b
+        self._xa = np.ones(d + 1)  # [x, 1] of the literal margins
+        self._index = None
+        self._eta_s = None
+        if sample_weight is not None:
+            s = _check_sample_weight(sample_weight, X, dtype=np.float64, ensure_non_negative=True)
+            keep = s > 0  # scikit-learn's check refuses all-zero weights
+            if not keep.all():
+                check_finite_sumsq(X[~keep])  # rows of weight 0: refused if NaN/inf, else unused
+                self._index = np.flatnonzero(keep)
+                X, y_pm, s = X[keep], y_pm[keep], s[keep]
+            self._eta_s = float(self.eta0) * s
+        return X, y_pm
+
+    def _finish(self, X: np.ndarray) -> None:
+        """Publish ``coef_`` / ``intercept_``, drop the run's buffers."""
+        d = X.shape[1]
         w = self._w
         self.coef_ = w[:d].copy().reshape(1, d)
-        self.intercept_ = np.array([w[d] if fit_b else 0.0])
-        del self._W2, self._w, self._xa, self._G, self._careful, self._tau_cert
+        self.intercept_ = np.array([w[d] if self.fit_intercept else self._b])
+        for name in ("_w", "_b", "_xa", "_index", "_eta_s"):
+            delattr(self, name)
 
-    # -- the rounding bound ---------------------------------------------------------------
-    def _tau_from_entry_bound(self, a: float) -> float:
-        """τ for rows whose entries are all <= a in absolute value: ‖x̃‖² <= (d+1)·max(a,1)²."""
-        d = self.n_features_in_
-        return _rounding_scale(d + 1.0, d + 2) * max(a, 1.0)
-
-    def _first_rows_scale(self, X: np.ndarray) -> float:
-        """c for the certificate: MAX/(16·B·ℓ₁) of the first rows, or 0 (with an up-front
-        ‖X‖_F² pass setting τ) when they are too small in scale, all zero or huge."""
-        head = X[:_BLOCK_MIN]
-        top = float(np.abs(head).sum(axis=1).max())
-        if not math.isfinite(top):
-            _raise_non_finite(head, np.arange(head.shape[0]), type(self).__name__)
-        if 1.0 <= _HEADROOM * top < math.inf:
-            return _MAX / (_HEADROOM * top)
-        sumsq = check_finite_sumsq(X)
-        self._tau_cert = _rounding_scale(
-            sumsq + (1.0 if self.fit_intercept else 0.0), X.shape[1] + 2
-        )
-        return 0.0
-
-    def _set_scale(self, c: float) -> None:
-        """Put c in the product's second column; a finite c·Σⱼxᵢⱼ then certifies
-        |xᵢⱼ| <= 2·MAX/c (c = 0: the certificate is void, τ comes from ‖X‖_F²)."""
-        d = self.n_features_in_
-        self._W2[1, :d] = c
-        if c > 0.0:
-            self._tau_cert = self._tau_from_entry_bound(2.0 * (1.0 + 2.0**-50) * (_MAX / c))
-
-    def _exact_block_tau(self, Xb: np.ndarray, rows: np.ndarray) -> float:
-        """A block whose certificate failed: ValueError for NaN/inf, else τ from its ℓ₁ norms
-        (which bound its entries), lowering c so that such rows certify from now on."""
-        top = float(np.abs(Xb).sum(axis=1).max())
-        if not math.isfinite(top):
-            _raise_non_finite(Xb, rows, type(self).__name__)
-            return math.inf  # finite entries whose sum overflows: every margin is re-scored
-        c = float(self._W2[1, 0])
-        if c > 0.0 and _HEADROOM * top * c > _MAX:
-            self._set_scale(_MAX / (_HEADROOM * top))
-        return self._tau_from_entry_bound(top)
-
+    # -- the pass -------------------------------------------------------------------------
     def _literal_margin(self, X: np.ndarray, r: int) -> float:
-        """x̃ᵣ @ w computed exactly as the textbook loop does (one dot product of length d+1)."""
+        """x̃ᵣ @ w computed exactly as the textbook loop does (one dot product of length d+1;
+        without the intercept, x @ w + intercept_)."""
         if not self.fit_intercept:
-            return float(X[r] @ self._w)
-        xa = self._xa  # preallocated [·, 1]
+            return float(X[r] @ self._w) + self._b
+        xa = self._xa
         xa[:-1] = X[r]
         return float(xa @ self._w)
 
-    # -- the pass -------------------------------------------------------------------------
+    def _certify(self, Xc: np.ndarray, start: int, rows: np.ndarray | None) -> float:
+        """A bound on ‖x̃‖ over the rows of a chunk (see the module docstring): from ‖Xc‖_F²
+        when finite, else ValueError for NaN/inf, else from the largest entry. The chunk's
+        rows are ``rows``, or ``start, start + 1, …`` when None."""
+        flat = Xc.ravel()
+        sumsq = float(flat @ flat)
+        if math.isfinite(sumsq):
+            return math.sqrt(sumsq + flat.size * _UNDERFLOW + 1.0)
+        where = np.arange(start, start + len(Xc)) if rows is None else rows
+        _raise_non_finite(Xc, where if self._index is None else self._index[where], "Perceptron")
+        return math.sqrt(Xc.shape[1] + 1.0) * max(float(np.abs(Xc).max()), 1.0)
+
     def _scan(
         self, X: np.ndarray, y: np.ndarray, order: np.ndarray | None, stop: int, *, apply: bool
     ) -> int:
         """One pass over the first ``stop`` samples of ``order``; return the number of updates
         (with ``apply=False``: 1 at the first mistake found, else 0, leaving w unchanged).
 
-        The pass first runs *optimistically*: the certificates s are checked once, all
-        together, at its end (before anything is published). If one fails — NaN/inf in X,
-        rows far larger than the first ones, or a margin overflowing — w is restored and the
-        pass (and every later one) is run again checking each block before using it.
+        The pass goes chunk by chunk (``_chunk_rows`` rows, gathered when shuffled): each
+        chunk is certified by ``_certify``, which also brings it into cache, then scored
+        block by block: g = X_b @ w + b, margins m = y·g, threshold thr = τ·‖w‖ + tiny with
+        τ = 4γ·(the chunk's bound on ‖x̃‖) (tiny covers underflow; thr = inf when a margin
+        could overflow). A sample with m < −thr is a sure mistake, one with m > thr surely
+        is not; in between the margin is recomputed the literal way.
         """
-        if not self._careful:
-            w0 = self._w.copy()
-            changes, ok = self._block_scan(X, y, order, stop, apply, careful=False)
-            if ok:
-                return changes
-            self._w[:] = w0
-            self._careful = True
-        return self._block_scan(X, y, order, stop, apply, careful=True)[0]
-
-    def _block_scan(
-        self,
-        X: np.ndarray,
-        y: np.ndarray,
-        order: np.ndarray | None,
-        stop: int,
-        apply: bool,
-        careful: bool,
-    ) -> tuple[int, bool]:
-        """The exact block scan; returns (updates, every certificate used was valid).
-
-        Per block: [g, s] = X_b @ [w, c·1] (one matrix product), margins m = y·(g + b), and
-        the threshold thr = τ·‖w‖ + tiny with τ = 4γ·(bound on ‖x̃‖) — from the certificate
-        when the block's [g, s] are finite, else (``careful``) from the block's exact ℓ₁
-        norms (tiny covers underflow; thr = inf when a margin could overflow). Not
-        ``careful``: the [g, s] of all blocks are kept and checked at the end instead.
-        A sample with m < −thr is a sure mistake, one with m > thr surely is not; in between
-        the margin is recomputed the literal way. After a mistake the next block is about as
-        long as the gap between the last two mistakes; after two mistakes at most
-        ``_DENSE_GAP`` apart, the next ``_DENSE_STEPS`` samples are scored one by one, the
-        literal way (a non-finite literal margin has its row checked for NaN/inf).
-        """
-        w = self._w
+        w, b, es = self._w, self._b, self._eta_s
         d = X.shape[1]
         wd = w[:d]
-        V = self._W2[:, :d].T  # (d, 2): [w, c·1]
         fit_b = self.fit_intercept
         eta = float(self.eta0)
-        owner = type(self).__name__
         tiny = (d + 2) * 4 * _TINY
-        guard = _rounding_scale(1.0, d + 2) * (_MAX / 2)  # τ·‖w‖ at ‖x̃‖·‖w‖ = MAX/2
-        norm_w = math.sqrt(float(w @ w))
-        thr = _threshold(self._tau_cert, norm_w, tiny, guard)
-        gbuf = np.empty((_SCAN_MAX, 2)) if careful else self._G
-        gcol = gbuf[:, 0]
-        mbuf = np.empty(_SCAN_MAX)
-        base = top = 0  # self._G[: top − base] holds the products of rows [base, top)
-        b = float(w[d]) if fit_b else 0.0
-        cut = thr + abs(b)  # y·g above it: no candidate (see below)
-        i, block, changes, last, dense = 0, _BLOCK_MIN, 0, -1, 0
+        kappa = _rounding_scale(1.0, d + 2)  # τ per unit bound on ‖x̃‖
+        guard = kappa * (_MAX / 2)  # τ·‖w‖ at ‖x̃‖·‖w‖ = MAX/2
+        size = _chunk_rows(d)
+        gbuf, mbuf = np.empty(size), np.empty(size)
+        norm_w = _norm_bound(w)
+        rows = None  # the chunk's rows when shuffled
+        i, end, block, changes, last = 0, 0, size, 0, -1
         while i < stop:
-            if dense:
-                # Mistakes are coming thick and fast: step sample by sample, the literal way.
-                r = i if order is None else int(order[i])
-                c = 0
-                margin = self._literal_margin(X, r)
-                if not math.isfinite(margin):
-                    _raise_non_finite(X[r : r + 1], np.array([r]), owner)
-                hit = r if y[r] * margin <= 0.0 else -1
-                dense -= 1
-                if hit < 0:
-                    i += 1
-                    continue
-            else:
-                j = min(i + block, stop)
-                k = j - i
+            if i == end:  # the next chunk
+                start, end = i, min(i + size, stop)
                 if order is None:
-                    Xb, yb = X[i:j], y[i:j]
+                    Xc, yc = X[start:end], y[start:end]
                 else:
-                    rows = order[i:j]
-                    Xb, yb = X.take(rows, axis=0), y[rows]
-                if careful:
-                    lo = 0
-                else:
-                    if j - base > gbuf.shape[0]:  # kept products full: check them, start over
-                        if not np.isfinite(gbuf[: top - base]).all():
-                            return changes, False
-                        base = top = i
-                    lo = i - base
-                G = gbuf[lo : lo + k]
-                np.matmul(Xb, V, out=G)
-                t, tcut = thr, cut
-                if j > top:
-                    top = j
-                if careful and not math.isfinite(float(np.add.reduce(G, axis=None))):
-                    # some g or s is inf/NaN: look closer
-                    where = np.arange(i, j) if order is None else order[i:j]
-                    t = _threshold(self._exact_block_tau(Xb, where), norm_w, tiny, guard)
-                    thr = _threshold(self._tau_cert, norm_w, tiny, guard)  # c may be lower
-                    if not np.isfinite(G[:, 0]).all():
-                        t = math.inf  # an overflowing margin: re-score the block literally
-                    tcut, cut = t + abs(b), thr + abs(b)
-                g = gcol[lo : lo + k]
-                m = np.multiply(g, yb, out=mbuf[:k])
-                hit = -1
-                c = int(m.argmin())
-                # Cheap test first: y·g > thr + |b| for all rows means no candidate at all
-                # (then y·(g + b) > thr, and the margins' rounding is covered by thr as well).
-                if m[c] <= tcut or t == math.inf:
-                    if fit_b:
-                        np.add(g, b, out=m)
-                        m *= yb
-                    # t = inf: every sample is re-scored, NaN margins included
-                    for c in np.flatnonzero(m <= t) if t < math.inf else range(k):
-                        r = i + c if order is None else order[i + c]
-                        if m[c] < -t or y[r] * self._literal_margin(X, r) <= 0.0:
-                            hit = r
-                            break
-                if hit < 0:
-                    i = j
-                    block = min(_SCAN_GROWTH * block, _SCAN_MAX)
-                    continue
+                    rows = order[start:end]
+                    Xc, yc = X.take(rows, axis=0), y[rows]
+                tau = kappa * self._certify(Xc, start, rows)
+                thr = _threshold(tau, norm_w, tiny, guard)
+            j = min(i + block, end)
+            k = j - i
+            g = np.matmul(Xc[i - start : j - start], wd, out=gbuf[:k])
+            g += b
+            m = np.multiply(g, yc[i - start : j - start], out=mbuf[:k])
+            c = int(m.argmin())
+            hit = -1
+            if not m[c] > thr:  # some candidate (thr = inf: all, NaN margins included)
+                for c in np.flatnonzero(m <= thr) if thr < math.inf else range(k):
+                    r = i + c if rows is None else int(rows[i - start + c])
+                    if m[c] < -thr or y[r] * self._literal_margin(X, r) <= 0.0:
+                        hit = r
+                        break
+            if hit < 0:
+                i = j
+                block = min(_SCAN_GROWTH * block, size)
+                continue
             if not apply:
-                return 1, careful or bool(np.isfinite(gbuf[: top - base]).all())
-            step = eta * y[hit]
+                return 1
+            step = (eta if es is None else es[hit]) * y[hit]
             wd += step * X[hit]
             if fit_b:
                 w[d] += step
                 b = float(w[d])
             changes += 1
-            norm_w = math.sqrt(float(w @ w))
-            thr = _threshold(self._tau_cert, norm_w, tiny, guard)
-            cut = thr + abs(b)
+            norm_w = _norm_bound(w)
+            thr = _threshold(tau, norm_w, tiny, guard)
             pos = i + int(c)
-            # Mistakes come in runs early on and thin out later: next block ~ the last gap,
-            # and after a run of close mistakes a few literal steps are cheaper than a block.
-            gap = pos - last
-            block = max(_BLOCK_MIN, min(gap, _SCAN_MAX))
-            dense = _DENSE_STEPS if gap <= _DENSE_GAP else 0
+            block = max(_SCAN_MIN, min(pos - last, size))
             last, i = pos, pos + 1
-        return changes, careful or bool(np.isfinite(gbuf[: top - base]).all())
+        if fit_b:
+            self._b = b
+        return changes
 
+    # -- prediction -----------------------------------------------------------------------
     def decision_function(self, X: Any) -> np.ndarray:
         """wᵀx + b for each row, shape (n_samples,); positive means ``classes_[1]``."""
         X = validate_X_predict(self, X)
-        return row_invariant_matmul(X, self.coef_[0]) + self.intercept_[0]
+        return row_invariant_matmul(X, np.ravel(self.coef_)) + float(np.ravel(self.intercept_)[0])
 
     def predict(self, X: Any) -> np.ndarray:
         """``classes_[1]`` where wᵀx + b > 0, else ``classes_[0]`` (sign(0) counts as −1)."""

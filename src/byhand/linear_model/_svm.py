@@ -17,16 +17,18 @@ from typing import Any
 
 import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin
+from sklearn.utils.validation import validate_data
 
 from byhand._validation import encode_binary_labels, validate_X_y_classifier
 from byhand.linear_model._gradient import (
     BinaryLinearMixin,
     GradientSolverMixin,
     check_learning_rate,
-    linear_net,
-    make_rng,
+    encode_binary_labels_known,
+    partial_fit_classes,
 )
 from byhand.linear_model._labels import class_indices
+from byhand.linear_model._weights import check_sample_weight, check_weighted_classes
 from byhand.nn.losses import HingeLoss
 from byhand.optim.schedules import InverseTime, Schedule
 
@@ -62,10 +64,17 @@ class LinearSVM(BinaryLinearMixin, GradientSolverMixin, ClassifierMixin, BaseEst
     average : bool or int, default True
         Return the Polyak–Ruppert average of the iterates (it removes most of the
         subgradient noise: see the tests for how close it gets to the optimum); an integer
-        k > 1 averages only the iterates after the first k steps.
-    fit_intercept, max_iter, tol, n_iter_no_change, batch_size, shuffle, random_state,
-    verbose
+        k >= 1 averages the iterates θ_k, θ_{k+1}, … (from the k-th step on), as
+        scikit-learn's ``average=k``.
+    fit_intercept, max_iter, tol, n_iter_no_change, batch_size, shuffle, warm_start,
+    random_state, verbose
         As in :class:`byhand.linear_model.LinearRegression` (``max_iter`` epochs).
+
+    ``fit(X, y, sample_weight=None)``: with weights s the data term is the weighted mean
+    Σ sₙ hingeₙ / Σ s (each sample's subgradient scaled by sₙ/s̄, s̄ the mean weight;
+    scikit-learn's SGDClassifier scales by sₙ, LinearSVC minimises C Σ sₙ hingeₙ + ½‖w‖²).
+    ``partial_fit(X, y, classes=None, sample_weight=None)``: one epoch continuing the
+    previous calls (the step count k of the schedule, the average, the shuffling).
 
     Attributes
     ----------
@@ -89,6 +98,7 @@ class LinearSVM(BinaryLinearMixin, GradientSolverMixin, ClassifierMixin, BaseEst
         batch_size: int | None = 32,
         shuffle: bool = True,
         average: bool = True,
+        warm_start: bool = False,
         random_state: Any = None,
         verbose: int = 0,
     ) -> None:
@@ -102,6 +112,7 @@ class LinearSVM(BinaryLinearMixin, GradientSolverMixin, ClassifierMixin, BaseEst
         self.batch_size = batch_size
         self.shuffle = shuffle
         self.average = average
+        self.warm_start = warm_start
         self.random_state = random_state
         self.verbose = verbose
 
@@ -116,46 +127,66 @@ class LinearSVM(BinaryLinearMixin, GradientSolverMixin, ClassifierMixin, BaseEst
         check_learning_rate("LinearSVM", self.learning_rate)
 
     def _learning_rate(self) -> float | Schedule:
-        if self.learning_rate == "optimal":
+        if isinstance(self.learning_rate, str) and self.learning_rate == "optimal":
             return optimal_schedule(float(self.alpha))
-        return self.learning_rate
+        return super()._learning_rate()
+
+    def _check_optimal(self) -> None:
+        if isinstance(self.learning_rate, str) and self.alpha <= 0:
+            raise ValueError(
+                "LinearSVM: learning_rate='optimal' needs alpha > 0 (ε_k = 1/(2α(k + k₀))); "
+                f"got alpha={self.alpha!r}. Give a number or a schedule instead"
+            )
 
     def fit(
         self,
         X: Any,
         y: Any,
+        sample_weight: Any = None,
         *,
         callbacks: Sequence[Any] = (),
         resume_state: dict[str, Any] | None = None,
     ) -> LinearSVM:
         """Fit on X (N, d) and two-class y; ``callbacks``/``resume_state`` go to byhand.fit."""
         self._check_solver_params()
-        if self.learning_rate == "optimal" and self.alpha <= 0:
-            raise ValueError(
-                "LinearSVM: learning_rate='optimal' needs alpha > 0 (ε_k = 1/(2α(k + k₀))); "
-                f"got alpha={self.alpha!r}. Give a number or a schedule instead"
-            )
+        self._check_optimal()
         X, y = validate_X_y_classifier(self, X, y)
+        sw = check_sample_weight("LinearSVM", sample_weight, X)
+        check_weighted_classes("LinearSVM", y, sw)
         y_pm = encode_binary_labels(self, y)
-        model = linear_net(X.shape[1], 1, bool(self.fit_intercept))
-        hist = self._train(
-            model,
-            HingeLoss(margin=1.0),
+        W, b = self._train_linear(
             X,
             y_pm,
-            rng=make_rng(self.random_state),
+            HingeLoss(margin=1.0),
+            1,
+            partial=False,
+            sample_weight=sw,
             callbacks=callbacks,
             resume_state=resume_state,
-            batch_size=None if self.solver == "gd" else self.batch_size,
         )
-        self.n_iter_ = hist.epochs
-        self.loss_curve_ = list(hist.loss)
-        layer = model[0]
-        b = float(layer.bias.data[0]) if layer.bias is not None else 0.0
-        self._set_linear(layer.weight.data[:, 0], b)
+        self._publish(X, y_pm, W, b)
+        return self
+
+    def partial_fit(
+        self, X: Any, y: Any, classes: Any = None, sample_weight: Any = None
+    ) -> LinearSVM:
+        """One epoch ("sgd") or one step ("gd") on (X, y), continuing the previous calls
+        (the first one starts from w = 0 and needs ``classes``)."""
+        first = partial_fit_classes(self, classes)
+        if first:
+            self._check_solver_params()
+            self._check_optimal()
+        X, y = validate_data(self, X, y, dtype=np.float64, order="C", reset=first)
+        sw = check_sample_weight("LinearSVM", sample_weight, X)
+        y_pm = encode_binary_labels_known(self, y)
+        W, b = self._train_linear(X, y_pm, HingeLoss(margin=1.0), 1, partial=True, sample_weight=sw)
+        self._publish(X, y_pm, W, b)
+        return self
+
+    def _publish(self, X: np.ndarray, y_pm: np.ndarray, W: np.ndarray, b: np.ndarray) -> None:
+        self._set_linear(W[:, 0], b[0])
         margins = y_pm * (X @ self.coef_[0] + self.intercept_[0])
         self.support_ = np.flatnonzero(margins <= 1.0)
-        return self
 
     def objective(self, X: Any, y: Any) -> float:
         """α‖w‖² + mean hinge of the fitted model on (X, y)."""

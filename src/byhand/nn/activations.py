@@ -60,16 +60,22 @@ class Tanh(Module):
 
 
 class Sigmoid(Module):
-    """σ(a) = 1/(1+e^{−a}) (logistic), σ'(a) = σ(a)(1 − σ(a))."""
+    """σ(a) = 1/(1+e^{−a}) (logistic), σ'(a) = σ(a)(1 − σ(a)) = σ(a)·σ(−a).
+
+    The backward uses σ(a)·σ(−a): 1 − σ(a) would round to 0 for a ≳ 37 (float64), where the
+    exact derivative is e^{−a}, so the derivative keeps full relative precision in both tails.
+    """
 
     def forward(self, x: np.ndarray) -> np.ndarray:
         out = sigmoid(x, out=self._buffer("out", x.shape, x.dtype))
+        self._x = x
         self._out = out
         return out
 
     def backward(self, grad_out: np.ndarray) -> np.ndarray:
-        out = self._require("_out")
-        grad_in = np.subtract(1, out, out=self._buffer("grad_in", out.shape, out.dtype))
+        x, out = self._require("_x"), self._require("_out")
+        grad_in = np.negative(x, out=self._buffer("grad_in", x.shape, x.dtype))
+        sigmoid(grad_in, out=grad_in)
         grad_in *= out
         grad_in *= grad_out
         return grad_in

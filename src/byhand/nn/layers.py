@@ -76,9 +76,6 @@ class Linear(Module):
         self.backward_params(grad_out)
         return grad_in
 
-    def parameters(self) -> list[Parameter]:
-        return [self.weight] if self.bias is None else [self.weight, self.bias]
-
     def __repr__(self) -> str:
         return (
             f"Linear(in_features={self.in_features}, out_features={self.out_features}, "

@@ -5,11 +5,17 @@ The EE-559 mini-framework (EE-559 3.6 (Fleuret, EPFL, 2019) "Back-propagation", 
 that caches what its derivative needs and a ``backward(grad_out) -> grad_in`` that applies
 the chain rule, accumulating dℓ/dθ into each parameter's ``.grad``; ``param()`` lists
 (value, gradient) pairs; ``Sequential`` runs backward over the reversed modules.
+
+As in PyTorch, a module finds its parameters and submodules in its attributes, and a module may
+be used more than once in a network (tied weights): each use keeps its own cache, and the
+gradients of the uses add up in the shared parameters (see :class:`Module`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import functools
+import threading
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
@@ -114,7 +120,8 @@ class Buffered:
 
     Outside training every call returns fresh arrays, so ``a = m(X1); b = m(X2)`` never
     aliases. Inside :func:`reuse_buffers` (which ``byhand.fit`` uses), each array is kept per
-    name and shape and written in place on the next batch: no allocation in the hot loop.
+    name, shape and use (a module used twice in a network has one set per use) and written in
+    place on the next batch: no allocation in the hot loop.
     """
 
     _reuse: bool = False
@@ -122,28 +129,29 @@ class Buffered:
     def _buffer(self, name: str, shape: tuple[int, ...], dtype: Any) -> np.ndarray:
         if not self._reuse:
             return np.empty(shape, dtype=dtype)
-        store = self.__dict__.setdefault("_buffers", {})
-        key = (name, shape, dtype)
+        state = self.__dict__
+        store = state.setdefault("_buffers", {})
+        key = (name, shape, dtype, state.get("_use", 0))
         buf = store.get(key)
         if buf is None:
             buf = store[key] = np.empty(shape, dtype=dtype)
         return buf
 
-    def _children(self) -> list[Buffered]:
-        return []
+    def _walk(self) -> list[Buffered]:
+        """This object and every module below it, each once."""
+        return [self]
 
     def _set_reuse(self, flag: bool) -> None:
-        self._reuse = flag
-        if not flag:
-            self.__dict__.pop("_buffers", None)
-        for child in self._children():
-            child._set_reuse(flag)
+        for obj in self._walk():
+            obj._reuse = flag
+            if not flag:
+                obj.__dict__.pop("_buffers", None)
 
     _transient: tuple[str, ...] = ()  # per-batch caches, never saved
 
     def __getstate__(self) -> dict[str, Any]:
         state = self.__dict__.copy()
-        for name in ("_buffers", "_reuse", *self._transient):
+        for name in ("_buffers", "_reuse", *_USE_STATE, *self._transient):
             state.pop(name, None)
         return state
 
@@ -160,15 +168,123 @@ def reuse_buffers(*objects: Buffered) -> Iterator[None]:
             obj._set_reuse(False)
 
 
+# -- one cache per use -----------------------------------------------------------------------
+# A module's forward leaves its cache in its attributes (self._x = x) and its backward reads
+# them. When a module runs twice in one forward pass (Sequential(lin, t, lin, t), or a custom
+# forward calling a submodule twice), the second forward would overwrite what the first use's
+# backward needs. So every forward/backward a subclass defines is wrapped (once, when the
+# class is made): a forward that finds the module already used in the current pass first
+# puts the previous use's attributes aside; a backward, once done, brings the previous use's
+# attributes back. Backward runs the uses in reverse order, so a stack is all it takes. A
+# forward pass begins with each outermost forward call on a thread: caches of the passes
+# before are dropped then, so forwards without backward (prediction) never pile up.
+_USE_STATE = ("_pass", "_use", "_saved", "_busy")
+
+
+class _Passes(threading.local):
+    def __init__(self) -> None:
+        # [forward calls in progress, outermost forward calls so far] on this thread: the
+        # second is the number of the current forward pass. (One list: one thread-local read.)
+        self.state = [0, 0]
+
+
+_PASSES = _Passes()
+
+
+def _tracked_forward(forward: Callable[..., Any]) -> Callable[..., Any]:
+    @functools.wraps(forward)
+    def tracked(self: Module, x: Any, *args: Any, **kwargs: Any) -> Any:
+        state = self.__dict__
+        if state.get("_busy"):  # super().forward(...) inside the module's own forward
+            return forward(self, x, *args, **kwargs)
+        passes = _PASSES.state
+        if not passes[0]:
+            passes[1] += 1
+        if state.get("_pass") == passes[1]:  # used again in this pass
+            state.setdefault("_saved", []).append(state.copy())
+            state["_use"] = state.get("_use", 0) + 1
+        else:
+            state["_pass"] = passes[1]
+            if state.get("_use"):
+                state["_use"] = 0
+                state["_saved"].clear()
+        state["_busy"] = True
+        passes[0] += 1
+        try:
+            return forward(self, x, *args, **kwargs) if args or kwargs else forward(self, x)
+        finally:
+            passes[0] -= 1
+            state["_busy"] = False
+
+    tracked._tracked = True  # type: ignore[attr-defined]
+    return tracked
+
+
+def _tracked_backward(backward: Callable[..., Any]) -> Callable[..., Any]:
+    @functools.wraps(backward)
+    def tracked(self: Module, grad_out: Any) -> Any:
+        state = self.__dict__
+        if state.get("_busy"):  # called from the module's own backward (or super())
+            return backward(self, grad_out)
+        state["_busy"] = True
+        try:
+            grad = backward(self, grad_out)
+        finally:
+            state["_busy"] = False
+        saved = state.get("_saved")
+        if saved:  # this use is done: the previous use's caches, for its backward
+            state.update(saved.pop())
+        return grad
+
+    tracked._tracked = True  # type: ignore[attr-defined]
+    return tracked
+
+
+_TRACKED = {
+    "forward": _tracked_forward,
+    "backward": _tracked_backward,
+    "backward_params": _tracked_backward,
+}
+
+
 class Module(Buffered):
     """A differentiable map with explicit ``forward`` and ``backward`` (EE-559 3.6).
 
+    Write ``forward(x)`` to compute the output and keep what the derivative needs as
+    attributes (``self._x = x``), and ``backward(grad_out)`` to add dℓ/dθ into each
+    parameter (``Parameter.accumulate`` or ``p.grad += …``) and return dℓ/dx. Nothing else
+    is needed (guide: ``docs/writing_modules.md``):
+
+    - ``parameters()`` finds every :class:`Parameter` and every submodule stored as an
+      attribute (or in a list or tuple attribute), recursively, in attribute order, each
+      parameter once however many modules hold it, as PyTorch's ``nn.Module`` does;
+      ``zero_grad()``, ``train()``/``eval()``, optimizers, ``gradcheck`` and checkpoints
+      all go through it. A module may still override ``parameters()``.
+    - A module may be used several times in one network. Each use keeps its own cache: a
+      forward in the same forward pass puts the previous use's attributes aside, and backward
+      (which runs the uses in reverse order) brings them back; the gradient of a shared
+      parameter is the sum over its uses, since backward accumulates. The caches must be
+      new arrays per call (or ``self._buffer(...)`` arrays), not arrays written in place.
+    - ``training`` (True by default) says whether the module is in training mode;
+      ``train()``/``eval()`` set it for the module and all its submodules (layers such as
+      dropout behave differently in ``eval()``).
+
     ``supports_fused_step`` promises that ``backward`` hands each parameter's gradient to
-    ``Parameter.accumulate*`` once, after it has read the parameter's value for the last time
-    in that pass. ``byhand.fit`` then lets the optimizer update the parameter inside that call
-    (``SGD.fusing``) instead of storing the gradient. True for modules without parameters;
-    a module with parameters must say so itself (``Linear`` does).
+    ``Parameter.accumulate*`` once per use, after it has read the parameter's value for the
+    last time in that use. ``byhand.fit`` then lets the optimizer update the parameter inside
+    that call (``SGD.fusing``) instead of storing the gradient (a parameter that gets several
+    gradients in a pass is stepped after backward instead). True for modules without
+    parameters; a module with parameters must say so itself (``Linear`` does).
     """
+
+    training: bool = True
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        for name, track in _TRACKED.items():
+            method = cls.__dict__.get(name)
+            if callable(method) and not getattr(method, "_tracked", False):
+                setattr(cls, name, track(method))
 
     @property
     def supports_fused_step(self) -> bool:
@@ -185,8 +301,40 @@ class Module(Buffered):
         """Accumulate dℓ/dθ only; modules whose dℓ/dx is costly (``Linear``) skip it here."""
         self.backward(grad_out)
 
+    # -- what the attributes hold ------------------------------------------------------------
+    def _attributes(self) -> Iterator[Any]:
+        """The attribute values in order, the items of list and tuple attributes included."""
+        for name, value in self.__dict__.items():
+            if isinstance(value, (list, tuple)):
+                if name != "_saved":
+                    yield from value
+            else:
+                yield value
+
+    def children(self) -> list[Module]:
+        """The modules held as attributes (or in list/tuple attributes), each once, in order."""
+        found = {id(v): v for v in self._attributes() if isinstance(v, Module) and v is not self}
+        return list(found.values())
+
+    def _walk(self) -> list[Module]:  # type: ignore[override]
+        """This module and every module below it, each once, depth first in attribute order."""
+        found: dict[int, Module] = {}
+        stack: list[Module] = [self]
+        while stack:
+            m = stack.pop()
+            if id(m) not in found:
+                found[id(m)] = m
+                stack.extend(reversed(m.children()))
+        return list(found.values())
+
     def parameters(self) -> list[Parameter]:
-        return []
+        """Every parameter held by the module or its submodules, each once, in attribute order.
+
+        A submodule that overrides ``parameters()`` is asked for its own list.
+        """
+        found: dict[int, Parameter] = {}
+        _collect(self, found, {id(self)})
+        return list(found.values())
 
     def param(self) -> list[tuple[np.ndarray, np.ndarray]]:
         """(value, gradient) pairs, as in EE-559's mini-framework."""
@@ -195,6 +343,20 @@ class Module(Buffered):
     def zero_grad(self) -> None:
         for p in self.parameters():
             p.zero_grad()
+
+    # -- training and evaluation modes --------------------------------------------------------
+    def train(self, mode: bool = True) -> Module:
+        """Set training mode (``mode=True``) or evaluation mode on this module and every
+        submodule; returns the module. As PyTorch's ``Module.train``."""
+        if not isinstance(mode, (bool, np.bool_)):
+            raise ValueError(f"train(mode): mode must be True or False, got {mode!r}")
+        for m in self._walk():
+            m.training = bool(mode)
+        return self
+
+    def eval(self) -> Module:
+        """Evaluation mode: ``train(False)``; returns the module."""
+        return self.train(False)
 
     def __call__(self, x: np.ndarray) -> np.ndarray:
         return self.forward(x)
@@ -211,8 +373,48 @@ class Module(Buffered):
         return f"{type(self).__name__}()"
 
 
+def _collect(module: Module, found: dict[int, Parameter], visited: set[int]) -> None:
+    for v in module._attributes():
+        if isinstance(v, Parameter):
+            found.setdefault(id(v), v)
+        elif isinstance(v, Module) and id(v) not in visited:
+            visited.add(id(v))
+            if type(v).parameters is Module.parameters:
+                _collect(v, found, visited)
+            else:
+                for p in v.parameters():
+                    found.setdefault(id(p), p)
+
+
+def _holds_parameters(module: Module) -> bool:
+    """``bool(module.parameters())``, quick when a parameter is a direct attribute."""
+    if type(module).parameters is Module.parameters:
+        for v in module.__dict__.values():
+            if isinstance(v, Parameter):
+                return True
+    return bool(module.parameters())
+
+
+def parameter_uses(model: Module) -> dict[int, int]:
+    """How many gradients each parameter (by ``id``) gets in one backward pass of ``model``,
+    counted from the model's last forward pass: one per use of each module holding it as an
+    attribute. Call it after a forward and before its backward. Above 1 is a shared parameter.
+    """
+    last = model.__dict__.get("_pass")
+    uses: dict[int, int] = {}
+    for m in model._walk():
+        state = m.__dict__
+        n = state.get("_use", 0) + 1 if last is not None and state.get("_pass") == last else 0
+        for v in {id(v): v for v in m._attributes() if isinstance(v, Parameter)}.values():
+            uses[id(v)] = uses.get(id(v), 0) + n
+    return uses
+
+
 class Sequential(Module):
     """f = f_L ∘ … ∘ f_1; backward applies the chain rule over the reversed modules.
+
+    A module may appear more than once (and in nested ``Sequential``s): each use keeps its own
+    cache and a shared parameter gets the sum of its uses' gradients (see :class:`Module`).
 
     ``input_grad=False`` skips dℓ/dx for the network's input (the data): training never
     needs it, and for an MLP it is the largest product of the backward pass
@@ -252,15 +454,9 @@ class Sequential(Module):
     def _first_needed(self) -> int:
         """Index of the first module whose backward must run (the first with parameters)."""
         for i, m in enumerate(self.modules):
-            if m.parameters():
+            if _holds_parameters(m):
                 return i
         return len(self.modules)
-
-    def parameters(self) -> list[Parameter]:
-        return [p for m in self.modules for p in m.parameters()]
-
-    def _children(self) -> list[Buffered]:
-        return list(self.modules)
 
     def __getitem__(self, i: int) -> Module:
         return self.modules[i]

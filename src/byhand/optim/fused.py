@@ -14,11 +14,16 @@ stored and read back by a separate update pass. The arithmetic is the optimizer'
 rounding differs from ``SGD.step`` (fused multiply-adds inside the BLAS).
 
 A parameter that receives no gradient in a step still decays and coasts on its velocity, as
-it would under ``SGD.step``; one that receives two (a shared weight) is refused.
+it would under ``SGD.step``. A shared parameter (tied weights: a module used twice, or one
+parameter held by two modules) gets one gradient per use, and its value is read again by the
+uses whose backward comes later, so it cannot be stepped in flight: the parameters named
+``shared`` collect their gradients as usual and take the plain step in :meth:`end`. An
+undeclared second gradient is refused.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -42,9 +47,10 @@ def _operand(a: np.ndarray) -> tuple[np.ndarray, bool]:
 class FusedSGDStep:
     """One SGD step, applied parameter by parameter as ``backward`` hands out gradients."""
 
-    def __init__(self, optimizer: SGD) -> None:
+    def __init__(self, optimizer: SGD, shared: Iterable[Parameter] = ()) -> None:
         self.optimizer = optimizer
         self._index = {id(p): i for i, p in enumerate(optimizer.params)}
+        self._deferred = {self._index[id(p)] for p in shared if id(p) in self._index}
         self._done = [False] * len(optimizer.params)
         self._ones: dict[tuple[int, np.dtype], np.ndarray] = {}
         self._data: list[np.ndarray | None] = [None] * len(optimizer.params)
@@ -66,19 +72,24 @@ class FusedSGDStep:
         self.eta = float(self.optimizer.lr(self.optimizer.k))
         self._done = [False] * len(self._done)
         stale = False
-        for p, data in zip(self.optimizer.params, self._data, strict=True):
-            p._step = self
+        for i, (p, data) in enumerate(zip(self.optimizer.params, self._data, strict=True)):
+            if i in self._deferred:
+                p.zero_grad()  # gradients of the uses add up in .grad; stepped in end()
+            else:
+                p._step = self
             stale = stale or p.data is not data
         if stale:
             self._inspect_data()
 
     def end(self) -> None:
-        """Parameters that got no gradient this step take the step with g = 0; k ← k + 1."""
+        """Shared parameters take the step with their summed gradient, parameters that got
+        no gradient this step with g = 0; k ← k + 1."""
         self.release()
         for i, done in enumerate(self._done):
             if not done:
                 p = self.optimizer.params[i]
-                self._apply_dense(p, i, np.zeros_like(p.data))
+                g = p.grad if i in self._deferred else np.zeros_like(p.data)
+                self._apply_dense(p, i, g)
         self.optimizer.k += 1
 
     def release(self) -> None:
@@ -139,8 +150,9 @@ class FusedSGDStep:
         i = self._index[id(p)]
         if self._done[i]:
             raise RuntimeError(
-                f"{p.name or 'a parameter'} received two gradients in one fused step (a shared "
-                "parameter?); train with byhand.fit(..., fuse_step=False)"
+                f"{p.name or 'a parameter'} received two gradients in one fused step: a shared "
+                "parameter not declared in SGD.fusing(shared=...) (byhand.fit finds them from "
+                "the modules' attributes; one hidden elsewhere needs fuse_step=False)"
             )
         self._done[i] = True
         return i

@@ -3,76 +3,128 @@
 CS 577 Lecture 01 (Wang, IIT, 2024), "Stochastic gradient descent" (decaying rates, e.g.
 ε_k = 0.99^k · 0.1 from k = 0). Schedules are small classes, not closures, so that models
 and checkpoints holding them pickle and save.
+
+A schedule is a value that scikit-learn can clone: it keeps its constructor arguments
+unchanged as attributes (``get_params``/``set_params`` as an estimator's), so
+``sklearn.base.clone`` of an estimator whose ``learning_rate`` is a schedule builds an equal
+schedule from them, and ``GridSearchCV`` / ``cross_val_score`` can search over schedules.
+Two schedules are equal when their type and parameters are. Any real number, NumPy scalars
+included, is accepted and used as a Python float.
 """
 
 from __future__ import annotations
 
 import math
+import numbers
 from typing import Any
 
 
+def _real(name: str, value: Any) -> float:
+    """A finite real number (bool refused; NumPy scalars accepted) as a Python float."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise TypeError(f"{name} must be a finite number, got {value!r}")
+    out = float(value)
+    if not math.isfinite(out):
+        raise TypeError(f"{name} must be a finite number, got {value!r}")
+    return out
+
+
+def _positive(name: str, value: Any) -> float:
+    out = _real(name, value)
+    if out <= 0:
+        raise ValueError(f"{name} must be > 0, got {value!r}")
+    return out
+
+
 class Schedule:
-    """A step size as a function of the step count k."""
+    """A step size as a function of the step count k.
+
+    Subclasses name their constructor arguments in ``_params``; the arguments are stored
+    unchanged (as scikit-learn stores an estimator's), and their float values in
+    ``_values`` for evaluation.
+    """
+
+    _params: tuple[str, ...] = ()
 
     def __call__(self, k: int) -> float:
         raise NotImplementedError
 
-    def get_params(self) -> dict[str, float]:
-        return dict(vars(self))
+    def get_params(self, deep: bool = True) -> dict[str, Any]:
+        """The constructor arguments, as given (``deep`` is accepted for scikit-learn)."""
+        return {name: getattr(self, name) for name in self._params}
+
+    def set_params(self, **params: Any) -> Schedule:
+        """A schedule is immutable in use: set_params re-validates through the constructor."""
+        unknown = sorted(set(params) - set(self._params))
+        if unknown:
+            raise ValueError(
+                f"{type(self).__name__} has no parameter {unknown[0]!r}; its parameters: "
+                f"{', '.join(self._params)}"
+            )
+        fresh = type(self)(**{**self.get_params(), **params})
+        self.__dict__.update(fresh.__dict__)
+        return self
+
+    def _key(self) -> tuple[Any, ...]:
+        return (type(self).__name__, *(float(getattr(self, n)) for n in self._params))
 
     def __eq__(self, other: object) -> bool:
-        return type(self) is type(other) and vars(self) == vars(other)
+        return isinstance(other, Schedule) and self._key() == other._key()
 
     def __hash__(self) -> int:
-        return hash((type(self).__name__, tuple(sorted(vars(self).items()))))
+        return hash(self._key())
 
     def __repr__(self) -> str:
-        args = ", ".join(f"{k}={v!r}" for k, v in vars(self).items())
+        args = ", ".join(f"{k}={v!r}" for k, v in self.get_params().items())
         return f"{type(self).__name__.lower()}({args})"
-
-
-def _positive(name: str, value: Any) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
-        raise TypeError(f"{name} must be a finite number, got {value!r}")
-    if value <= 0:
-        raise ValueError(f"{name} must be > 0, got {value!r}")
-    return float(value)
 
 
 class Constant(Schedule):
     """ε_k = ε."""
 
+    _params = ("eta",)
+
     def __init__(self, eta: float) -> None:
-        self.eta = _positive("eta", eta)
+        self._eta = _positive("eta", eta)
+        self.eta = eta
 
     def __call__(self, k: int) -> float:
-        return self.eta
+        return self._eta
 
 
 class Exponential(Schedule):
     """ε_k = ε_0 · γ^k (lecture 01), with 0 < γ <= 1."""
 
+    _params = ("eta0", "gamma")
+
     def __init__(self, eta0: float, gamma: float) -> None:
-        self.eta0 = _positive("eta0", eta0)
-        self.gamma = _positive("gamma", gamma)
-        if self.gamma > 1:
+        self._eta0 = _positive("eta0", eta0)
+        self._gamma = _positive("gamma", gamma)
+        if self._gamma > 1:
             raise ValueError(f"gamma must lie in (0, 1], got {gamma!r}")
+        self.eta0, self.gamma = eta0, gamma
 
     def __call__(self, k: int) -> float:
-        return self.eta0 * self.gamma**k
+        return self._eta0 * self._gamma**k
 
 
 class InverseTime(Schedule):
     """ε_k = ε_0 / (1 + decay · k): the Robbins–Monro rate, Σε_k = ∞, Σε_k² < ∞."""
 
+    _params = ("eta0", "decay")
+
     def __init__(self, eta0: float, decay: float) -> None:
-        self.eta0 = _positive("eta0", eta0)
-        if isinstance(decay, bool) or not isinstance(decay, (int, float)) or decay < 0:
+        self._eta0 = _positive("eta0", eta0)
+        try:
+            self._decay = _real("decay", decay)
+        except TypeError:
+            self._decay = -1.0
+        if self._decay < 0:
             raise ValueError(f"decay must be a number >= 0, got {decay!r}")
-        self.decay = float(decay)
+        self.eta0, self.decay = eta0, decay
 
     def __call__(self, k: int) -> float:
-        return self.eta0 / (1.0 + self.decay * k)
+        return self._eta0 / (1.0 + self._decay * k)
 
 
 def constant(eta: float) -> Constant:
@@ -94,12 +146,13 @@ SCHEDULES = {"constant": Constant, "exponential": Exponential, "inverse_time": I
 
 
 def as_schedule(lr: Any) -> Schedule:
-    """A number becomes ``constant(lr)``; a Schedule stays; anything else is a TypeError."""
+    """A real number (NumPy scalars included) becomes ``constant(float(lr))``; a Schedule
+    stays; anything else is a TypeError."""
     if isinstance(lr, Schedule):
         return lr
-    if isinstance(lr, bool) or not isinstance(lr, (int, float)):
+    if isinstance(lr, bool) or not isinstance(lr, numbers.Real):
         raise TypeError(
             f"lr must be a positive number or a schedule (constant / exponential / "
             f"inverse_time), got {type(lr).__name__}"
         )
-    return Constant(lr)
+    return Constant(float(lr))

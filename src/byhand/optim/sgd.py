@@ -30,6 +30,12 @@ def _param_list(params: Iterable[Parameter]) -> list[Parameter]:
             )
     if not params:
         raise ValueError("optimizer got an empty parameter list")
+    if len({id(p) for p in params}) != len(params):
+        twice = next(p for i, p in enumerate(params) if any(q is p for q in params[:i]))
+        raise ValueError(
+            f"optimizer got the parameter {twice.name or twice!r} more than once (it would be "
+            "stepped once per copy); pass model.parameters(), which lists each parameter once"
+        )
     return params
 
 
@@ -86,13 +92,15 @@ class SGD:
         p.data -= update
 
     @contextmanager
-    def fusing(self) -> Iterator[FusedSGDStep]:
+    def fusing(self, shared: Iterable[Parameter] = ()) -> Iterator[FusedSGDStep]:
         """Steps done inside backward: ``step.begin()``, ``model.backward(g)``, ``step.end()``
         replaces ``zero_grad()``, backward, ``step()`` (see :mod:`byhand.optim.fused`).
 
         Only for models whose ``supports_fused_step`` is True; ``byhand.fit`` checks that.
+        ``shared``: parameters that get more than one gradient per backward pass (tied
+        weights); their gradients are summed and they are stepped in ``end()``.
         """
-        step = FusedSGDStep(self)
+        step = FusedSGDStep(self, shared)
         try:
             yield step
         finally:
