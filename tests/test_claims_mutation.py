@@ -56,7 +56,13 @@ def test_a_sign_in_the_relu_backward_fails_the_hand_gradient_claims(monkeypatch)
 
 
 def test_a_broken_perceptron_update_fails_the_trace_and_the_sgd_equivalence(monkeypatch):
-    mutate(monkeypatch, Perceptron, "_block_scan", "step = eta * y[hit]", "step = -eta * y[hit]")
+    mutate(
+        monkeypatch,
+        Perceptron,
+        "_scan",
+        "step = (eta if es is None else es[hit]) * y[hit]",
+        "step = -(eta if es is None else es[hit]) * y[hit]",
+    )
     assert verdicts("perceptron-trace", "w = [2, −1]") == ["failed"]
     assert verdicts("perceptron-is-sgd", "SGD with m = 1") == ["failed"]
 
