@@ -26,11 +26,6 @@ REPO_ROOT = Path(__file__).resolve().parents[1]
 THREADS = 2
 
 
-def default_data_home() -> None:
-    """BYHAND_DATA defaults to ../shared/datasets, resolved from the repository root."""
-    os.environ.setdefault("BYHAND_DATA", str((REPO_ROOT / ".." / "shared" / "datasets").resolve()))
-
-
 @dataclass(frozen=True)
 class Sizes:
     """How much data each case uses: ``full`` is the issue's setting."""
@@ -56,13 +51,32 @@ class Data:
     y_test: np.ndarray
 
 
-def load_data(sizes: Sizes) -> Data:
-    """The first ``n_train`` training and ``n_test`` test images of MNIST."""
-    default_data_home()
-    from byhand.datasets import load_mnist
+NO_MNIST = """\
+The benchmarks run on MNIST, which was not found (and could not be downloaded) in
+{folder}.
+Provide it in one of two ways:
+  - set BYHAND_DATA to a folder whose mnist/ subfolder holds the four files
+    train-images-idx3-ubyte.gz, train-labels-idx1-ubyte.gz, t10k-images-idx3-ubyte.gz,
+    t10k-labels-idx1-ubyte.gz;
+  - or download them there (or, without BYHAND_DATA, into your user cache folder) with
+    byhand datasets --fetch mnist
+({error})"""
 
-    X_tr, y_tr = load_mnist("train")
-    X_te, y_te = load_mnist("test")
+
+def load_data(sizes: Sizes) -> Data:
+    """The first ``n_train`` training and ``n_test`` test images of MNIST, from the data
+    home of ``byhand.datasets.load_mnist`` (``$BYHAND_DATA``, else the user cache folder).
+
+    Without MNIST (and no download) the run stops with SystemExit saying how to provide it.
+    """
+    from byhand.datasets import DatasetNotFoundError, get_data_home, load_mnist
+
+    try:
+        X_tr, y_tr = load_mnist("train")
+        X_te, y_te = load_mnist("test")
+    except DatasetNotFoundError as exc:
+        folder = get_data_home() / "mnist"
+        raise SystemExit(NO_MNIST.format(folder=folder, error=str(exc).split(". ")[0])) from None
     return Data(
         np.ascontiguousarray(X_tr[: sizes.n_train], dtype=np.float32),
         np.ascontiguousarray(y_tr[: sizes.n_train], dtype=np.int64),

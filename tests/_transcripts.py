@@ -1,4 +1,8 @@
-"""Where the tests find the lecture transcripts (a folder beside the clone, in CI only).
+"""Where the tests find the lecture transcripts (not part of the repository).
+
+The folder is ``$BYHAND_TRANSCRIPTS``; without that variable, the project's own layout, a
+``shared/seeds`` folder beside the clone, is used when it exists (read only). Tests that
+need the transcripts skip without them (``tests/conftest.py``).
 
 Users never see these file names: the package cites lectures through ``byhand.lectures``.
 """
@@ -8,10 +12,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-SEEDS = Path(
-    os.environ.get("BYHAND_TRANSCRIPTS")
-    or Path(__file__).resolve().parents[1] / ".." / "shared" / "seeds"
-)
+ENV = "BYHAND_TRANSCRIPTS"
+_BESIDE_THE_CLONE = Path(__file__).resolve().parents[2] / "shared" / "seeds"
 
 FILES = {
     "cs577-01": "000_b8c8f70a5e624d9a.txt",
@@ -20,8 +22,22 @@ FILES = {
     "ee559-3": "003_17d2bd916b1b9250.txt",
     "galerne-1": "004_58fcd66f213515d7.txt",
 }
+HOW_TO = (
+    f"set {ENV} to the folder holding the five transcript files {', '.join(FILES.values())} "
+    "(the project's specification, not shipped with the repository)"
+)
+
+
+def folder() -> Path | None:
+    """The transcript folder if it holds all five files, else None."""
+    env = os.environ.get(ENV)
+    base = Path(env).expanduser().resolve() if env else _BESIDE_THE_CLONE
+    return base if all((base / f).is_file() for f in FILES.values()) else None
 
 
 def transcript_path(lecture_id: str) -> Path:
     """The transcript file of a lecture id of ``byhand.lectures``."""
-    return SEEDS / FILES[lecture_id]
+    base = folder()
+    if base is None:
+        raise FileNotFoundError(f"no lecture transcripts: {HOW_TO}")
+    return base / FILES[lecture_id]

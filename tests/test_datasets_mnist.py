@@ -1,4 +1,4 @@
-"""Real MNIST, read through BYHAND_DATA (tests/conftest.py) from the shared, read-only copy."""
+"""Real MNIST, read through BYHAND_DATA (tests/conftest.py), a read-only copy; skipped without."""
 
 from __future__ import annotations
 
@@ -8,6 +8,8 @@ import numpy as np
 import pytest
 
 from byhand.datasets import get_data_home, load_mnist, mnist
+
+pytestmark = pytest.mark.mnist
 
 TRAIN_COUNTS = [5923, 6742, 5958, 6131, 5842, 5421, 5918, 6265, 5851, 5949]
 TEST_COUNTS = [980, 1135, 1032, 1010, 982, 892, 958, 1028, 974, 1009]

@@ -37,7 +37,12 @@ def claims(record: dict) -> list[dict]:
     return record["claims"]
 
 
-@pytest.mark.parametrize("name", MINE)
+NEEDS_MNIST = ("mnist-perceptron", "mnist-pair-products")
+
+
+@pytest.mark.parametrize(
+    "name", [pytest.param(n, marks=pytest.mark.mnist) if n in NEEDS_MNIST else n for n in MINE]
+)
 def test_runs_and_every_claim_passes(records, name):
     rec = records[name]
     assert rec["status"] == "ok", rec["traceback"]
@@ -53,6 +58,7 @@ def test_runs_and_every_claim_passes(records, name):
         assert c["experiment"] == name
 
 
+@pytest.mark.transcripts
 def test_slide_titles_are_the_transcripts():
     with open(_seed_path(), encoding="utf-8") as f:
         text = f.read()
@@ -66,6 +72,7 @@ def _seed_path():
     return transcript_path(perc.LECTURE)
 
 
+@pytest.mark.transcripts
 def test_lecture_table_is_the_slides():
     with open(_seed_path(), encoding="utf-8") as f:
         text = f.read()
@@ -74,6 +81,7 @@ def test_lecture_table_is_the_slides():
         assert line in text
 
 
+@pytest.mark.mnist
 def test_mnist_epoch_table_is_consistent(records):
     rec = records["mnist-perceptron"]
     stop = claims(rec)[0]["value"]
@@ -207,6 +215,7 @@ def test_xor_values_and_lp_oracle(records):
     assert not feat.linearly_separable(X, np.array([-1, 1, 1, -1]))
 
 
+@pytest.mark.mnist
 def test_pair_product_values(records):
     rec = records["mnist-pair-products"]
     train, test = (c["value"] for c in claims(rec))

@@ -14,7 +14,14 @@ import pytest
 
 from _transcripts import transcript_path
 
-MODULES = ["cs577_l01_extra", "cs577_l03_l04_extra", "ee559_extra", "ee559_hog", "galerne_extra"]
+MODULES = [
+    "cs577_l01_extra",
+    "cs577_l03_l04_extra",
+    "ee559_extra",
+    "ee559_hog",
+    "galerne_extra",
+    "galerne_cnn",
+]
 
 
 def _norm(text: str) -> str:
@@ -31,6 +38,7 @@ def _claims(name: str):
             yield lecture, {k.arg: k.value for k in node.keywords}, node.lineno
 
 
+@pytest.mark.transcripts
 @pytest.mark.parametrize("name", MODULES)
 def test_quotes_are_the_lectures_words(name: str) -> None:
     bad, n = [], 0

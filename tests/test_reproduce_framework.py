@@ -11,7 +11,6 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from _transcripts import transcript_path
 from byhand.commands import reproduce as command
 from byhand.experiments import Claim, ExperimentResult, experiment, registry
 from byhand.experiments._registry import jsonable, unregister
@@ -92,13 +91,20 @@ def _run(tmp_path: Path, only: list[str], **kw) -> tuple[int, dict, str]:
 
 
 def test_registry_discovers_the_core_experiments():
+    from byhand.lectures import LECTURES
+
     reg = registry()
     assert CORE <= set(reg)
     for name in CORE:
         exp = reg[name]
         assert exp.module.startswith("byhand.experiments.lecture")
-        assert transcript_path(exp.lecture).is_file(), exp.lecture
+        assert exp.lecture in LECTURES, exp.lecture
         assert exp.number > 0 and exp.title
+
+
+def test_every_experiment_cites_a_transcript_that_exists(transcripts):
+    for exp in registry().values():
+        assert transcripts(exp.lecture).is_file(), exp.lecture
 
 
 def test_results_json_schema_and_claim_count(tmp_path, dummies):

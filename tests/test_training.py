@@ -178,12 +178,12 @@ def test_snapshot_and_restore_resume_bit_identically():
     assert all(np.array_equal(p.data, q.data) for p, q in zip(full.parameters(), net.parameters()))
 
 
-def test_progress_bar_only_on_a_terminal(monkeypatch, capsys):
+def test_progress_bar_on_a_terminal_plain_lines_elsewhere(monkeypatch, capsys):
     net = _xor_net()
     byhand.fit(
         net, nn.LogisticLoss(), optim.SGD(net.parameters(), 0.5), XOR_X, XOR_Y, epochs=3, verbose=1
     )
-    assert capsys.readouterr().out == ""
+    assert capsys.readouterr().out.splitlines()[-1].startswith("epoch 3/3  loss ")  # plain
 
     class Tty(io.StringIO):
         def isatty(self):

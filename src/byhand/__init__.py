@@ -1,7 +1,8 @@
 """byhand — deep learning from first principles, every gradient written by hand, in NumPy.
 
-``import byhand`` exposes the estimators, :func:`fit`, :func:`gradcheck`, :func:`save` and
-:func:`load`; ``byhand.nn``, ``byhand.optim`` and ``byhand.datasets`` stay namespaces.
+``import byhand`` exposes the estimators, ``fit``, ``gradcheck``, ``save`` and ``load``;
+``byhand.nn``, ``byhand.optim``, ``byhand.datasets``, ``byhand.experiments`` and
+``byhand.lectures`` (the five lectures, cited by name) stay namespaces.
 Names are resolved lazily so that ``import byhand`` (and the command line) start fast.
 """
 
@@ -32,8 +33,9 @@ _EXPORTS: dict[str, str] = {
     "RadialFeatures": "byhand.preprocessing",
     "MLPClassifier": "byhand.neural_network",
     "MLPRegressor": "byhand.neural_network",
+    "CNNClassifier": "byhand.neural_network",
 }
-_NAMESPACES = ("nn", "optim", "datasets", "experiments")
+_NAMESPACES = ("nn", "optim", "datasets", "experiments", "lectures")
 
 __all__ = [*sorted(_EXPORTS), *_NAMESPACES, "__version__"]
 
@@ -50,4 +52,5 @@ def __getattr__(name: str) -> Any:
 
 
 def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(__all__))
+    """The public API only (``__all__``), not the helpers this module imports."""
+    return sorted(__all__)

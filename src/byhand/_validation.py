@@ -97,6 +97,43 @@ def _plain_X_y(X: Any, y: Any, dtype: Any) -> bool:
     return False
 
 
+#: The multiclass estimator to use where a binary one is given more than two classes.
+MULTICLASS_COUNTERPART = {
+    "LogisticRegression": "byhand.SoftmaxRegression (its K-class generalisation)",
+    "Perceptron": "byhand.MulticlassPerceptron",
+}
+_ANY_MULTICLASS = (
+    "byhand.SoftmaxRegression or byhand.MulticlassPerceptron, or wrap this estimator in "
+    "sklearn.multiclass.OneVsRestClassifier"
+)
+
+
+def name_init_after(cls: type) -> None:
+    """Make an ``__init__`` inherited from a private base name ``cls`` in its TypeErrors.
+
+    ``MLPClassifier(hiden_layer_sizes=3)`` then says ``MLPClassifier.__init__() got an
+    unexpected keyword argument`` instead of naming the private base. Call it from the
+    base's ``__init_subclass__``.
+    """
+    import types
+
+    init = cls.__init__
+    if "__init__" in vars(cls) or not hasattr(init, "__code__"):
+        return
+    code = init.__code__
+    if hasattr(code, "co_qualname"):  # Python >= 3.11 names the function by co_qualname
+        code = code.replace(co_qualname=f"{cls.__qualname__}.__init__")
+    own = types.FunctionType(
+        code, init.__globals__, "__init__", init.__defaults__, init.__closure__
+    )
+    own.__kwdefaults__ = init.__kwdefaults__
+    own.__annotations__ = init.__annotations__
+    own.__doc__ = init.__doc__
+    own.__qualname__ = f"{cls.__qualname__}.__init__"
+    own.__module__ = cls.__module__
+    cls.__init__ = own
+
+
 def encode_binary_labels(estimator: Any, y: np.ndarray) -> np.ndarray:
     """Map any two labels to ±1 (float64); set ``estimator.classes_`` (sorted).
 
@@ -116,7 +153,7 @@ def encode_binary_labels(estimator: Any, y: np.ndarray) -> np.ndarray:
             f"Only binary classification is supported. {name} expected 2 classes in y, "
             f"got {classes.size} "
             f"({classes[:10]!r}{'...' if classes.size > 10 else ''}). "
-            "Use MulticlassPerceptron / a multiclass estimator instead."
+            f"For {classes.size} classes use {MULTICLASS_COUNTERPART.get(name, _ANY_MULTICLASS)}."
         )
     estimator.classes_ = classes
     positive = y == classes[1] if y_idx is None else y_idx == 1

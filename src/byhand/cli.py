@@ -10,15 +10,18 @@ from __future__ import annotations
 
 import argparse
 import sys
+import textwrap
 import traceback
 import warnings
 from collections.abc import Sequence
 from typing import Any
 
 from byhand import __version__
+from byhand.commands._common import plain
 
 EPILOG = """examples:
-  byhand train mlp-classifier --data moons --param hidden_layer_sizes=16,16 --out moons.npz
+  byhand train mlp-classifier --data moons --param hidden_layer_sizes=16,16 \\
+    --param learning_rate=0.1 --out moons.npz
   byhand evaluate moons.npz --data moons --plot moons.png
   byhand predict moons.npz points.csv --out predictions.csv
   byhand sweep mlp-classifier --data moons --grid hidden_layer_sizes=4,16 --repeat 2
@@ -58,6 +61,7 @@ def build_parser() -> tuple[argparse.ArgumentParser, dict[str, Exception]]:
         for name in set(sub.choices) - before:
             p = sub.choices[name]
             p.set_defaults(_run=mod.run)
+            _plain_help(p)
             if not any("--debug" in a.option_strings for a in p._actions):
                 p.add_argument(
                     "--debug",
@@ -65,7 +69,44 @@ def build_parser() -> tuple[argparse.ArgumentParser, dict[str, Exception]]:
                     default=argparse.SUPPRESS,
                     help="show full tracebacks on errors",
                 )
+    for action in sub._choices_actions:
+        action.help = plain(action.help, reflow=False)
+    parser.epilog = (parser.epilog or "") + _lectures_epilog()
+    parser.set_defaults(_commands=dict(sub.choices))
     return parser, errors
+
+
+def _plain_help(p: argparse.ArgumentParser) -> None:
+    """``--help`` without reStructuredText markup: the docstring-made description rewrapped,
+    option help texts stripped of markup."""
+    p.formatter_class = argparse.RawDescriptionHelpFormatter
+    p.description = plain(p.description)
+    p.epilog = plain(p.epilog, reflow=False)
+    for action in p._actions:
+        action.help = plain(action.help, reflow=False)
+
+
+def _lectures_epilog() -> str:
+    """The five lectures byhand implements, named by the catalogue ``byhand.lectures``."""
+    from byhand.lectures import LECTURES
+
+    lines = [
+        textwrap.fill(
+            f"{lec.short}: {lec.title}", 88, initial_indent="  ", subsequent_indent="    "
+        )
+        for lec in LECTURES.values()
+    ]
+    return "\n\nthe lectures byhand implements and reproduces:\n" + "\n".join(lines)
+
+
+def _unrecognized(args: argparse.Namespace, extra: list[str]) -> str:
+    """The error for arguments no option took, with the likely fix for ``--param k v``."""
+    msg = f"unrecognized arguments: {' '.join(extra)}"
+    for flag in ("param", "grid"):
+        for item in getattr(args, flag, None) or ():
+            if "=" not in item:
+                return f"{msg} (--{flag} takes NAME=VALUE as one word: --{flag} {item}={extra[0]})"
+    return msg
 
 
 def _one_line_warnings(
@@ -79,7 +120,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     parser, import_errors = build_parser()
     try:
-        args = parser.parse_args(argv)
+        args, extra = parser.parse_known_args(argv)
+        if extra:  # reported by the command's own parser, with the command's usage
+            commands = getattr(args, "_commands", {})
+            (commands.get(args.command) or parser).error(_unrecognized(args, extra))
     except SystemExit as exc:  # --help, --version (0) or a usage error (2)
         return int(exc.code or 0) if not isinstance(exc.code, str) else 2
     debug = bool(getattr(args, "debug", False))
@@ -89,11 +133,12 @@ def main(argv: Sequence[str] | None = None) -> int:
             broken = ", ".join(f"{k} ({v})" for k, v in import_errors.items())
             print(f"byhand: some commands failed to load: {broken}", file=sys.stderr)
         return 2
-    if not debug:
-        warnings.showwarning = _one_line_warnings
     from byhand.commands._common import UsageError
 
+    shown = warnings.showwarning
     try:
+        if not debug:
+            warnings.showwarning = _one_line_warnings
         return int(args._run(args) or 0)
     except KeyboardInterrupt:
         print(f"byhand {args.command}: interrupted", file=sys.stderr)
@@ -113,6 +158,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             msg = str(exc) or type(exc).__name__
             print(f"byhand {args.command}: {kind}: {msg}{hint}", file=sys.stderr)
         return 2 if isinstance(exc, UsageError) else 1
+    finally:
+        warnings.showwarning = shown  # main() may run inside a Python process (tests, notebooks)
 
 
 if __name__ == "__main__":  # pragma: no cover

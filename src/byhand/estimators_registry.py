@@ -21,6 +21,7 @@ ESTIMATORS: dict[str, str] = {
     "knn": "byhand.neighbors:KNeighborsClassifier",
     "mlp-classifier": "byhand.neural_network:MLPClassifier",
     "mlp-regressor": "byhand.neural_network:MLPRegressor",
+    "cnn-classifier": "byhand.neural_network:CNNClassifier",
 }
 
 #: Feature maps that model files may also hold (not trainable from the command line).

@@ -56,10 +56,11 @@ def _allowed_bases() -> tuple[type, ...]:
 
     from byhand.nn.losses import Loss
     from byhand.nn.module import Module, Parameter
+    from byhand.optim.adam import Adam
     from byhand.optim.sgd import SGD, Averager
     from byhand.training import History
 
-    return (Module, Loss, Parameter, SGD, Averager, History, BaseEstimator)
+    return (Module, Loss, Parameter, SGD, Adam, Averager, History, BaseEstimator)
 
 
 def _import_class(path: str, what: str) -> type:
@@ -394,6 +395,16 @@ def read_archive(
         """The error for this file and ``problem``."""
         return ModelFileError(f"{path}: not a readable {kind} file: {problem}")
 
+    with open(path, "rb") as f:
+        head = f.read(512)
+    if not head.startswith((b"PK", b"\x93NUMPY", b"\x80")):  # zip, .npy, pickle protocol 2+
+        text = all(c >= 32 or c in b"\t\n\r" for c in head)  # no control characters
+        try:
+            head.decode("utf-8")
+        except UnicodeDecodeError as exc:  # text cut inside a multi-byte character is text
+            text = text and exc.start >= len(head) - 3
+        what = "it is empty" if not head else "it is a text file" if text else "it is not an .npz"
+        raise bad(f"{what}; a {kind} file is the .npz written by byhand.save or `byhand train`")
     try:
         npz = np.load(path, allow_pickle=False)
     except ValueError as exc:

@@ -28,7 +28,7 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 
 from byhand._inference import row_invariant_matmul
 from byhand._magnitude import check_training_input
-from byhand._validation import encode_binary_labels, encode_class_labels
+from byhand._validation import encode_binary_labels, encode_class_labels, name_init_after
 from byhand.linear_model._gradient import (
     GradientSolverMixin,
     _check_number,
@@ -45,7 +45,7 @@ from byhand.nn.module import Module, Sequential
 from byhand.optim.sgd import SGD, Averager
 from byhand.training import History
 
-__all__ = ["MLPClassifier", "MLPRegressor"]
+__all__ = ["CNNClassifier", "MLPClassifier", "MLPRegressor"]  # noqa: F822 (lazy, below)
 
 ACTIVATIONS: dict[str, type[Module]] = {
     "relu": ReLU,
@@ -77,6 +77,10 @@ def _activate(name: str, a: np.ndarray) -> np.ndarray:
 
 class _BaseMLP(GradientSolverMixin, BaseEstimator):
     """Shared parameters, network construction and training of the two MLPs."""
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        name_init_after(cls)  # a misspelled keyword names the public class, not this base
 
     _solvers = ("sgd",)
     _fit_solvers = ("sgd",)
@@ -748,3 +752,11 @@ class MLPRegressor(RegressorMixin, _BaseMLP):
         tags = super().__sklearn_tags__()
         tags.target_tags.multi_output = True
         return tags
+
+
+def __getattr__(name: str) -> Any:
+    if name == "CNNClassifier":  # defined on top of MLPClassifier, in byhand._cnn
+        from byhand._cnn import CNNClassifier
+
+        return CNNClassifier
+    raise AttributeError(f"module 'byhand.neural_network' has no attribute {name!r}")

@@ -14,7 +14,6 @@ A run whose loss becomes non-finite stops at once with a warning naming the epoc
 from __future__ import annotations
 
 import math
-import sys
 import time
 import warnings
 from collections.abc import Callable, Iterator, Sequence
@@ -24,6 +23,7 @@ from typing import Any
 
 import numpy as np
 
+from byhand._progress import for_fit
 from byhand.nn import _blas
 from byhand.nn.losses import Loss
 from byhand.nn.module import Module, parameter_uses, reuse_buffers
@@ -83,8 +83,21 @@ class TrainState:
             "optimizer": self.optimizer.state_dict(),
             "averager": None if self.averager is None else self.averager.state_dict(),
             "rng": self.rng.bit_generator.state,
+            "module_rngs": [g.bit_generator.state for g in _module_generators(self.model)],
             "history": self.history.to_dict(),
         }
+
+
+def _module_generators(model: Module) -> list[np.random.Generator]:
+    """The random generators of the model's modules (Dropout's masks), in module order."""
+    found = []
+    generator = model.__dict__.get("generator")
+    if isinstance(generator, np.random.Generator):
+        found.append(generator)
+    for child in model._children():
+        if isinstance(child, Module):
+            found.extend(_module_generators(child))
+    return found
 
 
 def restore(
@@ -107,6 +120,10 @@ def restore(
             )
         p.data[...] = a
     optimizer.load_state_dict(snapshot["optimizer"])
+    for generator, saved_state in zip(
+        _module_generators(model), snapshot.get("module_rngs", []), strict=False
+    ):
+        generator.bit_generator.state = saved_state
     if averager is not None and snapshot.get("averager") is not None:
         averager.load_state_dict(snapshot["averager"])
     state = snapshot["rng"]
@@ -136,8 +153,11 @@ def _check_data(
     X: Any, y: Any, model: Module, loss: Loss, dtype: np.dtype, what: str
 ) -> tuple[Any, Any]:
     X = np.asarray(X)
-    if X.ndim != 2:
-        raise ValueError(f"{what}: X must be a 2-D array (N, features), got shape {X.shape}")
+    if X.ndim not in (2, 4):
+        raise ValueError(
+            f"{what}: X must be a 2-D array (N, features) or a batch of images "
+            f"(N, C, H, W), got shape {X.shape}"
+        )
     if not np.issubdtype(X.dtype, np.number):
         raise ValueError(f"{what}: X must be numeric, got dtype {X.dtype}")
     X = np.ascontiguousarray(X, dtype=dtype)
@@ -239,28 +259,6 @@ def _why_not_fused(model: Module, optimizer: Any, dtype: np.dtype) -> str | None
     if not _blas.available(dtype):
         return f"NumPy's BLAS library was not found for {np.dtype(dtype)}"
     return None
-
-
-def _make_progress(verbose: int, epochs: int) -> Any:
-    if not verbose or not sys.stdout.isatty():
-        return None
-    from rich.progress import (
-        BarColumn,
-        MofNCompleteColumn,
-        Progress,
-        TextColumn,
-        TimeRemainingColumn,
-    )
-
-    return Progress(
-        TextColumn("epoch"),
-        MofNCompleteColumn(),
-        BarColumn(),
-        TextColumn("loss {task.fields[loss]:.4g}  {task.fields[metric]}"),
-        TextColumn("{task.fields[rate]:.3g} epochs/s"),
-        TimeRemainingColumn(),
-        transient=False,
-    )
 
 
 @contextmanager
@@ -379,13 +377,7 @@ def fit(
     hist = history if history is not None else History(metric_name=loss.metric_name)
     sst = _sst(loss, y)
     bs = n if batch_size is None else min(int(batch_size), n)
-    progress = _make_progress(verbose, epochs)
-    task = None
-    if progress is not None:
-        progress.start()
-        task = progress.add_task(
-            "fit", total=epochs, completed=hist.epochs, loss=float("nan"), metric="", rate=0.0
-        )
+    progress = for_fit(verbose, epochs, hist.epochs)
     best, since_best = _early_stopping_state(hist, validation_data is not None)
     try:
         with (
@@ -444,7 +436,10 @@ def fit(
                 hist.loss.append(total_loss / n)
                 hist.metric.append(_finish_metric(loss, total_metric, n, sst))
                 if validation_data is not None:
-                    vl, vm = evaluate(model, loss, X_val, y_val)
+                    # images: in training-sized chunks, so a convolution's buffers (tens of
+                    # numbers per pixel) stay those of one training batch
+                    chunk = bs if X_val.ndim == 4 else 4096
+                    vl, vm = evaluate(model, loss, X_val, y_val, batch_size=chunk)
                     hist.val_loss.append(vl)
                     hist.val_metric.append(vm)
                 hist.time.append(time.perf_counter() - t0)
@@ -454,14 +449,7 @@ def fit(
                 else:
                     since_best += 1
                 if progress is not None:
-                    m = f"{hist.metric_name} {hist.metric[-1]:.4f}"
-                    progress.update(
-                        task,
-                        completed=epoch + 1,
-                        loss=hist.loss[-1],
-                        metric=m,
-                        rate=1.0 / max(hist.time[-1], 1e-9),
-                    )
+                    progress.update(epoch + 1, hist)
                 state = TrainState(epoch + 1, model, loss, optimizer, hist, rng, averager)
                 stop = False
                 for cb in callbacks:
@@ -474,5 +462,5 @@ def fit(
                     break
     finally:
         if progress is not None:
-            progress.stop()
+            progress.close()
     return hist

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import argparse
 import ast
+import math
 import re
-import sys
+import textwrap
+from pathlib import Path
 from typing import Any
 
 SCHEDULE_RE = re.compile(r"(constant|exponential|inverse_time)\((.*)\)\s*", re.DOTALL)
@@ -12,6 +15,112 @@ SCHEDULE_RE = re.compile(r"(constant|exponential|inverse_time)\((.*)\)\s*", re.D
 
 class UsageError(ValueError):
     """A bad command line (unknown name, malformed value): exit code 2, one line."""
+
+
+def positive_int(text: str) -> int:
+    """argparse type: an integer >= 1 (``--epochs 0`` is a usage error naming the option)."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected an integer >= 1, got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected an integer >= 1, got {value}")
+    return value
+
+
+def positive_float(text: str) -> float:
+    """argparse type: a finite number > 0 (a step size or finite-difference eps)."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number > 0, got {text!r}") from None
+    if not (math.isfinite(value) and value > 0):
+        raise argparse.ArgumentTypeError(f"expected a finite number > 0, got {text}")
+    return value
+
+
+def nonnegative_float(text: str) -> float:
+    """argparse type: a finite number >= 0 (a tolerance)."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number >= 0, got {text!r}") from None
+    if not (math.isfinite(value) and value >= 0):
+        raise argparse.ArgumentTypeError(f"expected a finite number >= 0, got {text}")
+    return value
+
+
+def check_out_path(path: str, flag: str, suffixes: tuple[str, ...] = ()) -> Path:
+    """``path`` as a file to write later: its folder must exist now (before any work), and
+    its suffix be one of ``suffixes`` (if given); UsageError naming ``flag`` otherwise."""
+    out = Path(path)
+    if suffixes and out.suffix.lower() not in suffixes:
+        raise UsageError(f"{flag} {path}: must end in {' or '.join(suffixes)}")
+    folder = out.parent
+    if not folder.is_dir():
+        raise UsageError(
+            f"{flag} {path}: the folder {folder} does not exist (create it first: "
+            f"mkdir -p {folder})"
+        )
+    if out.is_dir():
+        raise UsageError(f"{flag} {path}: is a folder, expected a file name")
+    return out
+
+
+_ROLE = re.compile(r":[a-z]+:`~?([^`]+)`")  # :func:`x`, :class:`~a.B`
+_LITERAL = re.compile(r"``([^`]+)``")  # ``x``
+_INTERPRETED = re.compile(r"(?<![`\w])`([^`]+)`(?!`)")  # `x`
+
+
+def plain(text: str | None, width: int = 88, *, reflow: bool = True) -> str | None:
+    """Docstring text for ``--help``: reStructuredText markup removed, paragraphs rewrapped.
+
+    ``:func:`byhand.fit``` → byhand.fit, ````x```` → x; lines of a paragraph are joined and
+    wrapped at ``width`` (unless ``reflow=False``); list items (``- …``) start their own
+    lines.
+    """
+    if text is None:
+        return None
+
+    def role(m: re.Match[str]) -> str:
+        target = m.group(1)
+        return (
+            target.rsplit(".", 1)[-1]
+            if m.group(0).startswith(":") and "~" in m.group(0)
+            else target
+        )
+
+    text = _ROLE.sub(role, text)
+    text = _LITERAL.sub(r"\1", text)
+    text = _INTERPRETED.sub(r"\1", text)
+    if not reflow:
+        return text
+    blocks: list[str] = []
+    for para in re.split(r"\n\s*\n", textwrap.dedent(text).strip()):
+        items: list[list[str]] = []
+        for line in para.splitlines():
+            stripped = line.strip()
+            if not items or stripped.startswith("- "):
+                items.append([line.rstrip()])
+            else:
+                items[-1].append(stripped)
+        out = []
+        for item in items:
+            first = item[0]
+            indent = first[: len(first) - len(first.lstrip())]
+            bullet = "- " if first.lstrip().startswith("- ") else ""
+            body = " ".join([first.strip()[len(bullet) :], *item[1:]])
+            out.append(
+                textwrap.fill(
+                    body,
+                    width,
+                    initial_indent=indent + bullet,
+                    subsequent_indent=indent + " " * len(bullet),
+                    break_on_hyphens=False,
+                )
+            )
+        blocks.append("\n".join(out))
+    return "\n\n".join(blocks)
 
 
 def parse_value(text: str) -> Any:
@@ -130,66 +239,3 @@ def fmt(x: Any, digits: int = 4) -> str:
     if isinstance(x, float):
         return f"{x:.{digits}f}"
     return str(x)
-
-
-class EpochProgress:
-    """Callback drawing a progress bar per epoch (a line every few epochs when not a tty)."""
-
-    def __init__(self, total: int, metric: str = "accuracy", label: str = "epoch") -> None:
-        self.total = int(total)
-        self.metric = metric
-        self.label = label
-        self.progress = None
-        self.task = None
-        self._step = max(1, self.total // 10)
-        self._tty = sys.stderr.isatty()
-
-    def start(self, completed: int = 0) -> EpochProgress:
-        """Show the bar (on a terminal), starting at epoch ``completed``."""
-        if self._tty:
-            from rich.progress import (
-                BarColumn,
-                MofNCompleteColumn,
-                Progress,
-                TextColumn,
-                TimeElapsedColumn,
-                TimeRemainingColumn,
-            )
-
-            self.progress = Progress(
-                TextColumn(self.label),
-                MofNCompleteColumn(),
-                BarColumn(),
-                TextColumn("{task.fields[info]}"),
-                TimeElapsedColumn(),
-                TimeRemainingColumn(),
-                console=console(stderr=True),
-                transient=False,
-            )
-            self.progress.start()
-            self.task = self.progress.add_task(
-                "fit", total=self.total, completed=completed, info=""
-            )
-        return self
-
-    def __call__(self, state: Any) -> bool:
-        h = state.history
-        info = f"loss {h.loss[-1]:.4g}" if h.loss else ""
-        if h.metric:
-            info += f"  {h.metric_name} {h.metric[-1]:.4f}"
-        if h.val_metric:
-            info += f"  val {h.val_metric[-1]:.4f}"
-        if self.progress is not None:
-            self.progress.update(self.task, completed=state.epoch, info=info)
-        elif state.epoch % self._step == 0 or state.epoch == self.total:
-            print(f"{self.label} {state.epoch}/{self.total}  {info}", file=sys.stderr, flush=True)
-        return False
-
-    on_epoch_end = __call__
-
-    def stop(self) -> None:
-        """Remove the bar's live display."""
-        if self.progress is not None:
-            self.progress.refresh()
-            self.progress.stop()
-            self.progress = None

@@ -3,10 +3,9 @@
 A spec names a data set and a split (``train`` or ``test``):
 
 - ``xor``: the four XOR points (EE-559 3.3 (Fleuret, EPFL, 2019)), both splits;
-- ``moons`` / ``moons:N``: N (500) two-moons points with noise 0.2 (CS 577 Lecture 04 (Wang, IIT,
-2024),
-  "The two-moons toy dataset"), drawn with the seed; the test split is a fresh sample
-  (seed + 1);
+- ``moons`` / ``moons:N``: N (500) two-moons points with noise 0.2 (CS 577 Lecture 04
+  (Wang, IIT, 2024), slide "Breakout session"), drawn with the seed; the test split is a
+  fresh sample (seed + 1);
 - ``digits``: scikit-learn's 8×8 digits, a fixed 80 / 20 train / test split;
 - ``mnist``, ``mnist:A-B`` (digit A ↦ −1, B ↦ +1, e.g. ``mnist:0-1``),
   ``mnist:K-vs-rest`` (e.g. ``mnist:8-vs-rest``): MNIST's own train / test files;
@@ -21,12 +20,15 @@ import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from byhand.lectures import cite
+
 if TYPE_CHECKING:
     import numpy as np
 
 NAMES: dict[str, str] = {
-    "xor": "the 4 XOR points (labels 0/1)",
-    "moons": "two moons, 500 points, noise 0.2 (moons:N for N points); test = a fresh sample",
+    "xor": f"the 4 XOR points (labels 0/1), as in {cite('ee559-3')}",
+    "moons": "two moons, 500 points, noise 0.2 (moons:N for N points); test = a fresh sample; "
+    f"{cite('cs577-04', 'Breakout session')}",
     "digits": "scikit-learn's 8x8 digits, 10 classes, fixed 80/20 split",
     "mnist": "MNIST 28x28 digits, 10 classes, 60000 train / 10000 test",
     "mnist:A-B": "MNIST digits A (-1) and B (+1) only, e.g. mnist:0-1",
@@ -107,70 +109,116 @@ def _load_npz(path: Path) -> tuple[np.ndarray, np.ndarray]:
         raise DataSpecError(f"{path}: not a readable .npz with X and y ({exc})") from None
 
 
-def read_csv(path: Path) -> tuple[list[str], np.ndarray]:
-    """(column names, float array of the rows) of a CSV file with a header row."""
+def read_csv(path: Path, target: str | None = None) -> tuple[list[str], np.ndarray, Any]:
+    """(column names, float64 features, labels or None) of a CSV file with a header row.
+
+    Every column but ``target`` must hold numbers; a cell that is empty, not a number or not
+    finite is reported with its line and column. The ``target`` column may hold numbers
+    (integers become int64) or strings (kept as strings: the estimators accept any labels).
+    """
+    import csv
+    import math
+
     import numpy as np
 
     try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
+        with open(path, encoding="utf-8", newline="") as f:
+            rows = [
+                (i, r) for i, r in enumerate(csv.reader(f), start=1) if any(c.strip() for c in r)
+            ]
+    except (OSError, UnicodeDecodeError, csv.Error) as exc:
         raise DataSpecError(f"{path}: cannot read ({exc})") from None
-    lines = [ln for ln in text.splitlines() if ln.strip()]
-    if not lines:
+    if not rows:
         raise DataSpecError(f"{path}: the file is empty")
-    names = [c.strip() for c in lines[0].split(",")]
-    rows = []
-    for i, ln in enumerate(lines[1:], start=2):
-        cells = ln.split(",")
+    names = [c.strip() for c in rows[0][1]]
+    if target is not None and target not in names:
+        raise DataSpecError(f"{path}: no column {target!r}; columns: {', '.join(names)}")
+    j_target = names.index(target) if target is not None else None
+    features, labels = [], []
+    for i, cells in rows[1:]:
         if len(cells) != len(names):
             raise DataSpecError(
                 f"{path}, line {i}: {len(cells)} values, the header has {len(names)} columns"
             )
-        try:
-            rows.append([float(c) for c in cells])
-        except ValueError:
-            raise DataSpecError(f"{path}, line {i}: non-numeric value in {ln!r}") from None
-    if not rows:
+        row = []
+        for j, cell in enumerate(cells):
+            where = f"{path}, line {i}, column {j + 1} ({names[j]!r})"
+            text = cell.strip()
+            if not text:
+                raise DataSpecError(f"{where}: empty cell")
+            if j == j_target:
+                labels.append(text)
+                continue
+            try:
+                value = float(text)
+            except ValueError:
+                raise DataSpecError(f"{where}: not a number: {text!r}") from None
+            if not math.isfinite(value):
+                raise DataSpecError(f"{where}: not a finite number: {text!r}")
+            row.append(value)
+        features.append(row)
+    if not features:
         raise DataSpecError(f"{path}: no data rows below the header")
-    return names, np.array(rows, dtype=np.float64)
+    X = np.array(features, dtype=np.float64).reshape(len(features), -1)
+    return names, X, None if j_target is None else _labels(labels)
+
+
+def _labels(texts: list[str]) -> np.ndarray:
+    """Labels as numbers when every one is a number (int64 when integral), else strings."""
+    import numpy as np
+
+    try:
+        y = np.array([float(t) for t in texts])
+    except ValueError:
+        return np.array(texts)
+    if np.all(np.isfinite(y)) and np.all(y == np.round(y)):
+        return y.astype(np.int64)
+    return y
+
+
+def csv_header(path: Path) -> list[str]:
+    """The column names of a CSV file (its first non-blank row)."""
+    import csv
+
+    try:
+        with open(path, encoding="utf-8", newline="") as f:
+            return next(([c.strip() for c in r] for r in csv.reader(f) if any(r)), [])
+    except (OSError, UnicodeDecodeError, csv.Error) as exc:
+        raise DataSpecError(f"{path}: cannot read ({exc})") from None
 
 
 def _load_csv(path: Path, target: str | None) -> tuple[np.ndarray, np.ndarray]:
-    import numpy as np
-
-    names, data = read_csv(path)
     if target is None:
-        target = next((t for t in TARGET_GUESSES if t in names), None)
+        header = csv_header(path)
+        target = next((t for t in TARGET_GUESSES if t in header), None)
         if target is None:
             raise DataSpecError(
                 f"{path}: say which column is the target with --target NAME; "
-                f"columns: {', '.join(names)}"
+                f"columns: {', '.join(header)}"
             )
-    if target not in names:
-        raise DataSpecError(f"{path}: no column {target!r}; columns: {', '.join(names)}")
-    j = names.index(target)
-    X = np.delete(data, j, axis=1)
-    y = data[:, j]
-    if np.all(y == np.round(y)):
-        y = y.astype(np.int64)
+    _, X, y = read_csv(path, target)
     return X, y
 
 
-def load_inputs(path_str: str) -> np.ndarray:
-    """The X of a prediction input: a CSV of features only (with a header), or an .npz with X."""
+def load_inputs(path_str: str, target: str | None = None) -> tuple[np.ndarray, list[str] | None]:
+    """(X, column names or None) of a prediction input: a CSV of features with a header
+    (``target`` names a label column to drop), or an .npz with an array X."""
     import numpy as np
 
     path = Path(path_str)
     if not path.is_file():
         raise FileNotFoundError(f"{path_str}: no such input file")
     if path.suffix.lower() == ".csv":
-        return read_csv(path)[1]
+        names, X, _ = read_csv(path, target)
+        return X, [n for n in names if n != target]
+    if target is not None:
+        raise DataSpecError(f"{path}: --target applies to .csv inputs only")
     if path.suffix.lower() == ".npz":
         try:
             with np.load(path, allow_pickle=False) as f:
                 if "X" not in f.files:
                     raise DataSpecError(f"{path}: needs an array X, has {', '.join(f.files)}")
-                return np.asarray(f["X"])
+                return np.asarray(f["X"]), None
         except DataSpecError:
             raise
         except Exception as exc:

@@ -64,9 +64,11 @@ def run(args: argparse.Namespace) -> int:
     from rich.table import Table
 
     from byhand.commands import _data
-    from byhand.commands._common import UsageError, console, fmt, is_classifier
+    from byhand.commands._common import UsageError, check_out_path, console, fmt, is_classifier
     from byhand.io import load
 
+    if args.plot:  # before any work
+        check_out_path(args.plot, "--plot")
     model = load(args.model)
     try:
         X, y = _data.load(args.data, args.split, seed=args.seed, target=args.target)

@@ -1,6 +1,7 @@
 """``byhand gradcheck``: check every module and loss of ``byhand.nn`` by finite differences.
 
-For each module (``Linear``, the activations, a small ``Sequential`` net) and each loss, on
+For each module (``Linear``, ``Conv2d``, the poolings, ``Flatten``, the activations, small
+``Sequential`` nets) and each loss, on
 random float64 inputs kept away from kinks (ReLU at 0, hinge at y·z = margin), the
 hand-written ``backward`` is compared with central differences
 (f(θ + ε) − f(θ − ε)) / 2ε by :func:`byhand.gradcheck` (CS 577 Lecture 03 (Wang, IIT, 2024),
@@ -24,10 +25,18 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
     p = subparsers.add_parser(
         NAME, help=HELP, description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
+    from byhand.commands._common import nonnegative_float, positive_float
+
     p.add_argument("--seed", type=int, default=0, metavar="S", help="random seed (default 0)")
-    p.add_argument("--eps", type=float, default=1e-6, help="finite-difference step (1e-6)")
-    p.add_argument("--atol", type=float, default=1e-5, help="absolute tolerance (1e-5)")
-    p.add_argument("--rtol", type=float, default=1e-3, help="relative tolerance (1e-3)")
+    p.add_argument(
+        "--eps", type=positive_float, default=1e-6, help="finite-difference step, > 0 (1e-6)"
+    )
+    p.add_argument(
+        "--atol", type=nonnegative_float, default=1e-5, help="absolute tolerance, >= 0 (1e-5)"
+    )
+    p.add_argument(
+        "--rtol", type=nonnegative_float, default=1e-3, help="relative tolerance, >= 0 (1e-3)"
+    )
     return p
 
 
@@ -66,7 +75,36 @@ def cases(seed: int = 0) -> list[tuple[str, Any, tuple[Any, ...]]]:
             (x,),
         ),
     ]
-    built = {nn.Linear, nn.Sequential, nn.Sign}
+    img = rng.standard_normal((2, 2, 7, 6))  # (N, C, H, W): odd sizes, two channels
+    out += [
+        (
+            "Conv2d(2, 3, 3, stride=2, padding=1)",
+            nn.Conv2d(2, 3, 3, stride=2, padding=1, random_state=seed, dtype=np.float64),
+            (img,),
+        ),
+        (
+            "Conv2d(2, 2, 5, padding=2)",
+            nn.Conv2d(2, 2, 5, padding=2, random_state=seed, dtype=np.float64),
+            (img,),
+        ),
+        ("MaxPool2d(2)", nn.MaxPool2d(2), (img,)),
+        ("MaxPool2d(3, stride=2)", nn.MaxPool2d(3, stride=2), (img,)),
+        ("AvgPool2d(2, stride=1)", nn.AvgPool2d(2, stride=1), (img,)),
+        (
+            "Sequential(Conv2d, MaxPool2d, ReLU, Flatten, Linear)",
+            nn.Sequential(
+                nn.Conv2d(2, 3, 3, padding=1, random_state=seed, dtype=np.float64),
+                nn.MaxPool2d(2),
+                nn.ReLU(),
+                nn.Flatten(),
+                nn.Linear(3 * 3 * 3, 2, random_state=seed + 1, dtype=np.float64),
+            ),
+            (img,),
+        ),
+    ]
+    # Dropout draws a fresh mask at each forward, so finite differences do not apply; its
+    # backward is checked against its mask in the tests.
+    built = {nn.Linear, nn.Sequential, nn.Sign, nn.Conv2d, nn.MaxPool2d, nn.AvgPool2d, nn.Dropout}
     for name in nn.__all__:
         cls = getattr(nn, name)
         if (

@@ -19,6 +19,7 @@ HELP = "fit a model on a data set and save it (.npz)"
 
 def add_parser(subparsers: Any) -> argparse.ArgumentParser:
     """Add ``byhand train``."""
+    from byhand.commands._common import positive_int
     from byhand.commands._data import valid_names
     from byhand.estimators_registry import names
 
@@ -36,8 +37,12 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
         help="estimator parameter, repeatable (e.g. hidden_layer_sizes=16,16 "
         "learning_rate=0.1 max_iter=50)",
     )
-    p.add_argument("--epochs", type=int, metavar="N", help="epochs (the estimator's max_iter)")
-    p.add_argument("--batch-size", type=int, metavar="M", help="minibatch size (SGD)")
+    p.add_argument(
+        "--epochs", type=positive_int, metavar="N", help="epochs, >= 1 (the estimator's max_iter)"
+    )
+    p.add_argument(
+        "--batch-size", type=positive_int, metavar="M", help="minibatch size, >= 1 (SGD)"
+    )
     p.add_argument(
         "--val-fraction",
         type=float,
@@ -160,20 +165,23 @@ def _resume(args: argparse.Namespace, config: dict[str, Any]) -> dict[str, Any] 
 
 def run(args: argparse.Namespace) -> int:
     """Execute ``byhand train``."""
+    import sys
     import time
     import warnings
 
+    from byhand._progress import EpochProgress
     from byhand.checkpoint import CheckpointWriter
     from byhand.commands import _data
     from byhand.commands._common import (
-        EpochProgress,
         UsageError,
+        check_out_path,
         console,
         epoch_param,
         is_classifier,
     )
     from byhand.io import save
 
+    out_path = check_out_path(args.out, "--out")  # before any training
     user_params = {item.partition("=")[0].strip() for item in args.param}
     est, params = build_estimator(
         args.model, args.param, epochs=args.epochs, batch_size=args.batch_size, seed=args.seed
@@ -195,7 +203,7 @@ def run(args: argparse.Namespace) -> int:
     if _supports(est, "callbacks"):
         total = est.get_params().get(epoch_param(est.get_params()) or "", 0)
         if total and not args.quiet:
-            progress = EpochProgress(int(total))
+            progress = EpochProgress(int(total), file=sys.stderr)
             callbacks.append(progress)
         if args.checkpoint_dir:
             callbacks.append(CheckpointWriter(args.checkpoint_dir, config))
@@ -232,7 +240,7 @@ def run(args: argparse.Namespace) -> int:
             progress.stop()
     seconds = time.perf_counter() - t0
     _report(out, est, X_tr, y_tr, X_val, y_val, seconds, is_classifier(est))
-    path = save(est, args.out)
+    path = save(est, out_path)
     out.print(f"saved {args.model} to {path}")
     return 0
 

@@ -160,7 +160,7 @@ def _fetch(filename: str, folder: Path) -> Path:
     if (folder / filename).is_file():
         return folder / filename
     errors = []
-    created = not folder.exists()
+    created = [p for p in (folder, *folder.parents) if not p.exists()]  # leaf first
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
@@ -174,9 +174,9 @@ def _fetch(filename: str, folder: Path) -> Path:
                     return _download_one(mirror + filename, filename, folder)
                 except Exception as exc:  # network, HTTP, checksum, disk: try the next mirror
                     errors.append(f"{mirror + filename}: {type(exc).__name__}: {exc}")
-    if created:  # leave no empty folder behind
+    for made in created:  # leave no empty folder behind, not even a parent it made
         with contextlib.suppress(OSError):
-            folder.rmdir()
+            made.rmdir()
     raise DatasetNotFoundError(
         _missing_message(folder, [filename]) + " Download failed: " + "; ".join(errors)
     )

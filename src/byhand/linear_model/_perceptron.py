@@ -56,6 +56,7 @@ from byhand._validation import (
     check_finite_sumsq,
     check_param,
     encode_binary_labels,
+    name_init_after,
     one_blas_thread,
     validate_X_predict,
     validate_X_y_classifier,
@@ -141,6 +142,10 @@ class _PerceptronBase(ClassifierMixin, BaseEstimator):
     steps, the last one cut short), stopping early only once a full pass made no update
     (from then on w can no longer change). Subclasses implement ``_scan``.
     """
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        name_init_after(cls)  # a misspelled keyword names the public class, not this base
 
     def __init__(
         self,

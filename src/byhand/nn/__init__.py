@@ -14,6 +14,8 @@ from byhand.nn.activations import (
     Softplus,
     Tanh,
 )
+from byhand.nn.conv import Conv2d
+from byhand.nn.dropout import Dropout
 from byhand.nn.layers import Linear
 from byhand.nn.losses import (
     CrossEntropyLoss,
@@ -24,15 +26,21 @@ from byhand.nn.losses import (
     PerceptronLoss,
 )
 from byhand.nn.module import Module, Parameter, Sequential, reuse_buffers
+from byhand.nn.pooling import AvgPool2d, Flatten, MaxPool2d
 
 __all__ = [
+    "AvgPool2d",
+    "Conv2d",
     "CrossEntropyLoss",
+    "Dropout",
+    "Flatten",
     "HingeLoss",
     "Identity",
     "Linear",
     "LogisticLoss",
     "Loss",
     "MSELoss",
+    "MaxPool2d",
     "Module",
     "NotDifferentiableError",
     "Parameter",

@@ -1,5 +1,6 @@
 """Optimisers and step-size schedules (000 "Gradient descent", 004 "Averaged SGD")."""
 
+from byhand.optim.adam import Adam
 from byhand.optim.schedules import (
     Constant,
     Exponential,
@@ -14,6 +15,7 @@ from byhand.optim.sgd import SGD, Averager
 
 __all__ = [
     "SGD",
+    "Adam",
     "Averager",
     "Constant",
     "Exponential",

@@ -1,0 +1,422 @@
+"""``CNNClassifier``: a LeNet-5-like convolutional network as a scikit-learn estimator.
+
+The course goal of Deep Neural Networks Course I (Galerne, Univ. Orléans, 2024–25), "Neural
+networks for image classification": "train a convolutional neural network for image
+classification" — local convolutions in the first layers, a linear classifier with
+cross-entropy on top, SGD on batches, gradients by back-propagation. The default architecture
+is LeNet-5's (LeCun, Bottou, Bengio & Haffner, "Gradient-based learning applied to document
+recognition", 1998) with ReLU and max pooling:
+
+    conv 5×5, 6 channels, padding 2 → max pool 2×2 → ReLU
+    conv 5×5, 16 channels            → max pool 2×2 → ReLU → flatten
+    dense 120 → ReLU → dense 84 → ReLU → dense K (softmax cross-entropy; one logit and the
+    logistic loss for two classes, as :class:`byhand.MLPClassifier`)
+
+Pooling comes before the ReLU: max pooling and ReLU commute (max_i relu(a_i) =
+relu(max_i a_i), and the gradients agree), and the ReLU then runs on a quarter of the numbers.
+On 28 × 28 MNIST digits the maps are 6×28×28 → 6×14×14 → 16×10×10 → 16×5×5 = 400 features.
+
+Training and prediction run with one BLAS thread (as the perceptrons' scans): the products
+of a step are small (at most 16 × 150 × 6400 for the default on a batch of 64), a second
+thread gains little on them, and on a busy 2-core machine the waiting BLAS threads made an
+epoch more than ten times slower (measured: 100 steps 21.9 s with two threads, 1.7 s with one).
+
+The training machinery (validation, SGD/Adam through ``byhand.fit``, early stopping,
+checkpoints, ``partial_fit``, ``predict_proba``) is :class:`byhand.MLPClassifier`'s; this class
+only builds a different network and reads images.
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+from sklearn.utils.validation import check_is_fitted, validate_data
+
+from byhand._inference import row_invariant_matmul
+from byhand._validation import one_blas_thread
+from byhand.linear_model._gradient import _check_number, check_learning_rate
+from byhand.neural_network import _INITS, MLPClassifier
+from byhand.nn.conv import Conv2d, _windows
+from byhand.nn.dropout import Dropout, set_training
+from byhand.nn.layers import Linear
+from byhand.nn.losses import Loss
+from byhand.nn.module import Module, Sequential
+from byhand.nn.pooling import Flatten, MaxPool2d
+from byhand.optim.adam import Adam
+from byhand.training import History
+
+__all__ = ["CNNClassifier"]
+
+_DEFAULT_LR = {"sgd": 0.05, "adam": 1e-3}
+_PREDICT_CHUNK = 256  # images per forward pass at prediction: im2col memory stays ~20 MB
+
+
+def _conv_specs(layers: Any, owner: str) -> list[tuple[int, int, int]]:
+    """The (out_channels, kernel, padding) of each convolution of ``conv_layers``."""
+    if isinstance(layers, numbers.Integral) and not isinstance(layers, (bool, np.bool_)):
+        layers = [layers]
+    if isinstance(layers, (str, bytes)) or not hasattr(layers, "__iter__"):
+        raise ValueError(f"{owner}: conv_layers must be a sequence, got {layers!r}")
+    return [_conv_spec(spec, owner) for spec in layers]
+
+
+def _conv_spec(spec: Any, owner: str) -> tuple[int, int, int]:
+    """(out_channels, kernel, padding) from (channels, kernel), (channels, kernel, padding) or
+    channels alone (a 3 × 3 convolution with padding 1, the lecture's example filters)."""
+    if isinstance(spec, numbers.Integral) and not isinstance(spec, (bool, np.bool_)):
+        spec = (spec, 3, 1)
+    ok = isinstance(spec, (tuple, list)) and len(spec) in (2, 3)
+    if ok:
+        vals = list(spec) + ([0] if len(spec) == 2 else [])
+        ok = all(
+            isinstance(v, numbers.Integral) and not isinstance(v, (bool, np.bool_)) for v in vals
+        )
+        ok = ok and vals[0] >= 1 and vals[1] >= 1 and vals[2] >= 0
+    if not ok:
+        raise ValueError(
+            f"{owner}: conv_layers must be a sequence of (out_channels, kernel_size) or "
+            f"(out_channels, kernel_size, padding) with positive sizes, got {spec!r}"
+        )
+    return int(vals[0]), int(vals[1]), int(vals[2])
+
+
+class CNNClassifier(MLPClassifier):
+    """Convolutional network classifier trained by minibatch SGD or Adam, backprop by hand.
+
+    Images: X as (N, H, W) (one channel), (N, C, H, W), or flat rows (N, d) read as images of
+    ``image_shape``. With ``image_shape=None`` flat rows of d = s² features are s × s
+    one-channel images (MNIST's 784 → 28 × 28) and any other d a 1 × d image.
+
+    Parameters
+    ----------
+    conv_layers : sequence of (out_channels, kernel_size[, padding]), default ((6, 5, 2), (16, 5))
+        The convolution blocks (stride 1), each followed by ``pool_size`` max pooling and ReLU.
+        A bare int c stands for (c, 3, 1), a 3 × 3 convolution keeping the size (on the command
+        line: ``--param conv_layers=8,16`` is two such layers).
+    dense_layers : sequence of int, default (120, 84)
+        The hidden fully connected layers (ReLU) before the output layer.
+    pool_size : int, default 2
+        Max-pooling window (and stride); 1 turns pooling off.
+    dropout : float in [0, 1), default 0
+        Dropout after each hidden dense layer while training (Srivastava et al., 2014).
+    image_shape : None, (H, W) or (C, H, W)
+        How flat rows are read as images (ignored, but checked, for 3-D / 4-D X).
+    solver : "sgd" (default) or "adam"
+        SGD with ``momentum`` (v ← μv + g, θ ← θ − ε v) or Adam (Kingma & Ba, 2015).
+    learning_rate : float, schedule or None (default)
+        None: 0.05 for SGD, 0.001 for Adam.
+    batch_size : int, default 64
+    momentum : float in [0, 1), default 0.9 (SGD only)
+    alpha, max_iter (default 20), tol, n_iter_no_change (default 3), early_stopping,
+    validation_fraction, shuffle, init, dtype, random_state, verbose
+        As :class:`byhand.MLPClassifier`.
+
+    **Tiny images** (scikit-learn's checks feed rows of 2–5 features, i.e. 1 × d images):
+    a convolution pads just enough, per axis, for its kernel to fit once
+    (padding = max(P, ⌈(k − size)/2⌉)), and a pooling window shrinks to the map where the map
+    is smaller than it. On images of at least 16 × 16 (for the default) nothing changes.
+
+    Attributes
+    ----------
+    classes_, image_shape_ (C, H, W), conv_weights_ (list of (out, in, k, k) arrays),
+    conv_biases_, coefs_ and intercepts_ of the dense layers (in, out), loss_curve_,
+    validation_scores_, n_iter_, n_layers_, n_outputs_, out_activation_, n_features_in_
+    (C·H·W).
+
+    Raises ValueError for images that do not match ``image_shape`` / the fitted shape.
+    Source: Deep Neural Networks Course I (Galerne, Univ. Orléans, 2024–25), "Neural networks
+    for image classification"; LeNet-5 (LeCun et al., 1998).
+    """
+
+    _solvers = ("sgd", "adam")
+    _fit_solvers = ("sgd", "adam")
+    average = False  # no Polyak–Ruppert averaging here (read by the shared parameter check)
+
+    def __init__(
+        self,
+        conv_layers: Sequence[Any] = ((6, 5, 2), (16, 5)),
+        dense_layers: Sequence[int] = (120, 84),
+        *,
+        pool_size: int = 2,
+        dropout: float = 0.0,
+        image_shape: Sequence[int] | None = None,
+        solver: str = "sgd",
+        alpha: float = 0.0,
+        batch_size: int | None = 64,
+        learning_rate: Any = None,
+        momentum: float = 0.9,
+        max_iter: int = 20,
+        tol: float | None = 1e-4,
+        n_iter_no_change: int = 3,
+        early_stopping: bool = False,
+        validation_fraction: float = 0.1,
+        shuffle: bool = True,
+        init: str = "glorot_uniform",
+        dtype: str = "float32",
+        random_state: Any = None,
+        verbose: int = 0,
+    ) -> None:
+        self.conv_layers = conv_layers
+        self.dense_layers = dense_layers
+        self.pool_size = pool_size
+        self.dropout = dropout
+        self.image_shape = image_shape
+        self.solver = solver
+        self.alpha = alpha
+        self.batch_size = batch_size
+        self.learning_rate = learning_rate
+        self.momentum = momentum
+        self.max_iter = max_iter
+        self.tol = tol
+        self.n_iter_no_change = n_iter_no_change
+        self.early_stopping = early_stopping
+        self.validation_fraction = validation_fraction
+        self.shuffle = shuffle
+        self.init = init
+        self.dtype = dtype
+        self.random_state = random_state
+        self.verbose = verbose
+
+    # -- parameters ----------------------------------------------------------------------
+    @property
+    def hidden_layer_sizes(self) -> Sequence[int]:
+        """The dense hidden widths (the shared MLP checks read this name)."""
+        return self.dense_layers
+
+    activation = "relu"
+
+    def _check_params(self) -> np.dtype:
+        owner = type(self).__name__
+        _conv_specs(self.conv_layers, owner)
+        _check_number(owner, "pool_size", self.pool_size, numbers.Integral, low=1)
+        _check_number(owner, "dropout", self.dropout, numbers.Real, low=0.0, high=0.99)
+        if self.image_shape is not None:
+            self._image_shape_param()
+        if self.init not in _INITS:
+            raise ValueError(f"{owner}: init must be one of {list(_INITS)}, got {self.init!r}")
+        return super()._check_params()
+
+    def _check_learning_rate(self) -> None:
+        if self.learning_rate is not None:
+            check_learning_rate(type(self).__name__, self.learning_rate)
+
+    def _learning_rate(self) -> Any:
+        lr = self.learning_rate
+        return _DEFAULT_LR.get(self.solver, 0.05) if lr is None else lr
+
+    def _image_shape_param(self) -> tuple[int, int, int]:
+        shape = self.image_shape
+        ok = isinstance(shape, (tuple, list)) and len(shape) in (2, 3)
+        ok = ok and all(
+            isinstance(v, numbers.Integral) and not isinstance(v, (bool, np.bool_)) and v >= 1
+            for v in shape
+        )
+        if not ok:
+            raise ValueError(
+                f"{type(self).__name__}: image_shape must be None, (H, W) or (C, H, W) of "
+                f"positive ints, got {shape!r}"
+            )
+        dims = tuple(int(v) for v in shape)
+        return (1, *dims) if len(dims) == 2 else dims  # type: ignore[return-value]
+
+    # -- images ----------------------------------------------------------------------------
+    def _rows(self, X: Any, *, fitting: bool) -> tuple[Any, tuple[int, int, int] | None]:
+        """(X as flat rows, its image shape or None for rows to be read with the default)."""
+        if isinstance(X, np.ndarray) and X.ndim in (3, 4):
+            shape = (1, *X.shape[1:]) if X.ndim == 3 else tuple(X.shape[1:])
+            want = self._image_shape_param() if self.image_shape is not None else None
+            if fitting and want is not None and want != shape:
+                raise ValueError(
+                    f"{type(self).__name__}: images of shape {shape} do not match "
+                    f"image_shape={self.image_shape!r}"
+                )
+            return X.reshape(X.shape[0], -1), shape  # type: ignore[return-value]
+        return X, None
+
+    def _shape_for(self, n_features: int, given: tuple[int, int, int] | None) -> tuple:
+        if given is not None:
+            return given
+        if self.image_shape is not None:
+            shape = self._image_shape_param()
+            if math.prod(shape) != n_features:
+                raise ValueError(
+                    f"{type(self).__name__}: rows of {n_features} features cannot be images "
+                    f"of image_shape={self.image_shape!r} ({math.prod(shape)} values)"
+                )
+            return shape
+        side = math.isqrt(n_features)
+        return (1, side, side) if side * side == n_features else (1, 1, n_features)
+
+    def _images(self, X: np.ndarray) -> np.ndarray:
+        return X.reshape(X.shape[0], *self.image_shape_)
+
+    def fit(
+        self,
+        X: Any,
+        y: Any,
+        *,
+        callbacks: Sequence[Any] = (),
+        resume_state: dict[str, Any] | None = None,
+    ) -> CNNClassifier:
+        """Train on images X ((N, H, W), (N, C, H, W) or flat rows) and class labels y."""
+        rows, shape = self._rows(X, fitting=True)
+        self._given_shape = shape
+        super().fit(rows, y, callbacks=callbacks, resume_state=resume_state)
+        return self
+
+    def partial_fit(self, X: Any, y: Any, classes: Any = None) -> CNNClassifier:
+        """One epoch over (X, y); ``classes`` (all labels) is required on the first call."""
+        rows, shape = self._rows(X, fitting=not hasattr(self, "image_shape_"))
+        if hasattr(self, "image_shape_") and shape is not None and shape != self.image_shape_:
+            raise ValueError(
+                f"{type(self).__name__}: images of shape {shape}, the network was built for "
+                f"{self.image_shape_}"
+            )
+        self._given_shape = shape
+        super().partial_fit(rows, y, classes=classes)
+        return self
+
+    # -- network ---------------------------------------------------------------------------
+    def _build(
+        self, n_in: int, n_out: int, rng: np.random.Generator, dtype: np.dtype
+    ) -> Sequential:
+        if "image_shape_" not in self.__dict__:
+            given = self.__dict__.get("_given_shape")
+            self.image_shape_ = tuple(self._shape_for(n_in, given))
+        c, h, w = self.image_shape_
+        modules: list[Module] = []
+        init = {"init": self.init, "random_state": rng, "dtype": dtype}
+        for out_c, k, p in _conv_specs(self.conv_layers, type(self).__name__):
+            pad = (max(p, -(-(k - h) // 2)), max(p, -(-(k - w) // 2)))  # fits at least once
+            modules.append(Conv2d(c, out_c, k, padding=pad, **init))
+            c, h, w = out_c, h + 2 * pad[0] - k + 1, w + 2 * pad[1] - k + 1
+            window = (min(self.pool_size, h), min(self.pool_size, w))
+            if window != (1, 1):
+                modules.append(MaxPool2d(window))
+                h, w = h // window[0], w // window[1]
+            modules.append(_relu())
+        modules.append(Flatten())
+        sizes = [c * h * w, *(int(s) for s in self.dense_layers), n_out]
+        for i in range(len(sizes) - 1):
+            modules.append(Linear(sizes[i], sizes[i + 1], **init))
+            if i < len(sizes) - 2:
+                modules.append(_relu())
+                if self.dropout:
+                    # its own generator (seeded from rng): checkpoints save its state apart
+                    seed = int(rng.integers(np.iinfo(np.int64).max))
+                    modules.append(Dropout(float(self.dropout), random_state=seed))
+        return Sequential(*modules, input_grad=False)
+
+    def _publish(self, network: Sequential) -> None:
+        super()._publish(network)
+        convs = [m for m in network.modules if isinstance(m, Conv2d)]
+        self.conv_weights_ = [m.weight.data for m in convs]
+        self.conv_biases_ = [m.bias.data for m in convs]  # type: ignore[union-attr]
+
+    def _adopt_coefs(self) -> None:
+        raise ValueError(
+            f"{type(self).__name__}: no network to continue from; fit it (or load a saved one)"
+        )
+
+    def _fit_network(
+        self,
+        X: np.ndarray,
+        y: np.ndarray,
+        n_out: int,
+        loss: Loss,
+        dtype: np.dtype,
+        callbacks: Sequence[Any],
+        resume_state: Any,
+    ) -> None:
+        self.image_shape_ = tuple(self._shape_for(X.shape[1], self.__dict__.get("_given_shape")))
+        super()._fit_network(self._images(X), y, n_out, loss, dtype, callbacks, resume_state)
+
+    def _start_partial(self, n_in: int, n_out: int, loss: Loss, dtype: np.dtype) -> None:
+        self.__dict__.pop("image_shape_", None)
+        super()._start_partial(n_in, n_out, loss, dtype)
+
+    def _partial_epoch(self, X: np.ndarray, y: np.ndarray) -> None:
+        super()._partial_epoch(self._images(X), y)
+
+    def _train(self, model: Module, loss: Loss, X: np.ndarray, y: np.ndarray, **kw: Any) -> History:
+        if kw.get("optimizer") is None and self.solver == "adam":
+            kw["optimizer"] = Adam(
+                model.parameters(), lr=self._learning_rate(), weight_decay=2.0 * float(self.alpha)
+            )
+        with one_blas_thread():
+            return super()._train(model, loss, X, y, **kw)
+
+    def _forward(self, X: Any) -> np.ndarray:
+        """The network's logits for X, in evaluation mode, ``_PREDICT_CHUNK`` images at a time."""
+        check_is_fitted(self, "coefs_")
+        rows, shape = self._rows(X, fitting=False)
+        if shape is not None and shape != tuple(self.image_shape_):
+            raise ValueError(
+                f"{type(self).__name__}: images of shape {shape}, the network was fitted on "
+                f"{tuple(self.image_shape_)}"
+            )
+        rows = validate_data(self, rows, reset=False, dtype=self.coefs_[0].dtype, order="C")
+        images = self._images(rows)
+        net = self._network
+        was_training = getattr(net, "training", True)
+        set_training(net, False)
+        try:
+            with one_blas_thread():
+                parts = [
+                    _predict_forward(net, images[s : s + _PREDICT_CHUNK])
+                    for s in range(0, images.shape[0], _PREDICT_CHUNK)
+                ]
+        finally:
+            set_training(net, was_training)
+        if not parts:
+            return np.zeros((0, self.n_outputs_), dtype=self.coefs_[0].dtype)
+        return np.concatenate(parts)
+
+    def __sklearn_tags__(self) -> Any:
+        tags = super().__sklearn_tags__()
+        tags.input_tags.allow_nan = False
+        return tags
+
+
+def _predict_forward(net: Sequential, x: np.ndarray) -> np.ndarray:
+    """The network's forward for prediction, every image's logits as if it were alone.
+
+    The products of the convolutions (one row per output position) and of the dense layers
+    go through :func:`byhand._inference.row_invariant_matmul` (float64 on row blocks of a
+    fixed shape); pooling, ReLU and Flatten act on each image alone. So ``predict(X)[i]``
+    equals ``predict(X[i:i+1])`` bit for bit, as for the other estimators.
+    """
+    for m in net.modules:
+        if isinstance(m, Conv2d):
+            x = _conv_rows(m, x)
+        elif isinstance(m, Linear):
+            x = row_invariant_matmul(x, m.weight.data)
+            if m.bias is not None:
+                x += m.bias.data
+        else:
+            x = np.array(m.forward(x))
+    return x
+
+
+def _conv_rows(conv: Conv2d, x: np.ndarray) -> np.ndarray:
+    """conv(x) with the patches as rows (N·OH·OW, C·kH·kW), multiplied row-invariantly."""
+    oh, ow = conv._geometry(x)
+    n = x.shape[0]
+    xp = conv._padded(x, "xp")  # (C, N, H̃, W̃)
+    windows = _windows(xp, conv.kernel_size, conv.stride, (oh, ow))  # (C, N, OH, OW, kH, kW)
+    rows = np.ascontiguousarray(windows.transpose(1, 2, 3, 0, 4, 5)).reshape(n * oh * ow, -1)
+    w = conv.weight.data
+    y = row_invariant_matmul(rows, w.reshape(w.shape[0], -1).T)
+    if conv.bias is not None:
+        y += conv.bias.data
+    return np.ascontiguousarray(y.reshape(n, oh, ow, -1).transpose(0, 3, 1, 2))
+
+
+def _relu() -> Module:
+    from byhand.nn.activations import ReLU
+
+    return ReLU()
