@@ -110,10 +110,11 @@ def test_non_convexity_claim_fails_without_a_relabelling(monkeypatch) -> None:
     assert verdicts("non-convexity") == ["failed"]
 
 
-def test_signed_distance_claims_pass_and_cite_the_transcript() -> None:
+def test_signed_distance_claims_pass_and_cite_the_transcript(request) -> None:
     exp = get("perceptron-signed-distance")
     res = exp.func(0, True)
     assert [c.verdict for c in res.claims] == ["reproduced", "reproduced"]
+    transcript_path = request.getfixturevalue("transcripts")  # skips here without them
     text = transcript_path("galerne-1").read_text(encoding="utf-8")
     assert all(c.slide in text and c.quote in text for c in res.claims)
     assert list(exp.covers) == [("galerne-1", "Machine learning – Perceptron – Principle")]
