@@ -91,12 +91,10 @@ class TrainState:
 def _module_generators(model: Module) -> list[np.random.Generator]:
     """The random generators of the model's modules (Dropout's masks), in module order."""
     found = []
-    generator = model.__dict__.get("generator")
-    if isinstance(generator, np.random.Generator):
-        found.append(generator)
-    for child in model._children():
-        if isinstance(child, Module):
-            found.extend(_module_generators(child))
+    for m in model._walk():
+        generator = m.__dict__.get("generator")
+        if isinstance(generator, np.random.Generator):
+            found.append(generator)
     return found
 
 
