@@ -108,3 +108,44 @@ def test_non_convexity_claim_fails_without_a_relabelling(monkeypatch) -> None:
 
     monkeypatch.setattr(mod, "SHIFT", 0)
     assert verdicts("non-convexity") == ["failed"]
+
+
+def test_signed_distance_claims_pass_and_cite_the_transcript(request) -> None:
+    exp = get("perceptron-signed-distance")
+    res = exp.func(0, True)
+    assert [c.verdict for c in res.claims] == ["reproduced", "reproduced"]
+    transcript_path = request.getfixturevalue("transcripts")  # skips here without them
+    text = transcript_path("galerne-1").read_text(encoding="utf-8")
+    assert all(c.slide in text and c.quote in text for c in res.claims)
+    assert list(exp.covers) == [("galerne-1", "Machine learning – Perceptron – Principle")]
+
+
+def test_signed_distance_fails_when_the_decision_function_forgets_the_bias(monkeypatch) -> None:
+    from byhand.linear_model import Perceptron
+
+    monkeypatch.setattr(Perceptron, "decision_function", lambda self, X: X @ self.coef_[0])
+    assert verdicts("perceptron-signed-distance")[0] == "failed"
+
+
+def test_signed_distance_fails_when_predict_flips_the_sign(monkeypatch) -> None:
+    from byhand.linear_model import Perceptron
+
+    monkeypatch.setattr(
+        Perceptron,
+        "predict",
+        lambda self, X: self.classes_[(self.decision_function(X) <= 0).astype(np.intp)],
+    )
+    assert verdicts("perceptron-signed-distance") == ["reproduced", "failed"]
+
+
+def test_geometric_signed_distance_against_a_literal_closest_point() -> None:
+    from scipy.optimize import minimize
+
+    from byhand.experiments.galerne_signed_distance import geometric_signed_distance
+
+    w, b = np.array([3.0, -1.0, 2.0]), -0.5
+    x = np.array([1.0, 2.0, -1.0])
+    cons = {"type": "eq", "fun": lambda z: w @ z + b}
+    z = minimize(lambda z: np.sum((z - x) ** 2), np.zeros(3), constraints=[cons], tol=1e-12).x
+    d = geometric_signed_distance(w, b, x[None])[0]
+    assert abs(abs(d) - np.linalg.norm(x - z)) < 1e-6 and np.sign(d) == np.sign(w @ x + b)

@@ -276,6 +276,9 @@ def gd_vs_normal_equations(seed: int, quick: bool) -> ExperimentResult:
     )
     ax.set_xlabel(r"data dimension $d$ ($N = 4d$)")
     ax.set_ylabel("floating-point operations")
+    ax.set_xticks(list(dims), [str(d) for d in dims])  # plain labels, no crowded minor ticks
+    ax.minorticks_off()
+    ax.set_title("normal equations vs gradient descent")
     ax.legend()
     ax.grid(alpha=0.3, which="both")
     res.figure(fig, "Operation counts of the exact solution and of GD run to tolerance.")
@@ -338,18 +341,24 @@ def binary_linear_classifier(seed: int, quick: bool) -> ExperimentResult:
         "one the labels determine; with points up to 0.07 from the line, separating directions "
         "are confined to a few degrees around [1, −1] (cos 0.99 ≈ 8°)",
     )
-    fig, ax = subplots()
+    fig, ax = subplots(figsize=(6.6, 4.0))
     for lab, mk, col in ((1, "o", "#2e5bba"), (-1, "s", "#d1495b")):
         m = pred == lab
         ax.scatter(X[m, 0], X[m, 1], s=8, marker=mk, color=col, label=rf"$f(x) = {lab:+d}$")
     t = np.linspace(-2, 2, 5)
     ax.plot(t, t, "k-", lw=1.2, label=r"$w^\top x = 0$ ($x_1 = x_2$)")
     ax.annotate("", xy=(1, -1), xytext=(0, 0), arrowprops={"arrowstyle": "->", "lw": 2})
-    ax.text(1.05, -1.15, r"$w = [1, -1]$")
+    ax.text(
+        1.05,
+        -1.15,
+        r"$w = [1, -1]$",
+        bbox={"facecolor": "white", "edgecolor": "none", "alpha": 0.85, "pad": 1},
+    )
     ax.set_xlabel(r"$x_1$")
     ax.set_ylabel(r"$x_2$")
     ax.set_aspect("equal")
-    ax.legend(fontsize=8, loc="upper left")
+    ax.set_title(r"$f(x) = \mathrm{sign}(w^\top x)$, $w = [1, -1]$")
+    ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.02, 1), borderaxespad=0)
     res.figure(fig, "The slide's classifier w = [1, −1]: +1 below the diagonal, w normal to it.")
     return res
 

@@ -279,15 +279,18 @@ def perceptron_criterion_experiment(seed: int, quick: bool) -> ExperimentResult:
         source="lecture",
         quote="But may pick any of many solutions of varying quality.",
     )
-    fig, ax = subplots()
-    ax.scatter(X0[far, 0], X0[far, 1], c=d[far], cmap="coolwarm", s=8)
+    fig, ax = subplots(figsize=(6.2, 4.0))
+    for lab, col in ((-1, "#3b4cc0"), (1, "#b40426")):
+        m = far & (d == lab)
+        ax.scatter(X0[m, 0], X0[m, 1], color=col, s=8, label=f"d = {lab:+d}".replace("-", "−"))
     xs = np.linspace(-2, 2, 10)
     for i, w in enumerate(finals):
         ax.plot(xs, -(w[0] + w[1] * xs) / w[2], lw=1, color=f"C{i}", label=f"start {i + 1}")
     ax.set_ylim(-2, 2)
     ax.set_xlabel(r"$x_1$")
     ax.set_ylabel(r"$x_2$")
-    ax.legend(fontsize=7)
+    ax.set_title(r"perceptron criterion $E(w) = 0$ from five random $w_0$")
+    ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.02, 1), borderaxespad=0)
     res.figure(fig, "Five random starts, five separating lines: E(w) = 0 for each.")
     return res
 
@@ -613,8 +616,10 @@ def boundaries_without_bias(seed: int, quick: bool) -> ExperimentResult:
             levels=[-0.5, 0.5, 1.5, 2.5],
             colors=["#c6dbef", "#fdd0a2", "#c7e9c0"],
         )
-        ax.scatter(X[:, 0], X[:, 1], c=y, cmap="brg", s=5)
-        ax.plot(0, 0, "k*", ms=12)
+        for k, col in enumerate(("#2171b5", "#e6550d", "#31a354")):  # darker than its region
+            ax.scatter(X[y == k, 0], X[y == k, 1], color=col, s=5, label=f"class {k + 1}")
+        ax.plot(0, 0, "k*", ms=12, label="origin")
+        ax.legend(fontsize=8, loc="lower right", framealpha=0.9)
         ax.set_xlabel(r"$x_1$")
         ax.set_ylabel(r"$x_2$")
         ax.set_title(title)

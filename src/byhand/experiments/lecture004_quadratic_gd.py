@@ -104,16 +104,23 @@ def run(seed: int, quick: bool) -> ExperimentResult:
     final = np.array(final)
     converged = gl[final < 1e-3 * d0]
     diverged = gl[final > d0]
-    edge = float(converged.max())
+    # a broken optimiser may make nothing converge or nothing diverge: the claim then fails
+    edge = float(converged.max()) if converged.size else None
+    first_div = float(diverged.min()) if diverged.size else None
     res.claim(
         LECTURE,
         "Gradient descent",
         "the stability limit is γ = 2/L: every γ below converges, every γ above diverges",
-        {"largest converging γL": edge, "smallest diverging γL": float(diverged.min())},
+        {
+            "largest converging γL": "none converges" if edge is None else edge,
+            "smallest diverging γL": "none diverges" if first_div is None else first_div,
+        },
         bool(
-            np.all(gl[gl < 2] <= edge)
-            and np.all(gl[gl > 2] >= diverged.min())
-            and edge < 2 < diverged.min()
+            edge is not None
+            and first_div is not None
+            and np.all(gl[gl < 2] <= edge)
+            and np.all(gl[gl > 2] >= first_div)
+            and edge < 2 < first_div
         ),
         kind="numeric",
         target=2.0,
