@@ -196,6 +196,9 @@ def _coverage_table(rows: list[dict[str, Any]]) -> str:
             cls, label = "reproduced", "reproduced"
         elif r["status"] == "not reproduced":
             how, cls, label = _e(r["reason"]), "notrep", "not reproduced"
+        elif r["status"] in ("skipped", "failed"):
+            names = ", ".join(f"<code>{_e(n)}</code>" for n in r["experiments"])
+            how, cls, label = f"{names}: {_e(r['reason'])}", "missing", r["status"]
         else:
             how, cls, label = "no experiment yet", "missing", "missing"
         body.append(
@@ -343,6 +346,11 @@ def render(
         )
     else:
         verdict = "every claim reproduced"
+    if nskip and not problems:
+        verdict += (
+            f" ({nskip} experiment{'s' * (nskip != 1)} skipped: "
+            f"{'their claims were' if nskip != 1 else 'its claims were'} not run)"
+        )
     share = f"{covered}/{n_items}" if n_items else "-"
     stats = [
         (f"{nrep}/{len(claims)}", "claims reproduced", "bad" if nfail else "good"),

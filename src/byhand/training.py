@@ -8,7 +8,7 @@ minibatch SGD, in dataset order or reshuffled each epoch (CS 577 Lecture 01 (Wan
 
 A run whose loss becomes non-finite stops at once with a warning naming the epoch and
 ``History.diverged = True`` rather than raising: divergence is sometimes the lesson
-(lecture 000's ε = 0.2).
+(CS 577 Lecture 01's ε = 0.2).
 """
 
 from __future__ import annotations
@@ -324,7 +324,7 @@ def fit(
       ``min_delta`` in the validation loss (the training loss when there is no validation).
     - ``callbacks``: callables (or objects with ``on_epoch_end``) taking a :class:`TrainState`;
       returning True stops training.
-    - ``averager``: updated after every step (Polyak–Ruppert averaging, lecture 004).
+    - ``averager``: updated after every step (Polyak–Ruppert averaging, Galerne Course I).
     - ``history``: a previous run's history to continue (resuming from a checkpoint); epochs
       already in it count towards ``epochs``.
     - ``fuse_step``: do the SGD step inside backward's own BLAS products (W ← β W − ε Xᵀ G in

@@ -44,7 +44,7 @@ _TRACE_Y = np.array([1, 1, -1, 1, -1, -1, 1, -1], dtype=np.int64)
 
 
 def perceptron_trace() -> tuple[np.ndarray, np.ndarray]:
-    """The 8 points of the worked perceptron example of lecture 000 ("Perceptron: an example").
+    """The 8 points of CS 577 Lecture 01's worked example ("Perceptron: an example").
 
     The perceptron (no bias, w⁰ = 0) visits t = 1, …, 8 in order and updates
     w ← w + y⁽ᵗ⁾ x⁽ᵗ⁾ whenever y⁽ᵗ⁾ wᵀx⁽ᵗ⁾ <= 0.
@@ -70,7 +70,7 @@ def perceptron_trace() -> tuple[np.ndarray, np.ndarray]:
 
 
 _LOGIC = {
-    # name: (inputs, outputs), threshold logic units of 003 §3.1
+    # name: (inputs, outputs), threshold logic units of EE-559 §3.1
     "and": (np.array([[0, 0], [0, 1], [1, 0], [1, 1]]), np.array([0, 0, 0, 1])),
     "or": (np.array([[0, 0], [0, 1], [1, 0], [1, 1]]), np.array([0, 1, 1, 1])),
     "not": (np.array([[0], [1]]), np.array([1, 0])),

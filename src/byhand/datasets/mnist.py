@@ -293,7 +293,7 @@ def load_mnist(
         a ↦ −1 and b ↦ +1. ``digits=(0, 1)`` is EE-559's 0-vs-1 perceptron task ("MNIST's
         '0's as negative class, and '1's as positive one", EE-559 3.1 (Fleuret, EPFL, 2019)).
     one_vs_rest : a digit k: every image, y = +1 for k and −1 for the others
-        (``one_vs_rest=8`` is EE-559's "8" vs. the other classes, 003, 3.3). Not together
+        (``one_vs_rest=8`` is EE-559's "8" vs. the other classes, 3.3). Not together
         with ``digits``.
     flatten : X of shape (n, 784) (row-major pixels) if True, else (n, 28, 28).
     dtype : float32 (default) or float64.

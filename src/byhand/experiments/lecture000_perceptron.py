@@ -1,4 +1,4 @@
-"""Lecture 000 (CS 577 Lecture 01): the perceptron trace and the multiclass perceptron.
+"""CS 577 Lecture 01: the perceptron trace and the multiclass perceptron.
 
 Experiment 4 reruns the worked 8-step example ("Perceptron: an example", ending at
 w = [2, −1], boundary x₂ = 2x₁, "Converged"); experiment 5 runs the multiclass perceptron

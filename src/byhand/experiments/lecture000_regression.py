@@ -1,4 +1,4 @@
-"""Lecture 000 (CS 577 Lecture 01): linear regression in closed form, GD and SGD.
+"""CS 577 Lecture 01: linear regression in closed form, GD and SGD.
 
 Experiments 1–3 of the reproduction: the normal equations on the N = 3 example, gradient
 descent with the five step sizes of the slides ("GD on our example ε_k ≡ …, 100

@@ -1,4 +1,4 @@
-"""Lecture 001 (CS 577 Lecture 03, Nonlinearity): XOR, polynomial feature maps, hand gradients.
+"""CS 577 Lecture 03 (Nonlinearity): XOR, polynomial feature maps, hand gradients.
 
 Experiments 6, 8 and 9 of the reproduction:
 
@@ -217,7 +217,7 @@ def polynomial_feature_map_(x: float, degree: int) -> list[float]:
 
 
 def polynomial_feature_map(x_array: np.ndarray, degree: int) -> np.ndarray:
-    """The lecture's code: φ applied to each sample of a 1-D array (001, feature map slide)."""
+    """The lecture's code: φ applied to each sample of a 1-D array (CS 577 Lecture 03)."""
     return np.array([polynomial_feature_map_(x_array[i], degree) for i in range(len(x_array))])
 
 
@@ -349,12 +349,12 @@ def poly_degrees(seed: int, quick: bool) -> ExperimentResult:
 
 
 def relu(a: np.ndarray) -> np.ndarray:
-    """relu(z) := max{0, z} (001, "Activation function")."""
+    """relu(z) := max{0, z} (CS 577 Lecture 03, "Activation function")."""
     return np.maximum(a, 0.0)
 
 
 def relu_prime(a: np.ndarray) -> np.ndarray:
-    """relu'(z) = 1 if z >= 0 else 0 (001, "Activation function")."""
+    """relu'(z) = 1 if z >= 0 else 0 (CS 577 Lecture 03, "Activation function")."""
     return (a >= 0).astype(np.float64)
 
 
@@ -370,8 +370,8 @@ def hand_gradients(
     """∇J = (1/N) Σ_i ∇J_i with the slides' per-sample formulas, one sample at a time.
 
     z_i = w⁽²⁾ᵀ g(h_i) + b⁽²⁾, h_i = W⁽¹⁾ x_i + b⁽¹⁾ (W⁽¹⁾ ∈ R^{m×d}; for d = 1 it is the
-    lecture-001 column w⁽¹⁾). With r_i = ∂L/∂z (−2(y_i − z_i) for the MSE,
-    −y e^{−yz}/(1 + e^{−yz}) for the logistic loss, 002 "higher dim data"):
+    CS 577 Lecture 03 column w⁽¹⁾). With r_i = ∂L/∂z (−2(y_i − z_i) for the MSE,
+    −y e^{−yz}/(1 + e^{−yz}) for the logistic loss, CS 577 Lecture 04 "higher dim data"):
     ∂J_i/∂w⁽²⁾ = r_i g(h_i), ∂J_i/∂b⁽²⁾ = r_i, ∂J_i/∂W⁽¹⁾ = r_i (w⁽²⁾ ⊙ g'(h_i)) x_iᵀ,
     ∂J_i/∂b⁽¹⁾ = r_i (w⁽²⁾ ⊙ g'(h_i)).
     """
@@ -477,7 +477,7 @@ def hand_gradient_check(seed: int, quick: bool) -> ExperimentResult:
 
     rng = np.random.default_rng(seed)
     res = ExperimentResult()
-    m = 10  # "m = 10 relu" (002, "Linearity")
+    m = 10  # "m = 10 relu" (CS 577 Lecture 04, "Linearity")
     cases = []
     x1, y1 = make_sin_regression(20, noise=0.1, random_state=rng)
     cases.append(("d = 1, MSE", LECTURE, SLIDE_GRAD, x1, y1, "mse"))

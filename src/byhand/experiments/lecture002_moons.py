@@ -1,4 +1,4 @@
-"""Lecture 002 (CS 577 Lecture 04, Classification): one-hidden-layer nets on the two moons.
+"""CS 577 Lecture 04 (Classification): one-hidden-layer nets on the two moons.
 
 Experiment 13 of the reproduction. CS 577 Lecture 04 (Wang, IIT, 2024), "1-layer neural network
 (higher

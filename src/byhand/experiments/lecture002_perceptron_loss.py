@@ -1,4 +1,4 @@
-"""Lecture 002 (CS 577 Lecture 04): the perceptron as SGD, and why full-batch fails.
+"""CS 577 Lecture 04: the perceptron as SGD, and why full-batch fails.
 
 Experiment 10 ("Perceptron as stochastic gradient descent (SGD)"): SGD with m = 1 and
 η = 1 on L(z, y) = max{0, −yz} is the perceptron update. Experiment 11 ("Breakout

@@ -1,4 +1,4 @@
-"""Lecture 003 (EE-559 3.5–3.6): gradient descent on logistic regression, back-propagation.
+"""EE-559 3.5–3.6: gradient descent on logistic regression, back-propagation.
 
 Experiments 24 and 25 of the reproduction:
 

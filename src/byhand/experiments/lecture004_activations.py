@@ -1,4 +1,4 @@
-"""Experiment 26: the activation zoo of lecture 004 with derivatives; tanh(a/2) = 2·logistic(a) − 1.
+"""Experiment 26: Galerne Course I's activation zoo, derivatives; tanh(a/2) = 2·logistic(a) − 1.
 
 Deep Neural Networks Course I (Galerne, Univ. Orléans, 2024–25), "Activation functions": linear
 g(a) = a, threshold units (sign and
@@ -173,7 +173,7 @@ def run(seed: int, quick: bool) -> ExperimentResult:
     ax.grid(alpha=0.25)
     res.figure(
         fig,
-        "The activation zoo of lecture 004 (solid) with derivatives from byhand's "
+        "The activation zoo of Galerne Course I (solid) with derivatives from byhand's "
         "backward (dashed; threshold units: 0 away from the jump). Last panel: the "
         "tanh/logistic identity.",
     )

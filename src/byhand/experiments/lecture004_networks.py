@@ -1,4 +1,4 @@
-"""Lecture 004 (Galerne, Course I): separators of growing networks, multiclass logistic regression.
+"""Galerne Course I: separators of growing networks, multiclass logistic regression.
 
 Experiments 27 and 28 of the reproduction:
 
@@ -152,7 +152,7 @@ def separators(seed: int, quick: bool) -> ExperimentResult:
 
 
 def bias_trick(X: np.ndarray) -> np.ndarray:
-    """φ = [x, 1]: the feature vector with a constant 1 (004, "Bias trick")."""
+    """φ = [x, 1]: the feature vector with a constant 1 (Galerne Course I, "Bias trick")."""
     return np.column_stack([X, np.ones(len(X))])
 
 
@@ -163,7 +163,7 @@ def softmax_rows(A: np.ndarray) -> np.ndarray:
 
 
 def neg_log_likelihood(W: np.ndarray, Phi: np.ndarray, t: np.ndarray) -> float:
-    """L(W) = −Σ_n [w_{t_n}ᵀφ_n − log Σ_j exp(w_jᵀφ_n)] (004, "Loglikelihood")."""
+    """L(W) = −Σ_n [w_{t_n}ᵀφ_n − log Σ_j exp(w_jᵀφ_n)] (Galerne Course I, "Loglikelihood")."""
     A = Phi @ W
     m = A.max(axis=1)
     lse = m + np.log(np.exp(A - m[:, None]).sum(axis=1))

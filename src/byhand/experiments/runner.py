@@ -222,12 +222,39 @@ def _summary_counts(records: list[dict[str, Any]]) -> dict[str, Any]:
     }
 
 
-def coverage_of(names: Sequence[str] | None = None) -> dict[str, list[dict[str, Any]]]:
+def coverage_of(
+    names: Sequence[str] | None = None, records: Sequence[dict[str, Any]] | None = None
+) -> dict[str, list[dict[str, Any]]]:
     """The coverage table (see :mod:`byhand.experiments.coverage`) of the experiments ``names``
-    (all registered ones by default)."""
+    (all registered ones by default).
+
+    With ``records`` (a run's results), an item counts as reproduced only through experiments
+    that ran and have no failed claim: an item whose experiments were all skipped (no MNIST, say)
+    is ``"skipped"``, one whose experiments errored or failed a claim is ``"failed"``.
+    """
     reg = registry()
     chosen = reg if names is None else {n: reg[n] for n in names if n in reg}
-    return coverage((e.name, *c) for e in chosen.values() for c in e.covers)
+    table = coverage((e.name, *c) for e in chosen.values() for c in e.covers)
+    if records is None:
+        return table
+    good = {
+        r["name"]
+        for r in records
+        if r["status"] == "ok" and all(c.get("verdict") != "failed" for c in r["claims"])
+    }
+    skipped = {r["name"] for r in records if r["status"].startswith("skipped")}
+    for rows in table.values():
+        for row in rows:
+            exps = row["experiments"]
+            if row["status"] != "reproduced" or any(n in good for n in exps):
+                continue
+            if all(n in skipped for n in exps):
+                row["status"] = "skipped"
+                row["reason"] = "its experiment was skipped in this run (MNIST not found)"
+            else:
+                row["status"] = "failed"
+                row["reason"] = "its experiment errored or failed a claim in this run"
+    return table
 
 
 def exit_code(records: list[dict[str, Any]]) -> int:
@@ -402,7 +429,7 @@ def print_summary(records: list[dict[str, Any]], console: Any) -> None:
         highlight=False,
     )
     names = [r["name"] for r in records]
-    cover = coverage_of(names)
+    cover = coverage_of(names, records)
     parts = []
     for lec, rows in cover.items():
         got, total = share(rows)
@@ -450,7 +477,7 @@ def reproduce(
         "seconds": round(time.perf_counter() - t0, 2),
         "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
     }
-    cover = coverage_of(names)
+    cover = coverage_of(names, records)
     doc = results_json(records, meta, cover)
     (out / "results.json").write_text(json.dumps(doc, indent=1, ensure_ascii=False) + "\n")
     (out / "index.html").write_text(report.render(records, meta, cover), encoding="utf-8")

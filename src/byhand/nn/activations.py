@@ -103,7 +103,7 @@ class Sign(Module):
     """σ(a) = +1 if a >= 0 else −1: the perceptron's threshold unit (EE-559 3.1).
 
     Forward only: its derivative is 0 almost everywhere, so gradient descent cannot train
-    through it (the reason for smooth activations, 004 "Activation functions").
+    through it (the reason for smooth activations, Galerne Course I "Activation functions").
     """
 
     def forward(self, x: np.ndarray) -> np.ndarray:

@@ -82,7 +82,8 @@ class MSELoss(Loss):
     """L = (1/N) Σₙ ‖zₙ − yₙ‖², dL/dz = 2(z − y)/N; predict = identity.
 
     CS 577 Lecture 01 (Wang, IIT, 2024), "Linear regression" (J(θ) = (1/N) Σ (θᵀx⁽ⁿ⁾ − y⁽ⁿ⁾)², whose
-    Hessian gives the step-size limit 2/L); 002, "Gaussian maximum likelihood" gives it.
+    Hessian gives the step-size limit 2/L);
+    CS 577 Lecture 04, "Gaussian maximum likelihood" gives it.
     """
 
     metric_name = "r2"
@@ -191,7 +192,7 @@ class LogisticLoss(_BinaryLoss):
 
     CS 577 Lecture 04 (Wang, IIT, 2024), "Bernoulli maximum likelihood" (the negative
     log-likelihood of
-    P(y=1|x) = σ(z)); 003, EE-559 3.2 "Probabilistic view of a linear classifier".
+    P(y=1|x) = σ(z)); EE-559 3.2 "Probabilistic view of a linear classifier".
     """
 
     def _forward(self, z: np.ndarray, y: np.ndarray) -> float:

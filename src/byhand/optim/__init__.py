@@ -1,4 +1,7 @@
-"""Optimisers and step-size schedules (000 "Gradient descent", 004 "Averaged SGD")."""
+"""Optimisers and step-size schedules.
+
+Sources: CS 577 Lecture 01, "Gradient descent"; Galerne Course I, "Averaged SGD".
+"""
 
 from byhand.optim.adam import Adam
 from byhand.optim.schedules import (
