@@ -8,7 +8,7 @@ import json
 import numpy as np
 import pytest
 
-from byhand.experiments import get
+from _experiments import check_claims_pass_and_cite, verdicts
 
 NAMES = [
     "sincos-gradient",
@@ -21,23 +21,10 @@ NAMES = [
 ]
 
 
-def verdicts(name: str) -> list[str]:
-    return [c.verdict for c in get(name).func(0, True).claims]
-
-
 @pytest.mark.parametrize("name", NAMES)
 def test_claims_pass_and_cite_the_transcripts(name: str, request) -> None:
-    exp = get(name)
-    res = exp.func(0, True)
-    assert res.claims and res.figures
-    failed = [(c.claim, c.value) for c in res.claims if not c.passed]
-    assert not failed, failed
-    transcript_path = request.getfixturevalue("transcripts")  # skips here without them
-    for c in res.claims:
-        assert c.source in ("lecture", "derived", "byhand")
-        assert c.slide in transcript_path(c.lecture).read_text(encoding="utf-8"), c.slide
-    for lec, slide in exp.covers:
-        assert slide in transcript_path(lec).read_text(encoding="utf-8"), slide
+    # the transcripts fixture skips here without them
+    exp, res = check_claims_pass_and_cite(name, request.getfixturevalue("transcripts"))
     json.dumps([c.to_dict() for c in res.claims], allow_nan=False)
     assert exp.number >= 100
 

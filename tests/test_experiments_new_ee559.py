@@ -6,30 +6,17 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from byhand.experiments import get
+from _experiments import check_claims_pass_and_cite, verdicts
 
 NAMES = ["perceptron-2d-hinge", "logistic-map", "gd-local-minima", "backward-depths", "hog-mnist"]
-
-
-def verdicts(name: str) -> list[str]:
-    return [c.verdict for c in get(name).func(0, True).claims]
 
 
 @pytest.mark.parametrize(
     "name", [pytest.param(n, marks=pytest.mark.mnist) if n == "hog-mnist" else n for n in NAMES]
 )
 def test_claims_pass_and_cite_the_transcripts(name: str, request) -> None:
-    exp = get(name)
-    res = exp.func(0, True)
-    assert res.claims and res.figures
-    failed = [(c.claim, c.value) for c in res.claims if not c.passed]
-    assert not failed, failed
-    transcript_path = request.getfixturevalue("transcripts")  # skips here without them
-    text = transcript_path("ee559-3").read_text(encoding="utf-8")
-    for c in res.claims:
-        assert c.slide in text and c.source in ("lecture", "derived", "byhand")
-    for _, slide in exp.covers:
-        assert slide in text
+    # the transcripts fixture skips here without them
+    check_claims_pass_and_cite(name, request.getfixturevalue("transcripts"), "ee559-3")
 
 
 def test_perceptron_claim_fails_with_a_wrong_update(monkeypatch) -> None:

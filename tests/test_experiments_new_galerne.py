@@ -6,6 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from _experiments import check_claims_pass_and_cite, verdicts
 from byhand.experiments import get
 
 NAMES = [
@@ -20,22 +21,10 @@ NAMES = [
 ]
 
 
-def verdicts(name: str) -> list[str]:
-    return [c.verdict for c in get(name).func(0, True).claims]
-
-
 @pytest.mark.parametrize("name", NAMES)
 def test_claims_pass_and_cite_the_transcripts(name: str, request) -> None:
-    exp = get(name)
-    res = exp.func(0, True)
-    assert res.claims and res.figures
-    failed = [(c.claim, c.value) for c in res.claims if not c.passed]
-    assert not failed, failed
-    transcript_path = request.getfixturevalue("transcripts")  # skips here without them
-    text = transcript_path("galerne-1").read_text(encoding="utf-8")
-    for c in res.claims:
-        assert c.slide in text and c.source in ("lecture", "derived", "byhand")
-    assert all(s in text for _, s in exp.covers)
+    # the transcripts fixture skips here without them
+    check_claims_pass_and_cite(name, request.getfixturevalue("transcripts"), "galerne-1")
 
 
 def test_xor_network_fails_with_other_weights(monkeypatch) -> None:

@@ -73,33 +73,6 @@ class MulticlassPerceptron(_PerceptronBase):
     ``coef_``/``intercept_`` (same classes and features) instead of W̃ = 0.
     """
 
-    def __init__(
-        self,
-        eta0: float = 1.0,
-        fit_intercept: bool = True,
-        max_iter: int = 100,
-        shuffle: bool = False,
-        T: int | None = None,
-        random_state: Any = None,
-        warm_start: bool = False,
-    ) -> None:
-        super().__init__(
-            eta0=eta0,
-            fit_intercept=fit_intercept,
-            max_iter=max_iter,
-            shuffle=shuffle,
-            T=T,
-            random_state=random_state,
-        )
-        self.warm_start = warm_start
-
-    def _check_params(self) -> None:
-        super()._check_params()
-        if not isinstance(self.warm_start, (bool, np.bool_)):
-            raise TypeError(
-                f"MulticlassPerceptron: warm_start must be True or False, got {self.warm_start!r}."
-            )
-
     def fit(self, X: Any, y: Any, sample_weight: Any = None) -> MulticlassPerceptron:
         """Run the multiclass perceptron on (X, y) and return self.
 

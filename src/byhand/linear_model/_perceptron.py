@@ -155,6 +155,7 @@ class _PerceptronBase(ClassifierMixin, BaseEstimator):
         shuffle: bool = False,
         T: int | None = None,
         random_state: Any = None,
+        warm_start: bool = False,
     ) -> None:
         self.eta0 = eta0
         self.fit_intercept = fit_intercept
@@ -162,13 +163,14 @@ class _PerceptronBase(ClassifierMixin, BaseEstimator):
         self.shuffle = shuffle
         self.T = T
         self.random_state = random_state
+        self.warm_start = warm_start
 
     # -- parameters -------------------------------------------------------------------
     def _check_params(self) -> None:
         check_param(self, "eta0", numbers.Real, low=0.0, low_inclusive=False)
         check_param(self, "max_iter", numbers.Integral, low=1)
         check_param(self, "T", numbers.Integral, low=1, allow_none=True)
-        for name in ("fit_intercept", "shuffle"):
+        for name in ("fit_intercept", "shuffle", "warm_start"):
             if not isinstance(getattr(self, name), (bool, np.bool_)):
                 raise TypeError(
                     f"{type(self).__name__}: {name} must be True or False, "
@@ -282,33 +284,6 @@ class Perceptron(_PerceptronBase):
     steps). A call that raises (bad input, NaN or inf anywhere in X) leaves the estimator
     exactly as it was before the call.
     """
-
-    def __init__(
-        self,
-        eta0: float = 1.0,
-        fit_intercept: bool = True,
-        max_iter: int = 100,
-        shuffle: bool = False,
-        T: int | None = None,
-        random_state: Any = None,
-        warm_start: bool = False,
-    ) -> None:
-        super().__init__(
-            eta0=eta0,
-            fit_intercept=fit_intercept,
-            max_iter=max_iter,
-            shuffle=shuffle,
-            T=T,
-            random_state=random_state,
-        )
-        self.warm_start = warm_start
-
-    def _check_params(self) -> None:
-        super()._check_params()
-        if not isinstance(self.warm_start, (bool, np.bool_)):
-            raise TypeError(
-                f"Perceptron: warm_start must be True or False, got {self.warm_start!r}."
-            )
 
     # -- training -------------------------------------------------------------------------
     def fit(self, X: Any, y: Any, sample_weight: Any = None) -> Perceptron:
