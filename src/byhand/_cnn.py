@@ -92,6 +92,11 @@ class CNNClassifier(MLPClassifier):
     ``image_shape``. With ``image_shape=None`` flat rows of d = s² features are s × s
     one-channel images (MNIST's 784 → 28 × 28) and any other d a 1 × d image.
 
+    Scale the pixels to about [0, 1] first (MNIST's ``load_mnist`` does; scikit-learn's
+    ``load_digits`` gives 0–16, so divide by 16): the default SGD step 0.05 with momentum 0.9
+    is set for such inputs, and on raw 0–16 pixels it can kill every ReLU in the first epoch,
+    leaving the loss flat at log K (``solver="adam"`` is less sensitive to the scale).
+
     Parameters
     ----------
     conv_layers : sequence of (out_channels, kernel_size[, padding]), default ((6, 5, 2), (16, 5))

@@ -498,7 +498,8 @@ class MLPClassifier(ClassifierMixin, _BaseMLP):
         best weights are part of every checkpoint, so a resumed run ends bit-identically.
         Cannot be combined with ``average``.
     shuffle, average, random_state, verbose
-        Reshuffle each epoch; return averaged weights (004 "Averaged SGD"; ``fit`` only,
+        Reshuffle each epoch; return averaged weights
+        (Galerne Course I "Averaged SGD"; ``fit`` only,
         ``partial_fit`` ignores it); the seed of the
         initialisation, the validation split and the shuffling; a progress bar when > 0.
     warm_start : bool, default False

@@ -168,7 +168,10 @@ def _check_data(
             f"{y.shape[0] if y.ndim else 'a scalar'}"
         )
     with _mode(model, training=False):  # a shape probe: no dropout, no randomness drawn
-        probe = model.forward(X[:1]) if X.shape[0] else None
+        try:
+            probe = model.forward(X[:1]) if X.shape[0] else None
+        except ValueError as e:  # the probe sees one row: name the shape the caller gave
+            raise ValueError(f"{what}: X of shape {X.shape} does not fit the model: {e}") from e
     y = loss.check_targets(
         y, None if probe is None else np.broadcast_to(probe, (X.shape[0], *probe.shape[1:]))
     )

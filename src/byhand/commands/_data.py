@@ -131,6 +131,12 @@ def read_csv(path: Path, target: str | None = None) -> tuple[list[str], np.ndarr
     if not rows:
         raise DataSpecError(f"{path}: the file is empty")
     names = [c.strip() for c in rows[0][1]]
+    if names and all(_is_number(c) for c in names):
+        raise DataSpecError(
+            f"{path}, line {rows[0][0]}: the first row holds only numbers ({', '.join(names)}); "
+            "a CSV needs a header row naming its columns (e.g. x1,x2,...), so the first data "
+            "row is not taken for one"
+        )
     if target is not None and target not in names:
         raise DataSpecError(f"{path}: no column {target!r}; columns: {', '.join(names)}")
     j_target = names.index(target) if target is not None else None
@@ -174,6 +180,15 @@ def _labels(texts: list[str]) -> np.ndarray:
     if np.all(np.isfinite(y)) and np.all(y == np.round(y)):
         return y.astype(np.int64)
     return y
+
+
+def _is_number(cell: str) -> bool:
+    """True when ``cell`` parses as a float (a header cell never should)."""
+    try:
+        float(cell)
+    except ValueError:
+        return False
+    return True
 
 
 def csv_header(path: Path) -> list[str]:

@@ -1,8 +1,12 @@
 """The lectures' linear learners as scikit-learn estimators.
 
-``LinearRegression`` (000), ``Perceptron`` and ``MulticlassPerceptron`` (000–004),
-``LogisticRegression`` (002, 003 §3.2/§3.5), ``SoftmaxRegression`` (002, 004) and
-``LinearSVM`` (003 §3.1). Each lives in its own module and is imported on first use.
+- ``LinearRegression``: CS 577 Lecture 01;
+- ``Perceptron`` and ``MulticlassPerceptron``: CS 577 Lectures 01–04, EE-559, Galerne Course I;
+- ``LogisticRegression``: CS 577 Lecture 04, EE-559 §3.2/§3.5;
+- ``SoftmaxRegression``: CS 577 Lecture 04, Galerne Course I;
+- ``LinearSVM``: EE-559 §3.1.
+
+ Each lives in its own module and is imported on first use.
 """
 
 from __future__ import annotations

@@ -125,7 +125,9 @@ def _average_start(average: Any) -> int:
 
 
 class DelayedAverager(Averager):
-    """Polyak–Ruppert averaging that begins after ``start`` steps (004, "Averaged SGD").
+    """Polyak–Ruppert averaging that begins after ``start`` steps.
+
+    Source: Galerne Course I, "Averaged SGD".
 
     The first steps of SGD are far from the optimum; averaging them in slows the mean down,
     so the mean starts once ``start`` steps have been taken: θ̄ = (1/(K − start))

@@ -38,7 +38,7 @@ __all__ = ["MulticlassPerceptron"]
 
 
 class MulticlassPerceptron(_PerceptronBase):
-    """Multiclass perceptron with the tie rule of lecture 002.
+    """Multiclass perceptron with the tie rule of CS 577 Lecture 04.
 
     Scores s = W̃ᵀx̃ with x̃ = [x, 1] (bias trick) and W̃ of shape (d+1, K), W̃ = 0 at the
     start. For each visited sample (x, y), with A = argmax_k s_k (the set of tied maxima):

@@ -251,7 +251,7 @@ class Perceptron(_PerceptronBase):
         Visit each pass in a fresh permutation drawn from ``random_state``
         (``rng.permutation(N)`` once per pass, ``rng = numpy.random.default_rng(random_state)``).
     T : int or None, default None
-        Online mode of lecture 000: exactly T steps on x^{(t mod N)}.
+        Online mode of CS 577 Lecture 01: exactly T steps on x^{(t mod N)}.
     random_state : int, Generator, RandomState or None
         Seeds the shuffling; unused when ``shuffle=False``. A Generator or RandomState is
         used (and advanced) as given; an int makes refits bit-identical.

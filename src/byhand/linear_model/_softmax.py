@@ -102,7 +102,7 @@ class SoftmaxRegression(GradientSolverMixin, ClassifierMixin, BaseEstimator):
     solver : "sgd" (default), "gd" or "lbfgs"
         "sgd": minibatch SGD through ``byhand.fit`` on ``nn.Linear`` + ``nn.CrossEntropyLoss``
         (batches of ``batch_size``, reshuffled each epoch, ``max_iter`` epochs; with
-        ``average=True`` averaged SGD, 004 "Averaged SGD"; ``average=k`` averages the
+        ``average=True`` averaged SGD, Galerne Course I "Averaged SGD"; ``average=k`` averages the
         iterates from the k-th step on, as scikit-learn's). "gd": the same with the full
         batch (one step per epoch). "lbfgs": a deterministic full-batch solver written by
         hand (L-BFGS with Armijo backtracking on the gradient above, float64), ``tol``

@@ -155,4 +155,6 @@ def as_schedule(lr: Any) -> Schedule:
             f"lr must be a positive number or a schedule (constant / exponential / "
             f"inverse_time), got {type(lr).__name__}"
         )
+    if not (math.isfinite(float(lr)) and lr > 0):
+        raise ValueError(f"lr must be > 0 and finite, got {float(lr)!r}")
     return Constant(float(lr))
