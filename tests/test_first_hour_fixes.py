@@ -3,6 +3,7 @@
 - a CSV whose first row is data (no header) is refused, never read with a row lost;
 - ``byhand.fit`` names the shape the caller gave when X does not fit the model;
 - ``optim.SGD`` / ``optim.Adam`` name their own argument ``lr`` when it is not > 0;
+- ``byhand.save`` writes ``.npz`` files only, and says so for another suffix;
 - the report's coverage counts a lecture item only through experiments that ran: an item
   whose experiment was skipped (no MNIST) is ``skipped``, not ``reproduced``.
 """
@@ -71,3 +72,12 @@ def test_coverage_of_a_skipped_experiment_is_skipped_not_reproduced(tmp_path, mo
     assert "reproduced" in statuses.values()  # the trace ran: its items count
     page = (out / "index.html").read_text(encoding="utf-8")
     assert "1 experiment skipped" in page
+
+
+def test_save_refuses_a_path_that_does_not_end_in_npz(tmp_path):
+    model = byhand.LinearRegression().fit(np.eye(3), np.arange(3.0))
+    with pytest.raises(ValueError, match=r"\.npz.*m\.txt"):
+        byhand.save(model, tmp_path / "m.txt")
+    assert list(tmp_path.iterdir()) == []
+    written = byhand.save(model, tmp_path / "m.npz")
+    np.testing.assert_array_equal(byhand.load(written).coef_, model.coef_)

@@ -478,9 +478,13 @@ def _version() -> str:
 def save(model: Any, path: str | os.PathLike[str]) -> Path:
     """Save a byhand estimator to ``path`` (one ``.npz``: arrays + JSON metadata, no pickle).
 
-    Raises TypeError for an object that is not an allow-listed byhand estimator and
-    FileNotFoundError when the folder of ``path`` does not exist. Returns the path written.
+    Raises TypeError for an object that is not an allow-listed byhand estimator, ValueError
+    when ``path`` does not end in ``.npz`` (the file is a zip of ``.npy`` arrays; another suffix
+    would hide what it is) and FileNotFoundError when the folder of ``path`` does not exist.
+    Returns the path written.
     """
+    if Path(path).suffix.lower() != ".npz":
+        raise ValueError(f"save writes an .npz file: give a path ending in .npz, got {str(path)!r}")
     cls = type(model)
     cpath = class_path(cls)
     allowed = allowed_estimators()
