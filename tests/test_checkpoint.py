@@ -3,17 +3,14 @@ uninterrupted run with the same seed. The oracle is that uninterrupted run."""
 
 from __future__ import annotations
 
-import os
 import signal
-import subprocess
-import sys
 import time
-from pathlib import Path
 
 import numpy as np
 import pytest
 
 import byhand
+from _cli_process import checkpoint_epoch, cli_process
 from byhand import nn
 from byhand.checkpoint import CheckpointWriter, checkpoint_path, load_checkpoint
 from byhand.optim import SGD, Averager, exponential
@@ -124,25 +121,6 @@ def test_missing_and_damaged_checkpoints(tmp_path):
 
 
 # ----------------------------------------------------------------------------- SIGKILL
-def _cli(*args: str, **kw) -> subprocess.Popen:
-    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
-    return subprocess.Popen(
-        [sys.executable, "-m", "byhand", *args],
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        **kw,
-    )
-
-
-def _epoch_of(directory: Path) -> int:
-    try:
-        return int(load_checkpoint(directory)[0]["epoch"])
-    except (FileNotFoundError, ValueError):
-        return 0
-
-
 def _weights(model) -> list[np.ndarray]:
     out = []
     for name in ("coef_", "intercept_", "coefs_", "intercepts_", "loss_curve_"):
@@ -182,27 +160,27 @@ def test_sigkill_then_resume_is_bit_identical(model, tmp_path):
         *CASES[model],
         "--quiet",
     ]
-    full = _cli("train", *common, "--out", str(tmp_path / "full.npz"))
+    full = cli_process("train", *common, "--out", str(tmp_path / "full.npz"))
     out, err = full.communicate(timeout=300)
     assert full.returncode == 0, err
 
     ck = tmp_path / "ck"
-    victim = _cli(
+    victim = cli_process(
         "train", *common, "--out", str(tmp_path / "resumed.npz"), "--checkpoint-dir", str(ck)
     )
     deadline = time.monotonic() + 240
-    while _epoch_of(ck) < 2:
+    while checkpoint_epoch(ck) < 2:
         assert victim.poll() is None, "the run ended before it could be killed: make it slower"
         assert time.monotonic() < deadline
         time.sleep(0.02)
     victim.send_signal(signal.SIGKILL)
     victim.communicate(timeout=30)
     assert victim.returncode == -signal.SIGKILL
-    killed_at = _epoch_of(ck)
+    killed_at = checkpoint_epoch(ck)
     assert 2 <= killed_at < epochs
     assert not (tmp_path / "resumed.npz").exists()
 
-    resumed = _cli(
+    resumed = cli_process(
         "train",
         *common,
         "--out",
@@ -220,7 +198,7 @@ def test_sigkill_then_resume_is_bit_identical(model, tmp_path):
     for x, z in zip(wa, wb, strict=True):
         assert x.dtype == z.dtype
         np.testing.assert_array_equal(z, x)
-    assert _epoch_of(ck) == epochs
+    assert checkpoint_epoch(ck) == epochs
 
 
 def test_resume_replays_early_stopping(tmp_path):

@@ -6,10 +6,7 @@ fields — the generator state included, so training continued from either file 
 from __future__ import annotations
 
 import json
-import os
 import signal
-import subprocess
-import sys
 import time
 from pathlib import Path
 from typing import Any
@@ -18,7 +15,7 @@ import numpy as np
 import pytest
 
 import byhand
-from byhand.checkpoint import load_checkpoint
+from _cli_process import checkpoint_epoch, cli_process
 from byhand.io import META
 
 TIMING = ("time", "seconds", "elapsed", "duration", "date", "created", "saved_at")
@@ -56,24 +53,6 @@ def assert_same_model_file(a: Path, b: Path) -> None:
     assert meta_a == meta_b
 
 
-def _cli(*args: str) -> subprocess.Popen:
-    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
-    return subprocess.Popen(
-        [sys.executable, "-m", "byhand", *args],
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-
-
-def _epoch_of(directory: Path) -> int:
-    try:
-        return int(load_checkpoint(directory)[0]["epoch"])
-    except (FileNotFoundError, ValueError):
-        return 0
-
-
 CASES = {
     "mlp-classifier": ["--param", "hidden_layer_sizes=16", "--param", "momentum=0.9"],
     "logistic-regression": ["--param", "solver=sgd"],
@@ -88,24 +67,24 @@ def test_sigkill_resume_saves_the_identical_file(model, tmp_path):
         *("--data", "moons:3000", "--batch-size", "2", "--epochs", str(epochs)),
         *("--seed", "7", *CASES[model], "--quiet"),
     ]
-    full = _cli("train", *common, "--out", str(tmp_path / "full.npz"))
+    full = cli_process("train", *common, "--out", str(tmp_path / "full.npz"))
     _, err = full.communicate(timeout=300)
     assert full.returncode == 0, err
 
     ck = tmp_path / "ck"
     out_path = tmp_path / "resumed.npz"
-    victim = _cli("train", *common, "--out", str(out_path), "--checkpoint-dir", str(ck))
+    victim = cli_process("train", *common, "--out", str(out_path), "--checkpoint-dir", str(ck))
     deadline = time.monotonic() + 240
-    while _epoch_of(ck) < 2:
+    while checkpoint_epoch(ck) < 2:
         assert victim.poll() is None, "the run ended before it could be killed"
         assert time.monotonic() < deadline
         time.sleep(0.02)
     victim.send_signal(signal.SIGKILL)
     victim.communicate(timeout=30)
     assert victim.returncode == -signal.SIGKILL
-    assert 2 <= _epoch_of(ck) < epochs and not out_path.exists()
+    assert 2 <= checkpoint_epoch(ck) < epochs and not out_path.exists()
 
-    resumed = _cli(
+    resumed = cli_process(
         "train", *common, "--out", str(out_path), "--checkpoint-dir", str(ck), "--resume"
     )
     _, err = resumed.communicate(timeout=300)
