@@ -55,7 +55,7 @@ def build_byhand(seed: int, input_grad: bool = False) -> Any:
     for i, (a, b) in enumerate(itertools.pairwise(LAYERS)):
         mods.append(nn.Linear(a, b, random_state=seed + i))
         if i < len(LAYERS) - 2:
-            mods.append(nn.ReLU())
+            mods.append(nn.ReLU(inplace=True))
     return nn.Sequential(*mods, input_grad=input_grad)
 
 
@@ -134,7 +134,7 @@ def build_torch(torch: Any, seed: int) -> Any:
     for i, (a, b) in enumerate(itertools.pairwise(LAYERS)):
         mods.append(torch.nn.Linear(a, b))
         if i < len(LAYERS) - 2:
-            mods.append(torch.nn.ReLU())
+            mods.append(torch.nn.ReLU(inplace=True))
     return torch.nn.Sequential(*mods)
 
 

@@ -510,4 +510,4 @@ def _conv_rows(conv: Conv2d, x: np.ndarray) -> np.ndarray:
 def _relu() -> Module:
     from byhand.nn.activations import ReLU
 
-    return ReLU()
+    return ReLU(inplace=True)  # after a pooling or Linear layer, which keep no output

@@ -189,7 +189,9 @@ class _BaseMLP(GradientSolverMixin, BaseEstimator):
                 Linear(sizes[i], sizes[i + 1], init=self.init, random_state=rng, dtype=dtype)
             )
             if i < len(sizes) - 2:
-                modules.append(ACTIVATIONS[self.activation]())
+                act = ACTIVATIONS[self.activation]
+                # in place is safe here: a Linear keeps its input, not its output
+                modules.append(ReLU(inplace=True) if act is ReLU else act())
         return Sequential(*modules, input_grad=False)
 
     def _publish(self, network: Sequential) -> None:

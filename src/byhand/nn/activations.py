@@ -27,10 +27,27 @@ class Identity(Module):
 
 
 class ReLU(Module):
-    """σ(a) = max(0, a), σ'(a) = 1[a > 0]."""
+    """σ(a) = max(0, a), σ'(a) = 1[a > 0]; any shape.
+
+    ``inplace=True`` (PyTorch's flag) writes the output over the input x, and in backward
+    dℓ/da over the incoming dℓ/dσ: one array fewer each way and less memory traffic (about
+    25 µs of a 1 ms MLP step, benchmarks/README.md). Use it only where nothing else reads x
+    or the incoming gradient afterwards, e.g. right after a ``Linear``, ``Conv2d`` or pooling
+    layer in a ``Sequential`` (what ``MLPClassifier`` and ``CNNClassifier`` build); not
+    inside a residual block whose skip path reads them. Read-only arrays are never
+    overwritten.
+    """
+
+    inplace: bool = False  # model files written before the flag existed
+
+    def __init__(self, inplace: bool = False) -> None:
+        if not isinstance(inplace, (bool, np.bool_)):
+            raise TypeError(f"ReLU: inplace must be True or False, got {inplace!r}")
+        self.inplace = bool(inplace)
 
     def forward(self, x: np.ndarray) -> np.ndarray:
-        out = np.maximum(x, 0, out=self._buffer("out", x.shape, x.dtype))
+        dst = x if self.inplace and x.flags.writeable else self._buffer("out", x.shape, x.dtype)
+        out = np.maximum(x, 0, out=dst)
         self._out = out
         return out
 
@@ -39,8 +56,14 @@ class ReLU(Module):
         # The mask as 0/1 in the gradient's own dtype: a float×float product is a plain
         # vector loop, where float×bool would cast on the fly.
         mask = np.greater(out, 0, out=self._buffer("mask", out.shape, grad_out.dtype))
-        grad_in = self._buffer("grad_in", grad_out.shape, grad_out.dtype)
-        return np.multiply(grad_out, mask, out=grad_in)
+        if self.inplace and grad_out.flags.writeable:
+            dst = grad_out
+        else:
+            dst = self._buffer("grad_in", grad_out.shape, grad_out.dtype)
+        return np.multiply(grad_out, mask, out=dst)
+
+    def __repr__(self) -> str:
+        return "ReLU(inplace=True)" if self.inplace else "ReLU()"
 
 
 class Tanh(Module):
