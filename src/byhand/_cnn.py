@@ -18,8 +18,10 @@ On 28 × 28 MNIST digits the maps are 6×28×28 → 6×14×14 → 16×10×10 →
 
 Training and prediction run with one BLAS thread (as the perceptrons' scans): the products
 of a step are small (at most 16 × 150 × 6400 for the default on a batch of 64), a second
-thread gains little on them, and on a busy 2-core machine the waiting BLAS threads made an
-epoch more than ten times slower (measured: 100 steps 21.9 s with two threads, 1.7 s with one).
+thread gains little on them (one MNIST epoch on an idle 2-core AMD EPYC: 6.4 s with two
+threads, 7.4 s with one), and when the other core is busy the waiting BLAS threads made an
+epoch far slower (9.3–12.3 s with two threads on the same machine; 100 steps 21.9 s against
+1.7 s on a machine loaded by other jobs).
 
 The training machinery (validation, SGD/Adam through ``byhand.fit``, early stopping,
 checkpoints, ``partial_fit``, ``warm_start``, ``sample_weight``, ``predict_proba``) is
