@@ -9,6 +9,7 @@ import pytest
 
 import byhand
 from byhand import nn, optim
+from byhand.training import evaluate
 
 
 def _pair(shape, seed):
@@ -95,3 +96,41 @@ def test_mlp_classifier_uses_it_and_predicts_as_before(tmp_path):
     path = tmp_path / "mlp.npz"
     byhand.save(est, path)
     np.testing.assert_array_equal(byhand.load(path).predict_proba(X), est.predict_proba(X))
+
+
+def test_gradcheck_differentiates_at_x_itself_for_an_in_place_module():
+    # at x = 0 ReLU has no derivative: finite differences give 0.5, backward 0; a check that
+    # perturbed the overwritten input instead of x would not see it
+    with pytest.raises(AssertionError, match="finite differences"):
+        byhand.gradcheck(nn.ReLU(inplace=True), np.array([[0.0, 1.0]]))
+
+    class Wrong(nn.ReLU):  # slope 1 everywhere: wrong on negative inputs
+        def backward(self, grad_out):
+            return grad_out.copy()
+
+    with pytest.raises(AssertionError):
+        byhand.gradcheck(Wrong(inplace=True), np.array([[-1.0, -2.0, -0.5]]))
+
+
+@pytest.mark.parametrize("batch_size", [None, 4])
+def test_fit_and_evaluate_never_overwrite_the_callers_data(batch_size):
+    rng = np.random.default_rng(5)
+    X = rng.standard_normal((16, 4)).astype(np.float32)
+    y = rng.integers(0, 2, 16)
+    before = X.copy()
+    model = nn.Sequential(nn.ReLU(inplace=True), nn.Linear(4, 2, random_state=0))
+    loss = nn.CrossEntropyLoss()
+    byhand.fit(
+        model,
+        loss,
+        optim.SGD(model.parameters(), lr=0.1),
+        X,
+        y,
+        epochs=2,
+        batch_size=batch_size,
+        random_state=0,
+        verbose=0,
+        validation_data=(X, y),
+    )
+    evaluate(model, loss, X, y)
+    np.testing.assert_array_equal(X, before)

@@ -67,26 +67,28 @@ def _as_float64(x: Any) -> np.ndarray:
 
 def _check_loss(loss: Loss, z: Any, y: Any, eps: float) -> list[tuple[str, np.ndarray, np.ndarray]]:
     z = _as_float64(z)
-    loss.forward(z, y)
+    loss.forward(z.copy(), y)
     analytic = np.array(loss.backward())
-    numeric = _numeric(lambda: loss.forward(z, y), z, eps)
+    numeric = _numeric(lambda: loss.forward(z.copy(), y), z, eps)
     return [("dL/dz", analytic, numeric)]
 
 
 def _check_module(
     module: Module, x: Any, eps: float, rng: np.random.Generator
 ) -> list[tuple[str, np.ndarray, np.ndarray]]:
+    # Each call gets its own copies: a module may write over its input and its incoming
+    # gradient (nn.ReLU(inplace=True)), and the differences must be taken at x itself.
     x = _as_float64(x)
-    out = module.forward(x)
+    out = module.forward(x.copy())
     r = rng.standard_normal(np.shape(out))
     module.zero_grad()
-    grad_x = module.backward(r)
+    grad_x = module.backward(r.copy())
     analytic = {
         f"param {i} {p.name}".rstrip(): p.grad.copy() for i, p in enumerate(module.parameters())
     }
 
     def f() -> float:
-        return float(np.sum(module.forward(x) * r))
+        return float(np.sum(module.forward(x.copy()) * r))
 
     # backward returns None when it skips dℓ/dx (Sequential(..., input_grad=False))
     pairs = [] if grad_x is None else [("dL/dx", np.array(grad_x), _numeric(f, x, eps))]

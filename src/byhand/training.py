@@ -147,6 +147,15 @@ def _all_finite(X: np.ndarray) -> bool:
     return bool(np.all(np.isfinite(X)))
 
 
+def _read_only(X: np.ndarray) -> np.ndarray:
+    """A read-only view of X: the caller's data reach the model only through it, so a module
+    that writes over its input (``nn.ReLU(inplace=True)`` first in a network) copies instead
+    of changing the caller's array (a minibatch gathered by ``fit`` is fit's own array)."""
+    view = X.view()
+    view.flags.writeable = False
+    return view
+
+
 def _check_data(
     X: Any, y: Any, model: Module, loss: Loss, dtype: np.dtype, what: str
 ) -> tuple[Any, Any]:
@@ -158,7 +167,7 @@ def _check_data(
         )
     if not np.issubdtype(X.dtype, np.number):
         raise ValueError(f"{what}: X must be numeric, got dtype {X.dtype}")
-    X = np.ascontiguousarray(X, dtype=dtype)
+    X = _read_only(np.ascontiguousarray(X, dtype=dtype))
     if not _all_finite(X):
         raise ValueError(f"{what}: X contains NaN or inf")
     y = np.asarray(y)
@@ -218,6 +227,7 @@ def evaluate(
 ) -> tuple[float, float]:
     """(mean loss, metric) of the model on (X, y), evaluated in chunks in evaluation mode
     (``model.eval()``; each module's mode is restored afterwards)."""
+    X = _read_only(np.asarray(X))
     n = X.shape[0]
     total_loss = total_metric = 0.0
     with _mode(model, training=False):

@@ -329,7 +329,9 @@ class GradientSolverMixin:
         if hist.diverged:
             raise ValueError(
                 f"{type(self).__name__}: training diverged (the loss became NaN or inf in "
-                f"epoch {hist.epochs + 1}); lower learning_rate (now {self.learning_rate!r})"
+                f"epoch {hist.epochs + 1}); lower learning_rate (now {self.learning_rate!r}), "
+                "or scale the features first (e.g. sklearn.preprocessing.StandardScaler): "
+                "large feature values make large gradients"
             )
         if warn and self.tol is not None and not hist.stopped_early and hist.epochs >= epochs:
             warnings.warn(
