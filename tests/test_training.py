@@ -200,8 +200,8 @@ def test_progress_bar_on_a_terminal_plain_lines_elsewhere(monkeypatch, capsys):
 @pytest.mark.parametrize(
     "X,y,match",
     [
-        (np.array([[0.0, np.nan]] * 4), XOR_Y, "NaN or inf"),
-        (np.array([[0.0, np.inf]] * 4), XOR_Y, "NaN or inf"),
+        (np.array([[0.0, np.nan]] * 4), XOR_Y, "X contains NaN in feature 1 of sample 0"),
+        (np.array([[0.0, 1.0], [2.0, -np.inf]] * 2), XOR_Y, "-inf in feature 1 of sample 1"),
         (XOR_X, XOR_Y[:3], "same number of samples, got 4 and 3"),
         (XOR_X[:, 0], XOR_Y, "2-D array"),
         (XOR_X, np.array([0, 1, 1, 0]), "−1 or \\+1"),
@@ -247,3 +247,31 @@ def test_no_warnings_on_a_healthy_run():
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         _train(0, epochs=2)
+
+
+@pytest.mark.parametrize(
+    "est",
+    [
+        lambda: byhand.MLPClassifier(hidden_layer_sizes=(4,), max_iter=1),
+        lambda: byhand.MLPRegressor(hidden_layer_sizes=(4,), max_iter=1),
+        lambda: byhand.MLPClassifier(hidden_layer_sizes=(4,), max_iter=1, early_stopping=True),
+    ],
+)
+def test_network_estimators_name_themselves_and_the_feature_of_a_nan(est):
+    rng = np.random.default_rng(0)
+    X = rng.standard_normal((60, 5))
+    y = (X[:, 0] > 0).astype(int)
+    for row in (3, 57):  # a training row and (with early stopping) perhaps a validation row
+        bad = X.copy()
+        bad[row, 4] = np.nan
+        with pytest.raises(ValueError, match=r"^MLP\w+: X contains NaN in feature 4$"):
+            est().fit(bad, y)
+
+
+def test_cnn_estimator_names_the_pixel_of_an_inf():
+    X = np.zeros((20, 1, 4, 4))
+    X[5, 0, 2, 3] = np.inf
+    with pytest.raises(ValueError, match=r"CNNClassifier: X contains inf in pixel \(0, 2, 3\)"):
+        byhand.CNNClassifier(conv_layers=((2, 3, 1),), dense_layers=(), max_iter=1).fit(
+            X, np.arange(20) % 2
+        )

@@ -147,6 +147,22 @@ def _all_finite(X: np.ndarray) -> bool:
     return bool(np.all(np.isfinite(X)))
 
 
+class NonFiniteInputError(ValueError):
+    """X holds a NaN or an infinity; the message names the first one: its sample and its
+    feature (for (N, C, H, W) images, its pixel (c, h, w)). ``sample``, ``feature`` and
+    ``value`` say where; ``feature_detail`` is the message without the sample (which an
+    estimator that split off validation rows cannot map back to its caller's X)."""
+
+    def __init__(self, what: str, X: np.ndarray) -> None:
+        index = tuple(int(i) for i in np.argwhere(~np.isfinite(X))[0])
+        self.sample, self.feature = index[0], index[1:]
+        self.value = float(X[index])
+        kind = "NaN" if np.isnan(self.value) else ("inf" if self.value > 0 else "-inf")
+        where = f"feature {index[1]}" if X.ndim == 2 else f"pixel {self.feature}"
+        self.feature_detail = f"X contains {kind} in {where}"
+        super().__init__(f"{what}: {self.feature_detail} of sample {self.sample}")
+
+
 def _read_only(X: np.ndarray) -> np.ndarray:
     """A read-only view of X: the caller's data reach the model only through it, so a module
     that writes over its input (``nn.ReLU(inplace=True)`` first in a network) copies instead
@@ -169,7 +185,7 @@ def _check_data(
         raise ValueError(f"{what}: X must be numeric, got dtype {X.dtype}")
     X = _read_only(np.ascontiguousarray(X, dtype=dtype))
     if not _all_finite(X):
-        raise ValueError(f"{what}: X contains NaN or inf")
+        raise NonFiniteInputError(what, X)
     y = np.asarray(y)
     if y.shape[0:1] != X.shape[0:1]:
         raise ValueError(

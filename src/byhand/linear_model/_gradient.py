@@ -38,7 +38,7 @@ from byhand.nn.losses import Loss
 from byhand.nn.module import Module, Sequential
 from byhand.optim.schedules import Schedule
 from byhand.optim.sgd import SGD, Averager
-from byhand.training import DivergenceWarning, History, fit, restore
+from byhand.training import DivergenceWarning, History, NonFiniteInputError, fit, restore
 
 __all__ = [
     "BinaryLinearMixin",
@@ -299,24 +299,27 @@ class GradientSolverMixin:
             # as NumPy's overflow warnings on the way to it, which depend on where the
             # first inf appears)
             warnings.simplefilter("ignore", DivergenceWarning)
-            hist = fit(
-                model,
-                loss,
-                optimizer,
-                X,
-                y,
-                epochs=epochs,
-                batch_size=batch_size,
-                shuffle=bool(self.shuffle),
-                validation_data=validation_data,
-                callbacks=callbacks,
-                verbose=int(self.verbose),
-                random_state=rng,
-                averager=averager,
-                patience=None if self.tol is None else int(self.n_iter_no_change),
-                min_delta=float(self.tol or 0.0),
-                history=history,
-            )
+            try:
+                hist = fit(
+                    model,
+                    loss,
+                    optimizer,
+                    X,
+                    y,
+                    epochs=epochs,
+                    batch_size=batch_size,
+                    shuffle=bool(self.shuffle),
+                    validation_data=validation_data,
+                    callbacks=callbacks,
+                    verbose=int(self.verbose),
+                    random_state=rng,
+                    averager=averager,
+                    patience=None if self.tol is None else int(self.n_iter_no_change),
+                    min_delta=float(self.tol or 0.0),
+                    history=history,
+                )
+            except NonFiniteInputError as e:  # said as the estimator, not as byhand.fit
+                raise ValueError(f"{type(self).__name__}: {e.feature_detail}") from None
         self._shuffle_rng = rng
         averaging = isinstance(averager, DelayedAverager)  # not early stopping's memory
         self._sgd_state = {
