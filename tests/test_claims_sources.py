@@ -125,12 +125,13 @@ def test_coverage_join():
     assert photo["status"] == "not reproduced"
     gradients = next(r for r in cov["cs577-01"] if r["slide"] == "Gradients")
     assert gradients["status"] == "missing"
-    # a topic names one item of a slide that holds several; a pair covers them all
+    # a topic names one item of a slide that holds several; without a topic such a slide is
+    # refused, so that no experiment is credited with its slide's other worked examples
     slide = "3.1. The perceptron"
     one = coverage([("y", "ee559-3", slide, "SVM")])["ee559-3"]
     assert {r["topic"] for r in one if r["slide"] == slide and r["experiments"]} == {"SVM"}
-    every = coverage([("y", "ee559-3", slide)])["ee559-3"]
-    assert all(r["experiments"] == ["y"] for r in every if r["slide"] == slide)
+    with pytest.raises(ValueError, match="without a topic.*'MNIST'"):
+        coverage([("y", "ee559-3", slide)])
     assert unknown_covers([("y", "ee559-3", slide, "no such topic")])
     assert unknown_covers([("y", "ee559-3", "no such slide")])
 

@@ -81,3 +81,18 @@ def test_save_refuses_a_path_that_does_not_end_in_npz(tmp_path):
     assert list(tmp_path.iterdir()) == []
     written = byhand.save(model, tmp_path / "m.npz")
     np.testing.assert_array_equal(byhand.load(written).coef_, model.coef_)
+
+
+def test_without_mnist_no_mnist_item_is_credited_to_a_toy_experiment(tmp_path, monkeypatch):
+    """The 2-D perceptron experiment covers its own item of the slide '3.1. The perceptron',
+    not the slide's MNIST epoch table (found by a fresh-user review)."""
+    from byhand.experiments.runner import reproduce
+
+    empty = tmp_path / "no-data"
+    empty.mkdir()
+    monkeypatch.setenv("BYHAND_DATA", str(empty))
+    out = tmp_path / "report"
+    reproduce(only=["perceptron-2d-hinge", "mnist-perceptron"], out=out, quick=True)
+    rows = json.loads((out / "results.json").read_text())["coverage"]["ee559-3"]
+    status = {r["topic"]: r["status"] for r in rows if r["slide"] == "3.1. The perceptron"}
+    assert status["MNIST"] == "skipped" and status["2-D iterations"] == "reproduced", status

@@ -324,7 +324,9 @@ CATALOGUE: dict[str, tuple[Item, ...]] = {
 def coverage(covers: Iterable[tuple[str, ...]]) -> dict[str, list[dict[str, Any]]]:
     """Join the catalogue with ``(experiment name, lecture id, slide title[, topic])`` entries.
 
-    An entry without a topic covers every item of its slide; with a topic, only that item.
+    An entry with a topic covers that item. An entry without one is allowed only for a slide
+    with one reproducible item (a ValueError otherwise, naming the items to choose from): an
+    experiment never gets credit for a slide's other worked examples.
     Returns, per lecture id, the items as dicts ``{"slide", "topic", "what", "experiments",
     "status", "reason"}``; ``status`` is ``"not reproduced"`` when the catalogue gives a
     reason, else ``"reproduced"`` when some experiment covers the item, else ``"missing"``.
@@ -332,6 +334,14 @@ def coverage(covers: Iterable[tuple[str, ...]]) -> dict[str, list[dict[str, Any]
     by_item: dict[tuple[str, str, str], list[str]] = {}
     for entry in covers:
         name, lecture, slide, *topic = entry
+        reproducible = [
+            i.topic for i in CATALOGUE.get(lecture, ()) if i.slide == slide and not i.not_reproduced
+        ]
+        if not topic and len(reproducible) > 1:
+            raise ValueError(
+                f"experiment {name!r} covers the slide {slide!r} of {lecture} without a topic; "
+                f"that slide has several items, name one of {reproducible}"
+            )
         for item in CATALOGUE.get(lecture, ()):
             if item.slide == slide and (not topic or item.topic == topic[0]):
                 names = by_item.setdefault((lecture, slide, item.topic), [])

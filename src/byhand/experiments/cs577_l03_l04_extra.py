@@ -35,7 +35,7 @@ SLIDE_TERMS = {(0, 2), (2, 0), (1, 1), (1, 0), (0, 1), (0, 0)}
     title="D for the degree-2 feature map of 2 variables: six terms with the constant",
     lecture=L03,
     number=104,
-    covers=[(L03, SLIDE_MAP)],
+    covers=[(L03, SLIDE_MAP, "degree 2")],
 )
 def poly_degree2_terms(seed: int, quick: bool) -> ExperimentResult:
     from sklearn.preprocessing import PolynomialFeatures as SkPoly

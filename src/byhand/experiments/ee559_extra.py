@@ -63,7 +63,7 @@ def _label_classes(ax) -> None:
     title="The perceptron's iterations in 2-D and the hinge loss",
     lecture=LECTURE,
     number=107,
-    covers=[(LECTURE, S31)],
+    covers=[(LECTURE, S31, "2-D iterations")],
 )
 def perceptron_2d_hinge(seed: int, quick: bool) -> ExperimentResult:
     from byhand.linear_model import Perceptron
@@ -210,7 +210,7 @@ def byhand_objective(theta: np.ndarray, X: np.ndarray, y: np.ndarray, alpha: flo
     title="Logistic regression as MAP with a Gaussian prior = L2-regularised logistic loss",
     lecture=LECTURE,
     number=108,
-    covers=[(LECTURE, S32)],
+    covers=[(LECTURE, S32, "MAP")],
 )
 def logistic_map(seed: int, quick: bool) -> ExperimentResult:
     from scipy.optimize import minimize
@@ -343,7 +343,7 @@ def gd_series(w0: float, eta: float, steps: int) -> np.ndarray:
     title="Gradient descent: the local quadratic model, and w₀ and η decide the local minimum",
     lecture=LECTURE,
     number=109,
-    covers=[(LECTURE, S35)],
+    covers=[(LECTURE, S35, "local quadratic model")],
 )
 def gd_local_minima(seed: int, quick: bool) -> ExperimentResult:
     from scipy.optimize import minimize
@@ -472,7 +472,7 @@ def lecture_backward(ws, bs, x, dl_dxL):
     title="Back-propagation in tensorial form, checked for depths L = 1 … 6",
     lecture=LECTURE,
     number=110,
-    covers=[(LECTURE, S36)],
+    covers=[(LECTURE, S36, "L layers")],
 )
 def backward_depths(seed: int, quick: bool) -> ExperimentResult:
     from byhand import gradcheck, nn

@@ -49,7 +49,7 @@ def cell_means(X: np.ndarray, cell: int = 8) -> np.ndarray:
     lecture=LECTURE,
     number=111,
     needs_mnist=True,
-    covers=[(LECTURE, S33)],
+    covers=[(LECTURE, S33, "HOG")],
 )
 def hog_mnist(seed: int, quick: bool) -> ExperimentResult:
     from byhand.datasets import load_mnist

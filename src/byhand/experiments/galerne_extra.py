@@ -320,7 +320,7 @@ def deep_net(act: str, depth: int, width: int, d_in: int, k: int, seed: int):
     title="ReLU trains much faster than the logistic sigmoid, which vanishes gradients",
     lecture=LECTURE,
     number=115,
-    covers=[(LECTURE, "Activation functions")],
+    covers=[(LECTURE, "Activation functions", "ReLU")],
 )
 def relu_vs_sigmoid(seed: int, quick: bool) -> ExperimentResult:
     from byhand import nn, optim
