@@ -275,3 +275,28 @@ def test_cnn_estimator_names_the_pixel_of_an_inf():
         byhand.CNNClassifier(conv_layers=((2, 3, 1),), dense_layers=(), max_iter=1).fit(
             X, np.arange(20) % 2
         )
+
+
+def test_fit_names_a_value_beyond_the_models_dtype_without_numpy_warnings():
+    X = np.ones((6, 2))
+    X[3, 1] = -1e300  # finite in float64, -inf once cast to the float32 model
+    net = nn.Sequential(nn.Linear(2, 2))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no "overflow encountered in cast"
+        with pytest.raises(ValueError, match=r"X holds -1e\+300 in feature 1 of sample 3, beyond"):
+            byhand.fit(
+                net,
+                nn.CrossEntropyLoss(),
+                optim.SGD(net.parameters(), lr=0.1),
+                X,
+                np.arange(6) % 2,
+                epochs=1,
+                verbose=0,
+            )
+
+
+@pytest.mark.parametrize("bad", [np.nan, np.inf])
+def test_cross_entropy_refuses_non_finite_float_labels_by_name(bad):
+    y = np.array([0.0, 1.0, bad, 1.0])
+    with pytest.raises(ValueError, match=r"class indices, got NaN or inf \(first at sample 2\)"):
+        nn.CrossEntropyLoss().check_targets(y)

@@ -148,19 +148,30 @@ def _all_finite(X: np.ndarray) -> bool:
 
 
 class NonFiniteInputError(ValueError):
-    """X holds a NaN or an infinity; the message names the first one: its sample and its
-    feature (for (N, C, H, W) images, its pixel (c, h, w)). ``sample``, ``feature`` and
-    ``value`` say where; ``feature_detail`` is the message without the sample (which an
-    estimator that split off validation rows cannot map back to its caller's X)."""
+    """X holds a NaN or an infinity, or a value beyond the range of the model's dtype (1e300
+    for a float32 model); the message names the first one: its sample and its feature (for
+    (N, C, H, W) images, its pixel (c, h, w)). ``sample``, ``feature`` and ``value`` say
+    where; ``feature_detail`` is the message without the sample (which an estimator that split
+    off validation rows cannot map back to its caller's X)."""
 
-    def __init__(self, what: str, X: np.ndarray) -> None:
+    def __init__(self, what: str, X: np.ndarray, given: np.ndarray | None = None) -> None:
         index = tuple(int(i) for i in np.argwhere(~np.isfinite(X))[0])
         self.sample, self.feature = index[0], index[1:]
-        self.value = float(X[index])
-        kind = "NaN" if np.isnan(self.value) else ("inf" if self.value > 0 else "-inf")
         where = f"feature {index[1]}" if X.ndim == 2 else f"pixel {self.feature}"
-        self.feature_detail = f"X contains {kind} in {where}"
-        super().__init__(f"{what}: {self.feature_detail} of sample {self.sample}")
+        original = float(given[index]) if given is not None else float(X[index])
+        self.value = original
+
+        def detail(place: str) -> str:
+            if np.isfinite(original):  # finite as given: too large for the model's dtype
+                return (
+                    f"X holds {original:.3g} in {place}, beyond the range of the model's "
+                    f"{X.dtype} (largest {np.finfo(X.dtype).max:.3g}); scale the features first"
+                )
+            kind = "NaN" if np.isnan(original) else ("inf" if original > 0 else "-inf")
+            return f"X contains {kind} in {place}"
+
+        self.feature_detail = detail(where)
+        super().__init__(f"{what}: {detail(f'{where} of sample {self.sample}')}")
 
 
 def _read_only(X: np.ndarray) -> np.ndarray:
@@ -183,9 +194,11 @@ def _check_data(
         )
     if not np.issubdtype(X.dtype, np.number):
         raise ValueError(f"{what}: X must be numeric, got dtype {X.dtype}")
-    X = _read_only(np.ascontiguousarray(X, dtype=dtype))
+    given = X
+    with np.errstate(over="ignore", invalid="ignore"):  # out of range: said below, once
+        X = _read_only(np.ascontiguousarray(X, dtype=dtype))
     if not _all_finite(X):
-        raise NonFiniteInputError(what, X)
+        raise NonFiniteInputError(what, X, given if given.dtype.kind == "f" else None)
     y = np.asarray(y)
     if y.shape[0:1] != X.shape[0:1]:
         raise ValueError(

@@ -227,6 +227,11 @@ class CrossEntropyLoss(Loss):
         if y.ndim != 1:
             raise ValueError(f"CrossEntropyLoss: y must be 1-D class indices, got shape {y.shape}")
         if y.size and not np.issubdtype(y.dtype, np.integer):
+            if np.issubdtype(y.dtype, np.floating) and not np.all(np.isfinite(y)):
+                raise ValueError(
+                    "CrossEntropyLoss: y must be integer class indices, got NaN or inf "
+                    f"(first at sample {int(np.flatnonzero(~np.isfinite(y))[0])})"
+                )
             if not np.issubdtype(y.dtype, np.floating) or np.any(y != np.round(y)):
                 raise ValueError(
                     f"CrossEntropyLoss: y must be integer class indices, got dtype {y.dtype}"
