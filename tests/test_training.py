@@ -300,3 +300,30 @@ def test_cross_entropy_refuses_non_finite_float_labels_by_name(bad):
     y = np.array([0.0, 1.0, bad, 1.0])
     with pytest.raises(ValueError, match=r"class indices, got NaN or inf \(first at sample 2\)"):
         nn.CrossEntropyLoss().check_targets(y)
+
+
+def test_fuse_step_true_names_the_module_that_cannot_fuse():
+    class Scale(nn.Module):  # a parameter, and no supports_fused_step declared
+        def __init__(self):
+            self.a = nn.Parameter(np.ones(1, np.float32))
+
+        def forward(self, x):
+            self._x = x
+            return x * self.a.data
+
+        def backward(self, g):
+            self.a.accumulate(np.array([np.sum(g * self._x)], np.float32))
+            return g * self.a.data
+
+    net = nn.Sequential(nn.Linear(2, 2), Scale())
+    with pytest.raises(ValueError, match=r"supports_fused_step \(Scale\)"):
+        byhand.fit(
+            net,
+            nn.CrossEntropyLoss(),
+            optim.SGD(net.parameters(), lr=0.1),
+            np.ones((4, 2), np.float32),
+            np.arange(4) % 2,
+            epochs=1,
+            verbose=0,
+            fuse_step=True,
+        )

@@ -26,7 +26,7 @@ import numpy as np
 from byhand._progress import for_fit
 from byhand.nn import _blas
 from byhand.nn.losses import Loss
-from byhand.nn.module import Module, parameter_uses, reuse_buffers
+from byhand.nn.module import Module, Sequential, parameter_uses, reuse_buffers
 from byhand.optim.fused import FusedSGDStep
 from byhand.optim.sgd import SGD, Averager
 
@@ -295,7 +295,13 @@ def _why_not_fused(model: Module, optimizer: Any, dtype: np.dtype) -> str | None
     if type(optimizer) is not SGD:
         return f"the optimizer is a {type(optimizer).__name__}, not byhand.optim.SGD"
     if not model.supports_fused_step:
-        return "a module with parameters does not declare supports_fused_step"
+        culprits = [
+            type(m).__name__
+            for m in model._walk()
+            if isinstance(m, Module) and not isinstance(m, Sequential) and not m.supports_fused_step
+        ]
+        named = f" ({', '.join(dict.fromkeys(culprits))})" if culprits else ""
+        return f"a module with parameters does not declare supports_fused_step{named}"
     if not _blas.available(dtype):
         return f"NumPy's BLAS library was not found for {np.dtype(dtype)}"
     return None

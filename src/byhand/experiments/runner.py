@@ -3,8 +3,8 @@
 Each experiment runs in a worker (the current process with ``jobs=1``, a spawned process pool
 otherwise); its figures are rendered to PNG inside the worker, so only bytes and JSON come back.
 An experiment that raises is recorded as ``"error: …"`` with its traceback and the others go on;
-one that needs MNIST is recorded as ``"skipped: MNIST not found (see …)"`` when the files are
-absent.
+one that needs MNIST is recorded as ``"skipped: MNIST not found in …; get it with …"`` when
+the files are absent.
 """
 
 from __future__ import annotations
@@ -43,8 +43,7 @@ MNIST_FILES = (
     "t10k-labels-idx1-ubyte.gz",
 )
 MNIST_HELP = (
-    "set BYHAND_DATA to a folder holding mnist/*.gz, or run "
-    "byhand.datasets.load_mnist(download=True) once"
+    "get it with `byhand datasets --fetch mnist`, or set BYHAND_DATA to a folder holding mnist/*.gz"
 )
 
 
@@ -65,7 +64,7 @@ def mnist_status() -> tuple[bool, str]:
     missing = [f for f in MNIST_FILES if not (folder / f).is_file()]
     if not missing:
         return True, str(folder)
-    return False, f"skipped: MNIST not found in {folder} (see: {MNIST_HELP})"
+    return False, f"skipped: MNIST not found in {folder}; {MNIST_HELP}"
 
 
 #: The report's column is about this wide (inches at the PNG's 100 dpi); wider figures are
