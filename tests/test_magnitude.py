@@ -49,3 +49,28 @@ def test_check_magnitude_still_names_the_feature():
     X[3, 2] = 1e200
     with pytest.raises(ValueError, match="feature 2"):
         check_magnitude(object(), X, product_limit(4), "the products")
+
+
+def test_float32_nets_name_a_feature_beyond_float32_at_predict_time():
+    import warnings
+
+    import byhand
+
+    rng = np.random.default_rng(0)
+    X = rng.standard_normal((40, 16))
+    y = (X[:, 0] > 0).astype(int)
+    for est in (
+        byhand.MLPClassifier(hidden_layer_sizes=(4,), max_iter=2),
+        byhand.MLPRegressor(hidden_layer_sizes=(4,), max_iter=2),
+        byhand.CNNClassifier(image_shape=(4, 4), conv_layers=((2, 3, 1),), max_iter=1),
+    ):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # too few epochs to converge: not the point
+            est.fit(X, y)
+        big = X.copy()
+        big[7, 5] = 1e39  # finite in float64, inf in float32
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")  # no "overflow encountered in cast"
+            with pytest.raises(ValueError, match=r"feature 5 \(x5\) has values up to 1e\+39"):
+                est.predict(big)
+        assert est.predict(X).shape == (40,)  # ordinary data still predicts

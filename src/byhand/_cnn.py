@@ -40,6 +40,7 @@ import numpy as np
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from byhand._inference import row_invariant_matmul
+from byhand._magnitude import check_dtype_range
 from byhand._validation import one_blas_thread
 from byhand.linear_model._gradient import _check_number, check_learning_rate
 from byhand.neural_network import _INITS, MLPClassifier
@@ -433,6 +434,7 @@ class CNNClassifier(MLPClassifier):
                 f"{type(self).__name__}: images of shape {shape}, the network was fitted on "
                 f"{tuple(self.image_shape_)}"
             )
+        check_dtype_range(self, rows, self.coefs_[0].dtype)
         rows = validate_data(self, rows, reset=False, dtype=self.coefs_[0].dtype, order="C")
         images = self._images(rows)
         net = self._network_reading_coefs()

@@ -12,6 +12,7 @@ from typing import Any
 import numpy as np
 
 __all__ = [
+    "check_dtype_range",
     "check_magnitude",
     "check_training_input",
     "largest_feature",
@@ -96,3 +97,16 @@ def check_training_input(estimator: Any, X: Any, dtype: Any) -> None:
     if len(shape) == 2:
         why = f"the {np.dtype(dtype).name} products x·W of gradient training"
         check_magnitude(estimator, X, product_limit(shape[1], dtype), why)
+
+
+def check_dtype_range(estimator: Any, X: Any, dtype: Any) -> None:
+    """Refuse finite values that a conversion of X to the narrower float ``dtype`` (a float32
+    network's predict on float64 data) would turn into ±inf: a ValueError naming the
+    feature, where NumPy would warn of an overflow and scikit-learn then report an infinity
+    the caller never had."""
+    dtype = np.dtype(dtype)
+    if not isinstance(X, np.ndarray) or X.dtype.kind != "f" or dtype.kind != "f":
+        return
+    if dtype.itemsize >= X.dtype.itemsize:
+        return
+    check_magnitude(estimator, X, float(np.finfo(dtype).max), f"the conversion to {dtype.name}")

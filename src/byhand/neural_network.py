@@ -27,7 +27,7 @@ from sklearn.utils.multiclass import check_classification_targets, type_of_targe
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from byhand._inference import row_invariant_matmul
-from byhand._magnitude import check_training_input
+from byhand._magnitude import check_dtype_range, check_training_input
 from byhand._validation import encode_binary_labels, encode_class_labels, name_init_after
 from byhand.linear_model._gradient import (
     GradientSolverMixin,
@@ -206,6 +206,7 @@ class _BaseMLP(GradientSolverMixin, BaseEstimator):
         """The network's output for X, computed from ``coefs_`` and ``intercepts_``."""
         check_is_fitted(self, "coefs_")
         dtype = self.coefs_[0].dtype
+        check_dtype_range(self, X, dtype)
         a = validate_data(self, X, reset=False, dtype=dtype, order="C")
         last = len(self.coefs_) - 1
         for i, (W, b) in enumerate(zip(self.coefs_, self.intercepts_, strict=True)):
