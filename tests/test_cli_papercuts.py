@@ -183,3 +183,18 @@ def test_dir_shows_only_the_public_api():
     assert {"fit", "MLPClassifier", "nn", "lectures"} <= set(names)
     assert not {"importlib", "Any", "annotations", "training", "_EXPORTS"} & set(names)
     assert all(re.fullmatch(r"[A-Za-z]\w*|__version__", n) for n in names)
+
+
+def test_tables_in_a_pipe_keep_a_row_per_line(capsys, monkeypatch):
+    """Without a terminal (and no COLUMNS) the console is 200 columns wide, not rich's 80:
+    the experiment list stays about one line per experiment."""
+    from byhand.experiments import registry
+
+    monkeypatch.delenv("COLUMNS", raising=False)
+    assert main(["reproduce", "--list"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    n = len(registry())
+    assert sum("│" in line for line in lines) <= n + n // 5, len(lines)
+    monkeypatch.setenv("COLUMNS", "80")  # an explicit width is kept
+    assert main(["reproduce", "--list"]) == 0
+    assert sum("│" in line for line in capsys.readouterr().out.splitlines()) > 2 * n

@@ -327,3 +327,10 @@ def test_fuse_step_true_names_the_module_that_cannot_fuse():
             verbose=0,
             fuse_step=True,
         )
+
+
+def test_mse_loss_names_the_first_non_finite_target():
+    with pytest.raises(ValueError, match=r"finite, got nan at sample 2$"):
+        nn.MSELoss().check_targets(np.array([0.0, 1.0, np.nan]))
+    with pytest.raises(ValueError, match=r"got inf at sample 1, output \[0\]"):
+        nn.MSELoss().check_targets(np.array([[0.0, 1.0], [np.inf, 2.0]]))

@@ -226,10 +226,18 @@ def is_classifier(est: Any) -> bool:
 
 
 def console(stderr: bool = False) -> Any:
-    """A rich console on stdout (or stderr), no syntax highlighting."""
+    """A rich console on stdout (or stderr), no syntax highlighting. In a pipe or a file
+    (no terminal to fit, and no ``COLUMNS`` set) tables are laid out 200 columns wide, so that
+    a row stays one line instead of wrapping at rich's default of 80."""
+    import os
+    import sys
+
     from rich.console import Console
 
-    return Console(stderr=stderr, highlight=False, soft_wrap=True)
+    stream = sys.stderr if stderr else sys.stdout
+    terminal = bool(getattr(stream, "isatty", lambda: False)())
+    width = None if terminal or os.environ.get("COLUMNS") else 200
+    return Console(stderr=stderr, highlight=False, soft_wrap=True, width=width)
 
 
 def fmt(x: Any, digits: int = 4) -> str:

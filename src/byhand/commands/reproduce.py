@@ -31,11 +31,12 @@ def run(args: argparse.Namespace) -> int:
     """Execute ``byhand reproduce`` for parsed ``args``; return the exit code."""
     from rich.console import Console
 
+    from byhand.commands._common import console as _console
     from byhand.experiments import registry
     from byhand.experiments.runner import reproduce
     from byhand.lectures import name as lecture_name
 
-    console = Console()
+    console = _console()
     if getattr(args, "list", False):
         from rich.table import Table
 

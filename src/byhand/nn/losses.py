@@ -93,7 +93,11 @@ class MSELoss(Loss):
         if not np.issubdtype(y.dtype, np.number) or np.issubdtype(y.dtype, np.complexfloating):
             raise ValueError(f"MSELoss: targets y must be real numbers, got dtype {y.dtype}")
         if not np.all(np.isfinite(y)):
-            raise ValueError("MSELoss: targets y must be finite, got NaN or inf")
+            first = tuple(int(i) for i in np.argwhere(~np.isfinite(y))[0])
+            raise ValueError(
+                f"MSELoss: targets y must be finite, got {y[first]} at sample {first[0]}"
+                + (f", output {list(first[1:])}" if len(first) > 1 else "")
+            )
         _check_n(z, y, "MSELoss")
         if z is not None and y.size != z.size:
             raise ValueError(f"MSELoss: y must match z's shape {z.shape}, got {y.shape}")
