@@ -74,3 +74,30 @@ def test_float32_nets_name_a_feature_beyond_float32_at_predict_time():
             with pytest.raises(ValueError, match=r"feature 5 \(x5\) has values up to 1e\+39"):
                 est.predict(big)
         assert est.predict(X).shape == (40,)  # ordinary data still predicts
+
+
+@pytest.mark.parametrize("bad", [np.nan, np.inf, -np.inf])
+def test_nets_predict_name_a_non_finite_entry_as_fit_does(bad):
+    import warnings
+
+    import byhand
+
+    rng = np.random.default_rng(1)
+    X = rng.standard_normal((40, 16))
+    y = (X[:, 0] > 0).astype(int)
+    kind = "NaN" if np.isnan(bad) else ("inf" if bad > 0 else "-inf")
+    for est in (
+        byhand.MLPClassifier(hidden_layer_sizes=(4,), max_iter=2),
+        byhand.MLPRegressor(hidden_layer_sizes=(4,), max_iter=2),
+        byhand.CNNClassifier(image_shape=(4, 4), conv_layers=((2, 3, 1),), max_iter=1),
+    ):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            est.fit(X, y)
+        broken = X.copy()
+        broken[3, 2] = bad
+        name = type(est).__name__
+        with pytest.raises(
+            ValueError, match=rf"^{name}: X contains {kind} in feature 2 of sample 3$"
+        ):
+            est.predict(broken)

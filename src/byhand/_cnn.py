@@ -43,7 +43,7 @@ from byhand._inference import row_invariant_matmul
 from byhand._magnitude import check_dtype_range
 from byhand._validation import one_blas_thread
 from byhand.linear_model._gradient import _check_number, check_learning_rate
-from byhand.neural_network import _INITS, MLPClassifier
+from byhand.neural_network import _INITS, MLPClassifier, check_finite_input
 from byhand.nn.conv import Conv2d, _windows
 from byhand.nn.dropout import Dropout, set_training
 from byhand.nn.layers import Linear
@@ -434,8 +434,12 @@ class CNNClassifier(MLPClassifier):
                 f"{type(self).__name__}: images of shape {shape}, the network was fitted on "
                 f"{tuple(self.image_shape_)}"
             )
-        check_dtype_range(self, rows, self.coefs_[0].dtype)
-        rows = validate_data(self, rows, reset=False, dtype=self.coefs_[0].dtype, order="C")
+        dtype = self.coefs_[0].dtype
+        check_dtype_range(self, rows, dtype)
+        rows = validate_data(
+            self, rows, reset=False, dtype=dtype, order="C", ensure_all_finite=False
+        )
+        check_finite_input(self, rows)
         images = self._images(rows)
         net = self._network_reading_coefs()
         was_training = getattr(net, "training", True)

@@ -43,7 +43,7 @@ from byhand.nn.layers import Linear
 from byhand.nn.losses import CrossEntropyLoss, LogisticLoss, Loss, MSELoss
 from byhand.nn.module import Module, Sequential
 from byhand.optim.sgd import SGD, Averager
-from byhand.training import History
+from byhand.training import History, NonFiniteInputError, _all_finite
 
 __all__ = ["CNNClassifier", "MLPClassifier", "MLPRegressor"]  # noqa: F822 (lazy, below)
 
@@ -60,6 +60,13 @@ _INITS = ("glorot_uniform", "he_normal")
 # NaN or inf"); scikit-learn's validate_data skips its own scan in fit (a second full pass
 # over MNIST-sized X costs about a fifth of an MLP epoch). predict keeps scikit-learn's check.
 _FIT_CHECKS = False
+
+
+def check_finite_input(estimator: Any, X: np.ndarray) -> None:
+    """predict's NaN/inf check, worded as fit's: "MLPClassifier: X contains NaN in feature 2
+    of sample 3" (one BLAS dot product when X is finite)."""
+    if not _all_finite(X):
+        raise ValueError(str(NonFiniteInputError(type(estimator).__name__, X))) from None
 
 
 def _activate(name: str, a: np.ndarray) -> np.ndarray:
@@ -207,7 +214,8 @@ class _BaseMLP(GradientSolverMixin, BaseEstimator):
         check_is_fitted(self, "coefs_")
         dtype = self.coefs_[0].dtype
         check_dtype_range(self, X, dtype)
-        a = validate_data(self, X, reset=False, dtype=dtype, order="C")
+        a = validate_data(self, X, reset=False, dtype=dtype, order="C", ensure_all_finite=False)
+        check_finite_input(self, a)
         last = len(self.coefs_) - 1
         for i, (W, b) in enumerate(zip(self.coefs_, self.intercepts_, strict=True)):
             a = row_invariant_matmul(a, W)  # each row as if predicted alone
