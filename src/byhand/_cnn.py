@@ -37,13 +37,12 @@ from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
-from sklearn.utils.validation import check_is_fitted, validate_data
+from sklearn.utils.validation import check_is_fitted
 
 from byhand._inference import row_invariant_matmul
-from byhand._magnitude import check_dtype_range
 from byhand._validation import one_blas_thread
 from byhand.linear_model._gradient import _check_number, check_learning_rate
-from byhand.neural_network import _INITS, MLPClassifier, check_finite_input
+from byhand.neural_network import _INITS, MLPClassifier, validate_predict_input
 from byhand.nn.conv import Conv2d, _windows
 from byhand.nn.dropout import Dropout, set_training
 from byhand.nn.layers import Linear
@@ -434,12 +433,7 @@ class CNNClassifier(MLPClassifier):
                 f"{type(self).__name__}: images of shape {shape}, the network was fitted on "
                 f"{tuple(self.image_shape_)}"
             )
-        dtype = self.coefs_[0].dtype
-        check_dtype_range(self, rows, dtype)
-        rows = validate_data(
-            self, rows, reset=False, dtype=dtype, order="C", ensure_all_finite=False
-        )
-        check_finite_input(self, rows)
+        rows = validate_predict_input(self, rows, self.coefs_[0].dtype)
         images = self._images(rows)
         net = self._network_reading_coefs()
         was_training = getattr(net, "training", True)

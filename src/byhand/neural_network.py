@@ -62,11 +62,19 @@ _INITS = ("glorot_uniform", "he_normal")
 _FIT_CHECKS = False
 
 
-def check_finite_input(estimator: Any, X: np.ndarray) -> None:
-    """predict's NaN/inf check, worded as fit's: "MLPClassifier: X contains NaN in feature 2
-    of sample 3" (one BLAS dot product when X is finite)."""
-    if not _all_finite(X):
-        raise ValueError(str(NonFiniteInputError(type(estimator).__name__, X))) from None
+def validate_predict_input(estimator: Any, X: Any, dtype: np.dtype) -> np.ndarray:
+    """X for a fitted network's forward pass, as a C-ordered array of ``dtype``.
+
+    Refuses, each with a ValueError naming the feature: finite values the conversion to a
+    narrower ``dtype`` would overflow, and NaN/inf worded as ``fit`` words them
+    ("MLPClassifier: X contains NaN in feature 2 of sample 3"; one BLAS dot product when X
+    is finite). scikit-learn's ``validate_data`` checks the rest (shape, feature count).
+    """
+    check_dtype_range(estimator, X, dtype)
+    a = validate_data(estimator, X, reset=False, dtype=dtype, order="C", ensure_all_finite=False)
+    if not _all_finite(a):
+        raise ValueError(str(NonFiniteInputError(type(estimator).__name__, a))) from None
+    return a
 
 
 def _activate(name: str, a: np.ndarray) -> np.ndarray:
@@ -213,9 +221,7 @@ class _BaseMLP(GradientSolverMixin, BaseEstimator):
         """The network's output for X, computed from ``coefs_`` and ``intercepts_``."""
         check_is_fitted(self, "coefs_")
         dtype = self.coefs_[0].dtype
-        check_dtype_range(self, X, dtype)
-        a = validate_data(self, X, reset=False, dtype=dtype, order="C", ensure_all_finite=False)
-        check_finite_input(self, a)
+        a = validate_predict_input(self, X, dtype)
         last = len(self.coefs_) - 1
         for i, (W, b) in enumerate(zip(self.coefs_, self.intercepts_, strict=True)):
             a = row_invariant_matmul(a, W)  # each row as if predicted alone

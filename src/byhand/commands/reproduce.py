@@ -29,8 +29,6 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
 
 def run(args: argparse.Namespace) -> int:
     """Execute ``byhand reproduce`` for parsed ``args``; return the exit code."""
-    from rich.console import Console
-
     from byhand.commands._common import console as _console
     from byhand.experiments import registry
     from byhand.experiments.runner import reproduce
@@ -63,5 +61,5 @@ def run(args: argparse.Namespace) -> int:
             console=console,
         )
     except ValueError as exc:
-        Console(stderr=True).print(f"[red]byhand reproduce:[/] {exc}", highlight=False)
+        _console(stderr=True).print(f"[red]byhand reproduce:[/] {exc}")
         return 2
