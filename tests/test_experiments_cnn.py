@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from _transcripts import transcript_path
-from byhand.experiments import galerne_cnn, get
+from byhand.experiments import get
+from byhand.experiments.galerne import cnn as galerne_cnn
 
 
 @pytest.fixture

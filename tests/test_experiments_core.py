@@ -10,12 +10,12 @@ from sklearn.metrics import log_loss
 
 from byhand import nn
 from byhand.datasets import logic_table
-from byhand.experiments import lecture001_linear_collapse as collapse_mod
-from byhand.experiments import lecture002_likelihood as lik
-from byhand.experiments import lecture002_softmax as smx
-from byhand.experiments import lecture003_tlu as tlu
-from byhand.experiments import lecture003_universal_approximation as ua
-from byhand.experiments import lecture004_quadratic_gd as qgd
+from byhand.experiments.cs577_l03 import linear_collapse as collapse_mod
+from byhand.experiments.cs577_l04 import likelihood as lik
+from byhand.experiments.cs577_l04 import softmax as smx
+from byhand.experiments.ee559 import tlu as tlu
+from byhand.experiments.ee559 import universal_approximation as ua
+from byhand.experiments.galerne import quadratic_gd as qgd
 from byhand.experiments.runner import run_experiment
 from byhand.lectures import LECTURES
 

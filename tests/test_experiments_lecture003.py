@@ -12,9 +12,9 @@ import numpy as np
 import pytest
 
 from byhand.experiments import ExperimentResult
-from byhand.experiments import lecture003_features as feat
-from byhand.experiments import lecture003_perceptron as perc
-from byhand.experiments import lecture003_svm_lda as svmlda
+from byhand.experiments.ee559 import features as feat
+from byhand.experiments.ee559 import perceptron as perc
+from byhand.experiments.ee559 import svm_lda as svmlda
 from byhand.experiments.runner import run_experiment
 
 MINE = (

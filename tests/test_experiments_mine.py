@@ -7,8 +7,8 @@ import pytest
 
 from byhand.datasets import lecture01_regression
 from byhand.experiments import get
-from byhand.experiments.lecture000_regression import THETA_STAR, gd_path, sgd_path
-from byhand.experiments.lecture002_perceptron_loss import sgd_on_perceptron_loss
+from byhand.experiments.cs577_l01.regression import THETA_STAR, gd_path, sgd_path
+from byhand.experiments.cs577_l04.perceptron_loss import sgd_on_perceptron_loss
 
 NAMES = [
     "closed-form",

@@ -30,7 +30,7 @@ def test_claims_pass_and_cite_the_transcripts(name: str, request) -> None:
 
 
 def test_sincos_gradient_fails_with_a_sign_error(monkeypatch) -> None:
-    from byhand.experiments import cs577_l01_extra as mod
+    from byhand.experiments.cs577_l01 import sincos_gradient as mod
 
     good = mod.grad_sincos
     monkeypatch.setattr(mod, "grad_sincos", lambda p: good(p) * np.array([1.0, -1.0]))
@@ -39,7 +39,7 @@ def test_sincos_gradient_fails_with_a_sign_error(monkeypatch) -> None:
 
 
 def test_gd_cost_claims_fail_when_gd_needs_d_iterations_or_stops_early(monkeypatch) -> None:
-    from byhand.experiments import cs577_l01_extra as mod
+    from byhand.experiments.cs577_l01 import gd_vs_normal_equations as mod
 
     real = mod.gd_solve
     monkeypatch.setattr(
@@ -59,7 +59,7 @@ def test_binary_classifier_fails_with_the_other_sign(monkeypatch) -> None:
 
 def test_tie_rule_claims_fail_with_plain_argmax(monkeypatch) -> None:
     """A loop that passes when the first argmax is y (ties not counted) breaks the claims."""
-    from byhand.experiments import cs577_l01_extra as mod
+    from byhand.experiments.cs577_l01 import multiclass_perceptron_trace as mod
 
     def first_argmax_step(W, x, y):
         s = x @ W
@@ -77,7 +77,11 @@ def test_tie_rule_claims_fail_with_plain_argmax(monkeypatch) -> None:
 
 
 def test_literal_trace_matches_the_hand_computed_first_steps() -> None:
-    from byhand.experiments.cs577_l01_extra import TRACE_X, TRACE_Y, literal_trace
+    from byhand.experiments.cs577_l01.multiclass_perceptron_trace import (
+        TRACE_X,
+        TRACE_Y,
+        literal_trace,
+    )
 
     tr = literal_trace(TRACE_X, TRACE_Y, 5)
     assert tr[0]["yhat"] == 1 and tr[1]["yhat"] == 0 and tr[2]["yhat"] == 0
@@ -102,7 +106,7 @@ def test_degree2_claim_fails_without_the_constant(monkeypatch) -> None:
 
 
 def test_multiclass_gradient_claim_fails_with_a_wrong_derivative(monkeypatch) -> None:
-    from byhand.experiments import cs577_l03_l04_extra as mod
+    from byhand.experiments.cs577_l04 import multiclass_gradients as mod
 
     monkeypatch.setattr(mod, "g_prime", lambda h: np.ones_like(h))
     v = verdicts("multiclass-hidden-gradients")

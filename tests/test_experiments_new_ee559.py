@@ -20,7 +20,7 @@ def test_claims_pass_and_cite_the_transcripts(name: str, request) -> None:
 
 
 def test_perceptron_claim_fails_with_a_wrong_update(monkeypatch) -> None:
-    from byhand.experiments import ee559_extra as mod
+    from byhand.experiments.ee559 import perceptron_hinge as mod
 
     real = mod.train_perceptron
     monkeypatch.setattr(
@@ -30,7 +30,7 @@ def test_perceptron_claim_fails_with_a_wrong_update(monkeypatch) -> None:
 
 
 def test_map_claims_fail_with_a_wrong_prior(monkeypatch) -> None:
-    from byhand.experiments import ee559_extra as mod
+    from byhand.experiments.ee559 import logistic_map as mod
 
     real = mod.neg_log_posterior
     monkeypatch.setattr(
@@ -43,7 +43,7 @@ def test_map_claims_fail_with_a_wrong_prior(monkeypatch) -> None:
 
 
 def test_local_minima_claim_fails_on_a_convex_function(monkeypatch) -> None:
-    from byhand.experiments import ee559_extra as mod
+    from byhand.experiments.ee559 import local_minima as mod
 
     monkeypatch.setattr(mod, "dloss_nc", lambda w: w / 2)
     monkeypatch.setattr(mod, "d2loss_nc", lambda w: 0.5 + 0 * w)
@@ -51,7 +51,7 @@ def test_local_minima_claim_fails_on_a_convex_function(monkeypatch) -> None:
 
 
 def test_backward_claim_fails_with_a_wrong_sigma_prime(monkeypatch) -> None:
-    from byhand.experiments import ee559_extra as mod
+    from byhand.experiments.ee559 import backward_depths as mod
 
     monkeypatch.setattr(mod, "sigma_prime", lambda s: 1.0 - np.tanh(s))
     assert verdicts("backward-depths")[0] == "failed"
@@ -76,7 +76,7 @@ def test_hog_matches_scikit_image(mnist_home) -> None:
 
 
 def test_hog_literal_loop_and_errors() -> None:
-    from byhand.experiments.ee559_hog import hog_literal
+    from byhand.experiments.ee559.hog import hog_literal
     from byhand.features import HOGFeatures, hog_cells
 
     rng = np.random.default_rng(0)

@@ -28,7 +28,7 @@ def test_claims_pass_and_cite_the_transcripts(name: str, request) -> None:
 
 
 def test_xor_network_fails_with_other_weights(monkeypatch) -> None:
-    from byhand.experiments import galerne_extra as mod
+    from byhand.experiments.galerne import xor_network as mod
 
     monkeypatch.setattr(mod, "W1", np.array([[1.0, -1.0], [1.0, 1.0]]))
     assert verdicts("xor-network") == ["failed", "failed"]
@@ -48,7 +48,7 @@ def test_validation_claim_fails_on_noiseless_data(monkeypatch) -> None:
 
 
 def test_perceptron_criterion_fails_with_a_wrong_step(monkeypatch) -> None:
-    from byhand.experiments import galerne_extra as mod
+    from byhand.experiments.galerne import perceptron_criterion as mod
 
     real = mod.literal_perceptron
     monkeypatch.setattr(mod, "literal_perceptron", lambda w, X, d, g, e: real(w, X, d, 2 * g, e))
@@ -93,7 +93,7 @@ def test_cone_claim_fails_when_the_bias_is_kept(monkeypatch) -> None:
 
 
 def test_non_convexity_claim_fails_without_a_relabelling(monkeypatch) -> None:
-    from byhand.experiments import galerne_extra as mod
+    from byhand.experiments.galerne import non_convexity as mod
 
     monkeypatch.setattr(mod, "SHIFT", 0)
     assert verdicts("non-convexity") == ["failed"]
@@ -130,7 +130,7 @@ def test_signed_distance_fails_when_predict_flips_the_sign(monkeypatch) -> None:
 def test_geometric_signed_distance_against_a_literal_closest_point() -> None:
     from scipy.optimize import minimize
 
-    from byhand.experiments.galerne_signed_distance import geometric_signed_distance
+    from byhand.experiments.galerne.signed_distance import geometric_signed_distance
 
     w, b = np.array([3.0, -1.0, 2.0]), -0.5
     x = np.array([1.0, 2.0, -1.0])

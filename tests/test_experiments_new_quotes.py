@@ -15,12 +15,27 @@ import pytest
 from _transcripts import transcript_path
 
 MODULES = [
-    "cs577_l01_extra",
-    "cs577_l03_l04_extra",
-    "ee559_extra",
-    "ee559_hog",
-    "galerne_extra",
-    "galerne_cnn",
+    "cs577_l01.sincos_gradient",
+    "cs577_l01.gd_vs_normal_equations",
+    "cs577_l01.binary_classifier",
+    "cs577_l01.multiclass_perceptron_trace",
+    "cs577_l03.polynomial_terms",
+    "cs577_l04.multiclass_gradients",
+    "cs577_l04.sgd_cost",
+    "ee559.perceptron_hinge",
+    "ee559.logistic_map",
+    "ee559.local_minima",
+    "ee559.backward_depths",
+    "ee559.hog",
+    "galerne.xor_network",
+    "galerne.train_validation_test",
+    "galerne.perceptron_criterion",
+    "galerne.relu_vs_sigmoid",
+    "galerne.conditional_mean",
+    "galerne.mlp_softmax",
+    "galerne.bias_cones",
+    "galerne.non_convexity",
+    "galerne.cnn",
 ]
 
 

@@ -89,7 +89,7 @@ def test_hand_gradient_check_can_fail(monkeypatch: pytest.MonkeyPatch) -> None:
     """The comparison is real: a wrong relu' in the hand formulas is caught."""
     import numpy as np
 
-    from byhand.experiments import lecture001_nonlinearity as lec
+    from byhand.experiments.cs577_l03 import nonlinearity as lec
 
     rng = np.random.default_rng(1)
     X, y = rng.normal(size=(8, 2)), rng.normal(size=8)

@@ -1,12 +1,16 @@
-"""The lectures' worked examples, rerun by byhand: one module per lecture topic.
+"""The lectures' worked examples, rerun by byhand: one folder per lecture, one module per topic.
+
+The folders: ``cs577_l01`` (CS 577 Lecture 01), ``cs577_l03`` (CS 577 Lecture 03), ``cs577_l04``
+(CS 577 Lecture 04), ``ee559`` (EE-559 3.1–3.6) and ``galerne`` (Deep Neural Networks Course I).
 
 ``byhand reproduce`` (see :func:`byhand.experiments.runner.reproduce`) runs every registered
 experiment and writes ``index.html`` and ``results.json``.
 
 Adding an experiment
 --------------------
-Create ``src/byhand/experiments/lectureNNN_topic.py`` (any name not starting with ``_``); every
-module of this package is imported on discovery, so the decorator is all the registration::
+Create ``src/byhand/experiments/<lecture folder>/<topic>.py`` (any name not starting with ``_``);
+every module of this package and its lecture folders is imported on discovery, so the decorator
+is all the registration::
 
     from byhand.experiments import ExperimentResult, experiment
 

@@ -301,13 +301,14 @@ def discover() -> None:
     if _DISCOVERED:
         return
     package = importlib.import_module("byhand.experiments")
-    for info in pkgutil.iter_modules(package.__path__):
-        if not info.name.startswith("_") and info.name != "runner":
-            name = f"byhand.experiments.{info.name}"
-            try:
-                importlib.import_module(name)
-            except Exception:
-                _IMPORT_ERRORS[name] = traceback.format_exc()
+    for info in pkgutil.walk_packages(package.__path__, prefix="byhand.experiments."):
+        leaf = info.name.rsplit(".", 1)[1]
+        if info.ispkg or leaf.startswith("_") or leaf in ("runner", "coverage"):
+            continue
+        try:
+            importlib.import_module(info.name)
+        except Exception:
+            _IMPORT_ERRORS[info.name] = traceback.format_exc()
     _DISCOVERED = True
 
 

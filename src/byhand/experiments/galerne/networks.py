@@ -21,7 +21,7 @@ import numpy as np
 
 from byhand import nn, optim
 from byhand.experiments import ExperimentResult, experiment
-from byhand.experiments.lecture002_moons import NetClassifier
+from byhand.experiments.cs577_l04.two_moons import NetClassifier
 from byhand.plotting import decision_regions, learning_curves, subplots
 from byhand.training import fit
 

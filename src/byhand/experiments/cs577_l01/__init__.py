@@ -1,0 +1,1 @@
+"""Experiments of CS 577 Lecture 01 (Wang, IIT, 2024): regression, gradient descent, perceptrons."""

@@ -1,0 +1,182 @@
+"""CS 577 Lecture 01 (Wang, IIT, 2024): the worked examples the first experiments left out.
+
+- 100 "Gradients": f(x, y) = sin(x)² + cos(y)², its gradient by hand against central
+  differences, and gradient descent on it reaching a point where ∇f = 0.
+- 101 "Why GD is actually better": the normal equations against gradient descent as the data
+  dimension d grows, in floating-point operations with GD's iteration count measured.
+- 102 "Binary linear classifier": f(x; w) = sign(wᵀx) with the slide's pick w = [1, −1].
+- 103 "Multiclass perceptron (calculations)": a step-by-step trace that meets ties, with the
+  tie rule of CS 577 Lecture 04 ("argmax \\ {y} is empty"), against a literal loop and
+  :class:`byhand.MulticlassPerceptron`.
+"""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+from sklearn.exceptions import ConvergenceWarning
+
+from byhand.experiments import ExperimentResult, experiment
+from byhand.plotting import subplots
+
+LECTURE = "cs577-01"
+SLIDE_MCP = "Multiclass perceptron (calculations)"
+
+
+# --------------------------------------------------------------------------- 100: Gradients
+
+
+#: the trace's points, visited in order and cycled: x ∈ R² (no bias), classes 0, 1, 2
+TRACE_X = np.array([[1.0, 0.0], [0.0, 1.0], [1.0, 1.0]])
+TRACE_Y = np.array([0, 1, 2])
+
+
+def lecture_step(W: np.ndarray, x: np.ndarray, y: int) -> tuple[np.ndarray, list[int], int | None]:
+    """One step of the multiclass perceptron with CS 577 Lecture 04's tie rule, literally.
+
+    W of shape (d, K), columns w_k. A = argmax_k w_kᵀx (all tied maxima). If A \\ {y} is
+    empty: pass. Else ŷ = min(A \\ {y}), w_ŷ ← w_ŷ − x, w_y ← w_y + x. Returns the new W, A
+    and ŷ (None on a pass).
+    """
+    scores = [float(sum(W[i, k] * x[i] for i in range(len(x)))) for k in range(W.shape[1])]
+    top = max(scores)
+    tied = [k for k, s in enumerate(scores) if s == top]
+    wrong = [k for k in tied if k != y]
+    if not wrong:
+        return W, tied, None
+    yhat = wrong[0]
+    W = W.copy()
+    W[:, yhat] -= x
+    W[:, y] += x
+    return W, tied, yhat
+
+
+def literal_trace(X: np.ndarray, y: np.ndarray, T: int) -> list[dict]:
+    """T steps of :func:`lecture_step` over the points in order, cycling, from W = 0."""
+    W = np.zeros((X.shape[1], 3))
+    out = []
+    for t in range(T):
+        x, lab = X[t % len(y)], int(y[t % len(y)])
+        scores = (x @ W).tolist()
+        W, tied, yhat = lecture_step(W, x, lab)
+        out.append(
+            {
+                "t": t + 1,
+                "x": x,
+                "y": lab,
+                "scores": scores,
+                "tied": tied,
+                "yhat": yhat,
+                "W": W.copy(),
+            }
+        )
+    return out
+
+
+@experiment(
+    "multiclass-perceptron-calculations",
+    title="Multiclass perceptron (calculations): a step-by-step trace through ties",
+    lecture=LECTURE,
+    number=103,
+    covers=[
+        (LECTURE, SLIDE_MCP),
+        ("cs577-03", SLIDE_MCP),
+        ("cs577-04", "Multiclass perceptron"),
+    ],
+)
+def multiclass_calculations(seed: int, quick: bool) -> ExperimentResult:
+    from byhand.linear_model import MulticlassPerceptron
+
+    T = 15
+    trace = literal_trace(TRACE_X, TRACE_Y, T)
+    byhand_W = []
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        for t in range(1, T + 1):
+            m = MulticlassPerceptron(T=t, fit_intercept=False).fit(TRACE_X, TRACE_Y)
+            byhand_W.append(m.coef_.T.copy())
+    same = all(np.array_equal(s["W"], Wb) for s, Wb in zip(trace, byhand_W, strict=True))
+    ties_y = [s["t"] for s in trace if len(s["tied"]) > 1 and s["y"] in s["tied"]]
+    ties_y_after_0 = [s["t"] for s in trace if s["t"] > 3 and s["t"] in ties_y]
+    updated_on_tie = all(trace[t - 1]["yhat"] is not None for t in ties_y)
+    res = ExperimentResult()
+    res.claim(
+        LECTURE,
+        SLIDE_MCP,
+        "byhand's MulticlassPerceptron gives, after every step t = 1 … 15, the same W as a "
+        "literal loop of the update w_ŷ ← w_ŷ − x, w_y ← w_y + x",
+        {"steps equal": same},
+        same,
+        kind="exact",
+        detail="MulticlassPerceptron(T=t, fit_intercept=False) refitted for each t",
+        source="lecture",
+        quote=r"$$\mathbf{w}_{\hat{y}^{(t)}} \leftarrow \mathbf{w}_{\hat{y}^{(t)}} - "
+        r"\mathbf{x}^{(t)}$$",
+    )
+    res.claim(
+        "cs577-04",
+        "Multiclass perceptron",
+        "a tie between the true class and another one is a mistake: the trace meets such ties "
+        "(at W = 0 and later at W ≠ 0) and updates at each of them",
+        {"steps with y tied on top": ties_y, "of them after the first pass": ties_y_after_0},
+        bool(ties_y_after_0 and updated_on_tie),
+        kind="exact",
+        source="lecture",
+        quote=r"2.1 If  $\text{argmax}_{\hat{y}} \mathbf{w}_{\hat{y}}^\top \mathbf{x}^{(t)} "
+        r"\setminus \{y^{(t)}\}$  is empty,",
+    )
+    last = trace[-3:]
+    res.claim(
+        LECTURE,
+        SLIDE_MCP,
+        "the trace converges: a whole pass over the three points makes no update, and "
+        "argmax_k w_kᵀx gives every label",
+        {
+            "last pass updates": [s["yhat"] for s in last],
+            "predictions": np.argmax(TRACE_X @ trace[-1]["W"], axis=1).tolist(),
+        },
+        bool(
+            all(s["yhat"] is None for s in last)
+            and np.array_equal(np.argmax(TRACE_X @ trace[-1]["W"], axis=1), TRACE_Y)
+        ),
+        kind="exact",
+        source="derived",
+        derived_from="the perceptron stops updating once W separates the points",
+    )
+    rows = []
+    for s in trace:
+        rows.append(
+            [
+                s["t"],
+                f"({s['x'][0]:g}, {s['x'][1]:g})",
+                s["y"] + 1,
+                "(" + ", ".join(f"{v:g}" for v in s["scores"]) + ")",
+                "{" + ", ".join(str(k + 1) for k in s["tied"]) + "}",
+                "pass" if s["yhat"] is None else f"ŷ = {s['yhat'] + 1}",
+                "  ".join(f"w{k + 1}=({s['W'][0, k]:g}, {s['W'][1, k]:g})" for k in range(3)),
+            ]
+        )
+    res.table(
+        "The trace (classes numbered 1 … K as on the slide)",
+        ["t", "x⁽ᵗ⁾", "y⁽ᵗ⁾", "scores w_kᵀx", "argmax set", "step", "W after step t"],
+        rows,
+    )
+    fig, ax = subplots()
+    final = trace[-1]["W"]
+    g = np.linspace(-0.5, 1.5, 201)
+    xx, yy = np.meshgrid(g, g)
+    reg = np.argmax(np.stack([xx, yy], -1) @ final, axis=-1)
+    cs = ax.contourf(
+        xx, yy, reg, levels=[-0.5, 0.5, 1.5, 2.5], colors=["#c6dbef", "#fdd0a2", "#c7e9c0"]
+    )
+    cb = fig.colorbar(cs, ax=ax, ticks=[0, 1, 2])
+    cb.ax.set_yticklabels(["class 1", "class 2", "class 3"])
+    for x, lab in zip(TRACE_X, TRACE_Y, strict=True):
+        ax.scatter(*x, s=60, color="k")
+        ax.annotate(f"y = {lab + 1}", x, textcoords="offset points", xytext=(5, 5))
+    ax.set_xlabel(r"$x_1$")
+    ax.set_ylabel(r"$x_2$")
+    ax.set_title(r"regions $\mathrm{argmax}_k\, w_k^\top x$ after the trace")
+    res.figure(fig, "The three points and the regions of the final W (no bias: cones at 0).")
+    return res

@@ -1,0 +1,1 @@
+"""Experiments of CS 577 Lecture 04 (Wang, IIT, 2024): losses, likelihood, softmax."""

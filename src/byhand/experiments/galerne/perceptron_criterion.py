@@ -1,0 +1,137 @@
+"""Deep Neural Networks Course I (Galerne, Univ. Orléans, 2024–25): worked examples left out.
+
+- 112 "Neural networks solve non-linear separable problems": h = g(W₁x + b₁), y = ⟨w₂, h⟩ + b₂
+  with W₁ = [[+1, −1], [−1, +1]], b₁ = 0, w₂ = [1, 1], b₂ = 0 computes xor.
+- 113 "Terminology": training, validation and test sets; a hyperparameter chosen on the
+  validation set, the test set used once.
+- 114 "Perceptron algorithm": the perceptron criterion E(w) = Σ max(−d⟨w, x⟩, 0), from a random
+  start with step γ, is SGD with m = 1 on E; it may pick any of many solutions.
+- 115 "Activation functions": ReLU "trains much faster" and "prevents the gradient vanishing
+  problem" — gradient norms per layer at initialisation and the loss after a fixed budget.
+- 116 "Approximation – Least square regression": the least-squares network approaches E[d | x].
+- 117 "Multiclass classification – Multivariate logistic regression": an MLP with a softmax
+  output approaches the posterior P(C_k | x).
+- 118 "Bias trick for linear classifier": "What are the boundaries if we forget the bias?" —
+  cones with their apex at the origin.
+- 119 "Non convexity in machine learning": the cost of a network is not convex.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from byhand.experiments import ExperimentResult, experiment
+from byhand.plotting import subplots
+
+LECTURE = "galerne-1"
+
+
+def perceptron_criterion(w: np.ndarray, X: np.ndarray, d: np.ndarray) -> float:
+    """E(w) = Σ max(−d⟨w, x⟩, 0) (x with the constant component for the bias)."""
+    return float(np.sum(np.maximum(-d * (X @ w), 0.0)))
+
+
+def literal_perceptron(w: np.ndarray, X: np.ndarray, d: np.ndarray, gamma: float, epochs: int):
+    """The slide's loop, repeated until convergence (an epoch without update) or ``epochs``:
+    for all (x, d): y = sign⟨w, x⟩; if y ≠ d: w ← w + γ d x."""
+    w = w.copy()
+    updates = 0
+    for _ in range(epochs):
+        before = updates
+        for x, di in zip(X, d, strict=True):
+            if np.sign(w @ x) != di:
+                w = w + gamma * di * x
+                updates += 1
+        if updates == before:
+            break
+    return w, updates
+
+
+@experiment(
+    "perceptron-criterion",
+    title="The perceptron criterion from a random start with step γ",
+    lecture=LECTURE,
+    number=114,
+    covers=[(LECTURE, "Perceptron algorithm")],
+)
+def perceptron_criterion_experiment(seed: int, quick: bool) -> ExperimentResult:
+    from byhand import nn, optim
+    from byhand.training import fit
+
+    rng = np.random.default_rng(seed)
+    X0 = rng.uniform(-2, 2, size=(300, 2))
+    a = X0 @ np.array([1.0, 2.0]) - 0.5
+    X0 = X0[np.abs(a) > 0.02][:200]
+    d = np.where(X0 @ np.array([1.0, 2.0]) - 0.5 > 0, 1.0, -1.0)
+    X = np.column_stack([np.ones(len(d)), X0])  # zero index encodes the bias
+    gamma, epochs = 0.02, 30
+    w0 = rng.normal(size=3)
+    w_lit, updates = literal_perceptron(w0, X, d, gamma, epochs)
+    lin = nn.Linear(3, 1, bias=False, dtype=np.float64)
+    lin.weight.data[:, 0] = w0
+    fit(
+        lin,
+        nn.PerceptronLoss(),
+        optim.SGD(lin.parameters(), gamma),
+        X,
+        d,
+        epochs=epochs,
+        batch_size=1,
+        shuffle=False,
+        verbose=0,
+    )
+    w_sgd = lin.weight.data[:, 0]
+    res = ExperimentResult()
+    res.claim(
+        LECTURE,
+        "Perceptron algorithm",
+        "the update w ← w + γdx on each misclassified sample is (stochastic) gradient descent "
+        "on E(w) = Σ max(−d⟨w, x⟩, 0): from the same random start, byhand.fit with "
+        "PerceptronLoss, batches of 1 and step γ ends at the same w",
+        {"updates": updates, "w literal": w_lit.tolist(), "w byhand.fit": w_sgd.tolist()},
+        bool(updates > 20 and np.allclose(w_lit, w_sgd, rtol=0, atol=1e-12)),
+        kind="exact",
+        detail=f"{len(d)} separable points, γ = {gamma}, {epochs} epochs in order, random "
+        "w₀ ~ N(0, I); max(0, t) has derivative 1 for t > 0, 0 for t ≤ 0, as on the slide",
+        source="lecture",
+        quote=r"Update:  $w \leftarrow w + \gamma d x$",
+    )
+    # a wider gap (points farther than 0.5 from the line) leaves room for many separators
+    far = np.abs(X0 @ np.array([1.0, 2.0]) - 0.5) > 0.5
+    finals, crit = [], []
+    for _ in range(5):
+        w_r, _u = literal_perceptron(rng.normal(size=3) * 2, X[far], d[far], 0.1, 500)
+        finals.append(w_r)
+        crit.append(perceptron_criterion(w_r, X[far], d[far]))
+    angles = [np.degrees(np.arctan2(w[2], w[1])) for w in finals]
+    res.claim(
+        LECTURE,
+        "Perceptron algorithm",
+        "it converges (E(w) = 0) on linearly separable data, but may pick any of many "
+        "solutions: five random starts end at five different separators",
+        {"E(w) at the ends": crit, "boundary normal angles (deg)": angles},
+        bool(max(crit) == 0.0 and np.ptp(angles) > 2.0),
+        kind="qualitative",
+        target="E = 0 and normals spread by > 2°",
+        detail=f"the {int(far.sum())} points farther than 0.5 from the line x₁ + 2x₂ = 0.5; "
+        "γ = 0.1, w₀ ~ N(0, 4I), until an epoch without update",
+        source="lecture",
+        quote="But may pick any of many solutions of varying quality.",
+    )
+    fig, ax = subplots(figsize=(6.2, 4.0))
+    for lab, col in ((-1, "#3b4cc0"), (1, "#b40426")):
+        m = far & (d == lab)
+        ax.scatter(X0[m, 0], X0[m, 1], color=col, s=8, label=f"d = {lab:+d}".replace("-", "−"))
+    xs = np.linspace(-2, 2, 10)
+    for i, w in enumerate(finals):
+        ax.plot(xs, -(w[0] + w[1] * xs) / w[2], lw=1, color=f"C{i}", label=f"start {i + 1}")
+    ax.set_ylim(-2, 2)
+    ax.set_xlabel(r"$x_1$")
+    ax.set_ylabel(r"$x_2$")
+    ax.set_title(r"perceptron criterion $E(w) = 0$ from five random $w_0$")
+    ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.02, 1), borderaxespad=0)
+    res.figure(fig, "Five random starts, five separating lines: E(w) = 0 for each.")
+    return res
+
+
+# --------------------------------------------------------------------------- 115
