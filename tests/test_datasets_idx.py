@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gzip
+import hashlib
 import io
 import os
 import stat
@@ -30,8 +31,21 @@ def idx_bytes(magic: int, dims: tuple[int, ...], body: bytes) -> bytes:
     return struct.pack(">I", magic) + struct.pack(f">{len(dims)}I", *dims) + body
 
 
-def put(path, data: bytes, gz: bool) -> None:
+@pytest.fixture(autouse=True)
+def trusted_digests(monkeypatch):
+    """The small synthetic files these tests write are not MNIST: their IDX content digests are
+    registered (on a copy of mnist.IDX_SHA256) so that the loader's SHA-256 check accepts them
+    and the parser and cache logic can be tested; real files keep their published digests."""
+    table = dict(mnist.IDX_SHA256)
+    monkeypatch.setattr(mnist, "IDX_SHA256", table)
+    return table
+
+
+def put(path, data: bytes, gz: bool, trust: bool = True) -> None:
     path.write_bytes(gzip.compress(data) if gz else data)
+    stem = path.name.removesuffix(".gz")
+    if trust and stem in mnist.IDX_SHA256:
+        mnist.IDX_SHA256[stem] = hashlib.sha256(data).hexdigest()
 
 
 @pytest.fixture
@@ -350,3 +364,37 @@ def test_writer_reader_round_trip(tmp_path_factory, shape, dtype, gz):
     out = read_idx(path)
     assert out.dtype == arr.dtype and out.shape == arr.shape
     np.testing.assert_array_equal(out, arr)
+
+
+# --- SHA-256 on every load and status ----------------------------------------------------------
+
+
+def test_damaged_file_is_refused_on_load_and_reported_by_status(fake_home):
+    home, images, _ = fake_home
+    folder = home / "mnist"
+    good = folder / "train-images-idx3-ubyte.gz"
+    load_mnist(data_home=home)  # builds the .npy cache from the sound files
+    assert mnist.mnist_status(home)["train-images-idx3-ubyte"] == "verified"
+    # same length, one byte changed inside the pixels: parses fine, but is not the published file
+    body = bytearray(idx_bytes(2051, (5, 28, 28), images.tobytes()))
+    body[-1] ^= 0xFF
+    put(good, bytes(body), True, trust=False)
+    os.utime(folder / "train-images-idx3-ubyte.npy", None)  # a cache newer than the source
+    with pytest.raises(mnist.CorruptDatasetError, match=r"SHA-256 mismatch .*damaged or trunc"):
+        load_mnist(data_home=home)
+    status = mnist.mnist_status(home)
+    assert "SHA-256 mismatch" in status["train-images-idx3-ubyte"]
+    assert status["train-labels-idx1-ubyte"] == "verified"
+    assert status["t10k-images-idx3-ubyte"] == "missing"
+
+
+def test_truncated_real_file_is_damaged_and_fetch_replaces_it(tmp_path, monkeypatch, mnist_home):
+    folder = tmp_path / "mnist"
+    folder.mkdir()
+    real = (mnist_home / "mnist" / "t10k-labels-idx1-ubyte.gz").read_bytes()
+    (folder / "t10k-labels-idx1-ubyte.gz").write_bytes(real[: len(real) // 2])
+    assert "damaged or truncated" in mnist.mnist_status(tmp_path)["t10k-labels-idx1-ubyte"]
+    monkeypatch.setattr(mnist, "_urlopen", lambda url, timeout=None: io.BytesIO(real))
+    mnist._fetch("t10k-labels-idx1-ubyte.gz", folder)
+    assert (folder / "t10k-labels-idx1-ubyte.gz").read_bytes() == real
+    assert mnist.mnist_status(tmp_path)["t10k-labels-idx1-ubyte"] == "verified"

@@ -121,6 +121,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser, import_errors = build_parser()
     try:
         args, extra = parser.parse_known_args(argv)
+        args._argv = argv  # the command line as given, for messages that repeat it
         if extra:  # reported by the command's own parser, with the command's usage
             commands = getattr(args, "_commands", {})
             (commands.get(args.command) or parser).error(_unrecognized(args, extra))
@@ -140,8 +141,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         if not debug:
             warnings.showwarning = _one_line_warnings
         return int(args._run(args) or 0)
-    except KeyboardInterrupt:
-        print(f"byhand {args.command}: interrupted", file=sys.stderr)
+    except KeyboardInterrupt as exc:  # a command may say what was kept and how to go on
+        detail = f": {exc}" if str(exc) else ""
+        print(f"byhand {args.command}: interrupted{detail}", file=sys.stderr)
         return 130
     except Exception as exc:  # every failure: one line, or the traceback with --debug
         if debug:

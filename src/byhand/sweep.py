@@ -106,6 +106,15 @@ def _split(data: Any, seed: int, target: str | None) -> tuple[np.ndarray, ...]:
     return out
 
 
+def _first_warning(caught: list[Any]) -> str:
+    """``"ConvergenceWarning: …"`` of the first warning a run raised (one line), or ``""``."""
+    if not caught:
+        return ""
+    w = caught[0]
+    text = " ".join(str(w.message).split())
+    return f"{w.category.__name__}: {text}"
+
+
 def _run_model_point(task: dict[str, Any]) -> dict[str, Any]:
     import warnings
 
@@ -129,6 +138,7 @@ def _run_model_point(task: dict[str, Any]) -> dict[str, Any]:
         "test_score": float(est.score(X_te, y_te)),
         "n_iter": int(getattr(est, "n_iter_", 0) or 0),
         "warnings": len(caught),
+        "warning": _first_warning(caught),
         "fit_time": fit_time,
     }
     return row
@@ -150,6 +160,7 @@ def _run_experiment_point(task: dict[str, Any]) -> dict[str, Any]:
         "test_score": passed / len(claims) if claims else float("nan"),
         "n_iter": len(claims),
         "warnings": 0,
+        "warning": "",
         "fit_time": time.perf_counter() - t0,
     }
 
@@ -248,7 +259,8 @@ def run_grid(
     :mod:`byhand.experiments` (``experiment:NAME`` when a model has the same name; grid over
     ``quick`` only; the score is the fraction of its claims that pass). ``params`` are fixed
     estimator parameters. Each row holds ``point``, ``repeat``, ``seed`` (the point's own),
-    the parameters, ``metric``, ``train_score``, ``test_score``, ``n_iter``, ``warnings`` and
+    the parameters, ``metric``, ``train_score``, ``test_score``, ``n_iter``, ``warnings``
+    (how many the fit raised), ``warning`` (the first, ``"Category: message"``) and
     ``fit_time``. With ``out``, writes
     ``results.csv``, ``results.json`` and ``results.png`` there.
     """

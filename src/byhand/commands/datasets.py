@@ -29,22 +29,19 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
 
 def _mnist_status() -> str:
     from byhand.datasets import get_data_home
+    from byhand.datasets.mnist import mnist_status
 
     folder = get_data_home() / "mnist"
-    stems = (
-        "train-images-idx3-ubyte",
-        "train-labels-idx1-ubyte",
-        "t10k-images-idx3-ubyte",
-        "t10k-labels-idx1-ubyte",
-    )
-    present = [
-        s for s in stems if any((folder / f"{s}{ext}").exists() for ext in ("", ".gz", ".npy"))
+    status = mnist_status()
+    damaged = [
+        f"{stem}: {why}" for stem, why in status.items() if why not in ("verified", "missing")
     ]
-    return (
-        f"present in {folder}"
-        if len(present) == 4
-        else f"missing from {folder} ({len(present)}/4 files): byhand datasets --fetch mnist"
-    )
+    if damaged:
+        return "damaged: " + "; ".join(damaged)
+    present = sum(why == "verified" for why in status.values())
+    if present == len(status):
+        return f"present in {folder} (SHA-256 verified)"
+    return f"missing from {folder} ({present}/{len(status)} files): byhand datasets --fetch mnist"
 
 
 def run(args: argparse.Namespace) -> int:

@@ -43,14 +43,17 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
         action="append",
         default=[],
         metavar="NAME=V1,V2,…",
-        help="a swept parameter and its values (repeatable)",
+        help="a swept parameter and its values, repeatable; commas separate VALUES here: "
+        "hidden_layer_sizes=8,16 is two one-layer networks, (8) and (16); write a two-layer "
+        "value in parentheses: hidden_layer_sizes=(8,8),(16,16)",
     )
     p.add_argument(
         "--param",
         action="append",
         default=[],
         metavar="K=V",
-        help="a fixed estimator parameter (repeatable)",
+        help="a fixed estimator parameter, repeatable; here commas build ONE value: "
+        "hidden_layer_sizes=16,16 is one two-layer network (unlike --grid)",
     )
     p.add_argument(
         "--repeat",
@@ -177,6 +180,16 @@ def run(args: argparse.Namespace) -> int:
     out.print(t)
     if args.repeat > 1:
         out.print(_summary(rows, list(grid), metric))
+    warned = [r for r in rows if r.get("warnings")]
+    if warned:
+        first = warned[0]
+        console(stderr=True).print(
+            f"warning: {len(warned)} of {len(rows)} runs raised warnings (points "
+            f"{', '.join(str(r['point']) for r in warned[:10])}{', …' if len(warned) > 10 else ''}"
+            f"); the first: {first['warning']}. Each run's count and first warning are in "
+            f"{args.out}/results.csv (columns warnings, warning).",
+            markup=False,
+        )
     out.print(
         f"{len(rows)} runs in {seconds:.1f} s; wrote {args.out}/results.csv, results.json"
         + (", results.png" if grid else "")

@@ -35,7 +35,8 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
         default=[],
         metavar="K=V",
         help="estimator parameter, repeatable (e.g. hidden_layer_sizes=16,16 "
-        "learning_rate=0.1 max_iter=50)",
+        "learning_rate=0.1 max_iter=50); commas build one value: hidden_layer_sizes=16,16 is "
+        "one network of two hidden layers",
     )
     p.add_argument(
         "--epochs", type=positive_int, metavar="N", help="epochs, >= 1 (the estimator's max_iter)"
@@ -229,6 +230,8 @@ def run(args: argparse.Namespace) -> int:
         with warnings.catch_warnings():
             warnings.simplefilter("always")
             est.fit(X_tr, y_tr, **fit_kw)
+    except KeyboardInterrupt:
+        raise KeyboardInterrupt(_interrupted_hint(args)) from None
     except (ValueError, TypeError) as exc:
         msg = str(exc)
         bad = [k for k in params if k in user_params and k in msg]
@@ -243,6 +246,28 @@ def run(args: argparse.Namespace) -> int:
     path = save(est, out_path)
     out.print(f"saved {args.model} to {path}")
     return 0
+
+
+def _interrupted_hint(args: argparse.Namespace) -> str:
+    """What Ctrl-C left behind: the checkpoint and the command that resumes from it, or how
+    ``--checkpoint-dir`` would have kept one."""
+    import shlex
+
+    from byhand.checkpoint import checkpoint_path, load_checkpoint
+
+    argv = list(getattr(args, "_argv", None) or [])
+    again = shlex.join(["byhand", *argv, *([] if "--resume" in argv else ["--resume"])])
+    if not args.checkpoint_dir:
+        return (
+            "nothing was saved. With --checkpoint-dir DIR, byhand train writes a checkpoint "
+            "after every epoch, and the same command with --resume continues from it"
+        )
+    path = checkpoint_path(args.checkpoint_dir)
+    try:
+        epoch = int(load_checkpoint(args.checkpoint_dir)[0]["epoch"])
+    except (OSError, ValueError, KeyError):
+        return f"no checkpoint was written yet in {args.checkpoint_dir} (no epoch had ended)"
+    return f"{path} holds epoch {epoch}; continue from it with: {again}"
 
 
 def _report(

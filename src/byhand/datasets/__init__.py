@@ -14,7 +14,14 @@ from ._result import Dataset
 from .digits import load_digits
 from .idx import parse_idx, read_idx, write_idx
 from .lectures import lecture01_regression, logic_table, perceptron_trace, xor
-from .mnist import DatasetNotFoundError, download_mnist, get_data_home, load_mnist
+from .mnist import (
+    CorruptDatasetError,
+    DatasetNotFoundError,
+    download_mnist,
+    get_data_home,
+    load_mnist,
+    mnist_status,
+)
 from .synthetic import (
     GaussianClasses,
     Separable,
@@ -30,6 +37,7 @@ from .synthetic import (
 )
 
 __all__ = [
+    "CorruptDatasetError",
     "Dataset",
     "DatasetNotFoundError",
     "GaussianClasses",
@@ -49,6 +57,7 @@ __all__ = [
     "make_separable",
     "make_sin_regression",
     "make_xor",
+    "mnist_status",
     "parse_idx",
     "perceptron_trace",
     "read_idx",

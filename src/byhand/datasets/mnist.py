@@ -5,6 +5,8 @@ Data home: the ``data_home`` argument, else the environment variable ``BYHAND_DA
 ``train-images-idx3-ubyte``, ``train-labels-idx1-ubyte``, ``t10k-images-idx3-ubyte`` and
 ``t10k-labels-idx1-ubyte``, each raw or gzip-compressed (``.gz``).
 
+Every time a file is loaded or its status reported, its SHA-256 is checked against the
+published digests (a damaged or truncated file raises :class:`CorruptDatasetError`).
 After the first read, each file's uint8 array is saved next to it as ``<name>.npy`` (written
 to a temporary file, then renamed), read back with ``np.load(allow_pickle=False)``. Nothing is
 ever unpickled. A read-only data home still loads, from the IDX files each time; a folder
@@ -93,22 +95,71 @@ def _sha256_file(path: Path) -> str:
     return digest.hexdigest()
 
 
+class CorruptDatasetError(ValueError):
+    """A data file is present but its SHA-256 is not the published one (damaged or truncated)."""
+
+
 def _verify_download(path: Path, filename: str) -> None:
-    """Accept the mirrors' (or the shared copy's) gz digest, or a faithful decompressed content."""
-    got = _sha256_file(path)
-    if got in (MIRROR_GZ_SHA256[filename], SHARED_GZ_SHA256[filename]):
-        return
+    """Accept the mirrors' (or the shared copy's) gz digest, or a faithful decompressed content.
+
+    ``filename`` is the file's MNIST name: ``<stem>.gz`` (gzip) or ``<stem>`` (raw IDX).
+    Raises :class:`CorruptDatasetError` naming both digests otherwise.
+    """
     stem = filename.removesuffix(".gz")
-    try:
-        content = hashlib.sha256(gzip.decompress(path.read_bytes())).hexdigest()
-    except (EOFError, OSError, zlib.error):
-        content = "<not a gzip file>"
+    got = _sha256_file(path)
+    if filename.endswith(".gz"):
+        if got in (MIRROR_GZ_SHA256.get(filename), SHARED_GZ_SHA256.get(filename)):
+            return
+        try:
+            content = hashlib.sha256(gzip.decompress(path.read_bytes())).hexdigest()
+        except (EOFError, OSError, zlib.error):
+            content = "<not a complete gzip file>"
+        expected = f"{MIRROR_GZ_SHA256.get(filename)} (or decompressed content {IDX_SHA256[stem]})"
+        got_text = f"{got} (decompressed {content})"
+    else:
+        content = got
+        expected, got_text = IDX_SHA256[stem], got
     if content != IDX_SHA256[stem]:
-        raise ValueError(
-            f"SHA-256 mismatch for {filename}: expected {MIRROR_GZ_SHA256[filename]} "
-            f"(or decompressed content {IDX_SHA256[stem]}), got {got} "
-            f"(decompressed {content})"
+        raise CorruptDatasetError(
+            f"SHA-256 mismatch for {path}: the file is damaged or truncated "
+            f"(expected {expected}, got {got_text}). Delete it and run "
+            f"`byhand datasets --fetch mnist` to download it again."
         )
+
+
+def verify_mnist_file(path: str | os.PathLike[str]) -> None:
+    """Check one MNIST file (``<stem>.gz`` or raw ``<stem>``) against its published SHA-256.
+
+    Raises :class:`CorruptDatasetError` (a ValueError) when the file is damaged or truncated,
+    FileNotFoundError when it is missing. A gzip file passes when either its own digest is a
+    known one or its decompressed content has the IDX digest of :data:`IDX_SHA256`.
+    """
+    path = Path(path)
+    if path.name.removesuffix(".gz") not in IDX_SHA256:
+        raise ValueError(f"{path.name} is not an MNIST file name ({', '.join(IDX_SHA256)})")
+    if not path.is_file():
+        raise FileNotFoundError(f"{path} not found")
+    _verify_download(path, path.name)
+
+
+def mnist_status(data_home: str | os.PathLike[str] | None = None) -> dict[str, str]:
+    """Each MNIST file's status in the data home: ``"verified"``, ``"missing"`` or the reason
+    it is damaged (its SHA-256 is checked every time, so a truncated file never shows present).
+    """
+    folder = get_data_home(data_home) / "mnist"
+    status = {}
+    for stem in IDX_SHA256:
+        found = [p for p in (folder / f"{stem}.gz", folder / stem) if p.is_file()]
+        if not found:
+            status[stem] = "missing"
+            continue
+        try:
+            _verify_download(found[0], found[0].name)
+        except CorruptDatasetError as exc:
+            status[stem] = str(exc)
+        else:
+            status[stem] = "verified"
+    return status
 
 
 def _download_one(url: str, filename: str, folder: Path) -> Path:
@@ -157,9 +208,13 @@ def download_mnist(data_home: str | os.PathLike[str] | None = None) -> Path:
 
 
 def _fetch(filename: str, folder: Path) -> Path:
-    if (folder / filename).is_file():
-        return folder / filename
     errors = []
+    if (folder / filename).is_file():
+        try:
+            _verify_download(folder / filename, filename)
+            return folder / filename
+        except CorruptDatasetError as exc:  # download it again over the damaged copy
+            errors.append(str(exc))
     created = [p for p in (folder, *folder.parents) if not p.exists()]  # leaf first
     try:
         folder.mkdir(parents=True, exist_ok=True)
@@ -235,6 +290,8 @@ def _load_cache(cache: Path, sources: list[Path]) -> np.ndarray | None:
 def _read_file(folder: Path, stem: str, magic: int, download: bool) -> tuple[np.ndarray, bool]:
     """(uint8 array, came_from_cache) for one IDX file of ``folder``."""
     sources = [p for p in (folder / stem, folder / f"{stem}.gz") if p.is_file()]
+    for source in sources:  # a damaged file is refused, never read nor trusted for its cache
+        _verify_download(source, source.name)
     cached = _load_cache(folder / f"{stem}.npy", sources)
     if cached is not None:
         return cached, True
