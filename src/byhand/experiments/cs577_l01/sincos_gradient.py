@@ -1,13 +1,7 @@
-"""CS 577 Lecture 01 (Wang, IIT, 2024): the worked examples the first experiments left out.
+"""CS 577 Lecture 01 (Wang, IIT, 2024).
 
-- 100 "Gradients": f(x, y) = sin(x)² + cos(y)², its gradient by hand against central
-  differences, and gradient descent on it reaching a point where ∇f = 0.
-- 101 "Why GD is actually better": the normal equations against gradient descent as the data
-  dimension d grows, in floating-point operations with GD's iteration count measured.
-- 102 "Binary linear classifier": f(x; w) = sign(wᵀx) with the slide's pick w = [1, −1].
-- 103 "Multiclass perceptron (calculations)": a step-by-step trace that meets ties, with the
-  tie rule of CS 577 Lecture 04 ("argmax \\ {y} is empty"), against a literal loop and
-  :class:`byhand.MulticlassPerceptron`.
+"Gradients": f(x, y) = sin(x)² + cos(y)², its gradient by hand against central
+differences, and gradient descent on it reaching a point where ∇f = 0.
 """
 
 from __future__ import annotations

@@ -1,12 +1,7 @@
-"""CS 577 Lectures 03 and 04 (Wang, IIT, 2024): worked examples the first experiments left out.
+"""CS 577 Lecture 03 (Wang, IIT, 2024).
 
-- 104 "Beyond linearity: feature map" (Lecture 03): D for the degree-2 map of d = 2 variables,
-  the slide's six terms a x₂² + b x₁² + c x₁x₂ + d x₁ + e x₂ + f·1.
-- 105 "1-layer neural network (multicategory data)" (Lecture 04): the slide's formulas for
-  ∂J_i/∂W⁽²⁾, ∂J_i/∂b⁽²⁾, ∂J_i/∂W⁽¹⁾, ∂J_i/∂b⁽¹⁾ with the cross-entropy against central
-  differences and byhand's backward.
-- 106 "Stochastic gradient descent (SGD)" (Lecture 04): size-1 minibatches are "cheap but not
-  as performant", measured against full-batch GD on the same data and sample budget.
+"Beyond linearity: feature map" (Lecture 03): D for the degree-2 map of d = 2 variables,
+the slide's six terms a x₂² + b x₁² + c x₁x₂ + d x₁ + e x₂ + f·1.
 """
 
 from __future__ import annotations
@@ -131,9 +126,3 @@ def poly_degree2_terms(seed: int, quick: bool) -> ExperimentResult:
 
 
 # --------------------------------------------------------------------------- 105
-
-
-def g(h: np.ndarray) -> np.ndarray:
-    """The hidden activation, tanh (the slide leaves g generic; tanh keeps finite
-    differences smooth)."""
-    return np.tanh(h)

@@ -1,15 +1,7 @@
-"""EE-559 Deep learning 3.1–3.6 (Fleuret, EPFL, 2019): the pieces the first experiments left out.
+"""EE-559 Deep learning 3.1–3.6 (Fleuret, EPFL, 2019).
 
-- 107 §3.1: the perceptron algorithm's iterations on 2-D data (the lecture's
-  ``train_perceptron`` loop against :class:`byhand.Perceptron`) and the hinge loss pushing each
-  sample beyond the plane w·x + b = yₙ.
-- 108 §3.2: logistic regression as a MAP estimate: with a Gaussian prior on w, the
-  log-posterior is the L2-regularised logistic loss; byhand's optimum against SciPy's.
-- 109 §3.5: the local quadratic model L̃_{w₀} and its minimiser w₀ − η∇L(w₀); gradient descent
-  series at η = 0.125 and η = 0.5 on a non-convex function byhand chose (the transcript lost
-  the lecture's), where w₀ and η decide the local minimum.
-- 110 §3.6: the L-layer forward/backward formulas, literally, against byhand's backward and
-  central differences for depths 1 … 6.
+§3.6: the L-layer forward/backward formulas, literally, against byhand's backward and
+central differences for depths 1 … 6.
 """
 
 from __future__ import annotations

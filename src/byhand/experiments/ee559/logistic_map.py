@@ -1,15 +1,7 @@
-"""EE-559 Deep learning 3.1–3.6 (Fleuret, EPFL, 2019): the pieces the first experiments left out.
+"""EE-559 Deep learning 3.1–3.6 (Fleuret, EPFL, 2019).
 
-- 107 §3.1: the perceptron algorithm's iterations on 2-D data (the lecture's
-  ``train_perceptron`` loop against :class:`byhand.Perceptron`) and the hinge loss pushing each
-  sample beyond the plane w·x + b = yₙ.
-- 108 §3.2: logistic regression as a MAP estimate: with a Gaussian prior on w, the
-  log-posterior is the L2-regularised logistic loss; byhand's optimum against SciPy's.
-- 109 §3.5: the local quadratic model L̃_{w₀} and its minimiser w₀ − η∇L(w₀); gradient descent
-  series at η = 0.125 and η = 0.5 on a non-convex function byhand chose (the transcript lost
-  the lecture's), where w₀ and η decide the local minimum.
-- 110 §3.6: the L-layer forward/backward formulas, literally, against byhand's backward and
-  central differences for depths 1 … 6.
+§3.2: logistic regression as a MAP estimate: with a Gaussian prior on w, the
+log-posterior is the L2-regularised logistic loss; byhand's optimum against SciPy's.
 """
 
 from __future__ import annotations
@@ -17,22 +9,11 @@ from __future__ import annotations
 import numpy as np
 
 from byhand.experiments import ExperimentResult, experiment
+from byhand.experiments.ee559._plots import label_classes
 from byhand.plotting import decision_regions, subplots
 
 LECTURE = "ee559-3"
 S32 = "3.2. Probabilistic view of a linear classifier"
-
-
-def _label_classes(ax) -> None:
-    """Name the ±1 class scatters of :func:`byhand.plotting.decision_regions` "y = ±1"."""
-    for coll in ax.collections:
-        label = coll.get_label()
-        if label.startswith("_"):
-            continue
-        try:
-            coll.set_label(f"y = {int(float(label)):+d}".replace("-", "−"))
-        except ValueError:
-            pass
 
 
 def neg_log_posterior(theta: np.ndarray, X: np.ndarray, y: np.ndarray, s: float) -> float:
@@ -128,7 +109,7 @@ def logistic_map(seed: int, quick: bool) -> ExperimentResult:
         (np.r_[mle.coef_.ravel(), mle.intercept_], "g:", "maximum likelihood"),
     ):
         ax.plot(xs, -(th[2] + th[0] * xs) / th[1], st, lw=1.2, label=lab)
-    _label_classes(ax)
+    label_classes(ax)
     ax.plot([], [], "k-", lw=1.2, label="byhand MAP")
     ax.set_xlabel(r"$x_1$")
     ax.set_ylabel(r"$x_2$")

@@ -1,15 +1,8 @@
-"""EE-559 Deep learning 3.1–3.6 (Fleuret, EPFL, 2019): the pieces the first experiments left out.
+"""EE-559 Deep learning 3.1–3.6 (Fleuret, EPFL, 2019).
 
-- 107 §3.1: the perceptron algorithm's iterations on 2-D data (the lecture's
-  ``train_perceptron`` loop against :class:`byhand.Perceptron`) and the hinge loss pushing each
-  sample beyond the plane w·x + b = yₙ.
-- 108 §3.2: logistic regression as a MAP estimate: with a Gaussian prior on w, the
-  log-posterior is the L2-regularised logistic loss; byhand's optimum against SciPy's.
-- 109 §3.5: the local quadratic model L̃_{w₀} and its minimiser w₀ − η∇L(w₀); gradient descent
-  series at η = 0.125 and η = 0.5 on a non-convex function byhand chose (the transcript lost
-  the lecture's), where w₀ and η decide the local minimum.
-- 110 §3.6: the L-layer forward/backward formulas, literally, against byhand's backward and
-  central differences for depths 1 … 6.
+§3.1: the perceptron algorithm's iterations on 2-D data (the lecture's
+``train_perceptron`` loop against :class:`byhand.Perceptron`) and the hinge loss pushing each
+sample beyond the plane w·x + b = yₙ.
 """
 
 from __future__ import annotations
@@ -17,6 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from byhand.experiments import ExperimentResult, experiment
+from byhand.experiments.ee559._plots import label_classes
 from byhand.plotting import PALETTE, decision_regions, subplots
 
 LECTURE = "ee559-3"
@@ -38,18 +32,6 @@ def train_perceptron(x: np.ndarray, y: np.ndarray, nb_epochs_max: int):
         if nb_changes == 0:
             break
     return w, changes
-
-
-def _label_classes(ax) -> None:
-    """Name the ±1 class scatters of :func:`byhand.plotting.decision_regions` "y = ±1"."""
-    for coll in ax.collections:
-        label = coll.get_label()
-        if label.startswith("_"):
-            continue
-        try:
-            coll.set_label(f"y = {int(float(label)):+d}".replace("-", "−"))
-        except ValueError:
-            pass
 
 
 @experiment(
@@ -140,7 +122,7 @@ def perceptron_2d_hinge(seed: int, quick: bool) -> ExperimentResult:
     decision_regions(per, X, y, ax=axes[0], title="perceptron (stops at the first separator)")
     xs = np.linspace(X[:, 0].min(), X[:, 0].max(), 10)
     w, b = lin.weight.data[:, 0], float(lin.bias.data[0])
-    _label_classes(axes[0])
+    label_classes(axes[0])
     # the same colours as decision_regions: classes in sorted order, −1 → PALETTE[0], +1 → [1]
     for lab, mk, col in ((-1, "s", PALETTE[0]), (1, "o", PALETTE[1])):
         axes[1].scatter(

@@ -1,19 +1,7 @@
-"""Deep Neural Networks Course I (Galerne, Univ. Orléans, 2024–25): worked examples left out.
+"""Deep Neural Networks Course I (Galerne, Univ. Orléans, 2024–25).
 
-- 112 "Neural networks solve non-linear separable problems": h = g(W₁x + b₁), y = ⟨w₂, h⟩ + b₂
-  with W₁ = [[+1, −1], [−1, +1]], b₁ = 0, w₂ = [1, 1], b₂ = 0 computes xor.
-- 113 "Terminology": training, validation and test sets; a hyperparameter chosen on the
-  validation set, the test set used once.
-- 114 "Perceptron algorithm": the perceptron criterion E(w) = Σ max(−d⟨w, x⟩, 0), from a random
-  start with step γ, is SGD with m = 1 on E; it may pick any of many solutions.
-- 115 "Activation functions": ReLU "trains much faster" and "prevents the gradient vanishing
-  problem" — gradient norms per layer at initialisation and the loss after a fixed budget.
-- 116 "Approximation – Least square regression": the least-squares network approaches E[d | x].
-- 117 "Multiclass classification – Multivariate logistic regression": an MLP with a softmax
-  output approaches the posterior P(C_k | x).
-- 118 "Bias trick for linear classifier": "What are the boundaries if we forget the bias?" —
-  cones with their apex at the origin.
-- 119 "Non convexity in machine learning": the cost of a network is not convex.
+"Terminology": training, validation and test sets; a hyperparameter chosen on the
+validation set, the test set used once.
 """
 
 from __future__ import annotations
