@@ -140,6 +140,9 @@ def _binary_estimators():
     ]
 
 
+@pytest.mark.filterwarnings(
+    "ignore::sklearn.exceptions.ConvergenceWarning"
+)  # budgets cut short on purpose
 @pytest.mark.parametrize("est", _binary_estimators(), ids=lambda e: type(e).__name__)
 def test_binary_predict_proba_agrees_with_log_proba_in_tail(est):
     rng = np.random.default_rng(0)
@@ -188,6 +191,8 @@ def test_knn_timestamps_far_from_origin(dtype):
     np.testing.assert_array_equal(got3, _brute_force_neighbors(X, Q, 3))
 
 
+# scikit-learn's finiteness scan sums X: at ±1.7e308 the sum overflows (its warning, not byhand's)
+@pytest.mark.filterwarnings("ignore:invalid value encountered in reduce:RuntimeWarning")
 def test_knn_two_far_tight_clusters_and_huge_values():
     """Centring alone is not enough for two tight clusters far apart: the exact refinement
     still ranks within each cluster; values near the largest double are rescaled."""
@@ -346,6 +351,9 @@ def _objective_estimators():
     return [LogisticRegression(), LinearSVM(), SoftmaxRegression(max_iter=50, random_state=0)]
 
 
+@pytest.mark.filterwarnings(
+    "ignore::sklearn.exceptions.ConvergenceWarning"
+)  # budgets cut short on purpose
 @pytest.mark.parametrize("est", _objective_estimators(), ids=lambda e: type(e).__name__)
 @pytest.mark.parametrize("bad", [[7], ["cat"], [-1, 7]])
 def test_objective_refuses_labels_not_in_classes(est, bad):
@@ -367,6 +375,9 @@ def test_objective_refuses_labels_not_in_classes(est, bad):
         est.objective(X, y[:-1])
 
 
+@pytest.mark.filterwarnings(
+    "ignore::sklearn.exceptions.ConvergenceWarning"
+)  # budgets cut short on purpose
 def test_objective_values_against_literal_loops():
     from byhand import LogisticRegression, SoftmaxRegression
 

@@ -289,6 +289,7 @@ EXPECTED = {
 }
 
 
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")  # checks' data
 @parametrize_with_checks([Perceptron(random_state=0)], expected_failed_checks=lambda e: EXPECTED)
 def test_check_estimator_defaults(estimator, check):
     check(estimator)

@@ -86,6 +86,9 @@ def test_flag_is_checked_shown_and_pickled():
     assert old.inplace is False
 
 
+@pytest.mark.filterwarnings(
+    "ignore::sklearn.exceptions.ConvergenceWarning"
+)  # budgets cut short on purpose
 def test_mlp_classifier_uses_it_and_predicts_as_before(tmp_path):
     est = byhand.MLPClassifier(hidden_layer_sizes=(8,), max_iter=5, random_state=0)
     X = np.random.default_rng(4).standard_normal((80, 3))
