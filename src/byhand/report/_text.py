@@ -26,8 +26,12 @@ MATH = re.compile(
 BOLD = re.compile(r"\*\*(?=\S)(.+?)(?<=\S)\*\*")
 CIRCLED = re.compile(r"\\textcircled\{([A-Za-z])\}")
 TEX_COMMAND = re.compile(r"\\[A-Za-z]{2,}")
+# environments latex2mathml does not know, as ones it does with the same layout
+ENVIRONMENTS = {"aligned": "align*", "alignedat": "align*", "gathered": "gather*"}
+ENVIRONMENT = re.compile(r"\\(begin|end)\{(" + "|".join(ENVIRONMENTS) + r")\}(\{\d+\})?")
 # latex2mathml passes a command it does not know through as text, e.g. <mi>\foo</mi>
 UNKNOWN_COMMAND = re.compile(r">\\([A-Za-z]+)<")
+BARE_AMPERSAND = re.compile(r"&(?!#?\w+;)")
 
 
 def _circled(match: re.Match[str]) -> str:
@@ -40,9 +44,10 @@ def _circled(match: re.Match[str]) -> str:
 def tex_to_mathml(tex: str, display: bool = False) -> str:
     """``tex`` (LaTeX without its dollars) as a MathML ``<math>`` element.
 
-    ``\\textcircled{H}`` becomes Ⓗ (latex2mathml does not know it); a command latex2mathml
-    does not know is shown by its name without the backslash, and a formula it cannot parse is
-    shown as plain text without backslashes, so no raw TeX reaches the reader.
+    ``\\textcircled{H}`` becomes Ⓗ and ``aligned`` is set as ``align*`` (latex2mathml knows
+    neither); a command latex2mathml does not know is shown by its name without the backslash,
+    a bare ``&`` it leaves is escaped, and a formula it cannot parse is shown as plain text
+    without backslashes, so no raw TeX reaches the reader and the MathML stays well-formed.
 
     Examples
     --------
@@ -50,12 +55,13 @@ def tex_to_mathml(tex: str, display: bool = False) -> str:
     True
     """
     tex = CIRCLED.sub(_circled, tex)
+    tex = ENVIRONMENT.sub(lambda m: f"\\{m.group(1)}{{{ENVIRONMENTS[m.group(2)]}}}", tex)
     try:
         out = convert(tex, display="block" if display else "inline")
     except Exception:  # latex2mathml raises assorted errors on what it cannot parse
         plain = re.sub(r"\\([A-Za-z]+)", r"\1", tex).replace("\\", "")
         return f'<span class="tex">{html.escape(plain)}</span>'
-    return UNKNOWN_COMMAND.sub(r">\1<", out)
+    return BARE_AMPERSAND.sub("&amp;", UNKNOWN_COMMAND.sub(r">\1<", out))
 
 
 def _plain(text: str) -> str:
