@@ -32,22 +32,23 @@ ENVIRONMENT = re.compile(r"\\(begin|end)\{(" + "|".join(ENVIRONMENTS) + r")\}(\{
 # latex2mathml passes a command it does not know through as text, e.g. <mi>\foo</mi>
 UNKNOWN_COMMAND = re.compile(r">\\([A-Za-z]+)<")
 BARE_AMPERSAND = re.compile(r"&(?!#?\w+;)")
+# characters latex2mathml picks that common fonts lack, as the usual ones: \setminus
+COMMON_GLYPHS = {"&#x029F5;": "&#x02216;"}
 
 
 def _circled(match: re.Match[str]) -> str:
-    letter = match.group(1)
-    base = 0x24B6 if letter.isupper() else 0x24D0  # Ⓐ, ⓐ
-    return chr(base + ord(letter.upper()) - ord("A"))
+    return rf"\text{{({match.group(1)})}}"  # circled letters are in few fonts: (H)
 
 
 @lru_cache(maxsize=4096)
 def tex_to_mathml(tex: str, display: bool = False) -> str:
     """``tex`` (LaTeX without its dollars) as a MathML ``<math>`` element.
 
-    ``\\textcircled{H}`` becomes Ⓗ and ``aligned`` is set as ``align*`` (latex2mathml knows
-    neither); a command latex2mathml does not know is shown by its name without the backslash,
-    a bare ``&`` it leaves is escaped, and a formula it cannot parse is shown as plain text
-    without backslashes, so no raw TeX reaches the reader and the MathML stays well-formed.
+    latex2mathml knows neither ``\\textcircled{H}`` nor ``aligned``: they become (H) and
+    ``align*``; its ``\\setminus`` (U+29F5, in few fonts) becomes the usual ∖ (U+2216); a
+    command it does not know is shown by its name without the backslash, a bare ``&`` it leaves
+    is escaped, and a formula it cannot parse is shown as plain text without backslashes, so no
+    raw TeX reaches the reader and the MathML stays well-formed.
 
     Examples
     --------
@@ -61,7 +62,10 @@ def tex_to_mathml(tex: str, display: bool = False) -> str:
     except Exception:  # latex2mathml raises assorted errors on what it cannot parse
         plain = re.sub(r"\\([A-Za-z]+)", r"\1", tex).replace("\\", "")
         return f'<span class="tex">{html.escape(plain)}</span>'
-    return BARE_AMPERSAND.sub("&amp;", UNKNOWN_COMMAND.sub(r">\1<", out))
+    out = BARE_AMPERSAND.sub("&amp;", UNKNOWN_COMMAND.sub(r">\1<", out))
+    for rare, common in COMMON_GLYPHS.items():
+        out = out.replace(rare, common)
+    return out
 
 
 def _plain(text: str) -> str:
