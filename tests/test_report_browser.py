@@ -194,24 +194,21 @@ class Page:
             raise AssertionError(f"JavaScript failed: {reply['exceptionDetails']}")
         return json.loads(reply["result"]["value"])
 
-    def screenshot(self, path: Path, height: int = 2400) -> Path:
-        """A PNG of the page's top ``height`` px at the current width."""
-        total = self.js("document.documentElement.scrollHeight")
-        shot = self.tools.send(
-            "Page.captureScreenshot",
-            {
-                "format": "png",
-                "captureBeyondViewport": True,
-                "clip": {
-                    "x": 0,
-                    "y": 0,
-                    "width": self.width,
-                    "height": min(total, height),
-                    "scale": 1,
-                },
-            },
-            session=self.session,
-        )
+    def screenshot(self, path: Path, height: int = 2400, at: str = "") -> Path:
+        """A PNG at the current width: the page's top ``height`` px, or, with a CSS selector
+        ``at``, the window scrolled to that element (sticky and fixed parts as a reader sees
+        them there)."""
+        if at:
+            self.js(f"document.querySelector({json.dumps(at)}).scrollIntoView()")
+            clip = None
+        else:
+            self.js("window.scrollTo(0, 0)")
+            total = self.js("document.documentElement.scrollHeight")
+            clip = {"x": 0, "y": 0, "width": self.width, "height": min(total, height), "scale": 1}
+        params = {"format": "png", "captureBeyondViewport": clip is not None}
+        if clip:
+            params["clip"] = clip
+        shot = self.tools.send("Page.captureScreenshot", params, session=self.session)
         path.write_bytes(base64.b64decode(shot["data"]))
         if os.environ.get("BYHAND_SCREENSHOT"):
             folder = Path(os.environ["BYHAND_SCREENSHOT"])
@@ -333,6 +330,7 @@ def test_report_opens_in_chromium_images_load_nothing_fetched(page, report, tmp_
         assert img["complete"] and img["w"] > 0 and img["h"] > 0, img
     shot = page.screenshot(tmp_path / "report-1280.png")
     assert shot.stat().st_size > 10_000  # a real picture, not a blank page
+    page.screenshot(tmp_path / "report-1280-claims.png", at="#exp-browser-tex")
     page.js("1")  # let pending events arrive
     errors, requests = [], []
     for ev in page.tools.events:
@@ -381,6 +379,7 @@ def test_no_raw_tex_in_the_rendered_text_and_formulas_laid_out(page, report, wid
 def test_nothing_is_wider_than_a_500px_window(page, tmp_path):
     page.load(500)
     page.screenshot(tmp_path / "report-500.png")
+    page.screenshot(tmp_path / "report-500-claims.png", at="#exp-browser-tex")
     wide = page.js(
         "Array.from(document.querySelectorAll('body *')).filter(e => {const r ="
         " e.getBoundingClientRect(); return r.right > 500.5 && r.width > 0"

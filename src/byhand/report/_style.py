@@ -108,7 +108,8 @@ td.status.differs, td.status.skipped { color:var(--skip); }
 td.status.excused, td.status.notrep { color:var(--muted); }
 .tablewrap { overflow-x:auto; max-width:100%; }
 table.data { width:auto; min-width:50%; font-variant-numeric:tabular-nums; }
-table.data td { font-family:ui-monospace,"DejaVu Sans Mono",monospace; font-size:13px; }
+table.data td { font-family:ui-monospace,"DejaVu Sans Mono",monospace; font-size:13px;
+  white-space:nowrap; }
 h4 { margin:14px 0 4px; font-size:15px; }
 figure { margin:12px 0; text-align:center; }
 figure img { max-width:100%; height:auto; border:1px solid var(--line); border-radius:8px;
@@ -149,6 +150,8 @@ footer { color:var(--muted); font-size:13px; text-align:center; margin-top:32px;
   .stat span { font-size:12px; }
   section.box, article.exp { padding:12px 10px; }
   .claim { padding:8px 8px; }
+  .vals { grid-template-columns:repeat(auto-fit,minmax(150px,1fr)); }
+  .v.rule { grid-column:1 / -1; }
   table.coverage, table.coverage tbody, table.coverage tr, table.coverage td { display:block;
     width:auto; }
   table.coverage thead { display:none; }
