@@ -97,11 +97,17 @@ def test_lecture_value_from_the_field_else_only_a_lecture_target():
     assert lecture_value_of(claim(source="derived")) == (False, None)
 
 
-def test_rule_from_the_field_else_detail_else_kind_and_target():
+def test_rule_from_the_field_else_kind_target_and_detail():
     assert rule_of(claim(rule="|w − [2, −1]| ≤ 1e-12")) == "|w − [2, −1]| ≤ 1e-12"
-    assert rule_of(claim()) == "the final weights of byhand's Perceptron"
+    assert rule_of(claim()) == (
+        "byhand's value equals [2, -1] to floating-point precision "
+        "(checked: the final weights of byhand's Perceptron)"
+    )
     assert rule_of(claim(detail="", kind="numeric", target=0.5)) == (
         "byhand's value meets the target 0.5"
+    )
+    assert rule_of(claim(detail="d", kind="qualitative", target=None)) == (
+        "the comparison of the statement holds for byhand's values (checked: d)"
     )
 
 

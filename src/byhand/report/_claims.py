@@ -4,8 +4,8 @@ A claim is a dict of ``results.json`` (see :class:`byhand.experiments.Claim`). T
 ``category``, ``lecture_value`` and ``rule`` are used when present; older records without them
 are shown all the same: the category follows from ``source`` (lecture → reproduction, derived →
 derivation, byhand → observation), the lecture's value is the target of a claim whose target
-comes from the lecture, and the rule is the claim's ``detail`` (how it was checked) or, failing
-that, its kind and target.
+comes from the lecture, and the rule is built from the claim's kind and target, followed by its
+``detail`` (how it was checked).
 """
 
 from __future__ import annotations
@@ -73,19 +73,35 @@ def lecture_value_of(c: dict[str, Any]) -> tuple[bool, Any]:
 
 
 def rule_of(c: dict[str, Any]) -> str:
-    """The rule that decides the verdict, in words: ``rule``, else ``detail``, else one built
-    from the claim's kind and target."""
-    for key in ("rule", "detail"):
-        if str(c.get(key) or "").strip():
-            return str(c[key])
+    """The rule that decides the verdict, in words: the claim's ``rule`` when it has one, else
+    a criterion built from its kind and target, followed by how it was checked (``detail``).
+
+    Examples
+    --------
+    >>> rule_of({"kind": "numeric", "target": 0.5, "detail": "mean of 5 runs"})
+    "byhand's value meets the target 0.5 (checked: mean of 5 runs)"
+    """
+    if str(c.get("rule") or "").strip():
+        return str(c["rule"])
     target = c.get("target")
-    if target is None:
-        return "the statement above holds for byhand's value"
     t = format_value(target)
-    return {
-        "exact": f"byhand's value equals {t} to floating-point precision",
-        "numeric": f"byhand's value meets the target {t}",
-    }.get(c.get("kind", ""), f"byhand's value compares with {t} as the statement says")
+    kind = c.get("kind", "")
+    if kind == "exact":
+        criterion = (
+            f"byhand's value equals {t} to floating-point precision"
+            if target is not None
+            else "the identity holds to floating-point precision"
+        )
+    elif kind == "numeric":
+        criterion = (
+            f"byhand's value meets the target {t}"
+            if target is not None
+            else "byhand's value meets the number of the statement"
+        )
+    else:
+        criterion = "the comparison of the statement holds for byhand's values"
+    detail = str(c.get("detail") or "").strip()
+    return f"{criterion} (checked: {detail})" if detail else criterion
 
 
 def target_html(c: dict[str, Any]) -> str:
