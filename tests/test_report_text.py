@@ -94,15 +94,24 @@ def test_every_formula_of_the_lectures_is_typeset(lecture, transcripts):
         assert_typeset(rich(span), span)
 
 
-def _claim_strings():
-    """(module:line, field, text) for every literal string an experiment passes to claim()."""
+TEXT_CALLS = {"claim", "note", "table", "figure", "experiment"}
+
+
+def _page_strings():
+    """(module:line, field, text) for every literal string an experiment puts on the page:
+    the arguments of ``claim(...)``, ``note(...)``, ``table(...)`` (title, header),
+    ``figure(...)`` (caption) and ``@experiment(title=...)``, and the coverage catalogue."""
+    from byhand.experiments.coverage import CATALOGUE
+
     pkg = Path(experiments_pkg.__file__).parent
     for path in sorted(pkg.glob("*/*.py")):
         tree = ast.parse(path.read_text(encoding="utf-8"))
         for node in ast.walk(tree):
-            if not (isinstance(node, ast.Call) and getattr(node.func, "attr", "") == "claim"):
+            name = getattr(node, "func", None)
+            name = getattr(name, "attr", getattr(name, "id", ""))
+            if not (isinstance(node, ast.Call) and name in TEXT_CALLS):
                 continue
-            fields = [("claim", a) for a in node.args[2:3]] + [
+            fields = [(f"{name} arg", a) for a in node.args] + [
                 (k.arg, k.value) for k in node.keywords if k.arg
             ]
             for field, value in fields:
@@ -110,14 +119,20 @@ def _claim_strings():
                     text = ast.literal_eval(value)
                 except ValueError:
                     continue
-                if isinstance(text, str):
-                    yield f"{path.parent.name}/{path.name}:{node.lineno}", field, text
+                texts = text if isinstance(text, (list, tuple)) else [text]
+                for t in texts:
+                    if isinstance(t, str):
+                        yield f"{path.parent.name}/{path.name}:{node.lineno}", field, t
+    for lecture, items in CATALOGUE.items():
+        for item in items:
+            for field in ("slide", "what", "not_reproduced", "topic"):
+                yield f"coverage {lecture}", field, getattr(item, field)
 
 
-def test_no_claim_text_of_any_experiment_shows_raw_tex():
-    strings = list(_claim_strings())
+def test_no_text_an_experiment_puts_on_the_page_shows_raw_tex():
+    strings = list(_page_strings())
     with_tex = [s for s in strings if "$" in s[2] or "\\" in s[2]]
-    assert len(strings) >= 300 and len(with_tex) >= 20
+    assert len(strings) >= 500 and len(with_tex) >= 20
     for where, field, text in strings:
         fragment = quote_html(text) if field == "quote" else rich(text)
         assert_typeset(fragment, f"{where} {field}")
