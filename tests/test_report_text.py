@@ -2,7 +2,8 @@
 
 Oracles: the five lecture transcripts themselves (every ``$…$`` / ``$$…$$`` they hold must come
 out as well-formed MathML whose text has no TeX command left), and every literal string the
-experiments pass to ``.claim(...)`` (read from their source with ``ast``, so no experiment runs).
+experiments put on the page — claims, notes, tables, captions, titles — and the coverage
+catalogue's items (read from the source with ``ast``, so no experiment runs).
 """
 
 from __future__ import annotations
