@@ -188,7 +188,13 @@ def test_headline_says_all_reproduced_only_when_nothing_else_happened(records, e
 
 def test_coverage_statuses_of_every_kind_are_shown_and_counted():
     rows = [
-        {"slide": "s1", "what": "w1", "experiments": ["a"], "status": "reproduced"},
+        {
+            "slide": "s1",
+            "what": "w1",
+            "experiments": ["a"],
+            "status": "reproduced",
+            "claims": {"reproduced": 3, "differs": 0, "failed": 0},
+        },
         {"slide": "s2", "what": "w2", "experiments": ["a"], "status": "differs", "reason": "r2"},
         {"slide": "s3", "what": "w3", "experiments": ["a"], "status": "failed", "reason": "r3"},
         {"slide": "s4", "what": "w4", "experiments": ["b"], "status": "skipped", "reason": "r4"},
@@ -201,6 +207,7 @@ def test_coverage_statuses_of_every_kind_are_shown_and_counted():
     assert "Coverage: 1 of 5 items of this lecture reproduced" in text
     assert "1 reproduced · 1 differs · 1 failed · 1 skipped · 1 excused" in text
     assert "1/5 lecture items reproduced" in text
+    assert "a (3 ✓ 0 ≠ 0 ✗ claims)" in text  # an item's claims, when the coverage counts them
 
 
 def test_every_section_and_experiment_links_back_to_the_contents():

@@ -136,6 +136,14 @@ def _coverage_table(rows: list[dict[str, Any]]) -> str:
         if status == "missing" and not reason:
             reason = "no experiment yet"
         how = f"{links}: {reason}" if links and reason else links or reason
+        tally = r.get("claims")
+        if isinstance(tally, dict) and any(tally.values()):
+            marks = {"reproduced": "✓", "differs": "≠", "failed": "✗"}
+            how += (
+                ' <span class="kind">('
+                + " ".join(f"{tally.get(v, 0)} {m}" for v, m in marks.items())
+                + " claims)</span>"
+            )
         topic = f" · {rich(r['topic'])}" if r.get("topic") else ""
         cls = COVERAGE_CLASS.get(status, status.replace(" ", ""))
         body.append(
