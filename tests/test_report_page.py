@@ -9,8 +9,13 @@ import html
 import re
 from typing import Any
 
+import numpy as np
 import pytest
 
+from byhand import nn, plotting
+from byhand.experiments import ExperimentResult, experiment
+from byhand.experiments._registry import unregister
+from byhand.linear_model import LinearRegression
 from byhand.report import (
     category_of,
     counts,
@@ -225,26 +230,56 @@ def test_every_section_and_experiment_links_back_to_the_contents():
     assert set(re.findall(r'href="#([^"]+)"', page)) <= ids
 
 
-def test_experiment_names_its_code_and_the_command_that_reruns_it():
-    rec = record("closed-form", [claim()])
+def _fit_line(x: np.ndarray) -> LinearRegression:  # a helper of the experiment below
+    return LinearRegression().fit(x[:, None], 2 * x)
+
+
+def uses_byhand(seed: int, quick: bool) -> ExperimentResult:
+    """A throw-away experiment: byhand code through a helper and through a module alias."""
+    _fit_line(np.arange(3.0))
+    _ = plotting.PALETTE  # presentation code: not listed
+    nn.Linear(1, 1)
+    return ExperimentResult()
+
+
+def numpy_only(seed: int, quick: bool) -> ExperimentResult:
+    """A throw-away experiment that checks its mathematics with NumPy alone."""
+    np.linalg.solve(np.eye(2), np.ones(2))
+    return ExperimentResult()
+
+
+@pytest.fixture
+def code_experiments():
+    experiment("page-uses-byhand", title="t", lecture="cs577-01")(uses_byhand)
+    experiment("page-numpy-only", title="t", lecture="cs577-01")(numpy_only)
+    yield
+    unregister("page-uses-byhand")
+    unregister("page-numpy-only")
+
+
+def test_byhand_names_follow_helpers_and_skip_presentation_code():
+    assert byhand_names(__name__, "uses_byhand") == (
+        "byhand.linear_model.LinearRegression",
+        "byhand.nn.Linear",
+    )
+    assert byhand_names(__name__, "numpy_only") == ()
+    assert byhand_names(__name__, "no_such_function") == ()
+    assert byhand_names("no.such.module", "f") == ()
+
+
+def test_experiment_names_its_code_and_the_command_that_reruns_it(code_experiments):
+    rec = record("page-uses-byhand", [claim()])
     text = text_of(render([rec], {**META, "quick": True, "seed": 3}, {}))
-    assert "byhand.experiments.cs577_l01.regression" in text
-    assert "byhand.linear_model.LinearRegression" in text
-    assert "byhand reproduce --only closed-form --quick --seed 3" in text
+    assert f"code: {__name__}" in text
+    assert "uses byhand.linear_model.LinearRegression , byhand.nn.Linear ·" in text
+    assert "byhand reproduce --only page-uses-byhand --quick --seed 3" in text
     assert rerun_command("x", {"quick": False, "seed": 0}) == "byhand reproduce --only x"
+    text = text_of(render([record("page-numpy-only", [claim()])], META, {}))
+    assert "uses no byhand learning code" in text
     # an experiment the registry does not know: no module, still the command
     page = render([record("not-registered", [claim()])], META, {})
     assert "byhand reproduce --only not-registered" in text_of(page)
     assert '<p class="runs">code:' not in page and '<p class="runs">rerun:' in page
-
-
-def test_byhand_names_follow_helpers_and_skip_presentation_code():
-    names = byhand_names("byhand.experiments.cs577_l01.regression", "gd_step_sizes")
-    # gd_step_sizes calls the module's gd_path helper, which runs byhand.fit on nn.Linear
-    assert {"byhand.nn.Linear", "byhand.training.fit"} <= set(names)
-    assert not any(n.startswith(("byhand.plotting", "byhand.experiments")) for n in names)
-    assert byhand_names("byhand.experiments.cs577_l01.regression", "no_such_function") == ()
-    assert byhand_names("no.such.module", "f") == ()
 
 
 def test_page_is_self_contained_and_has_no_script():

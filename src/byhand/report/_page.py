@@ -118,6 +118,8 @@ def _runs_html(record: dict[str, Any], meta: dict[str, Any]) -> str:
         parts.append(f"code: <code>{_e(module)}</code>")
     if names:
         parts.append("uses " + ", ".join(f"<code>{_e(n)}</code>" for n in names))
+    elif module:
+        parts.append("uses no byhand learning code (its checks are computed directly)")
     parts.append(f"rerun: <code>{_e(rerun_command(record['name'], meta))}</code>")
     return '<p class="runs">' + " · ".join(parts) + "</p>"
 
