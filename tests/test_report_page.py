@@ -287,3 +287,12 @@ def test_page_is_self_contained_and_has_no_script():
     assert "<script" not in page.lower()
     assert not re.search(r"""(src|href)\s*=\s*["']?(https?:)?//""", page)
     assert "<math" in page and "\\frac" not in text_of(page)
+
+
+@pytest.mark.parametrize("module", ["_page", "_claims", "_text", "_code"])
+def test_the_docstring_examples_run(module):
+    import doctest
+    import importlib
+
+    result = doctest.testmod(importlib.import_module(f"byhand.report.{module}"))
+    assert result.attempted > 0 and result.failed == 0

@@ -54,7 +54,15 @@ def verdict_of(c: dict[str, Any]) -> str:
 
 def category_of(c: dict[str, Any]) -> str:
     """``c["category"]`` when given, else inferred from ``c["source"]`` (``"observation"`` for
-    an unknown source: nothing is credited to the lecture that the claim does not say)."""
+    an unknown source: nothing is credited to the lecture that the claim does not say).
+
+    Examples
+    --------
+    >>> category_of({"source": "derived"})
+    'derivation'
+    >>> category_of({"source": "lecture", "category": "derivation"})
+    'derivation'
+    """
     cat = c.get("category")
     if cat in CATEGORIES:
         return cat
@@ -64,7 +72,15 @@ def category_of(c: dict[str, Any]) -> str:
 def lecture_value_of(c: dict[str, Any]) -> tuple[bool, Any]:
     """``(known, value)``: the lecture's value, from ``lecture_value`` when the record has that
     field (``None`` there means the lecture gives none), else the target of a claim whose target
-    comes from the lecture."""
+    comes from the lecture.
+
+    Examples
+    --------
+    >>> lecture_value_of({"source": "lecture", "target": 0.14})
+    (True, 0.14)
+    >>> lecture_value_of({"source": "lecture", "target": 0.14, "lecture_value": None})
+    (False, None)
+    """
     if "lecture_value" in c:
         return c["lecture_value"] is not None, c["lecture_value"]
     if c.get("source") == "lecture" and c.get("target") is not None:

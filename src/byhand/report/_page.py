@@ -102,7 +102,13 @@ def _code_of(record: dict[str, Any]) -> tuple[str, tuple[str, ...]]:
 
 
 def rerun_command(name: str, meta: dict[str, Any]) -> str:
-    """The command that reruns experiment ``name`` as this run did (mode and seed)."""
+    """The command that reruns experiment ``name`` as this run did (mode and seed).
+
+    Examples
+    --------
+    >>> rerun_command("perceptron-trace", {"quick": True, "seed": 0})
+    'byhand reproduce --only perceptron-trace --quick'
+    """
     cmd = f"byhand reproduce --only {name}"
     if meta.get("quick"):
         cmd += " --quick"
@@ -120,7 +126,8 @@ def _runs_html(record: dict[str, Any], meta: dict[str, Any]) -> str:
         parts.append("uses " + ", ".join(f"<code>{_e(n)}</code>" for n in names))
     elif module:
         parts.append("uses no byhand learning code (its checks are computed directly)")
-    parts.append(f"rerun: <code>{_e(rerun_command(record['name'], meta))}</code>")
+    other = "drop --quick for the full sizes" if meta.get("quick") else "--quick: smaller sizes"
+    parts.append(f"rerun: <code>{_e(rerun_command(record['name'], meta))}</code> ({_e(other)})")
     return '<p class="runs">' + " · ".join(parts) + "</p>"
 
 
@@ -254,8 +261,15 @@ def counts(records: list[dict[str, Any]]) -> dict[str, Any]:
 
 
 def headline(n: dict[str, Any]) -> str:
-    """The header's sentence: every count that is not zero, problems first. "All N claims
-    reproduced" only when nothing differs, failed, errored or was skipped."""
+    """The header's sentence from :func:`counts`: every count that is not zero, problems
+    first; "all N claims reproduced" only when nothing differs, failed, errored or was skipped.
+
+    Examples
+    --------
+    >>> ok = {"claims": [{"verdict": "reproduced", "source": "lecture"}], "status": "ok"}
+    >>> headline(counts([ok, {"claims": [], "status": "skipped: no MNIST", "name": "m"}]))
+    '1 of 1 claim reproduced; 1 experiment skipped: its claims were not run'
+    """
     v = n["by_verdict"]
     problems = []
     if v["failed"]:
