@@ -276,6 +276,9 @@ def test_experiment_names_its_code_and_the_command_that_reruns_it(code_experimen
     assert rerun_command("x", {"quick": False, "seed": 0}) == "byhand reproduce --only x"
     text = text_of(render([record("page-numpy-only", [claim()])], META, {}))
     assert "uses no byhand learning code" in text
+    # a module that failed to import: nothing to rerun by name
+    broken = record("broken", [], status="error: import failed: SyntaxError")
+    assert "byhand reproduce --only broken" not in text_of(render([broken], META, {}))
     # an experiment the registry does not know: no module, still the command
     page = render([record("not-registered", [claim()])], META, {})
     assert "byhand reproduce --only not-registered" in text_of(page)

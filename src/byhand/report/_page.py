@@ -118,6 +118,8 @@ def rerun_command(name: str, meta: dict[str, Any]) -> str:
 
 
 def _runs_html(record: dict[str, Any], meta: dict[str, Any]) -> str:
+    if record["status"].startswith("error: import failed"):
+        return ""  # a module that did not import registered no experiment to rerun
     module, names = _code_of(record)
     parts = []
     if module:
