@@ -1,10 +1,17 @@
-"""The report opens in a real browser: headless Chromium over the DevTools protocol (pipe).
+"""The report in a real browser: headless Chromium over the DevTools protocol (pipe).
 
-A small ``--quick`` reproduce is written to a temporary folder, ``index.html`` is loaded in
-Debian's ``chromium``; the test checks that every image decoded (``naturalWidth > 0``), that no
-console error or exception appeared, and saves a screenshot (``report.png`` in the test's folder,
-also copied to ``$BYHAND_SCREENSHOT`` when set). No Python package beyond the standard library:
-the DevTools messages travel as NUL-terminated JSON over ``--remote-debugging-pipe`` (fds 3, 4).
+A small ``--quick`` reproduce (real experiments whose lecture quotes hold matrices, cases and
+fractions, plus throw-away ones: a failing claim, a skipped experiment, a wide table, TeX in
+every field) is written to a temporary folder and loaded in Debian's ``chromium`` at 500 px
+and at 1280 px. The tests check what a reader meets: no raw TeX in the rendered text
+(``document.body.innerText``) and the formulas laid out as MathML, no horizontal overflow at
+500 px (``scrollWidth <= 500``), every image decoded (``naturalWidth > 0``), every "↑ contents"
+link of every section landing on the contents, the contents reachable from anywhere (a sticky
+side column wide, a fixed button narrow), no console error and nothing fetched from a network.
+Screenshots at both widths are saved in the test's folder and, when ``$BYHAND_SCREENSHOT`` names
+a folder, copied there. No Python package beyond the standard library: the DevTools messages
+travel as NUL-terminated JSON over ``--remote-debugging-pipe`` (fds 3, 4). Without Chromium the
+tests are skipped with the reason (failed under ``BYHAND_REQUIRE_DATA=1``, as in CI).
 """
 
 from __future__ import annotations
@@ -15,10 +22,12 @@ import os
 import shutil
 import subprocess
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+import conftest
 from byhand.experiments import ExperimentResult, experiment
 from byhand.experiments._registry import unregister
 from byhand.experiments.runner import reproduce
@@ -44,10 +53,11 @@ def find_chromium() -> str:
         path = shutil.which(name)
         if path:
             return path
-    pytest.fail(
+    conftest.missing_data(
         "Chromium not found (looked for chromium, chromium-browser, google-chrome): the report's "
-        "browser test needs it. Install it with `apt-get install -y chromium` (.ci/run does)."
+        "browser tests need it. Install it with `apt-get install -y chromium` (.ci/run does)."
     )
+    raise AssertionError("unreachable")
 
 
 class DevTools:
@@ -145,80 +155,81 @@ class DevTools:
         os.close(self._from_child_r)
 
 
-def open_in_chromium(page: Path, profile: Path, screenshot: Path) -> dict:
-    """Load ``page``; return {"images": [...], "errors": [...], "title": str} and save a PNG."""
-    tools = DevTools(find_chromium(), profile)
-    try:
-        targets = tools.send("Target.getTargets")["targetInfos"]
-        target = next(t for t in targets if t["type"] == "page")
-        session = tools.send(
+class Page:
+    """One browser tab on the report: load at a width, evaluate JavaScript, take screenshots."""
+
+    def __init__(self, tools: DevTools, url: str) -> None:
+        self.tools, self.url = tools, url
+        target = next(
+            t for t in tools.send("Target.getTargets")["targetInfos"] if t["type"] == "page"
+        )
+        self.session = tools.send(
             "Target.attachToTarget", {"targetId": target["targetId"], "flatten": True}
         )["sessionId"]
         for domain in ("Page", "Runtime", "Log", "Network"):
-            tools.send(f"{domain}.enable", session=session)
-        tools.send("Page.navigate", {"url": page.resolve().as_uri()}, session=session)
-        tools.wait_event("Page.loadEventFired", timeout=60)
-        checks = tools.send(
+            tools.send(f"{domain}.enable", session=self.session)
+        self.width = 0
+
+    def load(self, width: int) -> None:
+        """Show the page in a window ``width`` px wide (a fresh load when the width changes)."""
+        if width == self.width:
+            return
+        self.tools.send(
+            "Emulation.setDeviceMetricsOverride",
+            {"width": width, "height": 900, "deviceScaleFactor": 1, "mobile": False},
+            session=self.session,
+        )
+        self.tools.send("Page.navigate", {"url": self.url}, session=self.session)
+        self.tools.wait_event("Page.loadEventFired", timeout=60)
+        self.width = width
+
+    def js(self, expression: str):
+        """The JSON value of ``expression`` evaluated in the page."""
+        reply = self.tools.send(
             "Runtime.evaluate",
-            {
-                "expression": (
-                    "JSON.stringify({title: document.title,"
-                    " images: Array.from(document.images).map(i => ({complete: i.complete,"
-                    " w: i.naturalWidth, h: i.naturalHeight, alt: i.alt})),"
-                    " height: document.documentElement.scrollHeight})"
-                ),
-                "returnByValue": True,
-            },
-            session=session,
+            {"expression": f"JSON.stringify({expression})", "returnByValue": True},
+            session=self.session,
         )
-        result = json.loads(checks["result"]["value"])
-        shot = tools.send(
-            "Page.captureScreenshot",
-            {"format": "png", "captureBeyondViewport": False},
-            session=session,
-        )
-        screenshot.write_bytes(base64.b64decode(shot["data"]))
-        full = tools.send(
-            "Page.captureScreenshot",
-            {
-                "format": "png",
-                "captureBeyondViewport": True,
-                "clip": {
-                    "x": 0,
-                    "y": 0,
-                    "width": 1280,
-                    "height": min(result["height"], 6000),
-                    "scale": 0.5,
-                },
-            },
-            session=session,
-        )
-        screenshot.with_name("report_full.png").write_bytes(base64.b64decode(full["data"]))
-        # drain what arrived meanwhile, then collect the errors
-        tools.send("Runtime.evaluate", {"expression": "1"}, session=session)
-        errors = []
-        for ev in tools.events:
-            method, params = ev.get("method"), ev.get("params", {})
-            if method == "Runtime.consoleAPICalled" and params.get("type") in ("error", "assert"):
-                errors.append(f"console.{params['type']}: {params.get('args')}")
-            elif method == "Runtime.exceptionThrown":
-                errors.append(f"exception: {params.get('exceptionDetails')}")
-            elif method == "Log.entryAdded" and params["entry"].get("level") == "error":
-                errors.append(f"log: {params['entry'].get('text')} {params['entry'].get('url')}")
-        result["errors"] = errors
-        result["requests"] = [
-            ev["params"]["request"]["url"]
-            for ev in tools.events
-            if ev.get("method") == "Network.requestWillBeSent"
-        ]
-        return result
-    finally:
-        tools.close()
+        if "exceptionDetails" in reply:
+            raise AssertionError(f"JavaScript failed: {reply['exceptionDetails']}")
+        return json.loads(reply["result"]["value"])
+
+    def screenshot(self, path: Path, height: int = 2400, at: str = "") -> Path:
+        """A PNG at the current width: the page's top ``height`` px, or, with a CSS selector
+        ``at``, the window scrolled to that element (sticky and fixed parts as a reader sees
+        them there)."""
+        if at:
+            self.js(f"document.querySelector({json.dumps(at)}).scrollIntoView()")
+            clip = None
+        else:
+            self.js("window.scrollTo(0, 0)")
+            total = self.js("document.documentElement.scrollHeight")
+            clip = {"x": 0, "y": 0, "width": self.width, "height": min(total, height), "scale": 1}
+        params = {"format": "png", "captureBeyondViewport": clip is not None}
+        if clip:
+            params["clip"] = clip
+        shot = self.tools.send("Page.captureScreenshot", params, session=self.session)
+        path.write_bytes(base64.b64decode(shot["data"]))
+        if os.environ.get("BYHAND_SCREENSHOT"):
+            folder = Path(os.environ["BYHAND_SCREENSHOT"])
+            folder.mkdir(parents=True, exist_ok=True)
+            shutil.copy(path, folder / path.name)
+        return path
 
 
-@pytest.fixture
-def small_report(tmp_path: Path) -> tuple[Path, int]:
-    """A --quick reproduce of two real experiments and a throw-away one failing a claim."""
+REAL = ["tlu-logic", "xor-network", "max-likelihood"]  # quotes with pmatrix, cases, \frac
+THROWAWAY = ["browser-fail", "browser-tex", "browser-mnist"]
+# formulas as the lectures write them (CS 577 Lecture 01 and 04, EE-559 3.6, Galerne)
+TEX_QUOTE = (
+    r"$$\begin{aligned} N \cdot J(\theta) &= \sum_{i=1}^N (y_i - (\omega x_i + b))^2 \\ "
+    r"&= \|\mathbf{y} - \tilde{\mathbf{X}}\theta\|^2 \end{aligned}$$"
+)
+BARE_TEX_QUOTE = r"\left[ \frac{\partial \ell}{\partial w^{(l)}} \right] = (x^{(l-1)})^T"
+
+
+@pytest.fixture(scope="module")
+def report(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict]:
+    """A --quick reproduce of three real experiments and three throw-away ones."""
     lecture = "galerne-1"
 
     @experiment("browser-fail", title="A failing <claim> & notes", lecture=lecture, number=902)
@@ -239,33 +250,208 @@ def small_report(tmp_path: Path) -> tuple[Path, int]:
         res.note("A note with <b>markup</b> that must be shown as text.")
         return res
 
-    out = tmp_path / "report"
-    try:
-        code = reproduce(
-            only=["tlu-logic", "universal-approximation", "browser-fail"], out=out, quick=True
+    @experiment(
+        "browser-tex", title=r"TeX in every field: $\frac{1}{2}$", lecture="cs577-01", number=903
+    )
+    def tex(seed: int, quick: bool) -> ExperimentResult:
+        res = ExperimentResult()
+        res.claim(
+            "cs577-01",
+            "Linear regression (1-dimensional samples)",
+            r"the cost is $\frac{1}{N}\|\mathbf{y} - \tilde{\mathbf{X}}\theta\|^2$",
+            list(range(40)),  # a long value: it must wrap, not widen the page
+            True,
+            target=[-0.5, 3.0],
+            detail=r"checked with $\nabla J(\theta^*) = 0$",
+            source="lecture",
+            quote=TEX_QUOTE,
         )
+        res.claim(
+            "ee559-3",
+            "3.6. Back-propagation",
+            "the backward pass in tensorial form",
+            True,
+            True,
+            kind="qualitative",
+            source="lecture",
+            quote=BARE_TEX_QUOTE,
+        )
+        res.table(
+            r"A wide table: $\theta_k$ for $k = 1 \dots 12$",
+            [f"θ_{k}" for k in range(12)],
+            [[1e-7 * (k + 1) for k in range(12)] for _ in range(3)],
+        )
+        res.note(r"A note with $$\begin{bmatrix} 1 & 2 \\ 3 & 4 \end{bmatrix}$$ in it.")
+        return res
+
+    @experiment(
+        "browser-mnist", title="Needs MNIST", lecture="ee559-3", number=904, needs_mnist=True
+    )
+    def mnist(seed: int, quick: bool) -> ExperimentResult:
+        raise AssertionError("skipped before it runs")
+
+    out = tmp_path_factory.mktemp("browser") / "report"
+    empty = out.parent / "no-data"
+    empty.mkdir()
+    try:
+        with pytest.MonkeyPatch.context() as mp:
+            mp.setenv("BYHAND_DATA", str(empty))
+            code = reproduce(only=REAL + THROWAWAY, out=out, quick=True)
     finally:
-        unregister("browser-fail")
-    assert code == 1
-    doc = json.loads((out / "results.json").read_text())
+        for name in THROWAWAY:
+            unregister(name)
+    assert code == 1  # browser-fail fails its claim
+    return out / "index.html", json.loads((out / "results.json").read_text())
+
+
+@pytest.fixture(scope="module")
+def page(report: tuple[Path, dict], tmp_path_factory: pytest.TempPathFactory) -> Iterator[Page]:
+    tools = DevTools(find_chromium(), tmp_path_factory.mktemp("profile"))
+    try:
+        yield Page(tools, report[0].resolve().as_uri())
+    finally:
+        tools.close()
+
+
+WIDTHS = [500, 1280]
+
+
+def test_report_opens_in_chromium_images_load_nothing_fetched(page, report, tmp_path):
+    doc = report[1]
     n_figures = sum(len(e["figures"]) for e in doc["experiments"])
-    return out / "index.html", n_figures
-
-
-def test_report_opens_in_chromium(small_report: tuple[Path, int], tmp_path: Path) -> None:
-    page, n_figures = small_report
-    shot = tmp_path / "report.png"
-    result = open_in_chromium(page, tmp_path / "profile", shot)
-    if os.environ.get("BYHAND_SCREENSHOT"):
-        shutil.copy(shot, os.environ["BYHAND_SCREENSHOT"])
-    assert result["title"].startswith("byhand")
-    assert n_figures >= 2
-    assert len(result["images"]) == n_figures
-    for img in result["images"]:
+    page.load(1280)
+    assert page.js("document.title").startswith("byhand")
+    images = page.js(
+        "Array.from(document.images).map(i => ({complete: i.complete, w: i.naturalWidth,"
+        " h: i.naturalHeight, alt: i.alt}))"
+    )
+    assert n_figures >= 3 and len(images) == n_figures
+    for img in images:
         assert img["complete"] and img["w"] > 0 and img["h"] > 0, img
-    assert result["errors"] == []
-    # self-contained: only the page itself and data: URIs are loaded, nothing from a network
-    assert result["requests"], "the DevTools Network domain saw no request at all"
-    offsite = [u for u in result["requests"] if not u.startswith(("file:", "data:"))]
-    assert offsite == []
+    shot = page.screenshot(tmp_path / "report-1280.png")
     assert shot.stat().st_size > 10_000  # a real picture, not a blank page
+    page.screenshot(tmp_path / "report-1280-claims.png", at="#exp-browser-tex")
+    page.js("1")  # let pending events arrive
+    errors, requests = [], []
+    for ev in page.tools.events:
+        method, params = ev.get("method"), ev.get("params", {})
+        if method == "Runtime.consoleAPICalled" and params.get("type") in ("error", "assert"):
+            errors.append(f"console.{params['type']}: {params.get('args')}")
+        elif method == "Runtime.exceptionThrown":
+            errors.append(f"exception: {params.get('exceptionDetails')}")
+        elif method == "Log.entryAdded" and params["entry"].get("level") == "error":
+            errors.append(f"log: {params['entry'].get('text')} {params['entry'].get('url')}")
+        elif method == "Network.requestWillBeSent":
+            requests.append(params["request"]["url"])
+    assert errors == []
+    # self-contained: only the page itself and data: URIs are loaded, nothing from a network
+    assert requests, "the DevTools Network domain saw no request at all"
+    assert [u for u in requests if not u.startswith(("file:", "data:"))] == []
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_no_raw_tex_in_the_rendered_text_and_formulas_laid_out(page, report, width):
+    page.load(width)
+    text = page.js("document.body.innerText")
+    for raw in ("$$", "\\begin", "\\end", "\\frac", "\\mathbf", "\\left", "\\sum", "\\|"):
+        assert raw not in text, (raw, text[max(0, text.find(raw) - 200) : text.find(raw) + 200])
+    n_math = report[0].read_text(encoding="utf-8").count("<math")
+    laid_out = page.js(
+        "Array.from(document.querySelectorAll('math')).map(m => {const r ="
+        " m.getBoundingClientRect(); return [getComputedStyle(m).display, r.width, r.height,"
+        " m.checkVisibility()]})"
+    )
+    assert len(laid_out) == n_math
+    # the browser lays them out as MathML (display "block math", inline "math"); each one
+    # outside a hidden part (the narrow-screen lists of experiments) has a size
+    assert {d for d, _, _, _ in laid_out} == {"block math", "math"}
+    shown = [(w, h) for _, w, h, visible in laid_out if visible]
+    assert len(shown) >= 10 and all(w > 0 and h > 0 for w, h in shown)
+    # a typeset fraction stands taller than a line of text: it is not flattened into one line
+    frac = page.js(
+        "Math.max(...Array.from(document.querySelectorAll('mfrac'))"
+        ".map(f => f.getBoundingClientRect().height))"
+    )
+    line = page.js("parseFloat(getComputedStyle(document.body).lineHeight)")
+    assert frac > line
+
+
+def test_nothing_is_wider_than_a_500px_window(page, tmp_path):
+    page.load(500)
+    page.screenshot(tmp_path / "report-500.png")
+    page.screenshot(tmp_path / "report-500-claims.png", at="#exp-browser-tex")
+    wide = page.js(
+        "Array.from(document.querySelectorAll('body *')).filter(e => {const r ="
+        " e.getBoundingClientRect(); return r.right > 500.5 && r.width > 0"
+        " && getComputedStyle(e).position !== 'fixed'}).filter(e => !e.closest('.tablewrap'))"
+        ".slice(0, 8).map(e => e.tagName + '.' + e.className + ': ' +"
+        " Math.round(e.getBoundingClientRect().right))"
+    )
+    assert page.js("document.documentElement.scrollWidth") <= 500, wide
+    assert wide == []
+    # coverage tables stack their cells; wide data tables scroll inside their own box
+    assert (
+        page.js("getComputedStyle(document.querySelector('table.coverage td')).display") == "block"
+    )
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_every_section_links_back_to_the_contents_and_the_link_works(page, width):
+    page.load(width)
+    result = page.js(
+        """(() => {
+  const contents = document.getElementById('contents');
+  const sections = Array.from(
+    document.querySelectorAll('section.lecture, article.exp, section.box'));
+  const out = {sections: sections.length, missing: [], landed: []};
+  for (const s of sections) {
+    const a = Array.from(s.querySelectorAll('a[href="#contents"]'))
+      .find(x => x.closest('section, article') === s);
+    if (!a) { out.missing.push(s.id); continue; }
+    history.replaceState(null, '', '#');
+    a.scrollIntoView();
+    a.click();
+    const top = contents.getBoundingClientRect().top;
+    out.landed.push([s.id, location.hash, Math.round(top)]);
+  }
+  return out;
+})()"""
+    )
+    assert result["sections"] >= 3 + 6 + 1 and result["missing"] == []
+    for sid, hash_, top in result["landed"]:
+        assert hash_ == "#contents" and 0 <= top <= 10, (sid, hash_, top)
+    # every link of the contents reaches an element of the page
+    dangling = page.js(
+        "Array.from(document.querySelectorAll('a[href^=\"#\"]')).map(a => a.getAttribute('href'))"
+        ".filter(h => h.length > 1 && !document.getElementById(h.slice(1)))"
+    )
+    assert dangling == []
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_the_contents_stay_reachable_far_down_the_page(page, width):
+    page.load(width)
+    page.js("window.scrollTo(0, document.documentElement.scrollHeight)")
+    seen = page.js(
+        """(() => {
+  const visible = e => { const r = e.getBoundingClientRect(), s = getComputedStyle(e);
+    return s.display !== 'none' && s.visibility !== 'hidden' && r.bottom > 0 && r.top < innerHeight
+      && r.width > 0; };
+  return {toc: visible(document.getElementById('contents')),
+          button: visible(document.querySelector('a.tocfab'))};
+})()"""
+    )
+    # wide: the contents column is sticky; narrow: a fixed "Contents" button
+    assert seen == (
+        {"toc": True, "button": False} if width > 1000 else {"toc": False, "button": True}
+    )
+
+
+def test_header_counts_honestly_when_something_was_skipped_or_failed(page, report):
+    page.load(1280)
+    header = page.js("document.querySelector('header.top').innerText")
+    summary = report[1]["summary"]
+    assert "every claim reproduced" not in header and "all " not in header.split("\n")[1]
+    assert "1 experiment skipped" in header and "1 claim failed" in header
+    total = summary["claims_total"]
+    assert f"{total - summary['claims_failed']} of {total} claims reproduced" in header

@@ -1,0 +1,132 @@
+"""Text of the report as HTML: escaped, with the lectures' LaTeX typeset as MathML.
+
+The lectures write mathematics as ``$…$`` (inline) and ``$$…$$`` (display). :func:`rich`
+escapes a text and turns each such span into a ``<math>`` element with ``latex2mathml``, so
+the page shows typeset formulas with no script and no network (Chromium, Firefox and Safari
+render MathML Core natively). ``**bold**``, which the transcripts keep from the slides, becomes
+``<strong>``.
+"""
+
+from __future__ import annotations
+
+import html
+import math
+import re
+from functools import lru_cache
+from typing import Any
+
+from latex2mathml.converter import convert
+
+__all__ = ["format_value", "quote_html", "rich", "tex_to_mathml"]
+
+# $$display$$, or $inline$ in pandoc's sense: no space just inside the dollars, no digit after
+MATH = re.compile(
+    r"\$\$(?P<display>.+?)\$\$|\$(?=[^\s$])(?P<inline>[^$\n]*?[^\s\\$])\$(?!\d)", re.S
+)
+BOLD = re.compile(r"\*\*(?=\S)(.+?)(?<=\S)\*\*")
+CIRCLED = re.compile(r"\\textcircled\{([A-Za-z])\}")
+TEX_COMMAND = re.compile(r"\\[A-Za-z]{2,}")
+# environments latex2mathml does not know, as ones it does with the same layout
+ENVIRONMENTS = {"aligned": "align*", "alignedat": "align*", "gathered": "gather*"}
+ENVIRONMENT = re.compile(r"\\(begin|end)\{(" + "|".join(ENVIRONMENTS) + r")\}(\{\d+\})?")
+# latex2mathml passes a command it does not know through as text, e.g. <mi>\foo</mi>
+UNKNOWN_COMMAND = re.compile(r">\\([A-Za-z]+)<")
+BARE_AMPERSAND = re.compile(r"&(?!#?\w+;)")
+# characters latex2mathml picks that common fonts lack, as the usual ones: \setminus
+COMMON_GLYPHS = {"&#x029F5;": "&#x02216;"}
+
+
+def _circled(match: re.Match[str]) -> str:
+    return rf"\text{{({match.group(1)})}}"  # circled letters are in few fonts: (H)
+
+
+@lru_cache(maxsize=4096)
+def tex_to_mathml(tex: str, display: bool = False) -> str:
+    """``tex`` (LaTeX without its dollars) as a MathML ``<math>`` element.
+
+    latex2mathml knows neither ``\\textcircled{H}`` nor ``aligned``: they become (H) and
+    ``align*``; its ``\\setminus`` (U+29F5, in few fonts) becomes the usual ∖ (U+2216); a
+    command it does not know is shown by its name without the backslash, a bare ``&`` it leaves
+    is escaped, and a formula it cannot parse is shown as plain text without backslashes, so no
+    raw TeX reaches the reader and the MathML stays well-formed.
+
+    Examples
+    --------
+    >>> tex_to_mathml(r"\\frac{1}{2}").startswith("<math")
+    True
+    """
+    tex = CIRCLED.sub(_circled, tex)
+    tex = ENVIRONMENT.sub(lambda m: f"\\{m.group(1)}{{{ENVIRONMENTS[m.group(2)]}}}", tex)
+    try:
+        out = convert(tex, display="block" if display else "inline")
+    except Exception:  # latex2mathml raises assorted errors on what it cannot parse
+        plain = re.sub(r"\\([A-Za-z]+)", r"\1", tex).replace("\\", "")
+        return f'<span class="tex">{html.escape(plain)}</span>'
+    out = BARE_AMPERSAND.sub("&amp;", UNKNOWN_COMMAND.sub(r">\1<", out))
+    for rare, common in COMMON_GLYPHS.items():
+        out = out.replace(rare, common)
+    return out
+
+
+def _plain(text: str) -> str:
+    return BOLD.sub(r"<strong>\1</strong>", html.escape(text, quote=True))
+
+
+def rich(text: Any) -> str:
+    """``text`` as HTML: escaped, ``$…$``/``$$…$$`` as MathML, ``**…**`` as bold.
+
+    Examples
+    --------
+    >>> rich("a < b")
+    'a &lt; b'
+    >>> "<math" in rich(r"the rate $\\gamma < 2/L$")
+    True
+    """
+    text = str(text)
+    parts, start = [], 0
+    for m in MATH.finditer(text):
+        parts.append(_plain(text[start : m.start()]))
+        display = m.group("display") is not None
+        parts.append(tex_to_mathml((m.group("display") or m.group("inline")).strip(), display))
+        start = m.end()
+    parts.append(_plain(text[start:]))
+    return "".join(parts)
+
+
+def quote_html(text: Any) -> str:
+    """A line quoted from a lecture as HTML: like :func:`rich`, except that a line with no
+    dollar sign but a TeX command (a formula quoted without its ``$$``) is typeset whole.
+
+    Examples
+    --------
+    >>> quote_html(r"\\frac{a}{b}").startswith("<math")
+    True
+    >>> quote_html("Nope.")
+    'Nope.'
+    """
+    text = str(text)
+    if "$" not in text and TEX_COMMAND.search(text):
+        return tex_to_mathml(text.strip(), True)
+    return rich(text)
+
+
+def format_value(value: Any) -> str:
+    """A claim value as short text: floats to 6 significant digits, lists compact.
+
+    Examples
+    --------
+    >>> format_value([0.1234567, 2.0, True])
+    '[0.123457, 2, True]'
+    """
+    if isinstance(value, bool) or value is None:
+        return str(value)
+    if isinstance(value, float):
+        if value == 0 or (1e-3 <= abs(value) < 1e6):
+            return f"{value:.6g}"
+        return f"{value:.3e}" if math.isfinite(value) else str(value)
+    if isinstance(value, list):
+        inner = ", ".join(format_value(v) for v in value)
+        return f"[{inner}]"
+    if isinstance(value, dict):
+        return ", ".join(f"{k} = {format_value(v)}" for k, v in value.items())
+    return str(value)

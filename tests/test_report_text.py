@@ -1,0 +1,139 @@
+"""The report's text: the lectures' LaTeX becomes MathML, nothing of it stays raw.
+
+Oracles: the five lecture transcripts themselves (every ``$…$`` / ``$$…$$`` they hold must come
+out as well-formed MathML whose text has no TeX command left), and every literal string the
+experiments put on the page — claims, notes, tables, captions, titles — and the coverage
+catalogue's items (read from the source with ``ast``, so no experiment runs).
+"""
+
+from __future__ import annotations
+
+import ast
+import html
+import re
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+
+import byhand.experiments as experiments_pkg
+from byhand.lectures import LECTURES
+from byhand.report import format_value, rich, tex_to_mathml
+from byhand.report._text import MATH, quote_html
+
+MATHML = "{http://www.w3.org/1998/Math/MathML}"
+RAW_TEX = re.compile(r"\\[A-Za-z]+|\$\$|\\[{}|]")
+
+
+def visible_text(fragment: str) -> str:
+    """What a reader sees of an HTML fragment: tags dropped, entities decoded."""
+    return html.unescape(re.sub(r"<[^>]+>", "", fragment))
+
+
+def assert_typeset(fragment: str, source: str) -> None:
+    maths = re.findall(r"<math\b.*?</math>", fragment, flags=re.S)
+    for m in maths:
+        root = ET.fromstring(m)  # well-formed XML, or this raises
+        assert root.tag == f"{MATHML}math", source
+    left = RAW_TEX.findall(visible_text(fragment))
+    assert left == [], (source, left)
+
+
+def test_display_and_inline_math_become_mathml():
+    out = rich(r"if $0 < \gamma < 2/L$ then $$x_{n+1} = x_n - \gamma \nabla f(x_n)$$")
+    maths = re.findall(r"<math\b.*?</math>", out, flags=re.S)
+    assert [ET.fromstring(m).get("display") for m in maths] == ["inline", "block"]
+    assert "γ" in html.unescape(out) and "∇" in html.unescape(out)
+    assert_typeset(out, "example")
+
+
+def test_matrices_cases_and_fractions_are_typeset_as_mathml_elements():
+    out = rich(
+        r"$$\begin{bmatrix} 1 & 2 \\ 3 & 4 \end{bmatrix} \quad \frac{a}{b} \quad "
+        r"|x| = \begin{cases} x & x \ge 0 \\ -x & x < 0 \end{cases}$$"
+    )
+    root = ET.fromstring(re.search(r"<math\b.*?</math>", out, flags=re.S).group(0))
+    tags = {el.tag.removeprefix(MATHML) for el in root.iter()}
+    assert {"mtable", "mtr", "mtd", "mfrac"} <= tags
+    assert_typeset(out, "matrix")
+
+
+def test_text_around_math_is_escaped_and_lone_dollars_stay_text():
+    assert rich("<b>x</b> & y") == "&lt;b&gt;x&lt;/b&gt; &amp; y"
+    # pandoc's rule: no space inside the dollars, no digit right after the closing one
+    assert rich("costs $5 and $10") == "costs $5 and $10"
+    assert rich("a **positive** point") == "a <strong>positive</strong> point"
+    assert "<math" in rich("$x$") and "<math" not in rich("$ x $")
+
+
+def test_tex_mathml_cannot_parse_or_does_not_know_shows_no_backslash():
+    unknown = tex_to_mathml(r"\foo{x} + \textcircled{H}")
+    assert "\\" not in visible_text(unknown) and "(H)" in visible_text(unknown)
+    # set minus as the usual U+2216 (DejaVu has it), not U+29F5 that few fonts have
+    assert visible_text(tex_to_mathml(r"A \setminus \{y\}")) == "A∖{y}"
+    broken = tex_to_mathml(r"\frac{a}{")  # unbalanced: latex2mathml raises
+    assert "\\" not in visible_text(broken)
+
+
+def test_a_formula_quoted_without_its_dollars_is_typeset_whole():
+    out = quote_html(r"\mathbf{W}_1 = \begin{pmatrix} +1 & -1 \\ -1 & +1 \end{pmatrix}")
+    assert out.startswith("<math") and "<mtable" in out
+    assert quote_html("Does it work? Nope.") == "Does it work? Nope."
+
+
+def test_format_value_is_short():
+    assert format_value([0.1234567, 2.0, True, None]) == "[0.123457, 2, True, None]"
+    assert format_value(1e-9) == "1.000e-09" and format_value({"a": 1.5}) == "a = 1.5"
+
+
+@pytest.mark.parametrize("lecture", list(LECTURES))
+def test_every_formula_of_the_lectures_is_typeset(lecture, transcripts):
+    text = Path(transcripts(lecture)).read_text(encoding="utf-8")
+    spans = [m.group(0) for m in MATH.finditer(text)]
+    assert len(spans) >= 20, lecture  # the lectures are full of mathematics
+    for span in spans:
+        assert_typeset(rich(span), span)
+
+
+TEXT_CALLS = {"claim", "note", "table", "figure", "experiment"}
+
+
+def _page_strings():
+    """(module:line, field, text) for every literal string an experiment puts on the page:
+    the arguments of ``claim(...)``, ``note(...)``, ``table(...)`` (title, header),
+    ``figure(...)`` (caption) and ``@experiment(title=...)``, and the coverage catalogue."""
+    from byhand.experiments.coverage import CATALOGUE
+
+    pkg = Path(experiments_pkg.__file__).parent
+    for path in sorted(pkg.glob("*/*.py")):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            name = getattr(node, "func", None)
+            name = getattr(name, "attr", getattr(name, "id", ""))
+            if not (isinstance(node, ast.Call) and name in TEXT_CALLS):
+                continue
+            fields = [(f"{name} arg", a) for a in node.args] + [
+                (k.arg, k.value) for k in node.keywords if k.arg
+            ]
+            for field, value in fields:
+                try:
+                    text = ast.literal_eval(value)
+                except ValueError:
+                    continue
+                texts = text if isinstance(text, (list, tuple)) else [text]
+                for t in texts:
+                    if isinstance(t, str):
+                        yield f"{path.parent.name}/{path.name}:{node.lineno}", field, t
+    for lecture, items in CATALOGUE.items():
+        for item in items:
+            for field in ("slide", "what", "not_reproduced", "topic"):
+                yield f"coverage {lecture}", field, getattr(item, field)
+
+
+def test_no_text_an_experiment_puts_on_the_page_shows_raw_tex():
+    strings = list(_page_strings())
+    with_tex = [s for s in strings if "$" in s[2] or "\\" in s[2]]
+    assert len(strings) >= 500 and len(with_tex) >= 20
+    for where, field, text in strings:
+        fragment = quote_html(text) if field == "quote" else rich(text)
+        assert_typeset(fragment, f"{where} {field}")
