@@ -1,0 +1,186 @@
+"""Exercises: write the lectures' gradients yourself, graded by byhand.
+
+Each exercise asks for one function from a lecture slide — the normal equations, a
+gradient-descent step, the perceptron, a backward pass, an optimizer step — and grades it on
+the lecture's worked example (exact numbers where the lecture prints them) and on random
+inputs against byhand's own implementation, with :func:`byhand.gradcheck` for every backward.
+The grader runs the learner's file in a child process (a time limit stops an endless loop),
+reports an exception as the learner's with its file and line, reports the first wrong entry
+with both values, and names the mistake when it recognises one (a missing transpose, a factor
+of 2, a sign, a missing 1/N, the gradient sent to every tied maximum, …).
+
+Progress is kept in the working folder (``.byhand-exercises.json``): stop and resume at will.
+The command ``byhand exercise`` is a thin layer over this API.
+
+Examples
+--------
+>>> import byhand.exercises as ex
+>>> [e.name for e in ex.list_exercises()][:2]
+['normal-equations', 'gd-step']
+>>> import tempfile, pathlib
+>>> folder = pathlib.Path(tempfile.mkdtemp())
+>>> path = ex.start("normal-equations", folder)
+>>> result = ex.check("normal-equations", path)
+>>> result.passed, result.verdict
+(False, 'todo')
+>>> _ = path.write_text(ex.reference_solution("normal-equations"))
+>>> ex.check("normal-equations", path).passed
+True
+"""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass
+from pathlib import Path
+
+from byhand.exercises import _progress, _skeleton
+from byhand.exercises._core import Exercise, registry
+from byhand.exercises._grader import Result, check_file
+
+__all__ = [
+    "Exercise",
+    "ExerciseStatus",
+    "Result",
+    "check",
+    "get",
+    "hint",
+    "list_exercises",
+    "reference_solution",
+    "start",
+]
+
+
+@dataclass(frozen=True)
+class ExerciseStatus:
+    """An exercise with the learner's status in a folder: not started, started or passed."""
+
+    exercise: Exercise
+    status: str
+    hints: int = 0
+    checks: int = 0
+
+    @property
+    def name(self) -> str:
+        return self.exercise.name
+
+
+def get(name: str) -> Exercise:
+    """The exercise called ``name``; ValueError naming the closest names otherwise."""
+    reg = registry()
+    if not isinstance(name, str):
+        raise TypeError(f"an exercise name is a str, got {type(name).__name__}")
+    if name not in reg:
+        close = difflib.get_close_matches(name, list(reg), n=3, cutoff=0.5)
+        also = f" (did you mean {', '.join(close)}?)" if close else ""
+        raise ValueError(f"no exercise {name!r}{also}; 'byhand exercise list' lists all {len(reg)}")
+    return reg[name]
+
+
+def list_exercises(directory: str | Path | None = None) -> list[ExerciseStatus]:
+    """Every exercise in lecture order, with its status in ``directory`` (default: the
+    current folder): "not started", "started" or "passed"."""
+    progress = _progress.load(Path(directory or "."))
+    out = []
+    for ex in registry().values():
+        rec = progress.get(ex.name, {})
+        out.append(
+            ExerciseStatus(
+                ex,
+                rec.get("status", "not started"),
+                int(rec.get("hints", 0)),
+                int(rec.get("checks", 0)),
+            )
+        )
+    return out
+
+
+def start(
+    name: str, directory: str | Path = ".", *, notebook: bool = False, force: bool = False
+) -> Path:
+    """Write the skeleton of exercise ``name`` into ``directory`` and return its path.
+
+    The file holds the lecture's statement and formula, the function's signature and a TODO
+    (``notebook=True``: a Jupyter notebook instead). An existing file is kept (its path is
+    returned, so a learner can resume) unless ``force=True``. Raises ValueError for an
+    unknown name or a missing folder.
+    """
+    ex = get(name)
+    folder = Path(directory)
+    if not folder.is_dir():
+        raise ValueError(f"the folder {folder} does not exist (create it first: mkdir -p {folder})")
+    path = folder / (ex.filename[:-3] + (".ipynb" if notebook else ".py"))
+    if force or not path.exists():
+        text = _skeleton.notebook(ex) if notebook else _skeleton.python_file(ex)
+        path.write_text(text, encoding="utf-8")
+    old = _progress.load(folder).get(ex.name, {})
+    _progress.update(folder, ex.name, status=old.get("status", "started"), file=path.name)
+    return path
+
+
+def _default_path(ex: Exercise, folder: Path) -> Path:
+    rec = _progress.load(folder).get(ex.name, {})
+    if rec.get("file"):
+        return folder / rec["file"]
+    return folder / ex.filename
+
+
+def check(
+    name: str,
+    path: str | Path | None = None,
+    *,
+    directory: str | Path | None = None,
+    timeout: float = 10.0,
+    isolate: bool = True,
+) -> Result:
+    """Grade the learner's file for exercise ``name``; return a :class:`Result`.
+
+    ``path`` defaults to the file ``start`` wrote in ``directory`` (default: the file's own
+    folder, or the current folder). The file runs in a child process stopped after
+    ``timeout`` seconds; ``isolate=False`` runs it in this process (trusted code only). The
+    progress in the folder records the check (and "passed" once it passes).
+    """
+    ex = get(name)
+    if isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or not timeout > 0:
+        raise ValueError(f"timeout must be a number of seconds > 0, got {timeout!r}")
+    folder = Path(directory) if directory is not None else None
+    if path is None:
+        folder = folder or Path(".")
+        file = _default_path(ex, folder)
+    else:
+        file = Path(path)
+        folder = folder or file.parent
+    result = check_file(ex, file, timeout=float(timeout), isolate=isolate)
+    if result.verdict not in ("missing", "refused") and folder.is_dir():
+        rec = _progress.load(folder).get(ex.name, {})
+        status = "passed" if result.passed or rec.get("status") == "passed" else "started"
+        _progress.update(
+            folder,
+            ex.name,
+            status=status,
+            checks=int(rec.get("checks", 0)) + 1,
+            last=result.verdict,
+            file=rec.get("file", file.name),
+        )
+    return result
+
+
+def hint(name: str, directory: str | Path = ".") -> str:
+    """The next hint of exercise ``name`` (one more each call; the last one repeats)."""
+    ex = get(name)
+    folder = Path(directory)
+    shown = int(_progress.load(folder).get(ex.name, {}).get("hints", 0)) if folder.is_dir() else 0
+    k = min(shown, len(ex.hints) - 1)
+    if folder.is_dir():
+        _progress.update(folder, ex.name, hints=min(shown + 1, len(ex.hints)))
+    more = (
+        f"(hint {k + 1} of {len(ex.hints)}; run it again for the next)"
+        if k + 1 < len(ex.hints)
+        else f"(hint {k + 1} of {len(ex.hints)}: the last one)"
+    )
+    return f"{ex.hints[k]}\n{more}"
+
+
+def reference_solution(name: str) -> str:
+    """A solution file for exercise ``name`` that calls byhand's own implementation."""
+    return get(name).reference_solution()
