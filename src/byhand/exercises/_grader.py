@@ -74,6 +74,11 @@ def _where(info: dict[str, Any]) -> str:
     return f" at {shown}, line {info['line']}{code}"
 
 
+def _short(info: dict[str, Any]) -> str:
+    """``"gd_step.py, line 20"`` for an error dict with a location."""
+    return _where(info).split("\n")[0].removeprefix(" at ")
+
+
 def _tol(expected: np.ndarray) -> float:
     return ATOL * max(1.0, float(np.max(np.abs(expected), initial=0.0)))
 
@@ -233,13 +238,15 @@ def _judge_case(
     if entry["status"] == "error":
         info = entry["error"]
         if info["type"] == "NotImplementedError" and "file" in info:
+            want = " and ".join(ex.outputs)
             return _fail(
                 ex,
                 "todo",
-                f"{f} is not written yet (it raises NotImplementedError{_where(info)}).\n"
-                f"Replace that line by your code: {ex.statement.splitlines()[0]}\n"
-                f"The formula is in the file's docstring; "
-                f"a hint, one at a time: byhand exercise hint {ex.name}",
+                f"{f} is not written yet: it still raises NotImplementedError "
+                f"({_short(info)}).\n"
+                f"Replace that line by code that computes and returns {want}; the statement and "
+                f"the formula are in the file's docstring.\n"
+                f"A hint, one at a time: byhand exercise hint {ex.name}",
                 case=case.label,
                 output=output,
             )
@@ -344,12 +351,6 @@ def _judge_case(
 
 
 def _refuse(ex: Exercise, path: Path) -> Result | None:
-    if not path.exists():
-        return _fail(
-            ex,
-            "missing",
-            f"No file {path}. Start the exercise with: byhand exercise start {ex.name}",
-        )
     if path.is_dir():
         return _fail(ex, "refused", f"{path} is a folder; give the Python file to check.")
     if path.suffix not in (".py", ".ipynb"):
@@ -358,6 +359,12 @@ def _refuse(ex: Exercise, path: Path) -> Result | None:
             "refused",
             f"{path.name} is not a Python file: byhand checks a .py file (or a Jupyter .ipynb "
             f"notebook) and runs nothing else.",
+        )
+    if not path.exists():
+        return _fail(
+            ex,
+            "missing",
+            f"No file {path}. Start the exercise with: byhand exercise start {ex.name}",
         )
     return None
 

@@ -36,7 +36,8 @@ def python_file(ex: Exercise) -> str:
     """The skeleton ``.py`` file of ``ex``."""
     doc = _doc(ex).replace('"""', "'''")
     imports = f"import numpy as np\n{ex.extra_imports}".rstrip()
-    return f'"""{doc}\n"""\n\n{imports}\n\n\n{_function(ex)}'
+    prefix = "r" if "\\" in doc else ""  # a raw string: the set minus A \\ {y} is no escape
+    return f'{prefix}"""{doc}\n"""\n\n{imports}\n\n\n{_function(ex)}'
 
 
 def notebook(ex: Exercise) -> str:

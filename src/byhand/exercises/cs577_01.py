@@ -10,6 +10,7 @@ from typing import Any
 
 import numpy as np
 
+from byhand import lectures
 from byhand.datasets import lecture01_regression, perceptron_trace
 from byhand.exercises._core import Case, Exercise, Mistake, register
 from byhand.exercises._helpers import replace
@@ -388,9 +389,10 @@ register(
         statement=(
             "Run one pass of the multiclass perceptron over the samples in order, from W = 0\n"
             "(shape (d, K), column k is w_k, no bias), and return W. X (N, d), y (N,) class\n"
-            "indices in 0..K−1. Tie rule (CS 577 Lecture 04, 'Multiclass perceptron'): let A be\n"
-            "the set of classes with the top score; if A without y is empty, pass; else ŷ is the\n"
-            "smallest class of A without y and W is updated."
+            "indices in 0..K−1. The tie rule is that of\n"
+            f"{lectures.cite('cs577-04', 'Multiclass perceptron')}:\n"
+            "let A be the set of classes with the top score; if A without y is empty, pass;\n"
+            "else ŷ is the smallest class of A without y and W is updated."
         ),
         formula=(
             "A = argmax_k w_kᵀx  (all tied maxima);  if A \\ {y} is empty: pass\n"
