@@ -239,3 +239,35 @@ def test_slide_title_is_in_the_lecture(transcripts, name):
     ex = exercises.get(name)
     text = re.sub(r"\s+", " ", transcripts(ex.lecture).read_text(encoding="utf-8"))
     assert ex.slide in text
+
+
+def test_docstring_examples_run():
+    import doctest
+
+    import byhand.exercises
+
+    failures, tried = doctest.testmod(byhand.exercises, optionflags=doctest.ELLIPSIS)
+    assert tried >= 10 and failures == 0
+
+
+def test_docs_list_every_exercise_with_its_start_command():
+    from pathlib import Path
+
+    from byhand import lectures
+    from byhand.cli import build_parser
+
+    root = Path(__file__).resolve().parents[1]
+    text = (root / "docs" / "exercises.md").read_text(encoding="utf-8")
+    for ex in ALL:
+        assert f"`byhand exercise start {ex.name}`" in text
+        section = text.split(f"### {lectures.get(ex.lecture).full}")[1].split("\n### ")[0]
+        assert f"`byhand exercise start {ex.name}`" in section  # in its lecture's section
+        for m in ex.mistakes:
+            assert m.name in text
+    parser, _ = build_parser()
+    lines = [ln.split("  #")[0].split() for ln in text.splitlines() if ln.startswith("byhand ")]
+    assert len(lines) >= 5
+    for argv in lines:
+        args, extra = parser.parse_known_args(argv[1:])
+        assert not extra and args.command == "exercise", argv
+    assert "docs/exercises.md" in (root / "README.md").read_text(encoding="utf-8")

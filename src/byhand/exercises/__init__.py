@@ -66,7 +66,23 @@ class ExerciseStatus:
 
 
 def get(name: str) -> Exercise:
-    """The exercise called ``name``; ValueError naming the closest names otherwise."""
+    """The exercise called ``name``.
+
+    Raises
+    ------
+    ValueError
+        for an unknown name, naming the closest known ones.
+    TypeError
+        when ``name`` is not a str.
+
+    Examples
+    --------
+    >>> ex = get("normal-equations")
+    >>> ex.function, ex.outputs
+    ('normal_equations', ('theta',))
+    >>> ex.citation
+    "CS 577 Lecture 01 (Wang, IIT, 2024), slide 'Linear regression (1-dimensional samples)'"
+    """
     reg = registry()
     if not isinstance(name, str):
         raise TypeError(f"an exercise name is a str, got {type(name).__name__}")
@@ -78,8 +94,29 @@ def get(name: str) -> Exercise:
 
 
 def list_exercises(directory: str | Path | None = None) -> list[ExerciseStatus]:
-    """Every exercise in lecture order, with its status in ``directory`` (default: the
-    current folder): "not started", "started" or "passed"."""
+    """Every exercise in lecture order, with its status in ``directory``.
+
+    Parameters
+    ----------
+    directory : the working folder whose ``.byhand-exercises.json`` holds the progress
+        (default: the current folder).
+
+    Returns
+    -------
+    list of ExerciseStatus, in the order of :data:`byhand.lectures.LECTURES` (then the
+    order within each lecture); ``status`` is "not started", "started" or "passed".
+
+    Raises
+    ------
+    ValueError
+        when the progress file exists but cannot be read (it says to delete it).
+
+    Examples
+    --------
+    >>> items = list_exercises()
+    >>> len(items) >= 15, items[0].exercise.lecture
+    (True, 'cs577-01')
+    """
     progress = _progress.load(Path(directory or "."))
     out = []
     for ex in registry().values():
@@ -104,6 +141,12 @@ def start(
     (``notebook=True``: a Jupyter notebook instead). An existing file is kept (its path is
     returned, so a learner can resume) unless ``force=True``. Raises ValueError for an
     unknown name or a missing folder.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> start("relu-backward", tempfile.mkdtemp()).name
+    'relu_backward.py'
     """
     ex = get(name)
     folder = Path(directory)
@@ -139,6 +182,27 @@ def check(
     folder, or the current folder). The file runs in a child process stopped after
     ``timeout`` seconds; ``isolate=False`` runs it in this process (trusted code only). The
     progress in the folder records the check (and "passed" once it passes).
+
+    Returns
+    -------
+    Result with ``passed``, ``verdict`` (passed, todo, error, timeout, crashed, refused,
+    missing, none, type, dtype, shape, nonfinite, wrong, gradcheck), ``message`` (what to do),
+    ``mistake`` (the name of a recognised mistake, or None), ``case`` and ``output``.
+
+    Raises
+    ------
+    ValueError
+        for an unknown exercise or a timeout that is not a number > 0. Nothing the learner's
+        file does raises: it becomes the verdict.
+
+    Examples
+    --------
+    >>> import pathlib, tempfile
+    >>> path = pathlib.Path(tempfile.mkdtemp()) / "tanh_backward.py"
+    >>> _ = path.write_text("def tanh_backward(x, grad_out):\\n    return grad_out * (1 - x**2)\\n")
+    >>> result = check("tanh-backward", path)
+    >>> result.passed, result.mistake
+    (False, '1 − x² instead of 1 − tanh²(x)')
     """
     ex = get(name)
     if isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or not timeout > 0:
@@ -166,7 +230,16 @@ def check(
 
 
 def hint(name: str, directory: str | Path = ".") -> str:
-    """The next hint of exercise ``name`` (one more each call; the last one repeats)."""
+    """The next hint of exercise ``name``: one more each call, the last one repeats.
+
+    The number shown is kept in ``directory``'s progress file.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> print(hint("gd-step", tempfile.mkdtemp()).splitlines()[-1])
+    (hint 1 of 3; run it again for the next)
+    """
     ex = get(name)
     folder = Path(directory)
     shown = int(_progress.load(folder).get(ex.name, {}).get("hints", 0)) if folder.is_dir() else 0
@@ -182,5 +255,11 @@ def hint(name: str, directory: str | Path = ".") -> str:
 
 
 def reference_solution(name: str) -> str:
-    """A solution file for exercise ``name`` that calls byhand's own implementation."""
+    """A solution file for exercise ``name`` that calls byhand's own implementation.
+
+    Examples
+    --------
+    >>> "nn.Linear" in reference_solution("linear-backward")
+    True
+    """
     return get(name).reference_solution()
