@@ -402,3 +402,48 @@ def test_values_with_brackets_are_printed_verbatim(tmp_path, capsys):
     out = capsys.readouterr().out
     assert expected in out.replace("\n", " ") or expected in out
     assert "[red]x[/red]" in out
+
+
+def test_timeout_stops_the_processes_the_learner_started(tmp_path):
+    import os
+    import time
+
+    pidfile = tmp_path / "pid"
+    path = _write(
+        tmp_path,
+        f"""
+        import subprocess, sys
+
+        def linear_backward(x, W, grad_out):
+            p = subprocess.Popen(
+                [sys.executable, "-c", "import time; time.sleep(60)"],
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+            )
+            open({str(pidfile)!r}, "w").write(str(p.pid))
+            while True:
+                pass
+        """,
+    )
+    assert check_file(EX, path, timeout=2.0).verdict == "timeout"
+    pid = int(pidfile.read_text())
+
+    def alive() -> bool:
+        try:
+            state = open(f"/proc/{pid}/status").read()
+        except FileNotFoundError:
+            return False
+        return "\\nState:\\tZ" not in state
+
+    deadline = time.monotonic() + 5
+    while alive() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not alive()
+    assert os.path.exists(pidfile)
+
+
+def test_a_learner_file_named_like_a_library_does_not_replace_it(tmp_path):
+    (tmp_path / "numpy.py").write_text("raise ImportError('the learner numpy.py was imported')\n")
+    path = _write(tmp_path, GOOD)
+    result = check_file(EX, path, timeout=30.0)
+    assert result.passed, result.message

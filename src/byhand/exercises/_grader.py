@@ -13,6 +13,7 @@ with its hint.
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
 import tempfile
@@ -369,6 +370,17 @@ def _refuse(ex: Exercise, path: Path) -> Result | None:
     return None
 
 
+def _kill_group(proc: subprocess.Popen) -> None:
+    """Stop the child and every process it started (its own session's group)."""
+    try:
+        if hasattr(os, "killpg"):
+            os.killpg(proc.pid, signal.SIGKILL)
+        else:  # pragma: no cover - Windows
+            proc.kill()
+    except (ProcessLookupError, PermissionError):
+        pass
+
+
 def check_file(ex: Exercise, path: Path, *, timeout: float = 10.0, isolate: bool = True) -> Result:
     """Grade ``path`` for ``ex``; in a child process with ``timeout`` seconds unless
     ``isolate=False`` (in this process, no timeout: for trusted code, e.g. tests)."""
@@ -385,35 +397,41 @@ def check_file(ex: Exercise, path: Path, *, timeout: float = 10.0, isolate: bool
         root = str(Path(byhand.__file__).resolve().parents[1])
         env["PYTHONPATH"] = os.pathsep.join([root, env.get("PYTHONPATH", "")]).rstrip(os.pathsep)
         env.setdefault("MPLBACKEND", "Agg")
-        cmd = [sys.executable, "-m", "byhand.exercises._child", ex.name, str(path), str(target)]
+        # -P: the learner's folder is not put before byhand and NumPy on sys.path (a file of
+        # theirs named numpy.py must not replace NumPy); the child adds it after its imports.
+        safe = ["-P"] if sys.version_info >= (3, 11) else []
+        cmd = [sys.executable, *safe, "-m", "byhand.exercises._child", ex.name, str(path)]
+        proc = subprocess.Popen(
+            [*cmd, str(target)],
+            cwd=str(path.resolve().parent),
+            env=env,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            errors="replace",
+            start_new_session=True,  # its own process group: a timeout stops its children too
+        )
         try:
-            proc = subprocess.run(
-                cmd,
-                cwd=str(path.resolve().parent),
-                env=env,
-                stdin=subprocess.DEVNULL,
-                capture_output=True,
-                text=True,
-                errors="replace",
-                timeout=timeout,
-            )
-        except subprocess.TimeoutExpired as exc:
-            printed = (
-                exc.stdout
-                if isinstance(exc.stdout, str)
-                else (exc.stdout or b"").decode(errors="replace")
-            )
+            stdout, stderr = proc.communicate(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            _kill_group(proc)
+            stdout, _ = proc.communicate()
             return _fail(
                 ex,
                 "timeout",
                 f"Your code did not finish within {timeout:g} s and was stopped: look for a "
                 f"loop that never ends (a while loop whose condition never changes). If it is "
                 f"only slow, check again with --timeout {max(2 * timeout, 30):g}.",
-                output=printed[-2000:],
+                output=(stdout or "")[-2000:],
             )
-        printed = proc.stdout[-2000:]
+        finally:
+            if proc.poll() is None:
+                _kill_group(proc)
+                proc.wait()
+        printed = stdout[-2000:]
         if not target.exists():
-            err = proc.stderr.strip().splitlines()
+            err = stderr.strip().splitlines()
             last = err[-1] if err else ""
             return _fail(
                 ex,

@@ -61,7 +61,11 @@ def load_cells(path: Path) -> list[tuple[str, str]]:
 def _error(exc: BaseException, names: set[str]) -> dict[str, Any]:
     """An exception as data: type, message, and the last frame in the learner's code."""
     frames = [f for f in traceback.extract_tb(exc.__traceback__) if f.filename in names]
-    info: dict[str, Any] = {"type": type(exc).__name__, "message": str(exc)[:2000]}
+    try:
+        message = str(exc)[:2000]
+    except Exception:  # a learner's exception class whose __str__ fails
+        message = f"<{type(exc).__name__} whose message cannot be shown>"
+    info: dict[str, Any] = {"type": type(exc).__name__, "message": message}
     if isinstance(exc, SyntaxError) and exc.filename in names:
         info.update(file=exc.filename, line=exc.lineno or 0, code=(exc.text or "").strip())
     elif frames:
