@@ -197,10 +197,13 @@ def judge(ex: Exercise, out: Outcome, output: str = "") -> Result:
         return first
     if len(out.cases) < len(cases):
         return _fail(ex, "crashed", "Your code stopped before every case ran.", output=output)
-    n_random = sum(1 for c in cases if c.lecture_value is None)
+    n_random = sum(1 for c in cases if c.label.startswith("random"))
+    named = [c.label for c in cases if not c.label.startswith("random")]
+    lecture = any(c.lecture_value is not None for c in cases)
     text = (
-        f"Passed: {ex.name}. {f} agrees with byhand on the lecture's worked example and on "
-        f"{n_random} random cases"
+        f"Passed: {ex.name}. {f} agrees with byhand on all {len(cases)} cases"
+        + (f" ({'; '.join(named)}; and {n_random} random ones)" if named else " (random inputs)")
+        + (", the lecture's own numbers included" if lecture else "")
     )
     if out.gradcheck is not None:
         g = out.gradcheck

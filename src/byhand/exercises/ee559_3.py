@@ -157,7 +157,7 @@ def _lda_cases() -> list[Case]:
     rng = np.random.default_rng(502)
     out = []
     for k, (n0, n1, d) in enumerate([(6, 10, 2), (15, 9, 3), (20, 12, 2)], start=1):
-        A = rng.normal(size=(d, d))
+        A = np.eye(d) + 0.3 * rng.normal(size=(d, d))  # well conditioned
         X = np.vstack([rng.normal(size=(n0, d)) @ A, rng.normal(size=(n1, d)) @ A + 1.5])
         y = np.r_[np.zeros(n0, int), np.ones(n1, int)]
         out.append(
@@ -234,6 +234,15 @@ register(
                 "b has ½(m₀ᵀΣ⁻¹m₀ − m₁ᵀΣ⁻¹m₁): keep the ½.",
                 lambda a, e: _lda(*a, half=1.0),
                 _lda_src(half="1.0"),
+            ),
+            Mistake(
+                "np.cov of all the samples",
+                "np.cov(X.T) centres every sample on the overall mean and divides by N − 1; LDA's "
+                "Σ centres each sample on its own class mean and divides by N.",
+                lambda a, e: _lda(*a, pooled=False, divisor=1),
+                _lda_src()
+                .replace("    c = np.where((y == 1)[:, None], X - m1, X - m0)\n", "")
+                .replace("S = c.T @ c / len(y)", "S = np.cov(X.T)"),
             ),
             Mistake(
                 "covariance not pooled",
