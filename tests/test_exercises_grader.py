@@ -447,3 +447,17 @@ def test_a_learner_file_named_like_a_library_does_not_replace_it(tmp_path):
     path = _write(tmp_path, GOOD)
     result = check_file(EX, path, timeout=30.0)
     assert result.passed, result.message
+
+
+def test_a_shape_error_in_the_learners_product_points_at_a_transpose(tmp_path):
+    path = _write(
+        tmp_path,
+        """
+        def linear_backward(x, W, grad_out):
+            return grad_out @ W, x.T @ grad_out, grad_out.sum(axis=0)
+        """,
+    )
+    result = _check(path)
+    assert result.verdict == "error" and "line 3" in result.message
+    assert "x (4, 3), W (3, 2), grad_out (4, 2)" in result.message
+    assert "missing (or extra) transpose" in result.message

@@ -13,6 +13,7 @@ with its hint.
 from __future__ import annotations
 
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -78,6 +79,18 @@ def _where(info: dict[str, Any]) -> str:
 def _short(info: dict[str, Any]) -> str:
     """``"gd_step.py, line 20"`` for an error dict with a location."""
     return _where(info).split("\n")[0].removeprefix(" at ")
+
+
+_SHAPE_ERROR = re.compile(r"matmul|not aligned|broadcast|shape", re.IGNORECASE)
+
+
+def _shapes(ex: Exercise, case: Case) -> str:
+    """``"x (4, 3), W (3, 2), grad_out (4, 2), k = 2"``: the arguments' shapes or values."""
+    parts = []
+    for name, arg in zip(ex.params.split(", "), case.args, strict=False):
+        a = np.asarray(arg)
+        parts.append(f"{name} {a.shape}" if a.ndim else f"{name} = {_fmt(a)}")
+    return ", ".join(parts)
 
 
 def _tol(expected: np.ndarray) -> float:
@@ -263,13 +276,13 @@ def _judge_case(
                 case=case.label,
                 output=output,
             )
-        return _fail(
-            ex,
-            "error",
-            f"Your code raised {info['type']}{_where(info)} {on}:\n    {info['message']}",
-            case=case.label,
-            output=output,
-        )
+        text = f"Your code raised {info['type']}{_where(info)} {on}:\n    {info['message']}"
+        if info["type"] == "ValueError" and _SHAPE_ERROR.search(info["message"]):
+            text += (
+                f"\nThe inputs of this case: {_shapes(ex, case)}. A product or a sum whose "
+                f"shapes do not fit usually means a missing (or extra) transpose."
+            )
+        return _fail(ex, "error", text, case=case.label, output=output)
     want = " and ".join(ex.outputs)
     items = entry["items"]
     if entry["kind"] == "none":
