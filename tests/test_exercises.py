@@ -275,3 +275,42 @@ def test_docs_list_every_exercise_with_its_start_command():
         args, extra = parser.parse_known_args(argv[1:])
         assert not extra and args.command == "exercise", argv
     assert "docs/exercises.md" in (root / "README.md").read_text(encoding="utf-8")
+
+
+GRADCHECKED = [e.name for e in ALL if e.gradcheck is not None]
+
+
+@pytest.mark.parametrize("name", GRADCHECKED)
+def test_gradcheck_passes_the_reference_and_catches_a_wrong_gradient(name):
+    """The finite-difference check of each backward / gradient exercise is sharp: byhand's
+    implementation passes it, the same scaled by 1.5 does not."""
+    from byhand.gradcheck import GradcheckError, gradcheck
+
+    ex = exercises.get(name)
+
+    def wrong(*args):
+        out = ex.reference(*args)
+        return tuple(1.5 * np.asarray(o) for o in out) if isinstance(out, tuple) else 1.5 * out
+
+    obj, inputs = ex.gradcheck(ex.reference)
+    gradcheck(obj, *inputs)
+    obj, inputs = ex.gradcheck(wrong)
+    with pytest.raises(GradcheckError):
+        gradcheck(obj, *inputs)
+
+
+def test_every_gradient_exercise_is_gradchecked():
+    backward_like = {
+        "relu-backward",
+        "tanh-backward",
+        "linear-backward",
+        "conv2d-backward",
+        "maxpool-backward",
+        "one-hidden-layer-gradients",
+        "logistic-loss",
+        "softmax-cross-entropy",
+        "perceptron-loss-gradient",
+        "hinge-subgradient",
+        "softmax-regression-gradient",
+    }
+    assert backward_like <= set(GRADCHECKED)

@@ -15,7 +15,7 @@ import numpy as np
 
 from byhand import nn
 
-__all__ = ["LearnerModule", "learner_loss", "replace", "scaled", "transposed"]
+__all__ = ["LearnerModule", "LossGradModule", "learner_loss", "replace", "scaled", "transposed"]
 
 Predict = Callable[[tuple[Any, ...], Any], Any]
 
@@ -97,3 +97,28 @@ def learner_loss(base: type, func: Any, pick: int = 1) -> Any:
             return np.asarray(out[pick] if isinstance(out, tuple) else out, dtype=np.float64)
 
     return _Learner()
+
+
+class LossGradModule(nn.Module):
+    """J(θ) computed by byhand as forward (a (1,) array), ∂J/∂θ by the learner as backward.
+
+    ``value(arrays)`` is J at the parameter values; ``grads(arrays)`` calls the learner's
+    function and returns its gradients, one per parameter (any array-like of the parameter's
+    size). ``byhand.gradcheck(module, np.zeros(1))`` then compares the learner's gradients with
+    finite differences of byhand's J; the dummy input gets no gradient (backward returns None).
+    """
+
+    def __init__(self, params: Sequence[Any], value: Any, grads: Any) -> None:
+        self.params = [nn.Parameter(np.array(p, dtype=np.float64)) for p in params]
+        self.value = value
+        self.grads = grads
+
+    def forward(self, x: np.ndarray) -> np.ndarray:
+        return np.array([self.value([p.data.copy() for p in self.params])])
+
+    def backward(self, grad_out: np.ndarray) -> None:
+        out = self.grads([p.data.copy() for p in self.params])
+        out = out if isinstance(out, (tuple, list)) else (out,)
+        for p, g in zip(self.params, out, strict=True):
+            p.accumulate(grad_out[0] * np.asarray(g, dtype=np.float64).reshape(p.data.shape))
+        return None

@@ -11,7 +11,7 @@ import numpy as np
 
 from byhand.datasets import perceptron_trace
 from byhand.exercises._core import Case, Exercise, Mistake, register
-from byhand.exercises._helpers import learner_loss, replace, scaled
+from byhand.exercises._helpers import LossGradModule, learner_loss, replace, scaled
 
 LECTURE = "cs577-04"
 
@@ -59,6 +59,19 @@ def _ploss_cases() -> list[Case]:
     return out
 
 
+def _ploss_gradcheck(func: Any) -> tuple[Any, Any]:
+    from byhand import nn
+
+    rng = np.random.default_rng(0)
+    X, y, w = rng.normal(size=(8, 3)), rng.choice([-1, 1], 8), rng.normal(size=3)
+    X = np.where(np.abs(X @ w)[:, None] < 0.2, X + 0.5 * np.sign(X @ w + 1e-9)[:, None] * w, X)
+
+    def value(ps: list[np.ndarray]) -> float:
+        return nn.PerceptronLoss().forward(X @ ps[0], y)
+
+    return LossGradModule([w], value, lambda ps: func(ps[0], X.copy(), y.copy())), (np.zeros(1),)
+
+
 _PLOSS = (
     "def perceptron_loss_gradient(w, X, y):\n"
     "    margins = y * (X @ w)\n"
@@ -83,6 +96,7 @@ register(
         formula="∇ max(0, −y wᵀx) = −y x if y wᵀx <= 0, else 0;    ∇J = (1/N) Σᵢ of those",
         reference=perceptron_loss_gradient_reference,
         cases=_ploss_cases,
+        gradcheck=_ploss_gradcheck,
         mistakes=(
             Mistake(
                 "sign",

@@ -10,7 +10,7 @@ from typing import Any
 import numpy as np
 
 from byhand.exercises._core import Case, Exercise, Mistake, register
-from byhand.exercises._helpers import LearnerModule, replace, scaled, transposed
+from byhand.exercises._helpers import LearnerModule, LossGradModule, replace, scaled, transposed
 
 LECTURE = "ee559-3"
 
@@ -49,6 +49,21 @@ def _svm_cases() -> list[Case]:
     return out
 
 
+def _svm_gradcheck(func: Any) -> tuple[Any, Any]:
+    from byhand import nn
+
+    (w, b, X, y, lam) = _svm_cases()[0].args
+
+    def value(ps: list[np.ndarray]) -> float:
+        hinge = nn.HingeLoss(margin=1.0).forward(X @ ps[0] + ps[1][0], y)
+        return lam * float(ps[0] @ ps[0]) + hinge
+
+    def grads(ps: list[np.ndarray]) -> Any:
+        return func(ps[0], float(ps[1][0]), X.copy(), y.copy(), lam)
+
+    return LossGradModule([w, [b]], value, grads), (np.zeros(1),)
+
+
 _SVM = (
     "def svm_subgradient(w, b, X, y, lam):\n"
     "    active = y * (X @ w + b) <= {margin}\n"
@@ -84,6 +99,7 @@ register(
         ),
         reference=svm_subgradient_reference,
         cases=_svm_cases,
+        gradcheck=_svm_gradcheck,
         mistakes=(
             Mistake(
                 "forgot the regulariser",

@@ -11,7 +11,7 @@ import numpy as np
 
 from byhand.datasets import lecture01_regression
 from byhand.exercises._core import Case, Exercise, Mistake, register
-from byhand.exercises._helpers import LearnerModule, scaled, transposed
+from byhand.exercises._helpers import LearnerModule, LossGradModule, scaled, transposed
 
 LECTURE = "galerne-1"
 
@@ -171,6 +171,17 @@ def _sr_cases() -> list[Case]:
     return out
 
 
+def _sr_gradcheck(func: Any) -> tuple[Any, Any]:
+    from byhand import nn
+
+    W, Phi, t = _sr_cases()[1].args
+
+    def value(ps: list[np.ndarray]) -> float:
+        return len(t) * nn.CrossEntropyLoss().forward(Phi @ ps[0], t)
+
+    return LossGradModule([W], value, lambda ps: func(ps[0], Phi.copy(), t.copy())), (np.zeros(1),)
+
+
 _SR = (
     "def softmax_regression_gradient(W, Phi, t):\n"
     "    A = Phi @ W\n"
@@ -198,6 +209,7 @@ register(
         formula="∇L(W) = Σₙ φₙ (yₙ − tₙ)ᵀ = Φᵀ (Y − T)",
         reference=softmax_regression_gradient_reference,
         cases=_sr_cases,
+        gradcheck=_sr_gradcheck,
         mistakes=(
             Mistake(
                 "missing transpose",
