@@ -461,3 +461,19 @@ def test_a_shape_error_in_the_learners_product_points_at_a_transpose(tmp_path):
     assert result.verdict == "error" and "line 3" in result.message
     assert "x (4, 3), W (3, 2), grad_out (4, 2)" in result.message
     assert "missing (or extra) transpose" in result.message
+
+
+@pytest.mark.parametrize(
+    ("name", "content"),
+    [
+        ("linear_backward.ipynb", b"{not json"),
+        ("linear_backward.ipynb", b"[1, 2]"),
+        ("linear_backward.py", "def linear_backward(x, W, g):\n    return 'é'\n".encode("latin-1")),
+    ],
+)
+def test_an_unreadable_file_gets_a_clear_verdict(tmp_path, name, content):
+    path = tmp_path / name
+    path.write_bytes(content)
+    result = _check(path)
+    assert result.verdict == "refused" and "cannot read your file" in result.message
+    _no_byhand_traceback(result)

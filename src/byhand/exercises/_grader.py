@@ -172,6 +172,14 @@ def judge(ex: Exercise, out: Outcome, output: str = "") -> Result:
                 f"def {f}({ex.params}): … (byhand exercise start {ex.name} writes a skeleton).",
                 output=output,
             )
+        if info["type"] == "unreadable":
+            return _fail(
+                ex,
+                "refused",
+                f"byhand cannot read your file: {info['message']}. Save it again as a Python "
+                f"file (UTF-8) or a Jupyter notebook.",
+                output=output,
+            )
         if info["type"] == "SystemExit":
             return _fail(
                 ex,

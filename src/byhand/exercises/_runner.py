@@ -47,9 +47,11 @@ def load_cells(path: Path) -> list[tuple[str, str]]:
     if path.suffix != ".ipynb":
         return [(text, str(path))]
     nb = json.loads(text)
+    if not isinstance(nb, dict) or not isinstance(nb.get("cells"), list):
+        raise ValueError("no list of cells")
     out = []
-    for k, cell in enumerate(nb.get("cells", []), start=1):
-        if cell.get("cell_type") != "code":
+    for k, cell in enumerate(nb["cells"], start=1):
+        if not isinstance(cell, dict) or cell.get("cell_type") != "code":
             continue
         src = cell.get("source", "")
         src = "".join(src) if isinstance(src, list) else str(src)
@@ -111,7 +113,10 @@ def _collect(ex: Exercise, path: Path, gradcheck: bool) -> Outcome:
     try:
         cells = load_cells(path)
     except (OSError, UnicodeDecodeError, ValueError) as exc:
-        out.load = {"type": type(exc).__name__, "message": f"cannot read the file: {exc}"}
+        kind = "not UTF-8 text" if isinstance(exc, UnicodeDecodeError) else str(exc)
+        if path.suffix == ".ipynb" and isinstance(exc, ValueError):
+            kind = f"not a valid notebook (JSON): {exc}"
+        out.load = {"type": "unreadable", "message": kind}
         return out
     names = {name for _, name in cells}
     module = types.ModuleType("learner")

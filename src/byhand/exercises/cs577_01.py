@@ -263,7 +263,8 @@ register(
             "Run one pass of the perceptron over the samples in order, from w = 0 and without\n"
             "bias, and return the weights after each step as an array of shape (N, d): row t−1\n"
             "is w after visiting sample t. X (N, d), y (N,) in {−1, +1}.\n"
-            "On the lecture's 8 points the last row is w = [2, −1]."
+            "On the lecture's 8 points the last row is w = [2, −1] (the slides print 5 of the\n"
+            "points; byhand.datasets.perceptron_trace chooses the other 3 to fit the trace)."
         ),
         formula="for t = 1 … N:  if y⁽ᵗ⁾ wᵀx⁽ᵗ⁾ <= 0:  w ← w + y⁽ᵗ⁾ x⁽ᵗ⁾",
         reference=perceptron_reference,
