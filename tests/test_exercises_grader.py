@@ -477,3 +477,32 @@ def test_an_unreadable_file_gets_a_clear_verdict(tmp_path, name, content):
     result = _check(path)
     assert result.verdict == "refused" and "cannot read your file" in result.message
     _no_byhand_traceback(result)
+
+
+def test_two_mistakes_the_first_failing_case_names_its_own(tmp_path):
+    """Missing 1/N and an overflow together: no single mistake explains every failing case,
+    so the grader names the one the first failing case shows, and says there is more."""
+    ex = exercises.get("softmax-cross-entropy")
+    path = tmp_path / "softmax_cross_entropy.py"
+    path.write_text(
+        textwrap.dedent(
+            """
+            import numpy as np
+
+            def softmax_cross_entropy(z, y):
+                p = np.exp(z) / np.exp(z).sum(axis=1, keepdims=True)
+                n = len(y)
+                g = p.copy()
+                g[range(n), y] -= 1
+                return -np.log(p[range(n), y]).mean(), g
+            """
+        )
+    )
+    result = check_file(ex, path, isolate=False)
+    assert result.mistake == "missing 1/N" and "fail in another way too" in result.message
+    assert result.case == ex.cases()[0].label
+    # fixed the 1/N: the overflow is what is left, and it explains every failing case
+    path.write_text(path.read_text().replace("], g", "], g / n"))
+    result = check_file(ex, path, isolate=False)
+    assert result.mistake == "overflow" and "another way" not in result.message
+    assert result.verdict == "nonfinite" and "at index []" not in result.message

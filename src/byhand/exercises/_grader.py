@@ -213,8 +213,16 @@ def judge(ex: Exercise, out: Outcome, output: str = "") -> Result:
         if m is not None:
             first.mistake = m.name
             first.message += f"\nLikely mistake — {m.name}: {m.hint}"
-        else:
-            first.message += _hint_line(ex)
+            return first
+        m = _recognise(ex, failing[:1])  # two mistakes: name the one this case shows
+        if m is not None:
+            first.mistake = m.name
+            first.message += (
+                f"\nLikely mistake — {m.name}: {m.hint}\n(That explains this case; other "
+                f"cases fail in another way too: check again once it is fixed.)"
+            )
+            return first
+        first.message += _hint_line(ex)
         return first
     if len(out.cases) < len(cases):
         return _fail(ex, "crashed", "Your code stopped before every case ran.", output=output)
@@ -346,10 +354,11 @@ def _judge_case(
         bad = ~np.isfinite(got) & np.isfinite(exp) if got.dtype.kind == "f" else None
         if bad is not None and np.any(bad):
             i = tuple(int(k) for k in np.argwhere(bad)[0])
+            where = f" at index {list(i)}" if i else ""
             return _fail(
                 ex,
                 "nonfinite",
-                f"{name} holds {np.count_nonzero(bad)} NaN or inf {on}: at index {list(i)} "
+                f"{name} holds {np.count_nonzero(bad)} NaN or inf {on}:{where} "
                 f"expected {_fmt(exp[i])}, got {_fmt(got[i])}. An overflow (exp of a large "
                 f"number) or 0/0 is the usual cause.",
                 case=case.label,

@@ -11,7 +11,7 @@ import numpy as np
 
 from byhand.datasets import lecture01_regression
 from byhand.exercises._core import Case, Exercise, Mistake, register
-from byhand.exercises._helpers import LearnerModule, LossGradModule, scaled, transposed
+from byhand.exercises._helpers import LearnerModule, LossGradModule, replace, scaled, transposed
 
 LECTURE = "galerne-1"
 
@@ -496,6 +496,12 @@ register(
                 "∂ℓ/∂b[o] is the sum of G[:, o] over the batch and the positions, not its mean.",
                 lambda a, e: _conv_loop(*a, bias="mean"),
                 _conv_src(red="mean"),
+            ),
+            Mistake(
+                "bias gradient not summed over the batch",
+                "∂ℓ/∂b[o] sums G[n, o, i, j] over the samples n too: axis=(0, 2, 3), shape (O,).",
+                lambda a, e: replace(e, {2: a[2].sum(axis=(2, 3))}),
+                _conv_src().replace("grad_out.sum(axis=(0, 2, 3))", "grad_out.sum(axis=(2, 3))"),
             ),
             Mistake(
                 "missing sum over the batch",
