@@ -502,7 +502,7 @@ def test_two_mistakes_the_first_failing_case_names_its_own(tmp_path):
     assert result.mistake == "missing 1/N" and "fail in another way too" in result.message
     assert result.case == ex.cases()[0].label
     # fixed the 1/N: the overflow is what is left, and it explains every failing case
-    path.write_text(path.read_text().replace("], g", "], g / n"))
+    path.write_text(path.read_text().replace(".mean(), g\n", ".mean(), g / n\n"))
     result = check_file(ex, path, isolate=False)
     assert result.mistake == "overflow" and "another way" not in result.message
     assert result.verdict == "nonfinite" and "at index []" not in result.message
