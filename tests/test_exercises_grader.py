@@ -506,3 +506,10 @@ def test_two_mistakes_the_first_failing_case_names_its_own(tmp_path):
     result = check_file(ex, path, isolate=False)
     assert result.mistake == "overflow" and "another way" not in result.message
     assert result.verdict == "nonfinite" and "at index []" not in result.message
+
+
+def test_a_verdict_is_given_even_when_progress_cannot_be_saved(tmp_path):
+    (tmp_path / _progress.FILE).write_text("{not json")
+    path = _write(tmp_path, GOOD)
+    result = exercises.check("linear-backward", path, isolate=False)
+    assert result.passed and "Progress not saved" in result.message

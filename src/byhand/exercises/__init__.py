@@ -215,16 +215,19 @@ def check(
         folder = folder or file.parent
     result = check_file(ex, file, timeout=float(timeout), isolate=isolate)
     if result.verdict not in ("missing", "refused") and folder.is_dir():
-        rec = _progress.load(folder).get(ex.name, {})
-        status = "passed" if result.passed or rec.get("status") == "passed" else "started"
-        _progress.update(
-            folder,
-            ex.name,
-            status=status,
-            checks=int(rec.get("checks", 0)) + 1,
-            last=result.verdict,
-            file=rec.get("file", file.name),
-        )
+        try:
+            rec = _progress.load(folder).get(ex.name, {})
+            status = "passed" if result.passed or rec.get("status") == "passed" else "started"
+            _progress.update(
+                folder,
+                ex.name,
+                status=status,
+                checks=int(rec.get("checks", 0)) + 1,
+                last=result.verdict,
+                file=rec.get("file", file.name),
+            )
+        except (OSError, ValueError) as exc:  # the verdict matters more than the bookkeeping
+            result.message += f"\n(Progress not saved in {folder}: {exc})"
     return result
 
 

@@ -54,7 +54,7 @@ def transposed(which: int = 0) -> Predict:
 
     def predict(args: tuple[Any, ...], expected: Any) -> Any:
         items, _ = _as_list(expected)
-        if items[which].ndim < 2 or items[which].shape == items[which].T.shape[::-1] == ():
+        if items[which].ndim < 2:
             raise ValueError("nothing to transpose")
         return replace(expected, {which: items[which].T})
 

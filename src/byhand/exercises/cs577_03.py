@@ -231,9 +231,8 @@ def _hidden_no_gprime(a: tuple[Any, ...], e: Any) -> Any:
 
 def _hidden_adapter(mod: LearnerModule, func: Any, g: np.ndarray) -> None:
     first, _, second = mod.inner.modules
-    y = np.zeros(mod.x.shape[0])
-    # J = mean (y − z)² with y = 0 has ∂J/∂z = 2z/N; the gradients for weights r are those
-    # of the loss with residual r: pass y = z − r·N/2.
+    # gradcheck's scalar is Σᵢ rᵢ zᵢ (r = g); J = (1/N) Σᵢ (yᵢ − zᵢ)² has ∂J/∂zᵢ = 2(zᵢ − yᵢ)/N,
+    # which equals rᵢ for yᵢ = zᵢ − rᵢ·N/2: the learner's ∂J/∂θ at those y is ∂(Σ r z)/∂θ.
     z = mod.inner.forward(mod.x)[:, 0]
     y = z - g[:, 0] * len(z) / 2
     gW1, gb1, gw2, gb2 = func(
