@@ -113,7 +113,7 @@ def run(seed: int, quick: bool) -> ExperimentResult:
             quote=QUOTE_L01,
         )
     # 2. a tie: W = 0, one sample of the first class
-    x0, y0 = np.array([[1.0, 0.0]]), np.array([0])
+    x0 = np.array([[1.0, 0.0]])
     W01, _ = lecture01_loop(np.vstack([x0, x0]), np.array([0, 1]), 2, 1, T=1)
     b = _byhand(np.vstack([x0, x0]), np.array([0, 1]), T=1)
     byhand_moved = bool(np.any(b.coef_ != 0))
@@ -138,7 +138,7 @@ def run(seed: int, quick: bool) -> ExperimentResult:
         )
     # 3. the calculations' trace points (Lecture 01/03's step-by-step slides), both rules
     T = 15
-    W01, up01 = lecture01_loop(TRACE_X, TRACE_Y, 3, 0, T=T)
+    W01, _ = lecture01_loop(TRACE_X, TRACE_Y, 3, 0, T=T)
     bt = _byhand(TRACE_X, TRACE_Y, T=T)
     for lec in (L01, L03):
         res.claim(

@@ -79,7 +79,7 @@ def run(seed: int, quick: bool) -> ExperimentResult:
         exp_err < 1e-12,
         kind="exact",
         target=0.0,
-        detail=f"max relative |N·MSELoss − expansion| over {trials} random θ on (1,2), (2,3), (3,1)",
+        detail=f"max relative |N·MSELoss − expansion|, {trials} random θ, data (1,2), (2,3), (3,1)",
         source="lecture",
         quote=r"= \vec{y}^T \vec{y} - 2 \vec{y}^T \tilde{X} \theta + \theta^T \tilde{X}^T "
         r"\tilde{X} \theta",
@@ -106,14 +106,13 @@ def run(seed: int, quick: bool) -> ExperimentResult:
         S = A + A.T
         theta = rng.normal(size=d)
         b = rng.normal(size=d)
-        sym_err = max(
-            sym_err,
-            float(np.max(np.abs(numeric_gradient(lambda t: t @ S @ t, theta) - 2 * S @ theta))),
-        )
-        num = numeric_gradient(lambda t: t @ A @ t, theta)
+        num_s = numeric_gradient(lambda t, S=S: t @ S @ t, theta)
+        sym_err = max(sym_err, float(np.max(np.abs(num_s - 2 * S @ theta))))
+        num = numeric_gradient(lambda t, A=A: t @ A @ t, theta)
         nonsym_gap = max(nonsym_gap, float(np.max(np.abs(num - 2 * A @ theta))))
         general_err = max(general_err, float(np.max(np.abs(num - (A + A.T) @ theta))))
-        lin_err = max(lin_err, float(np.max(np.abs(numeric_gradient(lambda t: t @ b, theta) - b))))
+        num_b = numeric_gradient(lambda t, b=b: t @ b, theta)
+        lin_err = max(lin_err, float(np.max(np.abs(num_b - b))))
     res.claim(
         LECTURE,
         SLIDE,
