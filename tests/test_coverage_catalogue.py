@@ -95,6 +95,16 @@ def _all_covers():
     return [(e.name, *c) for e in registry().values() for c in e.covers]
 
 
+def test_no_computable_item_without_an_experiment_or_a_reason():
+    cover = coverage(_all_covers())
+    assert summary(cover)["computable_without_experiment"] == []
+    for rows in cover.values():
+        for r in rows:
+            assert r["status"] in STATUSES
+            if r["status"] == "not reproduced":
+                assert r["reason"].strip() and r["reason"] != "not implemented"
+
+
 def test_excuses_are_reasons_that_hold():
     """An excused item is a photograph, a remark, a definition or a drawing — never a
     computable example, identity or result left undone."""
