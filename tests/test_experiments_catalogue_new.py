@@ -32,6 +32,7 @@ NEW = {
     "linearity-definition": (),
     "mlp-formulas": (),
     "sgd-in-order": (),
+    "task-table": (),
 }
 
 
@@ -91,6 +92,12 @@ def _wrap(monkeypatch, cls, method, after):
 def test_a_halved_mse_backward_fails_the_regression_gradient(monkeypatch):
     _wrap(monkeypatch, nn.MSELoss, "backward", lambda g: 0.5 * g)
     assert _verdicts("regression-identities", "∇θ J = −2X̃ᵀy") == ["failed"]
+
+
+def test_a_doubled_mse_fails_the_empirical_risk_and_the_task_table(monkeypatch):
+    _wrap(monkeypatch, nn.MSELoss, "forward", lambda v: 2 * v)
+    assert _verdicts("regression-identities", "byhand's MSELoss is this average") == ["failed"]
+    assert _verdicts("task-table", "regression") == ["failed"]
 
 
 def test_a_wrong_cross_entropy_gradient_fails_the_case_list(monkeypatch):

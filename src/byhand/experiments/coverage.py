@@ -123,7 +123,6 @@ CATALOGUE: dict[str, tuple[Item, ...]] = {
         Item(
             "Loss and risk",
             "squared loss L(ŷ, y) = (ŷ − y)² and the empirical risk J(θ) = (1/N) Σ L",
-            DEFINITION,
             kind="identity",
         ),
         Item("Gradients", "the gradient of f(x, y) = sin(x)² + cos(y)²; ∇f(x*) = 0 at a minimum"),
@@ -245,9 +244,8 @@ CATALOGUE: dict[str, tuple[Item, ...]] = {
         Item("Administrative matter", "course project groups", ANNOUNCEMENT, kind="result"),
         Item(
             "Previously",
-            "task / model output / prediction / loss table",
-            "a table of definitions (byhand's losses implement each row: identity, sign, "
-            "argmax); no number to reproduce",
+            "task / model output / prediction / loss table: identity, sign, argmax and their "
+            "losses",
             kind="table",
         ),
         Item("Perceptron: an example", "the perceptron cycling through the samples (wrap around)"),

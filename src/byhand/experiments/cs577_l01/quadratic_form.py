@@ -1,4 +1,6 @@
-"""CS 577 Lecture 01: the expansion of J(θ) and the gradient identities behind θ*.
+"""CS 577 Lecture 01: the squared loss, the expansion of J(θ) and the gradient identities.
+
+"Loss and risk": L(ŷ, y) = (ŷ − y)², J(θ) = (1/N) Σ L — byhand's :class:`~byhand.nn.MSELoss`.
 
 "Linear regression (1-dimensional samples)": N·J(θ) = ‖y − X̃θ‖² = yᵀy − 2yᵀX̃θ + θᵀX̃ᵀX̃θ
 (Step 1, with ‖a − b‖² = aᵀa − 2aᵀb + bᵀb), then ∇θ θᵀb = b and ∇θ θᵀMθ = 2Mθ give
@@ -53,6 +55,7 @@ def numeric_gradient(f, theta: np.ndarray, eps: float = 1e-6) -> np.ndarray:
     covers=[
         (LECTURE, SLIDE, "expansion"),
         (LECTURE, SLIDE, "gradient identities"),
+        (LECTURE, "Loss and risk"),
     ],
 )
 def run(seed: int, quick: bool) -> ExperimentResult:
@@ -70,6 +73,21 @@ def run(seed: int, quick: bool) -> ExperimentResult:
         exp_err = max(exp_err, abs(NJ - expansion) / max(1.0, abs(expansion)))
         grad_err = max(grad_err, float(np.max(np.abs(Ng - slide_grad))))
     res = ExperimentResult()
+    yhat, truth = rng.normal(size=trials), rng.normal(size=trials)
+    erm = sum((a - b) ** 2 for a, b in zip(yhat, truth, strict=True)) / trials
+    risk_err = abs(nn.MSELoss().forward(yhat, truth) - erm)
+    res.claim(
+        LECTURE,
+        "Loss and risk",
+        "L(ŷ, y) = (ŷ − y)² and J(θ) = (1/N) Σ L(f(x_i; θ), y_i): byhand's MSELoss is this average",
+        float(risk_err),
+        risk_err < 1e-12,
+        kind="exact",
+        target=0.0,
+        detail=f"|MSELoss(ŷ, y) − (1/N) Σ (ŷ_i − y_i)²| (a literal sum) on {trials} random pairs",
+        source="lecture",
+        quote=r"$$L(\hat{y}, y) = (\hat{y} - y)^2$$",
+    )
     res.claim(
         LECTURE,
         SLIDE,
