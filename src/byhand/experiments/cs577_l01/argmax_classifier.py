@@ -49,7 +49,7 @@ def convexity_violations(model, lo: float, hi: float, rng, pairs: int) -> tuple[
     "multiclass-argmax",
     title="The multiclass linear classifier argmax_k w_kᵀx: one label per point, convex regions",
     lecture=L01,
-    number=103,
+    number=203,
     covers=[
         (L01, FIRST),
         (L01, SECOND),

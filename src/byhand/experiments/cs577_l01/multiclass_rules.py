@@ -74,7 +74,7 @@ def _byhand(X, y, **kw):
     "multiclass-perceptron-rules",
     title="Multiclass perceptron: Lecture 01's rule, Lecture 04's tie rule, and the instability",
     lecture=L01,
-    number=102,
+    number=202,
     covers=[
         (L01, SLIDE),
         (L03, SLIDE),

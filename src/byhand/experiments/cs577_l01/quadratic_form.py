@@ -51,7 +51,7 @@ def numeric_gradient(f, theta: np.ndarray, eps: float = 1e-6) -> np.ndarray:
     "regression-identities",
     title="J(θ) expanded and ∇θ θᵀMθ = 2Mθ (symmetric M) on the N = 3 example",
     lecture=LECTURE,
-    number=101,
+    number=201,
     covers=[
         (LECTURE, SLIDE, "expansion"),
         (LECTURE, SLIDE, "gradient identities"),

@@ -55,7 +55,7 @@ def literal_sgd(X, y, lr: float, iterations: int) -> np.ndarray:
     "sgd-in-order",
     title="SGD with m = 1 in order at ε ≡ 0.1: byhand against the slide's loop; a cycle, not θ*",
     lecture=LECTURE,
-    number=113,
+    number=213,
     covers=[(LECTURE, SLIDE)],
 )
 def run(seed: int, quick: bool) -> ExperimentResult:

@@ -30,7 +30,7 @@ def defect(f, C: float, X: np.ndarray, Xp: np.ndarray, lam: np.ndarray) -> float
     "linearity-definition",
     title="“f is linear if there exists some C…”: byhand's Linear with C = b, and a relu net",
     lecture=LECTURE,
-    number=111,
+    number=211,
     covers=[(LECTURE, SLIDE, "definition")],
 )
 def run(seed: int, quick: bool) -> ExperimentResult:

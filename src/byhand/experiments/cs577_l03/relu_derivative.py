@@ -29,7 +29,7 @@ def relu_and_derivative(z: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     "relu-derivative",
     title="relu(z) = max{0, z} and relu′(z): the slide's relu′(0) = 1 against byhand's 0",
     lecture=L03,
-    number=105,
+    number=205,
     covers=[(L03, SLIDE), (L04, SLIDE)],
 )
 def run(seed: int, quick: bool) -> ExperimentResult:

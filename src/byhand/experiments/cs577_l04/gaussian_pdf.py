@@ -35,7 +35,7 @@ def cdf(e: np.ndarray, mu: float, var: float) -> np.ndarray:
     "gaussian-pdf",
     title="The Gaussian density N(ε; μ, σ²) and byhand's Gaussian samples",
     lecture=LECTURE,
-    number=109,
+    number=209,
     covers=[(LECTURE, SLIDE)],
 )
 def run(seed: int, quick: bool) -> ExperimentResult:

@@ -32,7 +32,7 @@ S32 = "3.2. Probabilistic view of a linear classifier"
     "logistic-function",
     title="The logistic function: plot, 1 − σ(z) = σ(−z), a soft Heaviside, P(Y = y | x)",
     lecture=L04,
-    number=104,
+    number=204,
     covers=[
         (L04, P_MODEL, "logistic"),
         (L04, ML, "1 − sigmoid"),

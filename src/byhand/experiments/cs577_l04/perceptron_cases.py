@@ -50,7 +50,7 @@ def wrapped_loop(X: np.ndarray, y: np.ndarray, T: int) -> tuple[np.ndarray, list
     "perceptron-loss-cases",
     title="The perceptron loss's gradient cases, and the perceptron wrapping around past N",
     lecture=LECTURE,
-    number=108,
+    number=208,
     covers=[(LECTURE, "Perceptron loss"), (LECTURE, "Perceptron: an example")],
 )
 def run(seed: int, quick: bool) -> ExperimentResult:

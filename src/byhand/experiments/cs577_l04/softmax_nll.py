@@ -42,7 +42,7 @@ def log_likelihood_loss(W: np.ndarray, Phi: np.ndarray, t: np.ndarray) -> float:
     "softmax-nll",
     title="Softmax probabilities, cross-entropy as an NLL, the slide's case list, L(W) convex",
     lecture=L04,
-    number=107,
+    number=207,
     covers=[
         (L04, "Derivative", "case list"),
         (L04, NLL),

@@ -21,7 +21,7 @@ SLIDE = "Previously"
     "task-table",
     title="The task table: identity / sign / argmax and their losses, on byhand's losses",
     lecture=LECTURE,
-    number=114,
+    number=214,
     covers=[(LECTURE, SLIDE)],
 )
 def run(seed: int, quick: bool) -> ExperimentResult:

@@ -28,7 +28,7 @@ DEGREES = (1, 3, 9)
     "bias-variance",
     title="E((Y − y)²) = (E(Y) − y)² + V(Y) over refitted polynomial regressions",
     lecture=LECTURE,
-    number=110,
+    number=210,
     covers=[(LECTURE, SLIDE, "bias-variance")],
 )
 def run(seed: int, quick: bool) -> ExperimentResult:

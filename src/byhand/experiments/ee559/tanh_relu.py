@@ -26,7 +26,7 @@ def _fwd_bwd(module: nn.Module, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     "tanh-relu",
     title="EE-559's tanh x = 2/(1 + e^{−2x}) − 1 and ReLU x ↦ max(0, x) on byhand's modules",
     lecture=LECTURE,
-    number=106,
+    number=206,
     covers=[(LECTURE, SLIDE, "activations")],
 )
 def run(seed: int, quick: bool) -> ExperimentResult:

@@ -25,7 +25,7 @@ BIAS = "Artificial neural network / Multilayer perceptron"
     "mlp-formulas",
     title="An MLP unit by unit = h = g(W x + b); the biases folded into the weights",
     lecture=LECTURE,
-    number=112,
+    number=212,
     covers=[(LECTURE, UNITS), (LECTURE, BIAS)],
 )
 def run(seed: int, quick: bool) -> ExperimentResult:
