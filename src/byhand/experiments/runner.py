@@ -227,33 +227,14 @@ def coverage_of(
     """The coverage table (see :mod:`byhand.experiments.coverage`) of the experiments ``names``
     (all registered ones by default).
 
-    With ``records`` (a run's results), an item counts as reproduced only through experiments
-    that ran and have no failed claim: an item whose experiments were all skipped (no MNIST, say)
-    is ``"skipped"``, one whose experiments errored or failed a claim is ``"failed"``.
+    With ``records`` (a run's results), each item is judged from the claims stated on it: it is
+    reproduced only when every one of them is; a failed claim or an errored experiment makes it
+    ``"failed"``, a claim that differs ``"differs"`` (with the cause), and an item whose
+    experiments were all skipped (no MNIST, say) is ``"skipped"``.
     """
     reg = registry()
     chosen = reg if names is None else {n: reg[n] for n in names if n in reg}
-    table = coverage((e.name, *c) for e in chosen.values() for c in e.covers)
-    if records is None:
-        return table
-    good = {
-        r["name"]
-        for r in records
-        if r["status"] == "ok" and all(c.get("verdict") != "failed" for c in r["claims"])
-    }
-    skipped = {r["name"] for r in records if r["status"].startswith("skipped")}
-    for rows in table.values():
-        for row in rows:
-            exps = row["experiments"]
-            if row["status"] != "reproduced" or any(n in good for n in exps):
-                continue
-            if all(n in skipped for n in exps):
-                row["status"] = "skipped"
-                row["reason"] = "its experiment was skipped in this run (MNIST not found)"
-            else:
-                row["status"] = "failed"
-                row["reason"] = "its experiment errored or failed a claim in this run"
-    return table
+    return coverage(((e.name, *c) for e in chosen.values() for c in e.covers), records)
 
 
 def exit_code(records: list[dict[str, Any]]) -> int:
