@@ -144,7 +144,8 @@ class Softplus(Module):
     def forward(self, x: np.ndarray) -> np.ndarray:
         x = floating(x, "Softplus")
         self._x = x
-        return np.logaddexp(0, x, out=self._buffer("out", x.shape, x.dtype))
+        with np.errstate(invalid="ignore"):  # logaddexp(0, −inf) = 0 warns needlessly
+            return np.logaddexp(0, x, out=self._buffer("out", x.shape, x.dtype))
 
     def backward(self, grad_out: np.ndarray) -> np.ndarray:
         x = self._require("_x")
