@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 
 from byhand import gradcheck, nn
-from byhand.nn import init
+from byhand.nn import functional, init
 
 
 def test_average_pooling_of_integers_is_their_mean_not_zero():
@@ -167,3 +167,30 @@ def test_float64_parameters_with_float32_or_float16_inputs_compute_in_float64():
         y = lin(x.astype(dtype))
         assert y.dtype == np.float64
         np.testing.assert_allclose(y, lin(x.astype(dtype).astype(np.float64)), rtol=1e-15)
+
+
+@pytest.mark.parametrize(
+    "f",
+    [
+        functional.sigmoid,
+        functional.log_sigmoid,
+        functional.softplus,
+        functional.logsumexp,
+        functional.log_softmax,
+        functional.softmax,
+    ],
+)
+def test_functional_refuses_complex_instead_of_dropping_the_imaginary_part(f):
+    with pytest.raises(TypeError, match="real numbers"):
+        f(np.array([1.0 + 2.0j, 0.5]))
+    # integers are computed in float64, as documented
+    np.testing.assert_allclose(f(np.array([1, 2])), f(np.array([1.0, 2.0])), rtol=1e-15)
+
+
+def test_parameters_are_floating_as_in_pytorch():
+    p = nn.Parameter(np.array([1, 2]))  # an integer weight could not take a gradient step
+    assert p.data.dtype == np.float64 and p.grad.dtype == np.float64
+    np.testing.assert_array_equal(p.data, [1.0, 2.0])
+    assert nn.Parameter(np.ones(2, np.float32)).data.dtype == np.float32
+    with pytest.raises(TypeError, match="real numbers"):
+        nn.Parameter(np.ones(2, complex))
