@@ -119,9 +119,10 @@ def call(module, x, g=None):
         dx = None
         if g is not None:
             g_before = g.copy()
+            if getattr(module, "inplace", False) and g.flags.writeable:
+                g = g.copy()  # written over on purpose; the caller's g stays the oracle's
             dx = np.array(module.backward(g))
-            writes_grad = getattr(module, "inplace", False) and g.flags.writeable
-            if not writes_grad:
+            if not getattr(module, "inplace", False):
                 np.testing.assert_array_equal(g, g_before)  # the gradient given is untouched
     writes_x = getattr(module, "inplace", False) and x.flags.writeable and x.dtype.kind == "f"
     if not writes_x:
@@ -130,10 +131,19 @@ def call(module, x, g=None):
 
 
 def gradient(data, shape, special=True):
+    """An incoming gradient of ``shape`` (with an inf at a random place if ``special``),
+    contiguous, strided or read-only."""
     rng = np.random.default_rng(data.draw(st.integers(0, 2**32 - 1)))
     g = rng.standard_normal(shape)
     if special and g.size and data.draw(st.booleans()):
         g[tuple(int(rng.integers(0, s)) for s in shape)] = np.inf
+    layout = data.draw(st.sampled_from(LAYOUTS))
+    if layout == "strided" and g.ndim:
+        wide = np.zeros((*shape[:-1], 2 * shape[-1]))
+        wide[..., 1::2] = g
+        g = wide[..., 1::2]
+    elif layout == "read-only":
+        g.setflags(write=False)
     return g
 
 
@@ -532,3 +542,44 @@ def test_losses_are_their_per_sample_formulas(data, name):
         loss.forward(bad, y)
     with pytest.raises(ValueError, match="empty batch"):
         loss.forward(v[:0], y[:0])
+
+
+# -- composition ------------------------------------------------------------------------------
+@PROFILE
+@given(st.data())
+def test_a_random_small_convnet_is_its_layers_composed_and_passes_finite_differences(data):
+    c, o = data.draw(st.integers(1, 2)), data.draw(st.integers(1, 3))
+    k = data.draw(st.integers(1, 3))
+    # a 1×1 kernel on a zero border gives equal outputs (the bias): ties, where max pooling
+    # has no derivative for finite differences to find
+    pad = data.draw(st.integers(0, 1)) if k > 1 else 0
+    size = data.draw(st.integers(max(k - 2 * pad, 1) + 1, 7))
+    pool = data.draw(st.sampled_from([nn.MaxPool2d(2), nn.AvgPool2d(2), nn.MaxPool2d(2, 1)]))
+    act = data.draw(st.sampled_from([nn.ReLU, nn.Tanh, nn.Sigmoid, nn.Softplus]))()
+    conv = nn.Conv2d(c, o, k, padding=pad, dtype=np.float64, random_state=0)
+    side = size + 2 * pad - k + 1
+    side = (side - 2) // pool.stride[0] + 1
+    layers = [conv, act, pool, nn.Flatten(), nn.Linear(o * side * side, 2, dtype=np.float64)]
+    net = nn.Sequential(*layers)
+    n = data.draw(st.sampled_from([0, 1, 2]))
+    x, v = make_input(data, (n, c, size, size), dtype=np.float64, special=False)
+    y = net(x)
+    step = v
+    for layer in layers:
+        step = layer(step)
+    np.testing.assert_array_equal(y, step)
+    assert y.shape == (n, 2)
+    if n:
+        assert gradcheck(net, v) < 1e-5
+    # without dℓ/dx the parameters' gradients are the same
+    g = gradient(data, y.shape, special=False)
+    net.zero_grad()
+    net(v)
+    net.backward(g)
+    want = [p.grad.copy() for p in net.parameters()]
+    lean = nn.Sequential(*layers, input_grad=False)
+    lean.zero_grad()
+    lean(v)
+    assert lean.backward(g) is None
+    for p, w in zip(lean.parameters(), want, strict=True):
+        np.testing.assert_allclose(p.grad, w, rtol=1e-12, atol=1e-14)
