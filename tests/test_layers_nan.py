@@ -163,3 +163,15 @@ def test_losses_refuse_non_finite_logits_at_the_edge_and_propagate_nan_inside_fi
     if np.isnan(bad):  # the unchecked path byhand.fit uses: NaN in, NaN out (a divergence)
         with np.errstate(invalid="ignore"):
             assert np.isnan(loss._forward(z, loss.check_targets(y, z)))
+
+
+@pytest.mark.parametrize("bad", [np.nan, np.inf])
+def test_gradcheck_refuses_non_finite_points_with_a_clear_error(bad):
+    from byhand import gradcheck
+
+    x = np.zeros((2, 3))
+    x[1, 2] = bad
+    with pytest.raises(ValueError, match="finite differences at NaN or inf are undefined"):
+        gradcheck(nn.Tanh(), x)
+    with pytest.raises(ValueError, match="finite differences at NaN or inf are undefined"):
+        gradcheck(nn.MSELoss(), x, np.zeros((2, 3)))
