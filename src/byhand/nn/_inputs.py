@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["float_dtype", "floating", "real"]
+__all__ = ["float_dtype", "floating", "parameter_dtype", "real"]
 
 _REAL_KINDS = "biuf"  # bool, signed and unsigned integers, floating
 
@@ -51,5 +51,17 @@ def float_dtype(dtype: Any, who: str) -> np.dtype:
         raise TypeError(
             f"{who}: dtype must be a floating type (float32, float64), got {dt} "
             "(integer weights would round every initial value to 0)"
+        )
+    return dt
+
+
+def parameter_dtype(dtype: Any, who: str) -> np.dtype:
+    """The dtype of a layer's parameters: float32 or float64, else a TypeError. float16 is
+    refused too: a batch's gradient sums overflow it at 65504, and no BLAS computes in it."""
+    dt = float_dtype(dtype, who)
+    if dt not in (np.float32, np.float64):
+        raise TypeError(
+            f"{who}: dtype must be a floating type, float32 or float64, got {dt} (float16 "
+            "sums of a batch's gradients overflow at 65504)"
         )
     return dt

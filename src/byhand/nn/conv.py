@@ -37,7 +37,7 @@ from typing import Any
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
-from byhand.nn._inputs import float_dtype, floating
+from byhand.nn._inputs import floating, parameter_dtype
 from byhand.nn.module import Module, Parameter
 
 __all__ = ["Conv2d", "conv_output_size", "pair"]
@@ -107,7 +107,7 @@ class Conv2d(Module):
     and zero parameter gradients.
 
     Raises ValueError on a non-positive size or an input of the wrong shape (naming both);
-    TypeError on a non-floating ``dtype`` or a non-real input.
+    TypeError on a ``dtype`` other than float32 and float64 or a non-real input.
     Source: Deep Neural Networks Course I (Galerne, Univ. Orléans, 2024–25), "Neural networks
     for image classification"; the layout and the formula are PyTorch's ``Conv2d``; the
     products and the memory bound are in this module's docstring.
@@ -135,7 +135,7 @@ class Conv2d(Module):
                 raise ValueError(f"{name} must be a positive integer, got {v!r}")
         if init not in INITIALISERS:
             raise ValueError(f"init must be one of {sorted(INITIALISERS)}, got {init!r}")
-        dtype = float_dtype(dtype, "Conv2d")
+        dtype = parameter_dtype(dtype, "Conv2d")
         self.in_channels, self.out_channels = int(in_channels), int(out_channels)
         self.kernel_size = pair(kernel_size, "kernel_size")
         self.stride = pair(stride, "stride")

@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from byhand.nn._inputs import float_dtype, floating
+from byhand.nn._inputs import floating, parameter_dtype
 from byhand.nn.init import INITIALISERS
 from byhand.nn.module import Module, Parameter
 
@@ -21,8 +21,8 @@ from byhand.nn.module import Module, Parameter
 class Linear(Module):
     """Affine map ``X @ weight + bias``; weight of shape (in_features, out_features).
 
-    X of shape (N, in_features) → (N, out_features). ``dtype`` (of the parameters) must be
-    floating (float32 by default, float64), else a TypeError. Inputs: floating arrays as
+    X of shape (N, in_features) → (N, out_features). ``dtype`` (of the parameters) is
+    float32 (default) or float64, else a TypeError. Inputs: floating arrays as
     given; bool and integer arrays in the floating type of their promotion with the weight
     (no truncation); complex or object arrays are a TypeError. An empty batch (N = 0) gives
     an empty output and zero parameter gradients, as in PyTorch.
@@ -45,7 +45,7 @@ class Linear(Module):
                 raise ValueError(f"{name} must be a positive integer, got {v!r}")
         if init not in INITIALISERS:
             raise ValueError(f"init must be one of {sorted(INITIALISERS)}, got {init!r}")
-        dtype = float_dtype(dtype, "Linear")
+        dtype = parameter_dtype(dtype, "Linear")
         rng = np.random.default_rng(random_state)
         self.in_features, self.out_features = int(in_features), int(out_features)
         w = INITIALISERS[init]((self.in_features, self.out_features), rng, dtype)
