@@ -28,10 +28,10 @@ from typing import Any
 
 import numpy as np
 from sklearn.exceptions import ConvergenceWarning
-from sklearn.utils.validation import check_is_fitted, validate_data
 
 from byhand._inference import row_invariant_matmul
 from byhand._magnitude import check_magnitude, product_limit
+from byhand._validation import validate_X_predict
 from byhand.linear_model._weights import WeightedLoss
 from byhand.nn.layers import Linear
 from byhand.nn.losses import Loss
@@ -450,8 +450,7 @@ class BinaryLinearMixin:
 
     def decision_function(self, X: Any) -> np.ndarray:
         """f(x) = wᵀx + b, shape (n_samples,)."""
-        check_is_fitted(self)
-        X = validate_data(self, X, reset=False, dtype=np.float64, order="C")
+        X = validate_X_predict(self, X)
         return row_invariant_matmul(X, self.coef_[0]) + self.intercept_[0]
 
     def predict(self, X: Any) -> np.ndarray:

@@ -20,10 +20,15 @@ import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils.metaestimators import available_if
-from sklearn.utils.validation import validate_data
 
 from byhand._magnitude import check_magnitude, product_limit
-from byhand._validation import encode_binary_labels, validate_X_y_classifier
+from byhand._validation import (
+    all_or_nothing,
+    check_warm_start,
+    encode_binary_labels,
+    validate_X,
+    validate_X_y_classifier,
+)
 from byhand.linear_model._gradient import (
     BinaryLinearMixin,
     GradientSolverMixin,
@@ -167,10 +172,22 @@ class LogisticRegression(BinaryLinearMixin, GradientSolverMixin, ClassifierMixin
         callbacks: Sequence[Any] = (),
         resume_state: dict[str, Any] | None = None,
     ) -> LogisticRegression:
-        """Fit on X (N, d) and two-class y; ``callbacks``/``resume_state`` act for gd/sgd only."""
+        """Fit on X (N, d) and two-class y; ``callbacks``/``resume_state`` act for gd/sgd only.
+
+        With ``warm_start=True`` after a fit, y must hold the same classes and X the same
+        features (ValueError naming both otherwise). A call that raises leaves the
+        estimator as it was."""
+        with all_or_nothing(self):
+            self._fit(X, y, sample_weight, callbacks, resume_state)
+        return self
+
+    def _fit(
+        self, X: Any, y: Any, sample_weight: Any, callbacks: Sequence[Any], resume_state: Any
+    ) -> None:
         self._check_solver_params()
         self._check_fit_hooks(callbacks, resume_state)
         X, y = validate_X_y_classifier(self, X, y)
+        check_warm_start(self, np.unique(y), X.shape[1])
         sw = check_sample_weight("LogisticRegression", sample_weight, X)
         check_weighted_classes("LogisticRegression", y, sw)
         y_pm = encode_binary_labels(self, y)
@@ -188,7 +205,6 @@ class LogisticRegression(BinaryLinearMixin, GradientSolverMixin, ClassifierMixin
                 resume_state=resume_state,
             )
             self._set_linear(W[:, 0], b[0])
-        return self
 
     @available_if(online_solver)
     def partial_fit(
@@ -199,7 +215,7 @@ class LogisticRegression(BinaryLinearMixin, GradientSolverMixin, ClassifierMixin
         first = partial_fit_classes(self, classes)
         if first:
             self._check_solver_params()
-        X, y = validate_data(self, X, y, dtype=np.float64, order="C", reset=first)
+        X, y = validate_X(self, X, y, reset=first)
         y = np.asarray(y)
         sw = check_sample_weight("LogisticRegression", sample_weight, X)
         y_pm = encode_binary_labels_known(self, y)

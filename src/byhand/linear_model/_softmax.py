@@ -23,10 +23,16 @@ import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils.metaestimators import available_if
-from sklearn.utils.validation import check_is_fitted, validate_data
 
 from byhand._inference import row_invariant_matmul
-from byhand._validation import encode_class_labels, validate_X_y_classifier
+from byhand._validation import (
+    all_or_nothing,
+    check_warm_start,
+    encode_class_labels,
+    validate_X,
+    validate_X_predict,
+    validate_X_y_classifier,
+)
 from byhand.linear_model._gradient import (
     GradientSolverMixin,
     encode_known_labels,
@@ -190,10 +196,22 @@ class SoftmaxRegression(GradientSolverMixin, ClassifierMixin, BaseEstimator):
         callbacks: Sequence[Any] = (),
         resume_state: dict[str, Any] | None = None,
     ) -> SoftmaxRegression:
-        """Fit on X (N, d) and class labels y; callbacks/resume_state act for gd/sgd."""
+        """Fit on X (N, d) and class labels y; callbacks/resume_state act for gd/sgd.
+
+        With ``warm_start=True`` after a fit, y must hold the same classes and X the same
+        features (ValueError naming both otherwise: the old weights of each class would
+        serve another). A call that raises leaves the estimator as it was."""
+        with all_or_nothing(self):
+            self._fit(X, y, sample_weight, callbacks, resume_state)
+        return self
+
+    def _fit(
+        self, X: Any, y: Any, sample_weight: Any, callbacks: Sequence[Any], resume_state: Any
+    ) -> None:
         dtype = self._check_params()
         self._check_fit_hooks(callbacks, resume_state)
         X, y = validate_X_y_classifier(self, X, y, dtype=dtype)
+        check_warm_start(self, np.unique(y), X.shape[1])
         sw = check_sample_weight("SoftmaxRegression", sample_weight, X)
         check_weighted_classes("SoftmaxRegression", y, sw)
         t = encode_class_labels(self, y)
@@ -213,7 +231,6 @@ class SoftmaxRegression(GradientSolverMixin, ClassifierMixin, BaseEstimator):
                 dtype=dtype,
             )
         self._set_coef(W, b)
-        return self
 
     @available_if(online_solver)
     def partial_fit(
@@ -223,7 +240,7 @@ class SoftmaxRegression(GradientSolverMixin, ClassifierMixin, BaseEstimator):
         (the first one starts from W = 0 and needs ``classes``, every label)."""
         first = partial_fit_classes(self, classes)
         dtype = self._check_params() if first else np.dtype(self.dtype)
-        X, y = validate_data(self, X, y, dtype=dtype, order="C", reset=first)
+        X, y = validate_X(self, X, y, reset=first, dtype=dtype)
         sw = check_sample_weight("SoftmaxRegression", sample_weight, X)
         t = encode_known_labels(self, y)
         W, b = self._train_linear(
@@ -270,8 +287,7 @@ class SoftmaxRegression(GradientSolverMixin, ClassifierMixin, BaseEstimator):
         return Wb[:d], (Wb[d] if fi else np.zeros(k))
 
     def _scores(self, X: Any) -> np.ndarray:
-        check_is_fitted(self)
-        X = validate_data(self, X, reset=False, dtype=np.float64, order="C")
+        X = validate_X_predict(self, X)
         return row_invariant_matmul(X, self.coef_.T) + self.intercept_
 
     def decision_function(self, X: Any) -> np.ndarray:

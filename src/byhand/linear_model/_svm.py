@@ -17,9 +17,14 @@ from typing import Any
 
 import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin
-from sklearn.utils.validation import validate_data
 
-from byhand._validation import encode_binary_labels, validate_X_y_classifier
+from byhand._validation import (
+    all_or_nothing,
+    check_warm_start,
+    encode_binary_labels,
+    validate_X,
+    validate_X_y_classifier,
+)
 from byhand.linear_model._gradient import (
     BinaryLinearMixin,
     GradientSolverMixin,
@@ -147,10 +152,22 @@ class LinearSVM(BinaryLinearMixin, GradientSolverMixin, ClassifierMixin, BaseEst
         callbacks: Sequence[Any] = (),
         resume_state: dict[str, Any] | None = None,
     ) -> LinearSVM:
-        """Fit on X (N, d) and two-class y; ``callbacks``/``resume_state`` go to byhand.fit."""
+        """Fit on X (N, d) and two-class y; ``callbacks``/``resume_state`` go to byhand.fit.
+
+        With ``warm_start=True`` after a fit, y must hold the same classes and X the same
+        features (ValueError naming both otherwise). A call that raises leaves the
+        estimator as it was."""
+        with all_or_nothing(self):
+            self._fit(X, y, sample_weight, callbacks, resume_state)
+        return self
+
+    def _fit(
+        self, X: Any, y: Any, sample_weight: Any, callbacks: Sequence[Any], resume_state: Any
+    ) -> None:
         self._check_solver_params()
         self._check_optimal()
         X, y = validate_X_y_classifier(self, X, y)
+        check_warm_start(self, np.unique(y), X.shape[1])
         sw = check_sample_weight("LinearSVM", sample_weight, X)
         check_weighted_classes("LinearSVM", y, sw)
         y_pm = encode_binary_labels(self, y)
@@ -165,7 +182,6 @@ class LinearSVM(BinaryLinearMixin, GradientSolverMixin, ClassifierMixin, BaseEst
             resume_state=resume_state,
         )
         self._publish(X, y_pm, W, b)
-        return self
 
     def partial_fit(
         self, X: Any, y: Any, classes: Any = None, sample_weight: Any = None
@@ -176,7 +192,7 @@ class LinearSVM(BinaryLinearMixin, GradientSolverMixin, ClassifierMixin, BaseEst
         if first:
             self._check_solver_params()
             self._check_optimal()
-        X, y = validate_data(self, X, y, dtype=np.float64, order="C", reset=first)
+        X, y = validate_X(self, X, y, reset=first)
         sw = check_sample_weight("LinearSVM", sample_weight, X)
         y_pm = encode_binary_labels_known(self, y)
         W, b = self._train_linear(X, y_pm, HingeLoss(margin=1.0), 1, partial=True, sample_weight=sw)
