@@ -172,6 +172,9 @@ class GradientSolverMixin:
 
     _solvers: tuple[str, ...] = ("gd", "sgd")
     _fit_solvers: tuple[str, ...] = ("gd", "sgd")  # the solvers that go through byhand.fit
+    #: The smallest ``max_iter``: 0 where scikit-learn's class of that name takes 0
+    #: (LogisticRegression, LinearSVC: no iteration, a ConvergenceWarning), else 1 (SGD*).
+    _min_max_iter: int = 1
 
     # -- parameter checks --------------------------------------------------------------
     def _check_solver_params(self) -> None:
@@ -181,7 +184,7 @@ class GradientSolverMixin:
                 f"{owner}: solver must be one of {list(self._solvers)}, got {self.solver!r}"
             )
         _check_number(owner, "alpha", self.alpha, numbers.Real, low=0.0)
-        _check_number(owner, "max_iter", self.max_iter, numbers.Integral, low=1)
+        _check_number(owner, "max_iter", self.max_iter, numbers.Integral, low=self._min_max_iter)
         _check_number(owner, "tol", self.tol, numbers.Real, low=0.0, allow_none=True)
         _check_number(owner, "n_iter_no_change", self.n_iter_no_change, numbers.Integral, low=1)
         self._check_learning_rate()
@@ -336,7 +339,14 @@ class GradientSolverMixin:
                 "or scale the features first (e.g. sklearn.preprocessing.StandardScaler): "
                 "large feature values make large gradients"
             )
-        if warn and self.tol is not None and not hist.stopped_early and hist.epochs >= epochs:
+        if warn and epochs == 0:
+            warnings.warn(
+                f"{type(self).__name__}: max_iter=0, no epoch was run; the coefficients are "
+                "the starting point (zeros, or the previous fit's with warm_start=True)",
+                ConvergenceWarning,
+                stacklevel=3,
+            )
+        elif warn and self.tol is not None and not hist.stopped_early and hist.epochs >= epochs:
             warnings.warn(
                 f"{type(self).__name__}: max_iter={epochs} epochs reached and the loss still "
                 f"improves by more than tol={self.tol}; increase max_iter",

@@ -114,6 +114,11 @@ class LogisticRegression(BinaryLinearMixin, GradientSolverMixin, ClassifierMixin
         max|∇J| and ``max_iter`` counts Newton steps. "gd"/"sgd": ``byhand.fit`` on
         ``nn.Linear`` + ``nn.LogisticLoss`` (full batch / minibatches), ``max_iter`` epochs,
         ``tol`` on the epoch loss's improvement (``n_iter_no_change`` epochs).
+    max_iter : int >= 0, default 100
+        Newton steps or epochs. 0 runs none (w = 0, or the previous fit's with
+        ``warm_start``) with a ConvergenceWarning and ``n_iter_ = 0``, as scikit-learn's
+        ``LogisticRegression(max_iter=0)``; ``n_iter_`` is the number of steps taken (0 for
+        a warm start already at the optimum, as scikit-learn counts).
     fit_intercept, learning_rate, max_iter, tol, n_iter_no_change, batch_size, shuffle,
     average, warm_start, random_state, verbose
         As in :class:`byhand.linear_model.LinearRegression` (``warm_start``: Newton and
@@ -131,6 +136,7 @@ class LogisticRegression(BinaryLinearMixin, GradientSolverMixin, ClassifierMixin
     """
 
     _solvers = ("newton", "gd", "sgd")
+    _min_max_iter = 0  # scikit-learn's LogisticRegression(max_iter=0): no step, a warning
 
     def __init__(
         self,
@@ -247,7 +253,7 @@ class LogisticRegression(BinaryLinearMixin, GradientSolverMixin, ClassifierMixin
                 ConvergenceWarning,
                 stacklevel=3,
             )
-        self.n_iter_ = max(int(n_iter), 1)
+        self.n_iter_ = int(n_iter)  # 0 when started at the optimum, as scikit-learn
         self.loss_curve_ = []
         self._set_linear(theta[:-1] if fi else theta, theta[-1] if fi else 0.0)
 

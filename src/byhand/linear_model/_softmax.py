@@ -113,6 +113,11 @@ class SoftmaxRegression(GradientSolverMixin, ClassifierMixin, BaseEstimator):
         batch (one step per epoch). "lbfgs": a deterministic full-batch solver written by
         hand (L-BFGS with Armijo backtracking on the gradient above, float64), ``tol``
         bounding max|∇J| and ``max_iter`` its iterations.
+    max_iter : int >= 0, default 100
+        Epochs or L-BFGS iterations. 0 runs none (W = 0, or the previous fit's with
+        ``warm_start``) with a ConvergenceWarning and ``n_iter_ = 0``, as scikit-learn's
+        ``LogisticRegression(max_iter=0)``; ``n_iter_`` counts the iterations taken (0 for
+        a warm start already at the optimum).
     dtype : "float64" (default) or "float32"
         Arithmetic of "gd"/"sgd": float32 halves the memory traffic on large data such as
         MNIST (the fitted ``coef_`` is float64 either way). "lbfgs" always uses float64.
@@ -141,6 +146,7 @@ class SoftmaxRegression(GradientSolverMixin, ClassifierMixin, BaseEstimator):
     """
 
     _solvers = ("sgd", "gd", "lbfgs")
+    _min_max_iter = 0  # scikit-learn's LogisticRegression(max_iter=0): no step, a warning
 
     def __init__(
         self,
@@ -281,7 +287,7 @@ class SoftmaxRegression(GradientSolverMixin, ClassifierMixin, BaseEstimator):
                 ConvergenceWarning,
                 stacklevel=3,
             )
-        self.n_iter_ = max(int(n_iter), 1)
+        self.n_iter_ = int(n_iter)  # 0 when started at the optimum, as scikit-learn
         self.loss_curve_ = []
         Wb = theta.reshape(-1, k)
         return Wb[:d], (Wb[d] if fi else np.zeros(k))

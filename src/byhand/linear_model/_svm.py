@@ -73,7 +73,9 @@ class LinearSVM(BinaryLinearMixin, GradientSolverMixin, ClassifierMixin, BaseEst
         scikit-learn's ``average=k``.
     fit_intercept, max_iter, tol, n_iter_no_change, batch_size, shuffle, warm_start,
     random_state, verbose
-        As in :class:`byhand.linear_model.LinearRegression` (``max_iter`` epochs).
+        As in :class:`byhand.linear_model.LinearRegression` (``max_iter`` epochs; 0 runs
+        none, w = 0, with a ConvergenceWarning and ``n_iter_ = 0``, as scikit-learn's
+        ``LinearSVC(max_iter=0)``).
 
     ``fit(X, y, sample_weight=None)``: with weights s the data term is the weighted mean
     Σ sₙ hingeₙ / Σ s (each sample's subgradient scaled by sₙ/s̄, s̄ the mean weight;
@@ -89,6 +91,7 @@ class LinearSVM(BinaryLinearMixin, GradientSolverMixin, ClassifierMixin, BaseEst
     """
 
     _solvers = ("sgd", "gd")
+    _min_max_iter = 0  # scikit-learn's LinearSVC(max_iter=0): no iteration, a warning
 
     def __init__(
         self,
