@@ -74,10 +74,14 @@ def raise_non_finite_at(estimator: Any, i: int, j: int, value: float, name: str 
     kind = "NaN" if value != value else ("inf" if value > 0 else "-inf")
     names = getattr(estimator, "feature_names_in_", None)
     feature = f"feature {j}" + (f" ({names[j]!r})" if names is not None else "")
+    hint = (
+        "impute or drop missing values first, e.g. sklearn.impute.SimpleImputer"
+        if kind == "NaN"
+        else "replace or clip infinite values first"
+    )
     raise ValueError(
         f"{type(estimator).__name__}: {name} contains {kind} in {feature} of sample {i}; "
-        "it needs finite values (impute or drop missing values first, e.g. "
-        "sklearn.impute.SimpleImputer)."
+        f"it needs finite values ({hint})."
     )
 
 
