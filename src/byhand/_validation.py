@@ -303,11 +303,18 @@ def validate_X_predict(estimator: Any, X: Any, *, dtype: Any = np.float64) -> np
 
 
 def validate_X(
-    estimator: Any, X: Any, y: Any = None, *, reset: bool, dtype: Any = np.float64, **kw: Any
+    estimator: Any,
+    X: Any,
+    y: Any = "no_validation",
+    *,
+    reset: bool,
+    dtype: Any = np.float64,
+    **kw: Any,
 ) -> Any:
     """``validate_data`` (C order, ``dtype``) with NaN/inf in X named by feature and sample
-    (:func:`check_finite_features`); returns X, or (X, y) when y is given."""
-    if y is None:
+    (:func:`check_finite_features`); returns X, or (X, y) when y is given (y=None then
+    raises scikit-learn's "requires y to be passed")."""
+    if isinstance(y, str) and y == "no_validation":
         X = validate_data(
             estimator, X, reset=reset, dtype=dtype, order="C", ensure_all_finite=False, **kw
         )
