@@ -297,7 +297,10 @@ class GradientSolverMixin:
                 rng.bit_generator.state = saved_rng.bit_generator.state
             else:
                 rng = saved_rng
-        with warnings.catch_warnings(), np.errstate(over="ignore", invalid="ignore"):
+        with (
+            warnings.catch_warnings(),
+            np.errstate(over="ignore", invalid="ignore", under="ignore"),
+        ):
             # divergence is reported below as an error of the estimator, not a warning (nor
             # as NumPy's overflow warnings on the way to it, which depend on where the
             # first inf appears)

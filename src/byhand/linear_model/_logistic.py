@@ -238,13 +238,14 @@ class LogisticRegression(BinaryLinearMixin, GradientSolverMixin, ClassifierMixin
         if self.warm_start and self._continuable(X.shape[1], 1):
             W, b = self._layer_params()
             theta0 = np.concatenate([W[:, 0], b]) if fi else W[:, 0].copy()
-        theta, n_iter, converged = newton(
-            lambda t: logistic_objective(t, Xt, y, alpha, fi, c),
-            lambda t: logistic_hessian(t, Xt, y, alpha, fi, c),
-            theta0,
-            max_iter=int(self.max_iter),
-            tol=1e-8 if self.tol is None else float(self.tol),
-        )
+        with np.errstate(under="ignore"):  # e^{-m} of large margins: 0, harmlessly
+            theta, n_iter, converged = newton(
+                lambda t: logistic_objective(t, Xt, y, alpha, fi, c),
+                lambda t: logistic_hessian(t, Xt, y, alpha, fi, c),
+                theta0,
+                max_iter=int(self.max_iter),
+                tol=1e-8 if self.tol is None else float(self.tol),
+            )
         if not converged:
             warnings.warn(
                 f"LogisticRegression: Newton's method did not reach max|∇J| <= tol in "
@@ -262,14 +263,18 @@ class LogisticRegression(BinaryLinearMixin, GradientSolverMixin, ClassifierMixin
         z = self.decision_function(X)
         y_pm = np.where(class_indices(self, y, z.shape[0]) == 1, 1.0, -1.0)
         w = self.coef_[0]
-        return float(np.mean(np.logaddexp(0.0, -y_pm * z))) + float(self.alpha) * float(w @ w)
+        with np.errstate(under="ignore"):
+            data = float(np.mean(np.logaddexp(0.0, -y_pm * z)))
+        return data + float(self.alpha) * float(w @ w)
 
     def predict_proba(self, X: Any) -> np.ndarray:
         """[P(classes_[0] | x), P(classes_[1] | x)] = [σ(−f), σ(f)], f = wᵀx + b."""
         z = self.decision_function(X)
-        return np.column_stack([sigmoid(-z), sigmoid(z)])
+        with np.errstate(under="ignore"):  # e^{-|z|} below the smallest double is 0
+            return np.column_stack([sigmoid(-z), sigmoid(z)])
 
     def predict_log_proba(self, X: Any) -> np.ndarray:
         """log σ(∓f) = −logaddexp(0, ±f), computed stably."""
         z = self.decision_function(X)
-        return np.column_stack([-np.logaddexp(0.0, z), -np.logaddexp(0.0, -z)])
+        with np.errstate(under="ignore"):
+            return np.column_stack([-np.logaddexp(0.0, z), -np.logaddexp(0.0, -z)])

@@ -274,12 +274,13 @@ class SoftmaxRegression(GradientSolverMixin, ClassifierMixin, BaseEstimator):
         if self.warm_start and self._continuable(d, k):
             W0, b0 = self._layer_params()
             theta0 = (np.vstack([W0, b0]) if fi else W0).ravel()
-        theta, n_iter, converged = lbfgs(
-            lambda th: softmax_objective(th, X, t, k, alpha, fi, c),
-            theta0,
-            max_iter=int(self.max_iter),
-            tol=1e-8 if self.tol is None else float(self.tol),
-        )
+        with np.errstate(under="ignore"):  # probabilities below the smallest double: 0
+            theta, n_iter, converged = lbfgs(
+                lambda th: softmax_objective(th, X, t, k, alpha, fi, c),
+                theta0,
+                max_iter=int(self.max_iter),
+                tol=1e-8 if self.tol is None else float(self.tol),
+            )
         if not converged:
             warnings.warn(
                 f"SoftmaxRegression: L-BFGS did not reach max|∇J| <= tol={self.tol} in "
@@ -308,11 +309,15 @@ class SoftmaxRegression(GradientSolverMixin, ClassifierMixin, BaseEstimator):
 
     def predict_proba(self, X: Any) -> np.ndarray:
         """softmax(Wᵀx + b), shape (n, K)."""
-        return softmax(self._scores(X), axis=1)
+        scores = self._scores(X)
+        with np.errstate(under="ignore"):  # e^{z_k − max z} below the smallest double is 0
+            return softmax(scores, axis=1)
 
     def predict_log_proba(self, X: Any) -> np.ndarray:
         """log softmax(Wᵀx + b) by the stable log-sum-exp."""
-        return log_softmax(self._scores(X), axis=1)
+        scores = self._scores(X)
+        with np.errstate(under="ignore"):
+            return log_softmax(scores, axis=1)
 
     def objective(self, X: Any, y: Any) -> float:
         """J(W, b) of the fitted model on (X, y): mean cross-entropy + α‖W‖²."""
