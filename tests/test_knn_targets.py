@@ -106,3 +106,12 @@ def test_float_labels_and_string_labels_as_scikit_learn():
     for labels in (y, y.astype(float), y.astype(str)):
         knn = KNeighborsClassifier(n_neighbors=5).fit(X, labels)
         np.testing.assert_array_equal(knn.predict(X[:10] + eps), labels[:10])
+
+
+def test_a_model_saved_before_multi_output_support_still_predicts():
+    """Models pickled or saved by byhand.save before ``outputs_2d_`` existed load without it."""
+    X_train, X_test, y_train, _ = _multioutput_data()
+    knn = KNeighborsClassifier().fit(X_train, y_train[:, 0])
+    expected = knn.predict(X_test)
+    del knn.outputs_2d_
+    np.testing.assert_array_equal(knn.predict(X_test), expected)

@@ -352,7 +352,7 @@ class KNeighborsClassifier(ClassifierMixin, BaseEstimator):
         fraction of neighbours ("uniform") or of their weights 1/distance ("distance").
         With several outputs, a list of one such array per output (scikit-learn's form)."""
         neigh, w = self._votes(X)
-        if not self.outputs_2d_:
+        if not isinstance(self.classes_, list):  # one output (also models saved before)
             return self._shares(self._y[neigh], w, self.classes_.size)
         return [
             self._shares(self._y[:, k][neigh], w, classes.size)
@@ -386,7 +386,7 @@ class KNeighborsClassifier(ClassifierMixin, BaseEstimator):
         """The majority class among the K nearest (first class in ``classes_`` on a tie);
         shape (n,), or (n, n_outputs) with one vote per output."""
         proba = self.predict_proba(X)
-        if not self.outputs_2d_:
+        if not isinstance(self.classes_, list):
             return self.classes_[np.argmax(proba, axis=1)]
         return np.stack(
             [c[np.argmax(p, axis=1)] for c, p in zip(self.classes_, proba, strict=True)], axis=1
