@@ -510,7 +510,7 @@ def partial_fit_classes(estimator: Any, classes: Any) -> bool:
     elif not np.array_equal(all_classes, estimator.classes_):
         raise ValueError(
             f"{owner}.partial_fit: classes={all_classes.tolist()} differs from the classes "
-            f"of the first call {estimator.classes_.tolist()}"
+            f"of the first call (or of the fit it continues) {estimator.classes_.tolist()}"
         )
     return first
 
