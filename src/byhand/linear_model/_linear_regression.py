@@ -126,8 +126,9 @@ class LinearRegression(GradientSolverMixin, RegressorMixin, BaseEstimator):
         k-th step on, scikit-learn's ``average=k``, its steps counted one per minibatch);
         seed of the shuffling; progress bar of ``byhand.fit`` when > 0.
     warm_start : bool, default False
-        "gd"/"sgd": ``fit`` starts from the fitted ``coef_``/``intercept_`` (of the same
-        shape) instead of zeros; "lstsq" has no starting point and ignores it.
+        "gd"/"sgd": ``fit`` starts from the fitted ``coef_``/``intercept_`` instead of
+        zeros; X must have the same features and y the same number of targets (ValueError
+        otherwise). "lstsq" has no starting point and ignores it.
 
     ``fit(X, y, sample_weight=None)``: with weights s the data term is the weighted mean
     Σ sₙ (f(xₙ) − yₙ)² / Σ s — integer weights equal repeated rows. (scikit-learn's

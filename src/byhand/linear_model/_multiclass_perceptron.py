@@ -72,7 +72,9 @@ class MulticlassPerceptron(_PerceptronBase):
     dataset order, or a permutation from the generator of the previous calls when
     ``shuffle``) continuing ``coef_``/``intercept_`` as they are now; ``classes`` (every
     label) on the first call. ``warm_start=True``: ``fit`` starts from the fitted
-    ``coef_``/``intercept_`` (same classes and features) instead of W̃ = 0.
+    ``coef_``/``intercept_`` instead of W̃ = 0; y must hold the same classes and X the same
+    features (a ValueError naming the previous and the new classes otherwise, as
+    scikit-learn's warm starts refuse them).
     """
 
     def fit(self, X: Any, y: Any, sample_weight: Any = None) -> MulticlassPerceptron:

@@ -242,7 +242,8 @@ class Perceptron(_PerceptronBase):
         used (and advanced) as given; an int makes refits bit-identical.
     warm_start : bool, default False
         ``fit`` starts from the current ``coef_`` / ``intercept_`` (of a previous fit, or
-        assigned) instead of w = 0; the labels must be the same ``classes_``.
+        assigned) instead of w = 0; y must hold the same ``classes_`` and X the same
+        features (a ValueError naming the previous and the new classes otherwise).
 
     Sample weights
     --------------
