@@ -115,3 +115,15 @@ def test_a_model_saved_before_multi_output_support_still_predicts():
     expected = knn.predict(X_test)
     del knn.outputs_2d_
     np.testing.assert_array_equal(knn.predict(X_test), expected)
+
+
+def test_docstring_examples_run():
+    """The Examples sections of the k-NN and HOG estimators run as written."""
+    import doctest
+
+    import byhand.features
+    import byhand.neighbors
+
+    for module in (byhand.neighbors, byhand.features):
+        result = doctest.testmod(module)
+        assert result.attempted > 0 and result.failed == 0, module.__name__

@@ -202,6 +202,20 @@ class KNeighborsClassifier(ClassifierMixin, BaseEstimator):
     ``kneighbors(X=None, n_neighbors=None, return_distance=True)`` returns
     ``(distances, indices)`` as scikit-learn's (``X=None``: the neighbours of each training
     point, itself excluded).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from byhand.neighbors import KNeighborsClassifier
+    >>> X = np.array([[0.0, 0.0], [0.1, 0.0], [1.0, 1.0], [1.0, 0.9]])
+    >>> KNeighborsClassifier(n_neighbors=1).fit(X, [0, 0, 1, 1]).predict([[0.9, 1.0]])
+    array([1])
+    >>> Y = np.array([[0, 5], [0, 6], [1, 6], [1, 6]])  # two outputs, a vote for each
+    >>> knn = KNeighborsClassifier(n_neighbors=3).fit(X, Y)
+    >>> knn.predict([[0.0, 0.1]])
+    array([[0, 6]])
+    >>> [c.tolist() for c in knn.classes_]
+    [[0, 1], [5, 6]]
     """
 
     def __init__(
