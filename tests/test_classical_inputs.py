@@ -19,7 +19,7 @@ import joblib
 import numpy as np
 import pytest
 from sklearn.base import clone
-from sklearn.exceptions import NotFittedError
+from sklearn.exceptions import DataConversionWarning, NotFittedError
 
 from byhand.discriminant_analysis import LinearDiscriminantAnalysis
 from byhand.features import HOGFeatures, hog_cells
@@ -218,3 +218,28 @@ def test_no_sample_is_scikit_learns_value_error(proto, y, online):
     if online:
         with pytest.raises(ValueError, match="0 sample"), warnings.catch_warnings():
             est.partial_fit(X[:0], y[:0])
+
+
+ONE_OUTPUT = [
+    c for c in ESTIMATORS if not isinstance(c[0], KNeighborsClassifier | LinearRegression)
+]
+
+
+@pytest.mark.parametrize("proto,y,online", ONE_OUTPUT, ids=[repr(e) for e, _, _ in ONE_OUTPUT])
+def test_several_outputs_are_refused_saying_what_takes_them(proto, y, online):
+    """Issue 20, item 8: scikit-learn's "y should be a 1d array" replaced by byhand's own
+    message naming the estimators that take several outputs; a column vector (n, 1) still
+    works with scikit-learn's DataConversionWarning."""
+    Y = np.column_stack([y, y[::-1]])
+    name = type(proto).__name__
+    expected = f"^{name} takes one target per sample.*got y of shape \\(60, 2\\).*KNeighbors"
+    with pytest.raises(ValueError, match=expected):
+        clone(proto).fit(X, Y)
+    with pytest.raises(ValueError, match=expected):
+        clone(proto).fit(X, Y.tolist())
+    if online:
+        with pytest.raises(ValueError, match=expected):
+            clone(proto).partial_fit(X, Y, classes=np.unique(y))
+    with pytest.warns(DataConversionWarning):
+        column = clone(proto).fit(X, y[:, None])
+    np.testing.assert_array_equal(column.predict(X), clone(proto).fit(X, y).predict(X))

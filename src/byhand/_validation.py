@@ -26,6 +26,7 @@ __all__ = [
     "all_or_nothing",
     "check_finite_features",
     "check_finite_sumsq",
+    "check_one_output",
     "check_param",
     "check_warm_start",
     "encode_binary_labels",
@@ -177,6 +178,8 @@ def validate_X_y_classifier(
     path with the same outcome, without scikit-learn's generic conversions and target-type
     inference (a fraction of a millisecond, which counts for one perceptron epoch).
     """
+    if not check_params.get("multi_output"):
+        check_one_output(estimator, y)
     if check_params == {"ensure_all_finite": False} and _plain_X_y(X, y, dtype):
         _check_feature_names(estimator, X, reset=reset)
         _check_n_features(estimator, X, reset=reset)
@@ -188,6 +191,28 @@ def validate_X_y_classifier(
         check_finite_features(estimator, X)
     check_classification_targets(y)
     return X, y
+
+
+def check_one_output(estimator: Any, y: Any) -> None:
+    """Refuse a y of several columns for an estimator of one output, saying what takes
+    them (scikit-learn's own refusal reads "y should be a 1d array"). A column vector
+    (n, 1) is left to scikit-learn (a DataConversionWarning, then used as (n,))."""
+    shape = getattr(y, "shape", None)
+    if shape is None and isinstance(y, (list, tuple)):
+        try:
+            shape = np.shape(y)
+        except ValueError:  # ragged: scikit-learn's conversion says so
+            shape = None
+    if shape is None:
+        return
+    if (len(shape) == 2 and shape[1] > 1) or len(shape) > 2:
+        raise ValueError(
+            f"{type(estimator).__name__} takes one target per sample, y of shape "
+            f"(n_samples,); got y of shape {shape}. For several outputs per sample use "
+            "byhand.neighbors.KNeighborsClassifier (a vote per output) or "
+            "byhand.linear_model.LinearRegression (real targets), or wrap this estimator "
+            "in sklearn.multioutput.MultiOutputClassifier / MultiOutputRegressor."
+        )
 
 
 def _plain_X_y(X: Any, y: Any, dtype: Any) -> bool:
@@ -314,6 +339,8 @@ def validate_X(
     """``validate_data`` (C order, ``dtype``) with NaN/inf in X named by feature and sample
     (:func:`check_finite_features`); returns X, or (X, y) when y is given (y=None then
     raises scikit-learn's "requires y to be passed")."""
+    if not kw.get("multi_output"):
+        check_one_output(estimator, y)
     if isinstance(y, str) and y == "no_validation":
         X = validate_data(
             estimator, X, reset=reset, dtype=dtype, order="C", ensure_all_finite=False, **kw

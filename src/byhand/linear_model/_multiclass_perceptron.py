@@ -19,6 +19,7 @@ from byhand._magnitude import check_magnitude, product_limit
 from byhand._validation import (
     all_or_nothing,
     check_finite_sumsq,
+    check_one_output,
     check_warm_start,
     encode_class_labels,
     one_blas_thread,
@@ -131,6 +132,7 @@ class MulticlassPerceptron(_PerceptronBase):
         first = partial_fit_classes(self, classes)
         if first:
             self._check_params()
+        check_one_output(self, y)
         X, y = validate_data(
             self, X, y, dtype=np.float64, order="C", reset=first, ensure_all_finite=False
         )
