@@ -168,5 +168,5 @@ def test_bad_input():
     fitted = KNeighborsClassifier(n_neighbors=3).fit(X, y)
     with pytest.raises(ValueError, match="features"):
         fitted.predict(np.ones((2, 3)))
-    with pytest.raises(ValueError, match="infinity"):
+    with pytest.raises(ValueError, match="X contains inf in feature"):
         fitted.predict(np.full((2, 2), np.inf))

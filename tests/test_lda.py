@@ -104,7 +104,7 @@ def test_pipeline_grid_search_and_bad_input():
         LinearDiscriminantAnalysis().predict(X)
     with pytest.raises(ValueError, match="NaN"):
         LinearDiscriminantAnalysis().fit(np.where(X > 1, np.nan, X), y)
-    with pytest.raises(ValueError, match="infinity"):
+    with pytest.raises(ValueError, match="X contains inf in feature"):
         LinearDiscriminantAnalysis().fit(np.where(X > 1, np.inf, X), y)
     with pytest.raises(ValueError, match="inconsistent numbers of samples"):
         LinearDiscriminantAnalysis().fit(X, y[:-2])

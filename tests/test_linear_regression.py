@@ -157,7 +157,7 @@ def test_bad_input(rng):
         LinearRegression().fit(Xn, y)
     Xi = X.copy()
     Xi[1, 1] = np.inf
-    with pytest.raises(ValueError, match="infinity"):
+    with pytest.raises(ValueError, match="X contains inf in feature"):
         LinearRegression(solver="gd").fit(Xi, y)
     with pytest.raises(ValueError, match="inconsistent numbers of samples"):
         LinearRegression().fit(X, y[:-1])

@@ -187,7 +187,7 @@ def test_bad_input(iris):
     X, y = iris
     Xi = X.copy()
     Xi[0, 0] = np.inf
-    with pytest.raises(ValueError, match="infinity"):
+    with pytest.raises(ValueError, match="X contains inf in feature"):
         SoftmaxRegression().fit(Xi, y)
     with pytest.raises(ValueError, match="inconsistent numbers of samples"):
         SoftmaxRegression().fit(X, y[:10])

@@ -7,7 +7,9 @@ a ``ValueError`` (or ``TypeError``) naming what was expected and what came.
 
 from __future__ import annotations
 
+import contextlib
 import numbers
+from collections.abc import Iterator
 from typing import Any
 
 import numpy as np
@@ -21,32 +23,138 @@ from sklearn.utils.validation import (
 )
 
 __all__ = [
+    "all_or_nothing",
+    "check_finite_features",
     "check_finite_sumsq",
+    "check_one_output",
     "check_param",
+    "check_warm_start",
     "encode_binary_labels",
     "encode_class_labels",
     "one_blas_thread",
+    "raise_non_finite_at",
+    "validate_X",
     "validate_X_predict",
     "validate_X_y_classifier",
 ]
 
 
-def check_finite_sumsq(X: np.ndarray, name: str = "X", *, sumsq: float | None = None) -> float:
+def check_finite_sumsq(
+    X: np.ndarray, name: str = "X", *, sumsq: float | None = None, estimator: Any = None
+) -> float:
     """Return ``sum(X**2)`` after checking that ``X`` holds no NaN or inf.
 
     One BLAS dot product over the data both checks finiteness (a NaN or inf makes the sum
     non-finite) and gives ``‖X‖_F²``, which bounds every row norm. Only when the sum is
-    not finite is the slower element-wise scan run, to raise scikit-learn's usual message
-    (or to find that the sum merely overflowed: then ``inf`` is returned). ``sumsq``: that
-    dot product when the caller already computed it (e.g. on another thread).
+    not finite is the slower element-wise scan run, to raise a ValueError naming the first
+    NaN/inf (its feature and sample, as :func:`check_finite_features`; scikit-learn's usual
+    message without ``estimator``), or to find that the sum merely overflowed: then ``inf``
+    is returned. ``sumsq``: that dot product when the caller already computed it.
     """
     if sumsq is None:
         flat = np.ravel(X)
         sumsq = float(np.dot(flat, flat))
     if not np.isfinite(sumsq):
+        if estimator is not None:
+            _raise_first_non_finite(estimator, X, name)
         assert_all_finite(X, input_name=name)  # raises "Input X contains NaN/infinity"
         return float("inf")
     return float(sumsq)
+
+
+def _raise_first_non_finite(estimator: Any, X: np.ndarray, name: str = "X") -> None:
+    """ValueError naming the first NaN/inf of the 2-D array X (none: return)."""
+    bad = np.argwhere(~np.isfinite(X))
+    if bad.size:
+        i, j = (int(v) for v in bad[0][:2])
+        raise_non_finite_at(estimator, i, j, float(X[i, j]), name)
+
+
+def raise_non_finite_at(estimator: Any, i: int, j: int, value: float, name: str = "X") -> None:
+    """The ValueError for the NaN/inf ``value`` in feature j of sample i of ``name``."""
+    kind = "NaN" if value != value else ("inf" if value > 0 else "-inf")
+    names = getattr(estimator, "feature_names_in_", None)
+    feature = f"feature {j}" + (f" ({names[j]!r})" if names is not None else "")
+    hint = (
+        "impute or drop missing values first, e.g. sklearn.impute.SimpleImputer"
+        if kind == "NaN"
+        else "replace or clip infinite values first"
+    )
+    raise ValueError(
+        f"{type(estimator).__name__}: {name} contains {kind} in {feature} of sample {i}; "
+        f"it needs finite values ({hint})."
+    )
+
+
+def check_finite_features(estimator: Any, X: np.ndarray, name: str = "X") -> np.ndarray:
+    """Return the validated 2-D float array X after checking it holds no NaN or inf.
+
+    One pass (a sum: finite only if every entry is) in the common case; otherwise the
+    ValueError names the estimator, the feature and the sample of the first NaN/inf
+    ("LogisticRegression: X contains NaN in feature 2 of sample 7"), the wording of the
+    network estimators, rather than scikit-learn's "Input X contains NaN".
+    """
+    if X.dtype.kind in "fc" and X.size:
+        with np.errstate(over="ignore", invalid="ignore"):
+            total = np.add.reduce(X, axis=None)
+        if not np.isfinite(total):  # a NaN/inf, or only a sum that overflowed
+            _raise_first_non_finite(estimator, X.reshape(X.shape[0], -1), name)
+    return X
+
+
+def check_warm_start(
+    estimator: Any, classes: np.ndarray | None, n_features: int, n_outputs: int | None = None
+) -> bool:
+    """Whether ``fit`` continues from the fitted coefficients (``warm_start=True`` and a
+    previous fit); then the new data must match that fit, scikit-learn's rule.
+
+    ``classes`` (``np.unique(y)``, None for a regressor) must equal ``classes_``, the number
+    of features the fitted ``coef_``'s last axis and ``n_outputs`` (a regressor's targets)
+    its rows. Raises ValueError naming the previous and the new values otherwise: a warm
+    start on renamed labels would reuse each old class's weights for another class.
+    """
+    if not getattr(estimator, "warm_start", False) or not hasattr(estimator, "coef_"):
+        return False
+    name = type(estimator).__name__
+    old = getattr(estimator, "classes_", None)
+    if classes is not None and old is not None:
+        same = len(old) == len(classes) and bool(np.all(np.asarray(old) == np.asarray(classes)))
+        if not same:
+            raise ValueError(
+                f"{name}(warm_start=True): warm_start can only be used where y has the same "
+                f"classes as in the previous call to fit. Previously got {_show(old)}, y has "
+                f"{_show(classes)}. Use warm_start=False (or a new estimator) for other labels."
+            )
+    coef = np.atleast_2d(np.asarray(estimator.coef_))
+    if coef.shape[-1] != n_features:
+        raise ValueError(
+            f"{name}(warm_start=True) continues a fit on {coef.shape[-1]} features; X has "
+            f"{n_features}. Use warm_start=False (or a new estimator) for other features."
+        )
+    if n_outputs is not None and coef.shape[0] != n_outputs:
+        raise ValueError(
+            f"{name}(warm_start=True) continues a fit on {coef.shape[0]} target(s); y has "
+            f"{n_outputs}. Use warm_start=False (or a new estimator) for other targets."
+        )
+    return True
+
+
+def _show(labels: Any) -> str:
+    labels = np.asarray(labels).tolist()
+    return f"{labels[:10]}{' …' if len(labels) > 10 else ''}"
+
+
+@contextlib.contextmanager
+def all_or_nothing(estimator: Any) -> Iterator[None]:
+    """If the block raises, put every attribute of ``estimator`` back as it was (a refused
+    warm start or bad input leaves the fitted model usable as before the call)."""
+    before = dict(estimator.__dict__)
+    try:
+        yield
+    except BaseException:
+        estimator.__dict__.clear()
+        estimator.__dict__.update(before)
+        raise
 
 
 def validate_X_y_classifier(
@@ -70,13 +178,41 @@ def validate_X_y_classifier(
     path with the same outcome, without scikit-learn's generic conversions and target-type
     inference (a fraction of a millisecond, which counts for one perceptron epoch).
     """
+    if not check_params.get("multi_output"):
+        check_one_output(estimator, y)
     if check_params == {"ensure_all_finite": False} and _plain_X_y(X, y, dtype):
         _check_feature_names(estimator, X, reset=reset)
         _check_n_features(estimator, X, reset=reset)
         return X, y
+    scan = "ensure_all_finite" not in check_params
+    check_params.setdefault("ensure_all_finite", False)
     X, y = validate_data(estimator, X, y, reset=reset, dtype=dtype, order="C", **check_params)
+    if scan:
+        check_finite_features(estimator, X)
     check_classification_targets(y)
     return X, y
+
+
+def check_one_output(estimator: Any, y: Any) -> None:
+    """Refuse a y of several columns for an estimator of one output, saying what takes
+    them (scikit-learn's own refusal reads "y should be a 1d array"). A column vector
+    (n, 1) is left to scikit-learn (a DataConversionWarning, then used as (n,))."""
+    shape = getattr(y, "shape", None)
+    if shape is None and isinstance(y, (list, tuple)):
+        try:
+            shape = np.shape(y)
+        except ValueError:  # ragged: scikit-learn's conversion says so
+            shape = None
+    if shape is None:
+        return
+    if (len(shape) == 2 and shape[1] > 1) or len(shape) > 2:
+        raise ValueError(
+            f"{type(estimator).__name__} takes one target per sample, y of shape "
+            f"(n_samples,); got y of shape {shape}. For several outputs per sample use "
+            "byhand.neighbors.KNeighborsClassifier (a vote per output) or "
+            "byhand.linear_model.LinearRegression (real targets), or wrap this estimator "
+            "in sklearn.multioutput.MultiOutputClassifier / MultiOutputRegressor."
+        )
 
 
 def _plain_X_y(X: Any, y: Any, dtype: Any) -> bool:
@@ -184,9 +320,36 @@ def encode_class_labels(estimator: Any, y: np.ndarray, *, min_classes: int = 2) 
 
 
 def validate_X_predict(estimator: Any, X: Any, *, dtype: Any = np.float64) -> np.ndarray:
-    """Check the estimator is fitted and ``X`` matches the training features (finite, 2-D)."""
+    """Check the estimator is fitted and ``X`` matches the training features (finite, 2-D;
+    a NaN/inf is named by feature and sample, :func:`check_finite_features`)."""
     check_is_fitted(estimator)
-    return validate_data(estimator, X, reset=False, dtype=dtype, order="C")
+    X = validate_data(estimator, X, reset=False, dtype=dtype, order="C", ensure_all_finite=False)
+    return check_finite_features(estimator, X)
+
+
+def validate_X(
+    estimator: Any,
+    X: Any,
+    y: Any = "no_validation",
+    *,
+    reset: bool,
+    dtype: Any = np.float64,
+    **kw: Any,
+) -> Any:
+    """``validate_data`` (C order, ``dtype``) with NaN/inf in X named by feature and sample
+    (:func:`check_finite_features`); returns X, or (X, y) when y is given (y=None then
+    raises scikit-learn's "requires y to be passed")."""
+    if not kw.get("multi_output"):
+        check_one_output(estimator, y)
+    if isinstance(y, str) and y == "no_validation":
+        X = validate_data(
+            estimator, X, reset=reset, dtype=dtype, order="C", ensure_all_finite=False, **kw
+        )
+        return check_finite_features(estimator, X)
+    X, y = validate_data(
+        estimator, X, y, reset=reset, dtype=dtype, order="C", ensure_all_finite=False, **kw
+    )
+    return check_finite_features(estimator, X), y
 
 
 def check_param(

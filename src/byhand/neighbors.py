@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import numbers
 import os
+import warnings
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin
+from sklearn.exceptions import DataConversionWarning
 from sklearn.utils.validation import check_is_fitted
 
 from byhand._validation import (
@@ -185,13 +187,35 @@ class KNeighborsClassifier(ClassifierMixin, BaseEstimator):
         core. Peak memory is about n_jobs × chunk_size × n_train × 4 bytes (float32
         distances, 8 on the float64 route), plus a float32 copy of float64 training data.
 
+    Targets: class labels y of shape (n,), or (n, n_outputs) for several outputs at once
+    (multi-output, multilabel indicators included), as scikit-learn's
+    ``KNeighborsClassifier``: each output is voted on separately by the same K neighbours,
+    ``predict`` returns (n, n_outputs), ``predict_proba`` a list of one (n, n_classes_k)
+    array per output and ``classes_`` a list of each output's labels. A column vector
+    (n, 1) is taken as (n,) with scikit-learn's DataConversionWarning.
+
     Attributes
     ----------
-    classes_, n_samples_fit_, and the stored training data.
+    classes_ : (n_classes,) labels, or a list of them per output; outputs_2d_ : whether y
+    had several outputs; n_samples_fit_, and the stored training data.
 
     ``kneighbors(X=None, n_neighbors=None, return_distance=True)`` returns
     ``(distances, indices)`` as scikit-learn's (``X=None``: the neighbours of each training
     point, itself excluded).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from byhand.neighbors import KNeighborsClassifier
+    >>> X = np.array([[0.0, 0.0], [0.1, 0.0], [1.0, 1.0], [1.0, 0.9]])
+    >>> KNeighborsClassifier(n_neighbors=1).fit(X, [0, 0, 1, 1]).predict([[0.9, 1.0]])
+    array([1])
+    >>> Y = np.array([[0, 5], [0, 6], [1, 6], [1, 6]])  # two outputs, a vote for each
+    >>> knn = KNeighborsClassifier(n_neighbors=3).fit(X, Y)
+    >>> knn.predict([[0.0, 0.1]])
+    array([[0, 6]])
+    >>> [c.tolist() for c in knn.classes_]
+    [[0, 1], [5, 6]]
     """
 
     def __init__(
@@ -218,8 +242,26 @@ class KNeighborsClassifier(ClassifierMixin, BaseEstimator):
                 f"KNeighborsClassifier: weights must be one of {list(_WEIGHTS)}, got "
                 f"{self.weights!r}"
             )
-        X, y = validate_X_y_classifier(self, X, y, dtype=(np.float64, np.float32))
-        self._y = encode_class_labels(self, y, min_classes=1)
+        X, y = validate_X_y_classifier(
+            self, X, y, dtype=(np.float64, np.float32), multi_output=True
+        )
+        if y.ndim == 2 and y.shape[1] == 1:
+            warnings.warn(
+                "A column-vector y was passed when a 1d array was expected. Please change "
+                "the shape of y to (n_samples,), for example using ravel().",
+                DataConversionWarning,
+                stacklevel=2,
+            )
+            y = y[:, 0]
+        self.outputs_2d_ = y.ndim == 2
+        if self.outputs_2d_:  # one vote per output, scikit-learn's multi-output k-NN
+            self._y = np.empty(y.shape, dtype=np.int64)
+            self.classes_ = []
+            for k in range(y.shape[1]):
+                classes, self._y[:, k] = np.unique(y[:, k], return_inverse=True)
+                self.classes_.append(classes)
+        else:
+            self._y = encode_class_labels(self, y, min_classes=1)
         self._X = X
         # working coordinates (centred, rescaled by a power of two) and their float32 copy
         # for the candidate product (X itself when float32 and already well placed)
@@ -319,9 +361,20 @@ class KNeighborsClassifier(ClassifierMixin, BaseEstimator):
             sub = D
         return np.partition(sub, k - 1, axis=1)[:, k - 1] if sub.shape[1] > k else sub.max(1)
 
-    def predict_proba(self, X: Any) -> np.ndarray:
+    def predict_proba(self, X: Any) -> Any:
         """Share of the K neighbours' votes in each class, shape (n, n_classes): the
-        fraction of neighbours ("uniform") or of their weights 1/distance ("distance")."""
+        fraction of neighbours ("uniform") or of their weights 1/distance ("distance").
+        With several outputs, a list of one such array per output (scikit-learn's form)."""
+        neigh, w = self._votes(X)
+        if not isinstance(self.classes_, list):  # one output (also models saved before)
+            return self._shares(self._y[neigh], w, self.classes_.size)
+        return [
+            self._shares(self._y[:, k][neigh], w, classes.size)
+            for k, classes in enumerate(self.classes_)
+        ]
+
+    def _votes(self, X: Any) -> tuple[np.ndarray, np.ndarray]:
+        """The K neighbours of each query and the weight of each one's vote."""
         if self.weights == "distance":
             dist, neigh = self.kneighbors(X)
             with np.errstate(divide="ignore"):
@@ -332,8 +385,11 @@ class KNeighborsClassifier(ClassifierMixin, BaseEstimator):
         else:
             neigh = self.kneighbors(X, return_distance=False)
             w = np.ones(neigh.shape)
-        n_classes = self.classes_.size
-        labels = self._y[neigh]
+        return neigh, w
+
+    @staticmethod
+    def _shares(labels: np.ndarray, w: np.ndarray, n_classes: int) -> np.ndarray:
+        """Per row, the weighted share of the votes ``labels`` (n, K) in each class."""
         offsets = np.arange(labels.shape[0])[:, None] * n_classes
         votes = np.bincount(
             (labels + offsets).ravel(), weights=w.ravel(), minlength=labels.shape[0] * n_classes
@@ -341,6 +397,17 @@ class KNeighborsClassifier(ClassifierMixin, BaseEstimator):
         return votes / votes.sum(axis=1, keepdims=True)
 
     def predict(self, X: Any) -> np.ndarray:
-        """The majority class among the K nearest (first class in ``classes_`` on a tie)."""
+        """The majority class among the K nearest (first class in ``classes_`` on a tie);
+        shape (n,), or (n, n_outputs) with one vote per output."""
         proba = self.predict_proba(X)
-        return self.classes_[np.argmax(proba, axis=1)]
+        if not isinstance(self.classes_, list):
+            return self.classes_[np.argmax(proba, axis=1)]
+        return np.stack(
+            [c[np.argmax(p, axis=1)] for c, p in zip(self.classes_, proba, strict=True)], axis=1
+        )
+
+    def __sklearn_tags__(self) -> Any:
+        tags = super().__sklearn_tags__()
+        tags.target_tags.multi_output = True  # scikit-learn's k-NN is a MultiOutputMixin
+        tags.classifier_tags.multi_label = True
+        return tags

@@ -17,9 +17,9 @@ from typing import Any
 
 import numpy as np
 from sklearn.base import BaseEstimator, TransformerMixin
-from sklearn.utils.validation import check_is_fitted, validate_data
+from sklearn.utils.validation import check_is_fitted
 
-from byhand._validation import check_param
+from byhand._validation import check_param, validate_X
 
 __all__ = ["PairProductFeatures", "PolynomialFeatures", "RadialFeatures"]
 
@@ -45,9 +45,11 @@ def _input_names(est: Any, input_features: Any) -> np.ndarray:
 
 
 def _validate(est: Any, X: Any, reset: bool) -> np.ndarray:
+    """X as a C-ordered float64 array of the fitted features; NaN/inf named by feature and
+    sample (:func:`byhand._validation.check_finite_features`)."""
     if not reset:
         check_is_fitted(est)
-    return validate_data(est, X, reset=reset, dtype=np.float64, order="C")
+    return validate_X(est, X, reset=reset)
 
 
 def _available_bytes() -> int | None:

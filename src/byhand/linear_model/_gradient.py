@@ -28,10 +28,10 @@ from typing import Any
 
 import numpy as np
 from sklearn.exceptions import ConvergenceWarning
-from sklearn.utils.validation import check_is_fitted, validate_data
 
 from byhand._inference import row_invariant_matmul
 from byhand._magnitude import check_magnitude, product_limit
+from byhand._validation import validate_X_predict
 from byhand.linear_model._weights import WeightedLoss
 from byhand.nn.layers import Linear
 from byhand.nn.losses import Loss
@@ -172,6 +172,9 @@ class GradientSolverMixin:
 
     _solvers: tuple[str, ...] = ("gd", "sgd")
     _fit_solvers: tuple[str, ...] = ("gd", "sgd")  # the solvers that go through byhand.fit
+    #: The smallest ``max_iter``: 0 where scikit-learn's class of that name takes 0
+    #: (LogisticRegression, LinearSVC: no iteration, a ConvergenceWarning), else 1 (SGD*).
+    _min_max_iter: int = 1
 
     # -- parameter checks --------------------------------------------------------------
     def _check_solver_params(self) -> None:
@@ -181,7 +184,7 @@ class GradientSolverMixin:
                 f"{owner}: solver must be one of {list(self._solvers)}, got {self.solver!r}"
             )
         _check_number(owner, "alpha", self.alpha, numbers.Real, low=0.0)
-        _check_number(owner, "max_iter", self.max_iter, numbers.Integral, low=1)
+        _check_number(owner, "max_iter", self.max_iter, numbers.Integral, low=self._min_max_iter)
         _check_number(owner, "tol", self.tol, numbers.Real, low=0.0, allow_none=True)
         _check_number(owner, "n_iter_no_change", self.n_iter_no_change, numbers.Integral, low=1)
         self._check_learning_rate()
@@ -294,7 +297,10 @@ class GradientSolverMixin:
                 rng.bit_generator.state = saved_rng.bit_generator.state
             else:
                 rng = saved_rng
-        with warnings.catch_warnings(), np.errstate(over="ignore", invalid="ignore"):
+        with (
+            warnings.catch_warnings(),
+            np.errstate(over="ignore", invalid="ignore", under="ignore"),
+        ):
             # divergence is reported below as an error of the estimator, not a warning (nor
             # as NumPy's overflow warnings on the way to it, which depend on where the
             # first inf appears)
@@ -336,7 +342,14 @@ class GradientSolverMixin:
                 "or scale the features first (e.g. sklearn.preprocessing.StandardScaler): "
                 "large feature values make large gradients"
             )
-        if warn and self.tol is not None and not hist.stopped_early and hist.epochs >= epochs:
+        if warn and epochs == 0:
+            warnings.warn(
+                f"{type(self).__name__}: max_iter=0, no epoch was run; the coefficients are "
+                "the starting point (zeros, or the previous fit's with warm_start=True)",
+                ConvergenceWarning,
+                stacklevel=3,
+            )
+        elif warn and self.tol is not None and not hist.stopped_early and hist.epochs >= epochs:
             warnings.warn(
                 f"{type(self).__name__}: max_iter={epochs} epochs reached and the loss still "
                 f"improves by more than tol={self.tol}; increase max_iter",
@@ -450,8 +463,7 @@ class BinaryLinearMixin:
 
     def decision_function(self, X: Any) -> np.ndarray:
         """f(x) = wᵀx + b, shape (n_samples,)."""
-        check_is_fitted(self)
-        X = validate_data(self, X, reset=False, dtype=np.float64, order="C")
+        X = validate_X_predict(self, X)
         return row_invariant_matmul(X, self.coef_[0]) + self.intercept_[0]
 
     def predict(self, X: Any) -> np.ndarray:
@@ -498,7 +510,7 @@ def partial_fit_classes(estimator: Any, classes: Any) -> bool:
     elif not np.array_equal(all_classes, estimator.classes_):
         raise ValueError(
             f"{owner}.partial_fit: classes={all_classes.tolist()} differs from the classes "
-            f"of the first call {estimator.classes_.tolist()}"
+            f"of the first call (or of the fit it continues) {estimator.classes_.tolist()}"
         )
     return first
 

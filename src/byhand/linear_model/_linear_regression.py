@@ -15,10 +15,10 @@ from typing import Any
 import numpy as np
 from sklearn.base import BaseEstimator, RegressorMixin
 from sklearn.utils.metaestimators import available_if
-from sklearn.utils.validation import check_is_fitted, validate_data
 
 from byhand._inference import row_invariant_matmul
 from byhand._magnitude import check_magnitude, product_limit
+from byhand._validation import all_or_nothing, check_warm_start, validate_X, validate_X_predict
 from byhand.linear_model._gradient import GradientSolverMixin, online_solver
 from byhand.linear_model._weights import check_sample_weight
 from byhand.nn.losses import MSELoss
@@ -126,8 +126,9 @@ class LinearRegression(GradientSolverMixin, RegressorMixin, BaseEstimator):
         k-th step on, scikit-learn's ``average=k``, its steps counted one per minibatch);
         seed of the shuffling; progress bar of ``byhand.fit`` when > 0.
     warm_start : bool, default False
-        "gd"/"sgd": ``fit`` starts from the fitted ``coef_``/``intercept_`` (of the same
-        shape) instead of zeros; "lstsq" has no starting point and ignores it.
+        "gd"/"sgd": ``fit`` starts from the fitted ``coef_``/``intercept_`` instead of
+        zeros; X must have the same features and y the same number of targets (ValueError
+        otherwise). "lstsq" has no starting point and ignores it.
 
     ``fit(X, y, sample_weight=None)``: with weights s the data term is the weighted mean
     Σ sₙ (f(xₙ) − yₙ)² / Σ s — integer weights equal repeated rows. (scikit-learn's
@@ -185,10 +186,23 @@ class LinearRegression(GradientSolverMixin, RegressorMixin, BaseEstimator):
         callbacks: Sequence[Any] = (),
         resume_state: dict[str, Any] | None = None,
     ) -> LinearRegression:
-        """Fit on X (N, d) and y (N,) or (N, K); callbacks/resume_state act for gd/sgd."""
+        """Fit on X (N, d) and y (N,) or (N, K); callbacks/resume_state act for gd/sgd.
+
+        With ``warm_start=True`` ("gd"/"sgd") after a fit, X must have the same features
+        and y the same number of targets (ValueError otherwise). A call that raises leaves
+        the estimator as it was."""
+        with all_or_nothing(self):
+            self._fit(X, y, sample_weight, callbacks, resume_state)
+        return self
+
+    def _fit(
+        self, X: Any, y: Any, sample_weight: Any, callbacks: Sequence[Any], resume_state: Any
+    ) -> None:
         self._check_solver_params()
         self._check_fit_hooks(callbacks, resume_state)
         X, Y, single = self._validate_xy(X, y, reset=True)
+        if self.solver != "lstsq":
+            check_warm_start(self, None, X.shape[1], Y.shape[1])
         sw = check_sample_weight("LinearRegression", sample_weight, X)
         if self.solver == "lstsq":
             w, b = _rescaled_lstsq(self, X, Y, float(self.alpha), bool(self.fit_intercept), sw)
@@ -206,7 +220,6 @@ class LinearRegression(GradientSolverMixin, RegressorMixin, BaseEstimator):
                 resume_state=resume_state,
             )
         self._set_coef(w, b, single)
-        return self
 
     @available_if(online_solver)
     def partial_fit(self, X: Any, y: Any, sample_weight: Any = None) -> LinearRegression:
@@ -227,16 +240,7 @@ class LinearRegression(GradientSolverMixin, RegressorMixin, BaseEstimator):
         return self
 
     def _validate_xy(self, X: Any, y: Any, *, reset: bool) -> tuple[np.ndarray, np.ndarray, bool]:
-        X, y = validate_data(
-            self,
-            X,
-            y,
-            dtype=np.float64,
-            order="C",
-            multi_output=True,
-            y_numeric=True,
-            reset=reset,
-        )
+        X, y = validate_X(self, X, y, reset=reset, multi_output=True, y_numeric=True)
         y = y.astype(np.float64, copy=False)
         if not np.all(np.isfinite(y)):
             raise ValueError("LinearRegression: y contains NaN or inf")
@@ -249,8 +253,7 @@ class LinearRegression(GradientSolverMixin, RegressorMixin, BaseEstimator):
 
     def predict(self, X: Any) -> np.ndarray:
         """f(x) = wᵀx + b for every row of X."""
-        check_is_fitted(self)
-        X = validate_data(self, X, reset=False, dtype=np.float64, order="C")
+        X = validate_X_predict(self, X)
         return row_invariant_matmul(X, self.coef_.T) + self.intercept_
 
     def __sklearn_tags__(self) -> Any:

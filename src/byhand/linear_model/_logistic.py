@@ -20,10 +20,15 @@ import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils.metaestimators import available_if
-from sklearn.utils.validation import validate_data
 
 from byhand._magnitude import check_magnitude, product_limit
-from byhand._validation import encode_binary_labels, validate_X_y_classifier
+from byhand._validation import (
+    all_or_nothing,
+    check_warm_start,
+    encode_binary_labels,
+    validate_X,
+    validate_X_y_classifier,
+)
 from byhand.linear_model._gradient import (
     BinaryLinearMixin,
     GradientSolverMixin,
@@ -109,6 +114,11 @@ class LogisticRegression(BinaryLinearMixin, GradientSolverMixin, ClassifierMixin
         max|∇J| and ``max_iter`` counts Newton steps. "gd"/"sgd": ``byhand.fit`` on
         ``nn.Linear`` + ``nn.LogisticLoss`` (full batch / minibatches), ``max_iter`` epochs,
         ``tol`` on the epoch loss's improvement (``n_iter_no_change`` epochs).
+    max_iter : int >= 0, default 100
+        Newton steps or epochs. 0 runs none (w = 0, or the previous fit's with
+        ``warm_start``) with a ConvergenceWarning and ``n_iter_ = 0``, as scikit-learn's
+        ``LogisticRegression(max_iter=0)``; ``n_iter_`` is the number of steps taken (0 for
+        a warm start already at the optimum, as scikit-learn counts).
     fit_intercept, learning_rate, max_iter, tol, n_iter_no_change, batch_size, shuffle,
     average, warm_start, random_state, verbose
         As in :class:`byhand.linear_model.LinearRegression` (``warm_start``: Newton and
@@ -126,6 +136,7 @@ class LogisticRegression(BinaryLinearMixin, GradientSolverMixin, ClassifierMixin
     """
 
     _solvers = ("newton", "gd", "sgd")
+    _min_max_iter = 0  # scikit-learn's LogisticRegression(max_iter=0): no step, a warning
 
     def __init__(
         self,
@@ -167,10 +178,22 @@ class LogisticRegression(BinaryLinearMixin, GradientSolverMixin, ClassifierMixin
         callbacks: Sequence[Any] = (),
         resume_state: dict[str, Any] | None = None,
     ) -> LogisticRegression:
-        """Fit on X (N, d) and two-class y; ``callbacks``/``resume_state`` act for gd/sgd only."""
+        """Fit on X (N, d) and two-class y; ``callbacks``/``resume_state`` act for gd/sgd only.
+
+        With ``warm_start=True`` after a fit, y must hold the same classes and X the same
+        features (ValueError naming both otherwise). A call that raises leaves the
+        estimator as it was."""
+        with all_or_nothing(self):
+            self._fit(X, y, sample_weight, callbacks, resume_state)
+        return self
+
+    def _fit(
+        self, X: Any, y: Any, sample_weight: Any, callbacks: Sequence[Any], resume_state: Any
+    ) -> None:
         self._check_solver_params()
         self._check_fit_hooks(callbacks, resume_state)
         X, y = validate_X_y_classifier(self, X, y)
+        check_warm_start(self, np.unique(y), X.shape[1])
         sw = check_sample_weight("LogisticRegression", sample_weight, X)
         check_weighted_classes("LogisticRegression", y, sw)
         y_pm = encode_binary_labels(self, y)
@@ -188,7 +211,6 @@ class LogisticRegression(BinaryLinearMixin, GradientSolverMixin, ClassifierMixin
                 resume_state=resume_state,
             )
             self._set_linear(W[:, 0], b[0])
-        return self
 
     @available_if(online_solver)
     def partial_fit(
@@ -199,7 +221,7 @@ class LogisticRegression(BinaryLinearMixin, GradientSolverMixin, ClassifierMixin
         first = partial_fit_classes(self, classes)
         if first:
             self._check_solver_params()
-        X, y = validate_data(self, X, y, dtype=np.float64, order="C", reset=first)
+        X, y = validate_X(self, X, y, reset=first)
         y = np.asarray(y)
         sw = check_sample_weight("LogisticRegression", sample_weight, X)
         y_pm = encode_binary_labels_known(self, y)
@@ -216,13 +238,14 @@ class LogisticRegression(BinaryLinearMixin, GradientSolverMixin, ClassifierMixin
         if self.warm_start and self._continuable(X.shape[1], 1):
             W, b = self._layer_params()
             theta0 = np.concatenate([W[:, 0], b]) if fi else W[:, 0].copy()
-        theta, n_iter, converged = newton(
-            lambda t: logistic_objective(t, Xt, y, alpha, fi, c),
-            lambda t: logistic_hessian(t, Xt, y, alpha, fi, c),
-            theta0,
-            max_iter=int(self.max_iter),
-            tol=1e-8 if self.tol is None else float(self.tol),
-        )
+        with np.errstate(under="ignore"):  # e^{-m} of large margins: 0, harmlessly
+            theta, n_iter, converged = newton(
+                lambda t: logistic_objective(t, Xt, y, alpha, fi, c),
+                lambda t: logistic_hessian(t, Xt, y, alpha, fi, c),
+                theta0,
+                max_iter=int(self.max_iter),
+                tol=1e-8 if self.tol is None else float(self.tol),
+            )
         if not converged:
             warnings.warn(
                 f"LogisticRegression: Newton's method did not reach max|∇J| <= tol in "
@@ -231,7 +254,7 @@ class LogisticRegression(BinaryLinearMixin, GradientSolverMixin, ClassifierMixin
                 ConvergenceWarning,
                 stacklevel=3,
             )
-        self.n_iter_ = max(int(n_iter), 1)
+        self.n_iter_ = int(n_iter)  # 0 when started at the optimum, as scikit-learn
         self.loss_curve_ = []
         self._set_linear(theta[:-1] if fi else theta, theta[-1] if fi else 0.0)
 
@@ -240,14 +263,18 @@ class LogisticRegression(BinaryLinearMixin, GradientSolverMixin, ClassifierMixin
         z = self.decision_function(X)
         y_pm = np.where(class_indices(self, y, z.shape[0]) == 1, 1.0, -1.0)
         w = self.coef_[0]
-        return float(np.mean(np.logaddexp(0.0, -y_pm * z))) + float(self.alpha) * float(w @ w)
+        with np.errstate(under="ignore"):
+            data = float(np.mean(np.logaddexp(0.0, -y_pm * z)))
+        return data + float(self.alpha) * float(w @ w)
 
     def predict_proba(self, X: Any) -> np.ndarray:
         """[P(classes_[0] | x), P(classes_[1] | x)] = [σ(−f), σ(f)], f = wᵀx + b."""
         z = self.decision_function(X)
-        return np.column_stack([sigmoid(-z), sigmoid(z)])
+        with np.errstate(under="ignore"):  # e^{-|z|} below the smallest double is 0
+            return np.column_stack([sigmoid(-z), sigmoid(z)])
 
     def predict_log_proba(self, X: Any) -> np.ndarray:
         """log σ(∓f) = −logaddexp(0, ±f), computed stably."""
         z = self.decision_function(X)
-        return np.column_stack([-np.logaddexp(0.0, z), -np.logaddexp(0.0, -z)])
+        with np.errstate(under="ignore"):
+            return np.column_stack([-np.logaddexp(0.0, z), -np.logaddexp(0.0, -z)])

@@ -17,7 +17,10 @@ from sklearn.utils.validation import validate_data
 from byhand._inference import row_invariant_matmul
 from byhand._magnitude import check_magnitude, product_limit
 from byhand._validation import (
+    all_or_nothing,
     check_finite_sumsq,
+    check_one_output,
+    check_warm_start,
     encode_class_labels,
     one_blas_thread,
     validate_X_predict,
@@ -70,7 +73,9 @@ class MulticlassPerceptron(_PerceptronBase):
     dataset order, or a permutation from the generator of the previous calls when
     ``shuffle``) continuing ``coef_``/``intercept_`` as they are now; ``classes`` (every
     label) on the first call. ``warm_start=True``: ``fit`` starts from the fitted
-    ``coef_``/``intercept_`` (same classes and features) instead of W̃ = 0.
+    ``coef_``/``intercept_`` instead of W̃ = 0; y must hold the same classes and X the same
+    features (a ValueError naming the previous and the new classes otherwise, as
+    scikit-learn's warm starts refuse them).
     """
 
     def fit(self, X: Any, y: Any, sample_weight: Any = None) -> MulticlassPerceptron:
@@ -78,22 +83,23 @@ class MulticlassPerceptron(_PerceptronBase):
 
         ``sample_weight`` s scales each update by sₙ (w ← w ± η sₙ x̃, scikit-learn's
         Perceptron rule); a weight of 0 removes the sample."""
+        with all_or_nothing(self):
+            self._fit(X, y, sample_weight)
+        return self
+
+    def _fit(self, X: Any, y: Any, sample_weight: Any) -> None:
         self._check_params()
-        old = self._fitted_W() if self.warm_start else None
-        old_classes = getattr(self, "classes_", None)
         X, y = validate_X_y_classifier(self, X, y, ensure_all_finite=False)
+        warm = check_warm_start(self, np.unique(y), X.shape[1])
+        old = self._fitted_W() if warm else None
         X, y = self._weighted(X, y, sample_weight)
         check_magnitude(self, X, product_limit(X.shape[1]), "the scores w·x and updates")
-        sumsq = check_finite_sumsq(X)
+        sumsq = check_finite_sumsq(X, estimator=self)
         y_idx = encode_class_labels(self, y)
         d = X.shape[1]
         k = self.classes_.size
         self._W = np.zeros((d + 1 if self.fit_intercept else d, k))
-        if (
-            old is not None
-            and old.shape == self._W.shape
-            and np.array_equal(old_classes, self.classes_)
-        ):
+        if old is not None:
             self._W[...] = old
         self._tau = _rounding_scale(sumsq + (1.0 if self.fit_intercept else 0.0), d + 2)
         try:
@@ -101,7 +107,6 @@ class MulticlassPerceptron(_PerceptronBase):
         finally:
             self.__dict__.pop("_sw", None)
         self._publish(d, k)
-        return self
 
     def _weighted(self, X: np.ndarray, y: np.ndarray, sample_weight: Any) -> tuple:
         """Drop the rows of weight 0 and keep the others' weights in ``_sw`` (or None)."""
@@ -117,16 +122,23 @@ class MulticlassPerceptron(_PerceptronBase):
         self, X: Any, y: Any, classes: Any = None, sample_weight: Any = None
     ) -> MulticlassPerceptron:
         """One pass of the multiclass perceptron over (X, y), continuing the previous calls
-        (the first one starts from W̃ = 0 and needs ``classes``)."""
+        (the first one starts from W̃ = 0 and needs ``classes``). A call that raises leaves
+        the estimator as it was."""
+        with all_or_nothing(self):
+            self._partial_fit(X, y, classes, sample_weight)
+        return self
+
+    def _partial_fit(self, X: Any, y: Any, classes: Any, sample_weight: Any) -> None:
         first = partial_fit_classes(self, classes)
         if first:
             self._check_params()
+        check_one_output(self, y)
         X, y = validate_data(
             self, X, y, dtype=np.float64, order="C", reset=first, ensure_all_finite=False
         )
         X, y = self._weighted(X, y, sample_weight)
         check_magnitude(self, X, product_limit(X.shape[1]), "the scores w·x and updates")
-        sumsq = check_finite_sumsq(X)
+        sumsq = check_finite_sumsq(X, estimator=self)
         y_idx = encode_known_labels(self, y)
         d, k = X.shape[1], self.classes_.size
         old = None if first else self._fitted_W()
@@ -155,7 +167,6 @@ class MulticlassPerceptron(_PerceptronBase):
         self.n_iter_ = self.mistakes_.size
         self.converged_ = changes == 0
         self._publish(d, k)
-        return self
 
     def _fitted_W(self) -> np.ndarray | None:
         """W̃ (d[+1], K) from the fitted coef_/intercept_, or None before a fit."""

@@ -39,11 +39,9 @@ the chunk's largest entry bounds its rows. Margins so large that a sum could ove
 
 from __future__ import annotations
 
-import contextlib
 import math
 import numbers
 import warnings
-from collections.abc import Iterator
 from typing import Any
 
 import numpy as np
@@ -53,11 +51,14 @@ from sklearn.utils.validation import _check_sample_weight
 
 from byhand._inference import row_invariant_matmul
 from byhand._validation import (
-    check_finite_sumsq,
+    all_or_nothing,
+    check_finite_features,
     check_param,
+    check_warm_start,
     encode_binary_labels,
     name_init_after,
     one_blas_thread,
+    raise_non_finite_at,
     validate_X_predict,
     validate_X_y_classifier,
 )
@@ -100,17 +101,13 @@ def _norm_bound(w: np.ndarray) -> float:
     return math.sqrt(float(w @ w) + w.size * _UNDERFLOW)
 
 
-def _raise_non_finite(block: np.ndarray, rows: np.ndarray, owner: str) -> None:
-    """ValueError naming the first NaN/inf of ``block`` (``rows``: their indices in X)."""
+def _raise_non_finite(estimator: Any, block: np.ndarray, rows: np.ndarray) -> None:
+    """ValueError naming the first NaN/inf of ``block`` (``rows``: their indices in X), in
+    the words of :func:`byhand._validation.check_finite_features`."""
     bad = np.argwhere(~np.isfinite(block))
     if bad.size:
         r, j = (int(v) for v in bad[0])
-        value = block[r, j]
-        what = "NaN" if value != value else "infinity"
-        raise ValueError(
-            f"Input X contains {what} (sample {int(rows[r])}, feature {j}: {value}); "
-            f"{owner} needs finite values."
-        )
+        raise_non_finite_at(estimator, int(rows[r]), j, float(block[r, j]))
 
 
 def _make_rng(random_state: Any) -> Any:
@@ -119,18 +116,6 @@ def _make_rng(random_state: Any) -> Any:
     if isinstance(random_state, np.random.RandomState):
         return random_state
     return np.random.default_rng(random_state)
-
-
-@contextlib.contextmanager
-def _all_or_nothing(estimator: Any) -> Iterator[None]:
-    """If the block raises, put every attribute of ``estimator`` back as it was."""
-    before = dict(estimator.__dict__)
-    try:
-        yield
-    except BaseException:
-        estimator.__dict__.clear()
-        estimator.__dict__.update(before)
-        raise
 
 
 class _PerceptronBase(ClassifierMixin, BaseEstimator):
@@ -257,7 +242,8 @@ class Perceptron(_PerceptronBase):
         used (and advanced) as given; an int makes refits bit-identical.
     warm_start : bool, default False
         ``fit`` starts from the current ``coef_`` / ``intercept_`` (of a previous fit, or
-        assigned) instead of w = 0; the labels must be the same ``classes_``.
+        assigned) instead of w = 0; y must hold the same ``classes_`` and X the same
+        features (a ValueError naming the previous and the new classes otherwise).
 
     Sample weights
     --------------
@@ -292,7 +278,7 @@ class Perceptron(_PerceptronBase):
         Passes over the data until one makes no update (at most ``max_iter``), or ``T``
         steps; from w = 0, or from ``coef_`` / ``intercept_`` with ``warm_start=True``.
         """
-        with _all_or_nothing(self):
+        with all_or_nothing(self):
             self._fit(X, y, sample_weight)
         return self
 
@@ -310,28 +296,25 @@ class Perceptron(_PerceptronBase):
         updates and ``converged_`` whether it made none. Continues from whatever
         ``coef_`` / ``intercept_`` hold (after pickling, ``joblib.load`` or an assignment).
         """
-        with _all_or_nothing(self):
+        with all_or_nothing(self):
             self._partial_fit(X, y, classes, sample_weight)
         return self
 
     def _fit(self, X: Any, y: Any, sample_weight: Any) -> None:
         self._check_params()
-        warm = bool(self.warm_start) and hasattr(self, "coef_")
-        old_classes = getattr(self, "classes_", None) if warm else None
         X, y = validate_X_y_classifier(self, X, y, ensure_all_finite=False)
+        warm = bool(self.warm_start) and hasattr(self, "coef_")
+        if warm:
+            check_warm_start(self, np.unique(y), X.shape[1])
         y_pm = encode_binary_labels(self, y)
-        if old_classes is not None and not np.array_equal(old_classes, self.classes_):
-            raise ValueError(
-                f"Perceptron(warm_start=True) continues a fit on classes {old_classes!r}; "
-                f"y has classes {self.classes_!r}. Use warm_start=False for new labels."
-            )
         self.__dict__.pop("_partial_rng", None)
         X, y_pm = self._start(X, y_pm, sample_weight, warm)
         # overflow (huge data) is handled by the scan itself: thr = inf, literal re-scoring
         with np.errstate(over="ignore", invalid="ignore"):
             self._run_passes(X, y_pm)
         if self.T is not None and self.T < X.shape[0]:
-            check_finite_sumsq(X)  # an online run shorter than one pass saw only some rows
+            # an online run shorter than one pass saw only some rows
+            check_finite_features(self, X)
         self._finish(X)
 
     def _partial_fit(self, X: Any, y: Any, classes: Any, sample_weight: Any) -> None:
@@ -406,7 +389,7 @@ class Perceptron(_PerceptronBase):
             s = _check_sample_weight(sample_weight, X, dtype=np.float64, ensure_non_negative=True)
             keep = s > 0  # scikit-learn's check refuses all-zero weights
             if not keep.all():
-                check_finite_sumsq(X[~keep])  # rows of weight 0: refused if NaN/inf, else unused
+                check_finite_features(self, X)  # rows of weight 0 too: NaN/inf refused
                 self._index = np.flatnonzero(keep)
                 X, y_pm, s = X[keep], y_pm[keep], s[keep]
             self._eta_s = float(self.eta0) * s
@@ -440,7 +423,7 @@ class Perceptron(_PerceptronBase):
         if math.isfinite(sumsq):
             return math.sqrt(sumsq + flat.size * _UNDERFLOW + 1.0)
         where = np.arange(start, start + len(Xc)) if rows is None else rows
-        _raise_non_finite(Xc, where if self._index is None else self._index[where], "Perceptron")
+        _raise_non_finite(self, Xc, where if self._index is None else self._index[where])
         return math.sqrt(Xc.shape[1] + 1.0) * max(float(np.abs(Xc).max()), 1.0)
 
     def _scan(

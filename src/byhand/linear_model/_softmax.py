@@ -23,10 +23,16 @@ import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils.metaestimators import available_if
-from sklearn.utils.validation import check_is_fitted, validate_data
 
 from byhand._inference import row_invariant_matmul
-from byhand._validation import encode_class_labels, validate_X_y_classifier
+from byhand._validation import (
+    all_or_nothing,
+    check_warm_start,
+    encode_class_labels,
+    validate_X,
+    validate_X_predict,
+    validate_X_y_classifier,
+)
 from byhand.linear_model._gradient import (
     GradientSolverMixin,
     encode_known_labels,
@@ -107,6 +113,11 @@ class SoftmaxRegression(GradientSolverMixin, ClassifierMixin, BaseEstimator):
         batch (one step per epoch). "lbfgs": a deterministic full-batch solver written by
         hand (L-BFGS with Armijo backtracking on the gradient above, float64), ``tol``
         bounding max|∇J| and ``max_iter`` its iterations.
+    max_iter : int >= 0, default 100
+        Epochs or L-BFGS iterations. 0 runs none (W = 0, or the previous fit's with
+        ``warm_start``) with a ConvergenceWarning and ``n_iter_ = 0``, as scikit-learn's
+        ``LogisticRegression(max_iter=0)``; ``n_iter_`` counts the iterations taken (0 for
+        a warm start already at the optimum).
     dtype : "float64" (default) or "float32"
         Arithmetic of "gd"/"sgd": float32 halves the memory traffic on large data such as
         MNIST (the fitted ``coef_`` is float64 either way). "lbfgs" always uses float64.
@@ -135,6 +146,7 @@ class SoftmaxRegression(GradientSolverMixin, ClassifierMixin, BaseEstimator):
     """
 
     _solvers = ("sgd", "gd", "lbfgs")
+    _min_max_iter = 0  # scikit-learn's LogisticRegression(max_iter=0): no step, a warning
 
     def __init__(
         self,
@@ -190,10 +202,22 @@ class SoftmaxRegression(GradientSolverMixin, ClassifierMixin, BaseEstimator):
         callbacks: Sequence[Any] = (),
         resume_state: dict[str, Any] | None = None,
     ) -> SoftmaxRegression:
-        """Fit on X (N, d) and class labels y; callbacks/resume_state act for gd/sgd."""
+        """Fit on X (N, d) and class labels y; callbacks/resume_state act for gd/sgd.
+
+        With ``warm_start=True`` after a fit, y must hold the same classes and X the same
+        features (ValueError naming both otherwise: the old weights of each class would
+        serve another). A call that raises leaves the estimator as it was."""
+        with all_or_nothing(self):
+            self._fit(X, y, sample_weight, callbacks, resume_state)
+        return self
+
+    def _fit(
+        self, X: Any, y: Any, sample_weight: Any, callbacks: Sequence[Any], resume_state: Any
+    ) -> None:
         dtype = self._check_params()
         self._check_fit_hooks(callbacks, resume_state)
         X, y = validate_X_y_classifier(self, X, y, dtype=dtype)
+        check_warm_start(self, np.unique(y), X.shape[1])
         sw = check_sample_weight("SoftmaxRegression", sample_weight, X)
         check_weighted_classes("SoftmaxRegression", y, sw)
         t = encode_class_labels(self, y)
@@ -213,7 +237,6 @@ class SoftmaxRegression(GradientSolverMixin, ClassifierMixin, BaseEstimator):
                 dtype=dtype,
             )
         self._set_coef(W, b)
-        return self
 
     @available_if(online_solver)
     def partial_fit(
@@ -223,7 +246,7 @@ class SoftmaxRegression(GradientSolverMixin, ClassifierMixin, BaseEstimator):
         (the first one starts from W = 0 and needs ``classes``, every label)."""
         first = partial_fit_classes(self, classes)
         dtype = self._check_params() if first else np.dtype(self.dtype)
-        X, y = validate_data(self, X, y, dtype=dtype, order="C", reset=first)
+        X, y = validate_X(self, X, y, reset=first, dtype=dtype)
         sw = check_sample_weight("SoftmaxRegression", sample_weight, X)
         t = encode_known_labels(self, y)
         W, b = self._train_linear(
@@ -251,12 +274,13 @@ class SoftmaxRegression(GradientSolverMixin, ClassifierMixin, BaseEstimator):
         if self.warm_start and self._continuable(d, k):
             W0, b0 = self._layer_params()
             theta0 = (np.vstack([W0, b0]) if fi else W0).ravel()
-        theta, n_iter, converged = lbfgs(
-            lambda th: softmax_objective(th, X, t, k, alpha, fi, c),
-            theta0,
-            max_iter=int(self.max_iter),
-            tol=1e-8 if self.tol is None else float(self.tol),
-        )
+        with np.errstate(under="ignore"):  # probabilities below the smallest double: 0
+            theta, n_iter, converged = lbfgs(
+                lambda th: softmax_objective(th, X, t, k, alpha, fi, c),
+                theta0,
+                max_iter=int(self.max_iter),
+                tol=1e-8 if self.tol is None else float(self.tol),
+            )
         if not converged:
             warnings.warn(
                 f"SoftmaxRegression: L-BFGS did not reach max|∇J| <= tol={self.tol} in "
@@ -264,14 +288,13 @@ class SoftmaxRegression(GradientSolverMixin, ClassifierMixin, BaseEstimator):
                 ConvergenceWarning,
                 stacklevel=3,
             )
-        self.n_iter_ = max(int(n_iter), 1)
+        self.n_iter_ = int(n_iter)  # 0 when started at the optimum, as scikit-learn
         self.loss_curve_ = []
         Wb = theta.reshape(-1, k)
         return Wb[:d], (Wb[d] if fi else np.zeros(k))
 
     def _scores(self, X: Any) -> np.ndarray:
-        check_is_fitted(self)
-        X = validate_data(self, X, reset=False, dtype=np.float64, order="C")
+        X = validate_X_predict(self, X)
         return row_invariant_matmul(X, self.coef_.T) + self.intercept_
 
     def decision_function(self, X: Any) -> np.ndarray:
@@ -286,11 +309,15 @@ class SoftmaxRegression(GradientSolverMixin, ClassifierMixin, BaseEstimator):
 
     def predict_proba(self, X: Any) -> np.ndarray:
         """softmax(Wᵀx + b), shape (n, K)."""
-        return softmax(self._scores(X), axis=1)
+        scores = self._scores(X)
+        with np.errstate(under="ignore"):  # e^{z_k − max z} below the smallest double is 0
+            return softmax(scores, axis=1)
 
     def predict_log_proba(self, X: Any) -> np.ndarray:
         """log softmax(Wᵀx + b) by the stable log-sum-exp."""
-        return log_softmax(self._scores(X), axis=1)
+        scores = self._scores(X)
+        with np.errstate(under="ignore"):
+            return log_softmax(scores, axis=1)
 
     def objective(self, X: Any, y: Any) -> float:
         """J(W, b) of the fitted model on (X, y): mean cross-entropy + α‖W‖²."""

@@ -17,9 +17,14 @@ from typing import Any
 
 import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin
-from sklearn.utils.validation import validate_data
 
-from byhand._validation import encode_binary_labels, validate_X_y_classifier
+from byhand._validation import (
+    all_or_nothing,
+    check_warm_start,
+    encode_binary_labels,
+    validate_X,
+    validate_X_y_classifier,
+)
 from byhand.linear_model._gradient import (
     BinaryLinearMixin,
     GradientSolverMixin,
@@ -68,7 +73,9 @@ class LinearSVM(BinaryLinearMixin, GradientSolverMixin, ClassifierMixin, BaseEst
         scikit-learn's ``average=k``.
     fit_intercept, max_iter, tol, n_iter_no_change, batch_size, shuffle, warm_start,
     random_state, verbose
-        As in :class:`byhand.linear_model.LinearRegression` (``max_iter`` epochs).
+        As in :class:`byhand.linear_model.LinearRegression` (``max_iter`` epochs; 0 runs
+        none, w = 0, with a ConvergenceWarning and ``n_iter_ = 0``, as scikit-learn's
+        ``LinearSVC(max_iter=0)``).
 
     ``fit(X, y, sample_weight=None)``: with weights s the data term is the weighted mean
     Σ sₙ hingeₙ / Σ s (each sample's subgradient scaled by sₙ/s̄, s̄ the mean weight;
@@ -84,6 +91,7 @@ class LinearSVM(BinaryLinearMixin, GradientSolverMixin, ClassifierMixin, BaseEst
     """
 
     _solvers = ("sgd", "gd")
+    _min_max_iter = 0  # scikit-learn's LinearSVC(max_iter=0): no iteration, a warning
 
     def __init__(
         self,
@@ -147,10 +155,22 @@ class LinearSVM(BinaryLinearMixin, GradientSolverMixin, ClassifierMixin, BaseEst
         callbacks: Sequence[Any] = (),
         resume_state: dict[str, Any] | None = None,
     ) -> LinearSVM:
-        """Fit on X (N, d) and two-class y; ``callbacks``/``resume_state`` go to byhand.fit."""
+        """Fit on X (N, d) and two-class y; ``callbacks``/``resume_state`` go to byhand.fit.
+
+        With ``warm_start=True`` after a fit, y must hold the same classes and X the same
+        features (ValueError naming both otherwise). A call that raises leaves the
+        estimator as it was."""
+        with all_or_nothing(self):
+            self._fit(X, y, sample_weight, callbacks, resume_state)
+        return self
+
+    def _fit(
+        self, X: Any, y: Any, sample_weight: Any, callbacks: Sequence[Any], resume_state: Any
+    ) -> None:
         self._check_solver_params()
         self._check_optimal()
         X, y = validate_X_y_classifier(self, X, y)
+        check_warm_start(self, np.unique(y), X.shape[1])
         sw = check_sample_weight("LinearSVM", sample_weight, X)
         check_weighted_classes("LinearSVM", y, sw)
         y_pm = encode_binary_labels(self, y)
@@ -165,7 +185,6 @@ class LinearSVM(BinaryLinearMixin, GradientSolverMixin, ClassifierMixin, BaseEst
             resume_state=resume_state,
         )
         self._publish(X, y_pm, W, b)
-        return self
 
     def partial_fit(
         self, X: Any, y: Any, classes: Any = None, sample_weight: Any = None
@@ -176,7 +195,7 @@ class LinearSVM(BinaryLinearMixin, GradientSolverMixin, ClassifierMixin, BaseEst
         if first:
             self._check_solver_params()
             self._check_optimal()
-        X, y = validate_data(self, X, y, dtype=np.float64, order="C", reset=first)
+        X, y = validate_X(self, X, y, reset=first)
         sw = check_sample_weight("LinearSVM", sample_weight, X)
         y_pm = encode_binary_labels_known(self, y)
         W, b = self._train_linear(X, y_pm, HingeLoss(margin=1.0), 1, partial=True, sample_weight=sw)
