@@ -336,14 +336,12 @@ MUTATIONS: dict[str, Mutation] = {
     "PerceptronLoss backward": Mutation(_loss_backward("PerceptronLoss"), ("perceptron-is-sgd",)),
     "LogisticLoss forward": Mutation(_loss_forward("LogisticLoss"), ("max-likelihood",)),
     "LogisticLoss backward": Mutation(_loss_backward("LogisticLoss"), ("logistic-map",)),
-    "CrossEntropyLoss forward": Mutation(
-        _loss_forward("CrossEntropyLoss"), ("multiclass-hidden-gradients",)
-    ),
+    "CrossEntropyLoss forward": Mutation(_loss_forward("CrossEntropyLoss"), ("softmax-gradient",)),
     "CrossEntropyLoss backward": Mutation(
         _loss_backward("CrossEntropyLoss"), ("softmax-gradient",)
     ),
     "SGD step": Mutation(_sgd_step, ("perceptron-is-sgd",)),
-    "SGD step, fused into backward": Mutation(_fused_sgd_step, ("perceptron-is-sgd",)),
+    "SGD step, fused into backward": Mutation(_fused_sgd_step, ("gd-step-sizes",)),
     "SGD momentum": Mutation(_momentum, ("two-moons",)),
     "iterate averaging": Mutation(_averaging, ("softmax-regression",)),
     "Perceptron update": Mutation(_perceptron_rule, ("perceptron-trace",)),
@@ -355,7 +353,7 @@ MUTATIONS: dict[str, Mutation] = {
     ),
     "LinearRegression fit": Mutation(_linear_regression, ("closed-form",)),
     "LogisticRegression fit": Mutation(_logistic_regression, ("logistic-map",)),
-    "SoftmaxRegression fit": Mutation(_softmax_regression, ("boundaries-without-bias",)),
+    "SoftmaxRegression fit": Mutation(_softmax_regression, ("softmax-regression",)),
     "LinearSVM fit": Mutation(_linear_svm, ("svm-margin",)),
     "LinearDiscriminantAnalysis fit": Mutation(_lda, ("lda-logistic",)),
     "KNeighborsClassifier predict": Mutation(_knn, ("train-validation-test",)),
@@ -365,7 +363,7 @@ MUTATIONS: dict[str, Mutation] = {
     "data set perceptron_trace": Mutation(
         _dataset("perceptron_trace", _flip_first_label), ("perceptron-trace",)
     ),
-    "data set xor": Mutation(_dataset("xor", _flip_first_label), ("xor-network",)),
+    "data set xor": Mutation(_dataset("xor", _flip_first_label), ("xor-feature",)),
     "data set logic_table": Mutation(_dataset("logic_table", _flip_first_label), ("tlu-logic",)),
 }
 

@@ -120,6 +120,33 @@ def logistic_map(seed: int, quick: bool) -> ExperimentResult:
         source="derived",
         derived_from="the extra term ‖w‖²/(2s²) in the negative log-posterior",
     )
+    from byhand import gradcheck, nn
+    from byhand.gradcheck import GradcheckError
+
+    z = (X @ theta_bh[:2] + theta_bh[2])[:, None] + rng.normal(size=(n, 1))
+    lo = nn.LogisticLoss()
+    lo.forward(z, y)
+    g = lo.backward()[:, 0]
+    g_lit = -y / (1.0 + np.exp(y * z[:, 0])) / n  # d/dz (1/N) log(1 + e^{−yz}) = −y σ(−yz)/N
+    g_err = float(np.max(np.abs(g - g_lit)) / np.max(np.abs(g_lit)))
+    try:
+        g_fd = float(gradcheck(nn.LogisticLoss(), z, y))
+    except GradcheckError:
+        g_fd = float("inf")
+    res.claim(
+        LECTURE,
+        S32,
+        "the gradient of byhand's LogisticLoss is the derivative of the logistic loss "
+        "log(1 + e^{−yz}): −y σ(−yz) (over N), and central differences agree",
+        {"relative error against −yσ(−yz)/N": g_err, "gradcheck relative error": g_fd},
+        bool(g_err <= 1e-12 and g_fd < 1e-6),
+        kind="exact",
+        detail=f"{n} scores z around the MAP fit's, the samples' labels",
+        source="derived",
+        derived_from="d/dz log(1 + e^{−yz}) = −y e^{−yz}/(1 + e^{−yz}) = −y σ(−yz)",
+        category="reproduction",
+        rule="relative error ≤ 1e-12 against the formula and < 1e-6 against central differences",
+    )
     fig, ax = subplots()
     decision_regions(lr, X, y, ax=ax, title=rf"MAP logistic regression, $s = {s}$")
     xs = np.linspace(X[:, 0].min(), X[:, 0].max(), 10)
