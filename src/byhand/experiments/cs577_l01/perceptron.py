@@ -97,6 +97,45 @@ def perceptron_trace_experiment(seed: int, quick: bool) -> ExperimentResult:
         source="lecture",
         quote="$$\\mathbf{w} = \\begin{bmatrix} 2 \\\\ -1 \\end{bmatrix}$$",
     )
+    # Lecture 04's version of the example: t runs to T, past N, wrapping around x^(N+1 % N)
+    shift = 3
+    order = np.roll(np.arange(len(y)), shift)
+    Xs, ys = X[order], y[order]
+    w_lit, last_update, mismatch = np.zeros(2), 0, []
+    steps = 5 * len(y)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        for t in range(steps):
+            x, label = Xs[t % len(y)], ys[t % len(y)]
+            if not label * (w_lit @ x) > 0:
+                w_lit = w_lit + label * x
+                last_update = t + 1
+            w_bh = Perceptron(T=t + 1, fit_intercept=False).fit(Xs, ys).coef_.ravel()
+            if not np.array_equal(w_bh, w_lit):
+                mismatch.append(t + 1)
+    res.claim(
+        "cs577-04",
+        "Perceptron: an example",
+        f"T could be larger than N: the steps wrap around (x⁽ᴺ⁺¹ % ᴺ⁾ = x⁽¹⁾, …); byhand's "
+        f"Perceptron(T) equals the literal wrap-around loop for every T = 1 … {steps}, on a run "
+        "whose last update comes after t = N",
+        {
+            "T with a different w": mismatch,
+            "last update at t": last_update,
+            "N": len(y),
+            "w": w_lit.tolist(),
+        },
+        bool(not mismatch and last_update > len(y)),
+        kind="exact",
+        detail=f"the lecture's eight points started at the {shift + 1}th (a cyclic shift, chosen "
+        "so that the run needs a second pass: in the slide's order it converges at t = 7 ≤ N); "
+        "Perceptron(T=t, fit_intercept=False) refitted for each t",
+        source="lecture",
+        quote=r"$$x^{(1)}, \dots, x^{(N)}, x^{(N+1 \% N)}$$",
+        lecture_value="t = 1 … T with T > N, wrapping around",
+        rule="byhand's w equals the literal loop's at every T, exactly, and some update "
+        "happens at t > N",
+    )
     res.table(
         "The trace (points at t = 4, 5, 8 are not printed on the slides; chosen "
         "consistent with it, see byhand.datasets.perceptron_trace)",
