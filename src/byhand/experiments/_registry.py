@@ -156,6 +156,8 @@ class Claim:
         self.value = jsonable(self.value)
         self.target = jsonable(self.target)
         self.lecture_value = jsonable(self.lecture_value)
+        if self.lecture_value is None and self.source == "lecture" and self.target is not None:
+            self.lecture_value = self.target  # the target of a lecture claim is the lecture's
         if not self.rule.strip():
             self.rule = default_rule(self.kind, self.target)
 

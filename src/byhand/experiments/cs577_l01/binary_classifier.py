@@ -56,6 +56,7 @@ def binary_linear_classifier(seed: int, quick: bool) -> ExperimentResult:
         "prediction of nn.PerceptronLoss, against a literal test x₁ > x₂",
         source="derived",
         derived_from="the slide's pick W = [1, −1] in f(x; w) = sign(wᵀx)",
+        category="reproduction",
     )
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)

@@ -144,6 +144,7 @@ def multiclass_calculations(seed: int, quick: bool) -> ExperimentResult:
         source="lecture",
         quote=r"2.1 If  $\text{argmax}_{\hat{y}} \mathbf{w}_{\hat{y}}^\top \mathbf{x}^{(t)} "
         r"\setminus \{y^{(t)}\}$  is empty,",
+        category="derivation",
     )
     # Lecture 01's rule ("if ŷ = y, W ← W") against Lecture 04's on a tie: W = 0, y = class 1
     x0, y0 = TRACE_X[0], int(TRACE_Y[0])

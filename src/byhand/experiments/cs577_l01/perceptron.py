@@ -85,6 +85,7 @@ def perceptron_trace_experiment(seed: int, quick: bool) -> ExperimentResult:
             "the slides' w = [1, −1] after t = 3 and their t = 6 update w ← w − [−1, −1] that "
             "leads to w = [2, −1]: w cannot change at t = 4, 5 (those points are not printed)"
         ),
+        category="reproduction",
     )
     res.claim(
         LECTURE,

@@ -105,6 +105,7 @@ def sincos_gradient(seed: int, quick: bool) -> ExperimentResult:
         source="derived",
         derived_from="∇f = 0 at the minima of sin²x + cos²y, whose minimum value is 0; "
         "tolerances are float64 rounding after 200 contracting steps",
+        category="reproduction",
     )
     fig, axes = subplots(1, 2, figsize=(10, 4.2))
     g = np.linspace(-3.2, 3.2, 161)

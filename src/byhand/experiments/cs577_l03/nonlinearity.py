@@ -168,6 +168,7 @@ def xor_features(seed: int, quick: bool) -> ExperimentResult:
             "least squares on the degree-2 map of the four XOR points (the lecture does not print "
             "the fitted polynomial)"
         ),
+        category="reproduction",
     )
     res.table(
         "Degree-2 fit: coefficients of φ(x)",
@@ -288,6 +289,7 @@ def poly_degrees(seed: int, quick: bool) -> ExperimentResult:
             "nested least-squares models: each degree contains the lower ones, and degree 37 has "
             "more coefficients than the 20 samples, so it interpolates"
         ),
+        category="reproduction",
     )
     best = min(DEGREES, key=lambda d: val[d])
     poly_b, model_b = models[best]

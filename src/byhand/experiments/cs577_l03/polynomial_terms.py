@@ -98,6 +98,7 @@ def poly_degree2_terms(seed: int, quick: bool) -> ExperimentResult:
         source="derived",
         derived_from="counting monomials x^α with |α| ≤ k in d variables (stars and bars); "
         "the slide's D = ? is the case d = k = 2",
+        category="reproduction",
     )
     res.table(
         "Number of features D", ["d", "degree k", "byhand", "C(d+k, k)", "scikit-learn"], rows

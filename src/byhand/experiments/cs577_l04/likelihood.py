@@ -115,6 +115,7 @@ def run(seed: int, quick: bool) -> ExperimentResult:
             "−log of the Gaussian likelihood is an increasing affine function of the MSE (the "
             "slide's derivation), so both have the same minimiser"
         ),
+        category="reproduction",
     )
 
     # the two cases of the slide, and the stability of byhand's loss for large |z|

@@ -167,6 +167,7 @@ def multiclass_hidden_gradients(seed: int, quick: bool) -> ExperimentResult:
         source="derived",
         derived_from="J = (1/N) Σ J_i and the slide's per-sample formulas; the tolerance is "
         "float64 rounding",
+        category="reproduction",
     )
     fig, axes = subplots(1, 2, figsize=(9, 3.8))
     s0 = slide_gradients(X[0], Y[0], P["W1"], P["b1"], P["W2"], P["b2"])

@@ -130,6 +130,7 @@ def backward_depths(seed: int, quick: bool) -> ExperimentResult:
         source="derived",
         derived_from="the chain rule the lecture applies; the tolerance is the central "
         "differences' O(h²) truncation plus rounding",
+        category="reproduction",
     )
     res.table("Depth by depth", ["L", "widths", "literal vs byhand", "gradcheck rel. error"], rows)
     fig, ax = subplots()

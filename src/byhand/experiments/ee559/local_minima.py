@@ -104,6 +104,7 @@ def gd_local_minima(seed: int, quick: bool) -> ExperimentResult:
         source="lecture",
         quote=r"\underset{w}{\operatorname{argmin}} \tilde{\mathcal{L}}_{w_0}(w) = w_0 - \eta "
         r"\nabla \mathcal{L}(w_0)",
+        category="derivation",
     )
     steps = 300
     starts = (-1.6, 0.5, 3.0)

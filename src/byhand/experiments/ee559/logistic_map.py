@@ -88,6 +88,7 @@ def logistic_map(seed: int, quick: bool) -> ExperimentResult:
         source="derived",
         derived_from="the slide's log μ(w, b | D) = Σ log σ(yₙ(w·xₙ + b)) + log μ(w, b) − log Z' "
         "with log μ(w) = −‖w‖²/(2s²) + const",
+        category="reproduction",
     )
     opt = minimize(
         neg_log_posterior, np.zeros(3), args=(X, y, s), method="BFGS", options={"gtol": 1e-10}
@@ -109,6 +110,7 @@ def logistic_map(seed: int, quick: bool) -> ExperimentResult:
         "own accuracy ~1e-6 limits the tolerance)",
         source="derived",
         derived_from="the maximiser of the log-posterior of §3.2 with a Gaussian prior",
+        category="reproduction",
     )
     res.claim(
         LECTURE,
@@ -119,6 +121,7 @@ def logistic_map(seed: int, quick: bool) -> ExperimentResult:
         kind="qualitative",
         source="derived",
         derived_from="the extra term ‖w‖²/(2s²) in the negative log-posterior",
+        category="reproduction",
     )
     from byhand import gradcheck, nn
     from byhand.gradcheck import GradcheckError

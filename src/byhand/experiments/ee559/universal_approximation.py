@@ -84,6 +84,7 @@ def run(seed: int, quick: bool) -> ExperimentResult:
             "interpolant with knots h = 2π/N apart: 4.9e-4 < 1e-3 at N = 100 (the lecture states "
             "∀ε ∃N without numbers)"
         ),
+        category="reproduction",
     )
     decreasing = bool(np.all(np.diff(errs) < 0))
     slope = float(np.polyfit(np.log(ns), np.log(errs), 1)[0])
@@ -114,6 +115,7 @@ def run(seed: int, quick: bool) -> ExperimentResult:
             "the interpolation error bound h²/8 · max|sin''| of the piecewise-linear interpolant "
             "with knot spacing h = 2π/N"
         ),
+        category="reproduction",
     )
     res.table(
         "Max error vs number of ReLU units",

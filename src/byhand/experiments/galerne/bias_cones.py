@@ -67,6 +67,7 @@ def boundaries_without_bias(seed: int, quick: bool) -> ExperimentResult:
         "from the origin; 2000 random x ~ N(0, 9I) and λ ~ U(0.05, 20)",
         source="derived",
         derived_from="w_kᵀ(λφ) > w_ℓᵀ(λφ) ⇔ w_kᵀφ > w_ℓᵀφ for λ > 0",
+        category="reproduction",
     )
     res.claim(
         LECTURE,

@@ -255,6 +255,7 @@ def softmax_regression(seed: int, quick: bool) -> ExperimentResult:
             "$$\\nabla L(\\mathbf{W}) = \\sum_{n=1}^N \\varphi_n (\\mathbf{y}(\\varphi_n) - "
             "\\mathbf{t}_n)^T \\in \\mathbb{R}^{D \\times K}.$$"
         ),
+        category="derivation",
     )
     res.claim(
         LECTURE,
@@ -269,6 +270,7 @@ def softmax_regression(seed: int, quick: bool) -> ExperimentResult:
             "the slide's ∇L(W) = Σ_n φ_n (y(φ_n) − t_n)ᵀ against CrossEntropyLoss's mean gradient "
             "(p − onehot)/N times N"
         ),
+        category="reproduction",
     )
 
     # byhand's L-BFGS fit stops where the slide's gradient (plus the L2 term) vanishes

@@ -131,6 +131,7 @@ def run(seed: int, quick: bool) -> ExperimentResult:
             "convergence iff γ < 2/L, divergence above (the slide states only the sufficient "
             "condition)"
         ),
+        category="reproduction",
     )
 
     # 1-D picture: F(x) = L/2 x², slow / fast / slow / divergent

@@ -93,6 +93,7 @@ def xor_network(seed: int, quick: bool) -> ExperimentResult:
         kind="exact",
         source="derived",
         derived_from="W₁ rows sum to zero against w₂ = [1, 1]: w₂ᵀW₁ = 0",
+        category="reproduction",
     )
     fig, ax = subplots()
     g = np.linspace(-0.5, 1.5, 201)
