@@ -328,17 +328,29 @@ def sgd_paths(seed: int, quick: bool) -> ExperimentResult:
         "ε_k = 0.99ᵏ·0.1, shuffled": sgd_path(X, y, optim.exponential(0.1, 0.99), 100, True, rng),
     }
     dist = {k: float(np.linalg.norm(p[-1] - THETA_STAR)) for k, p in runs.items()}
+    # judged on the last 30 iterates (ten passes over the three samples), not the last one:
+    # with a constant step, where the run stops depends on which sample came last
+    tail = {
+        k: float(np.mean(np.linalg.norm(p[-30:] - THETA_STAR, axis=1))) for k, p in runs.items()
+    }
     res = ExperimentResult()
     res.claim(
         LECTURE,
         "SGD ε_k = (0.99)^k 0.1 (first iter k = 0)",
-        "decaying the learning rate: the decayed run ends nearer θ* than ε ≡ 0.1",
-        {"constant": dist["ε = 0.1, in order"], "decayed": dist["ε_k = 0.99ᵏ·0.1, in order"]},
-        dist["ε_k = 0.99ᵏ·0.1, in order"] < dist["ε = 0.1, in order"],
+        "decaying the learning rate: over the last 30 iterations the decayed runs stay nearer "
+        "θ* than ε ≡ 0.1, in dataset order and shuffled",
+        {k: round(v, 6) for k, v in tail.items()},
+        bool(
+            tail["ε_k = 0.99ᵏ·0.1, in order"] < tail["ε = 0.1, in order"]
+            and tail["ε_k = 0.99ᵏ·0.1, shuffled"] < tail["ε = 0.1, shuffled"]
+        ),
         kind="qualitative",
-        detail="m = 1, samples in dataset order, 100 iterations",
+        detail="mean ‖θ_k − θ*‖ over k = 71 … 100; m = 1, byhand's nn.Linear, MSELoss and "
+        "optim.SGD with optim.exponential(0.1, 0.99)",
         source="lecture",
         quote="decay the learning rate",
+        lecture_value="decay the learning rate",
+        rule="mean distance over the last 30 iterates: decayed < constant, for both orders",
     )
     fig, axes = subplots(2, 3, figsize=(14, 8.4))
     J = _objective(X, y)
