@@ -386,7 +386,9 @@ def run_claims(name: str) -> tuple[list[str], str]:
 
 
 @pytest.mark.parametrize("mutation", list(MUTATIONS))
-def test_a_broken_formula_fails_a_claim(monkeypatch, mutation):
+def test_a_broken_formula_fails_a_claim(monkeypatch, tmp_path, mutation):
+    # the mapped experiments need no MNIST: an empty data home skips their optional MNIST parts
+    monkeypatch.setenv("BYHAND_DATA", str(tmp_path))
     m = MUTATIONS[mutation]
     m.apply(monkeypatch)
     seen = {}
@@ -398,8 +400,9 @@ def test_a_broken_formula_fails_a_claim(monkeypatch, mutation):
     pytest.fail(f"{mutation}: no claim failed; verdicts (or errors) {seen}")
 
 
-def test_the_mapped_experiments_pass_unmutated():
+def test_the_mapped_experiments_pass_unmutated(monkeypatch, tmp_path):
     """The same experiments, unbroken, fail no claim (so a failure above is the mutation's)."""
+    monkeypatch.setenv("BYHAND_DATA", str(tmp_path))
     names = sorted({n for m in MUTATIONS.values() for n in m.experiments})
     bad = {}
     for name in names:
@@ -407,6 +410,15 @@ def test_the_mapped_experiments_pass_unmutated():
         if error or "failed" in verdicts:
             bad[name] = error or verdicts
     assert not bad, bad
+
+
+def test_mnist_read_one_label_late_fails_the_mnist_perceptron(monkeypatch, mnist_home):
+    """The lecture's MNIST 0-vs-1 data set: labels read one byte late (an IDX header off by
+    one) must fail a claim of the experiment that reproduces the slide's table."""
+    monkeypatch.setenv("BYHAND_DATA", str(mnist_home))
+    _dataset("load_mnist", _mnist_labels_off_by_one)(monkeypatch)
+    verdicts, error = run_claims("mnist-perceptron")
+    assert not error and "failed" in verdicts, verdicts or error
 
 
 def test_formulas_no_lecture_states_are_used_by_no_experiment():

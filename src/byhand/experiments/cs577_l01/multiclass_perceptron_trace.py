@@ -132,6 +132,7 @@ def multiclass_calculations(seed: int, quick: bool) -> ExperimentResult:
         source="lecture",
         quote=r"$$\mathbf{w}_{\hat{y}^{(t)}} \leftarrow \mathbf{w}_{\hat{y}^{(t)}} - "
         r"\mathbf{x}^{(t)}$$",
+        rule="byhand's W equals the literal loop's exactly after each of the 15 steps",
     )
     res.claim(
         "cs577-04",
@@ -145,6 +146,8 @@ def multiclass_calculations(seed: int, quick: bool) -> ExperimentResult:
         quote=r"2.1 If  $\text{argmax}_{\hat{y}} \mathbf{w}_{\hat{y}}^\top \mathbf{x}^{(t)} "
         r"\setminus \{y^{(t)}\}$  is empty,",
         category="derivation",
+        rule="the literal trace meets a tie of y after the first pass and updates at every such "
+        "tie",
     )
     # Lecture 01's rule ("if ŷ = y, W ← W") against Lecture 04's on a tie: W = 0, y = class 1
     x0, y0 = TRACE_X[0], int(TRACE_Y[0])
@@ -206,6 +209,7 @@ def multiclass_calculations(seed: int, quick: bool) -> ExperimentResult:
         kind="exact",
         source="derived",
         derived_from="the perceptron stops updating once W separates the points",
+        rule="no update in the last pass and argmax_k w_kᵀx = y for the three points",
     )
     rows = []
     for s in trace:

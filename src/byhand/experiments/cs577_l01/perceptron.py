@@ -72,6 +72,7 @@ def perceptron_trace_experiment(seed: int, quick: bool) -> ExperimentResult:
         target=[1, -1],
         source="lecture",
         quote="$$\\mathbf{w} = \\begin{bmatrix} 1 \\\\ -1 \\end{bmatrix}$$",
+        rule="byhand's w after t = 3 equals [1, −1] exactly",
     )
     res.claim(
         LECTURE,
@@ -86,6 +87,7 @@ def perceptron_trace_experiment(seed: int, quick: bool) -> ExperimentResult:
             "leads to w = [2, −1]: w cannot change at t = 4, 5 (those points are not printed)"
         ),
         category="reproduction",
+        rule="byhand's w after t = 5 equals its w after t = 3 exactly",
     )
     res.claim(
         LECTURE,
@@ -97,6 +99,7 @@ def perceptron_trace_experiment(seed: int, quick: bool) -> ExperimentResult:
         target=[2, -1],
         source="lecture",
         quote="$$\\mathbf{w} = \\begin{bmatrix} 2 \\\\ -1 \\end{bmatrix}$$",
+        rule="byhand's final w equals [2, −1] exactly and converged_ is True",
     )
     # Lecture 04's version of the example: t runs to T, past N, wrapping around x^(N+1 % N)
     shift = 3
@@ -243,6 +246,7 @@ def multiclass_perceptron(seed: int, quick: bool) -> ExperimentResult:
         source="lecture",
         quote=r"2.1 If  $\text{argmax}_{\hat{y}} \mathbf{w}_{\hat{y}}^\top \mathbf{x}^{(t)} "
         r"\setminus \{y^{(t)}\}$  is empty,",
+        rule="byhand's W equals the literal loop's exactly, with ≥ 3 ties of the true class met",
     )
     train_error = float(np.mean(model.predict(X) != y))
     res.claim(
@@ -257,6 +261,7 @@ def multiclass_perceptron(seed: int, quick: bool) -> ExperimentResult:
         reason="the lecture states the algorithm, not its convergence; on separable classes "
         "the multiclass perceptron stops (Kesler's construction reduces it to the binary "
         "perceptron's bound)",
+        rule="converged, last epoch without update, training error 0",
     )
     fig, axes = subplots(1, 2, figsize=(10, 4))
     decision_regions(model, X, y, ax=axes[0], title=r"regions $\arg\max_k\, w_k^\top x$")

@@ -78,6 +78,7 @@ def run(seed: int, quick: bool) -> ExperimentResult:
         f"N = {n}, σ = {sigma}",
         source="lecture",
         quote="Previously, apply  $-\\log(\\cdot)$  and get (up to scaling)",
+        rule="max |NLL − (MSELoss/(2σ²) + const)| < 1e-10",
     )
     res.claim(
         LECTURE,
@@ -92,6 +93,7 @@ def run(seed: int, quick: bool) -> ExperimentResult:
             "$$\\frac{1}{N} \\sum_{i=1}^N \\log(1 + \\exp(-y^{(i)} \\mathbf{w}^\\top "
             "\\mathbf{x}^{(i)}))$$"
         ),
+        rule="max |Bernoulli NLL − LogisticLoss| < 1e-10",
     )
 
     # the same minimiser: scan w along a line through the least-squares solution
@@ -116,6 +118,7 @@ def run(seed: int, quick: bool) -> ExperimentResult:
             "slide's derivation), so both have the same minimiser"
         ),
         category="reproduction",
+        rule="the same grid argmin for both, within 0.006 of the least-squares solution",
     )
 
     # the two cases of the slide, and the stability of byhand's loss for large |z|
@@ -136,6 +139,7 @@ def run(seed: int, quick: bool) -> ExperimentResult:
             "$$\\log(1 + e^{-yz}) = \\begin{cases} \\log(1 + e^{-z}) & \\text{if } y = 1 \\\\ "
             "\\log(1 + e^z) & y = -1 \\end{cases}$$"
         ),
+        rule="max |LogisticLoss − case formula| < 1e-12",
     )
     with np.errstate(divide="ignore", over="ignore"):
         naive = bernoulli_nll(np.array([-1.0]), np.array([40.0]))

@@ -99,6 +99,8 @@ def xor_feature(seed: int, quick: bool) -> ExperimentResult:
             "The main weakness of linear predictors is their lack of capacity. For "
             "classification, the populations have to be **linearly separable**."
         ),
+        rule="the perceptron never completes an epoch without a mistake, and an LP finds no "
+        "separating line",
     )
     res.claim(
         LECTURE,
@@ -123,6 +125,7 @@ def xor_feature(seed: int, quick: bool) -> ExperimentResult:
         f"w = {np.round(perc.coef_[0], 3).tolist()}, b = {float(perc.intercept_[0]):g}",
         source="lecture",
         quote="$$\\Phi : (x_u, x_v) \\mapsto (x_u, x_v, x_u x_v).$$",
+        rule="the perceptron on Φ(x) converges and classifies the four points",
     )
     res.table(
         "Updates per epoch",
@@ -238,6 +241,7 @@ def mnist_pair_products(seed: int, quick: bool) -> ExperimentResult:
             "The original  $28 \\times 28$  features are supplemented with the products of pairs "
             "of features taken at random."
         ),
+        rule="training error with the most products < with the pixels alone",
     )
     res.claim(
         LECTURE,
@@ -254,6 +258,7 @@ def mnist_pair_products(seed: int, quick: bool) -> ExperimentResult:
             "the lecture's figure of the errors against the number of products is missing from "
             "the transcript; byhand checks that the products also help on the test set"
         ),
+        rule="test error with products < pixels alone, for the largest count and the best one",
     )
     res.table(
         "Perceptron, MNIST 8 vs rest",
@@ -338,6 +343,7 @@ def knn_radial(seed: int, quick: bool) -> ExperimentResult:
             "In particular, good features should be invariant to perturbations of the signal "
             "known to keep the value to predict unchanged."
         ),
+        rule="mean test error over the repetitions: radial < plain",
     )
     X, y, plain, radial = models
     proba = plain.predict_proba(Xt)
@@ -357,6 +363,7 @@ def knn_radial(seed: int, quick: bool) -> ExperimentResult:
         "0 … 11, rows summing to 1",
         source="lecture",
         quote="Votes ( $K=11$ )",
+        rule="each row of votes sums to 1 and is a multiple of 1/11",
     )
     res.table(
         "Test error per training draw",

@@ -129,6 +129,7 @@ def gd_logistic_lda(seed: int, quick: bool) -> ExperimentResult:
             "$$\\frac{\\partial \\mathcal{L}}{\\partial b} = - \\sum_n \\underbrace{y_n "
             "\\sigma(-y_n(w \\cdot x_n + b))}_{u_n},$$"
         ),
+        rule="max |lecture code's iterate − byhand.fit's| ≤ 1e-9",
     )
     sum_loss = {k: float(np.sum(np.logaddexp(0, -y * (X @ s[0] + s[1])))) for k, s in snaps.items()}
     losses = [sum_loss[k] for k in SNAPSHOTS]
@@ -142,6 +143,7 @@ def gd_logistic_lda(seed: int, quick: bool) -> ExperimentResult:
         kind="qualitative",
         source="lecture",
         quote="With 100 training points and  $\\eta = 10^{-1}$ .",
+        rule="loss non-increasing over n = 0, 10, …, 10⁴ (1e-9 slack) and lower at the end",
     )
     newton = LogisticRegression(alpha=0.0, solver="newton", max_iter=100, tol=1e-12).fit(X, y01)
     w_star = np.r_[np.ravel(newton.coef_), np.ravel(newton.intercept_)]
@@ -157,6 +159,7 @@ def gd_logistic_lda(seed: int, quick: bool) -> ExperimentResult:
         detail="max |θ_GD − θ*| against byhand LogisticRegression(solver='newton', alpha=0)",
         source="lecture",
         quote="which cannot be minimized analytically.",
+        rule="distance to the minimiser found by L-BFGS ≤ 1e-6",
     )
     lda = LinearDiscriminantAnalysis().fit(X, y01)
     w_lda = np.r_[np.ravel(lda.coef_), np.ravel(lda.intercept_)]
@@ -180,6 +183,8 @@ def gd_logistic_lda(seed: int, quick: bool) -> ExperimentResult:
             "the slide's last panel shows the n = 10⁴ boundary beside LDA's without a number; "
             "0.97 agreement of the two classifiers' predictions is byhand's threshold"
         ),
+        rule="agreement with LDA's predictions ≥ 97 % at n = 10⁴ and above n = 0's (threshold "
+        "byhand's)",
     )
     res.table(
         "Boundary after n iterations against LDA's",
@@ -406,6 +411,7 @@ def _backprop_mnist(seed: int, quick: bool) -> ExperimentResult:
         reason=(
             "these sections train no MLP on MNIST and give no accuracy; the threshold is byhand's"
         ),
+        rule="test accuracy ≥ the target (threshold byhand's)",
     )
     # the cost of the passes, counted from the products the passes execute
     batch = 1000

@@ -121,6 +121,7 @@ def mnist_perceptron(seed: int, quick: bool) -> ExperimentResult:
         source="lecture",
         quote="epoch 8 nb_changes 0 train_error 0.00% test_error 0.14%",
         differs="" if stops_as_slide or not converged else pipeline,
+        rule="byhand stops at epoch 8 with 0 changes and 0 % training error, as the slide",
     )
     test_pct = round(100 * last[3], 2)
     res.claim(
@@ -136,6 +137,7 @@ def mnist_perceptron(seed: int, quick: bool) -> ExperimentResult:
         source="lecture",
         quote="epoch 8 nb_changes 0 train_error 0.00% test_error 0.14%",
         differs=pipeline if converged else "",
+        rule="byhand's test error, rounded to 2 decimals in %, equals the slide's 0.14",
     )
     res.claim(
         LECTURE,
@@ -296,6 +298,7 @@ def bound_claims(res: ExperimentResult, t: dict[str, np.ndarray]) -> None:
             "hence no misclassified sample can remain after  $\\lfloor 4R^2/\\gamma^2 \\rfloor$  "
             "iterations."
         ),
+        rule="every run converges with mistakes ≤ ⌊4R²/γ²⌋",
     )
     same = bool(
         np.array_equal(t["scaled_mistakes"], mistakes)
@@ -316,6 +319,7 @@ def bound_claims(res: ExperimentResult, t: dict[str, np.ndarray]) -> None:
         + ": same updates (w⁰ = 0, no bias), same 4R²/γ² (relative 1e-9)",
         source="lecture",
         quote="- The bound does not change if the population is scaled, and",
+        rule="same mistakes exactly and the same bound (relative 1e-9) on every scaled set",
     )
     margins = np.unique(t["nominal"])
     means = [float(mistakes[t["nominal"] == m].mean()) for m in margins]
@@ -333,6 +337,7 @@ def bound_claims(res: ExperimentResult, t: dict[str, np.ndarray]) -> None:
             "- the larger the margin, the more quickly the algorithm classifies all the samples "
             "correctly."
         ),
+        rule="mean mistakes strictly decreasing in the margin",
     )
 
 

@@ -91,6 +91,8 @@ def perceptron_2d_hinge(seed: int, quick: bool) -> ExperimentResult:
         source="lecture",
         quote=r"while  $\exists n_k$  s.t.  $y_{n_k} (w^k \cdot x_{n_k}) \leq 0$ , update  "
         r"$w^{k+1} = w^k + y_{n_k} x_{n_k}$",
+        rule="byhand's updates per epoch and final w equal the literal loop's; last epoch 0 "
+        "changes; separates",
     )
     from byhand import nn, optim
     from byhand.training import fit
@@ -164,6 +166,7 @@ def perceptron_2d_hinge(seed: int, quick: bool) -> ExperimentResult:
         source="lecture",
         quote=r"Minimizing  $\max(0, 1 - y_n(w \cdot x_n + b))$  pushes the  $n$ th sample "
         r"beyond the plane  $w \cdot x + b = y_n$",
+        rule="start min yf < 1; end min yf ≥ 1 and hinge loss 0",
     )
 
     fig, axes = subplots(1, 2, figsize=(10, 4))

@@ -279,6 +279,7 @@ def lda_logistic(seed: int, quick: bool) -> ExperimentResult:
             "0)}\\right).$$"
         ),
         category="derivation",
+        rule="max |Bayes posterior − σ(w·x + b)| < 1e-12",
     )
     # 2. without the shared Σ the log-odds keep a quadratic term
     m0, m1, p1 = np.array([-1.0, 0.0]), np.array([1.0, 0.0]), 0.5
@@ -305,6 +306,8 @@ def lda_logistic(seed: int, quick: bool) -> ExperimentResult:
         source="lecture",
         quote="**The homoscedasticity makes the second-order terms vanish.**",
         category="derivation",
+        rule="affine-fit residual of the log-odds < 1e-9 with a shared Σ, > 0.1 with different "
+        "ones",
     )
     # 3. LDA fitted on samples: the same formula with the estimated means and Σ
     n = 2000 if quick else 20000
@@ -335,6 +338,7 @@ def lda_logistic(seed: int, quick: bool) -> ExperimentResult:
             "plugged in"
         ),
         category="reproduction",
+        rule="|byhand's coef/intercept − formula| < 1e-10 and |predict_proba − σ(w·x + b)| < 1e-12",
     )
     w_true, b_true = lda_affine(data.means[0], data.means[1], data.cov, 0.7)
     rel = float(np.linalg.norm(lda.coef_[0] - w_true) / np.linalg.norm(w_true))
@@ -353,6 +357,7 @@ def lda_logistic(seed: int, quick: bool) -> ExperimentResult:
             "consistency of the plug-in estimates (sampling error O(1/√n)); the tolerance 6/√n is "
             "byhand's"
         ),
+        rule="relative error < 6/√n (threshold byhand's)",
     )
     _lda_figures(res, lda, data, w_true, b_true)
     return res

@@ -85,6 +85,7 @@ def run(seed: int, quick: bool) -> ExperimentResult:
             "∀ε ∃N without numbers)"
         ),
         category="reproduction",
+        rule="max error on a fine grid < 1e-3",
     )
     decreasing = bool(np.all(np.diff(errs) < 0))
     slope = float(np.polyfit(np.log(ns), np.log(errs), 1)[0])
@@ -101,6 +102,7 @@ def run(seed: int, quick: bool) -> ExperimentResult:
             "A better approximation requires a larger hidden layer (larger  $K$ ), and this "
             "theorem says nothing about the relation between the two."
         ),
+        rule="error strictly decreasing in N with a log-log slope < −1.5",
     )
     bound_ok = bool(np.all(errs <= (2 * np.pi / np.array(ns)) ** 2 / 8 * (1 + 1e-9)))
     res.claim(
@@ -116,6 +118,7 @@ def run(seed: int, quick: bool) -> ExperimentResult:
             "with knot spacing h = 2π/N"
         ),
         category="reproduction",
+        rule="error ≤ (2π/N)²/8 for every N (relative 1e-9)",
     )
     res.table(
         "Max error vs number of ReLU units",

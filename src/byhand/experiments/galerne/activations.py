@@ -89,6 +89,7 @@ def run(seed: int, quick: bool) -> ExperimentResult:
         "1/(1+e^{−a}) written out",
         source="lecture",
         quote="$$\\tanh(a/2) = 2\\text{logistic}(a) - 1$$",
+        rule="max |Tanh(a/2) − (2σ(a) − 1)| < 1e-12",
     )
 
     # derivatives by backward = finite differences: the smooth units everywhere on the grid
@@ -149,6 +150,7 @@ def run(seed: int, quick: bool) -> ExperimentResult:
         kind="qualitative",
         source="lecture",
         quote="make the optimization really difficult.",
+        rule="> 99 % of the finite-difference slopes are 0 and Sign has no backward",
     )
 
     # sigmoidal units: threshold-like for large |a|, linear for small |a|
@@ -167,6 +169,7 @@ def run(seed: int, quick: bool) -> ExperimentResult:
         quote=(
             "- Act as threshold units for large values of  $|a|$  and as linear for small values."
         ),
+        rule="max |tanh − sign| < 1e-3 for |a| ≥ 5 and max |tanh(a) − a| < 1e-4 for |a| ≤ 0.05",
     )
 
     fig, axes = subplots(2, 4, figsize=(13, 5.6))

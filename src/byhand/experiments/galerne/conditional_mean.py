@@ -84,6 +84,8 @@ def regression_conditional_mean(seed: int, quick: bool) -> ExperimentResult:
         source="lecture",
         quote="Provided the network has enough flexibility and the size of the training set "
         "grows to infinity",
+        rule="with the large sample, distance to E[d|x] < distance to the median, and < with the "
+        "small sample",
     )
     fig, ax = subplots()
     ax.plot(grid, mean, "k-", lw=2, label=r"$\mathbb{E}[d\,|\,x]$")

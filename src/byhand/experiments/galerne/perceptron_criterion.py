@@ -165,6 +165,7 @@ def perceptron_criterion_experiment(seed: int, quick: bool) -> ExperimentResult:
         "γ = 0.1, w₀ ~ N(0, 4I), until an epoch without update",
         source="lecture",
         quote="But may pick any of many solutions of varying quality.",
+        rule="E(w) = 0 at every end and the normals' angles spread > 2° (threshold byhand's)",
     )
     fig, ax = subplots(figsize=(6.2, 4.0))
     for lab, col in ((-1, "#3b4cc0"), (1, "#b40426")):

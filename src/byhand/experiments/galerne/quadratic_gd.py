@@ -118,6 +118,7 @@ def run(seed: int, quick: bool) -> ExperimentResult:
         detail="along the top eigenvector the error is multiplied by |1 − γL| = 1.1 per step",
         source="lecture",
         quote="Divergence",
+        rule="‖x_n − x*‖ > 1000 × ‖x_0 − x*‖ at γ = 2.1/L",
     )
 
     # sweep of γL: the threshold sits at 2
@@ -157,6 +158,7 @@ def run(seed: int, quick: bool) -> ExperimentResult:
             "condition)"
         ),
         category="reproduction",
+        rule="every swept γL < 2 converges (< 1e-3 of the start), every γL > 2 diverges",
     )
 
     # 1-D picture: F(x) = L/2 x², slow / fast / slow / divergent
@@ -190,6 +192,7 @@ def run(seed: int, quick: bool) -> ExperimentResult:
         detail="steps for |x_n| <= 1e-6 from x_0 = 1 on F(x) = x²/2",
         source="lecture",
         quote="Too large step size",
+        rule="steps to converge: small and large > good; too large diverges",
     )
 
     fig, axes = subplots(1, 3, figsize=(15, 4.4))

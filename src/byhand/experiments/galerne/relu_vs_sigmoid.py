@@ -96,6 +96,8 @@ def relu_vs_sigmoid(seed: int, quick: bool) -> ExperimentResult:
         source="byhand",
         reason="the lecture names the vanishing-gradient problem without numbers; σ' ≤ 1/4 "
         f"per layer predicts a decay of order 4^{depth}, so 100 is a conservative bar",
+        rule="first/last layer gradient-norm ratio < 1e-2 for sigmoid and > 1e-1 for ReLU "
+        "(thresholds byhand's)",
     )
     # "trains much faster", judged where both nets learn: 2 hidden layers (the 6-layer sigmoid
     # net above does not learn at all in this budget, so it cannot be the comparison)

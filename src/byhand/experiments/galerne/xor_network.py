@@ -70,6 +70,7 @@ def xor_network(seed: int, quick: bool) -> ExperimentResult:
         quote=r"\mathbf{W}_1 = \begin{pmatrix} +1 & -1 \\ -1 & +1 \end{pmatrix}, \mathbf{b}_1 = "
         r"\begin{pmatrix} 0 \\ 0 \end{pmatrix}, \mathbf{w}_2 = \begin{pmatrix} 1 \\ 1 "
         r"\end{pmatrix}, b_2 = 0",
+        rule="byhand's outputs equal xor exactly on the four points",
     )
     res.claim(
         LECTURE,
@@ -94,6 +95,7 @@ def xor_network(seed: int, quick: bool) -> ExperimentResult:
         source="derived",
         derived_from="W₁ rows sum to zero against w₂ = [1, 1]: w₂ᵀW₁ = 0",
         category="reproduction",
+        rule="with g linear the outputs are 0 (allclose)",
     )
     fig, ax = subplots()
     g = np.linspace(-0.5, 1.5, 201)
