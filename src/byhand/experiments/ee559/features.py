@@ -230,7 +230,7 @@ def mnist_pair_products(seed: int, quick: bool) -> ExperimentResult:
         "supplementing the 28 × 28 features with products of random pairs raises the capacity: "
         "within the same epoch budget the train error falls",
         {str(r[0]): r[1] for r in rows},
-        bool(train[-1] < train[0]),
+        bool(all(e < train[0] for c, e in zip(counts, train, strict=True) if c >= 1000)),
         kind="qualitative",
         detail=f"perceptron (bias trick, {epochs} epochs at most, last iterate) on {n_train} "
         f"training images; with {counts[-1]} products it "
@@ -241,7 +241,8 @@ def mnist_pair_products(seed: int, quick: bool) -> ExperimentResult:
             "The original  $28 \\times 28$  features are supplemented with the products of pairs "
             "of features taken at random."
         ),
-        rule="training error with the most products < with the pixels alone",
+        rule="training error with every count of ≥ 1000 products < with the pixels alone (the "
+        "smaller counts are shown, not judged)",
     )
     res.claim(
         LECTURE,
@@ -249,16 +250,16 @@ def mnist_pair_products(seed: int, quick: bool) -> ExperimentResult:
         "the added products are useful features: the test error with them is below the test "
         "error of the 784 pixels alone",
         {str(r[0]): r[2] for r in rows},
-        bool(min(test[1:]) < test[0] and test[-1] < test[0]),
+        bool(all(e < test[0] for e in test[1:])),
         kind="qualitative",
-        detail=f"error on {n_test} test images; passes when the largest feature set (and so the "
-        "best one) beats the pixels alone",
+        detail=f"error on {n_test} test images; passes when every feature set with products "
+        "beats the pixels alone",
         source="byhand",
         reason=(
             "the lecture's figure of the errors against the number of products is missing from "
             "the transcript; byhand checks that the products also help on the test set"
         ),
-        rule="test error with products < pixels alone, for the largest count and the best one",
+        rule="test error with every count of products < with the pixels alone",
     )
     res.table(
         "Perceptron, MNIST 8 vs rest",
