@@ -136,7 +136,7 @@ def xor_features(seed: int, quick: bool) -> ExperimentResult:
         kind="exact",
         detail=f"max |ŷ − y| on the four points; φ(x) has D = {Phi.shape[1]} features",
         source="lecture",
-        quote="Note: Implement the feature map for degree 2 polynomials in 2 free variables.",
+        quote="Can capture XOR with deg 2 poly feat",
         rule="max residual on the four points ≤ 1e-12",
     )
     # the fitted polynomial: c · φ(x) + c₀. On {0, 1}, x_i² = x_i, so only c(x_i) + c(x_i²) is

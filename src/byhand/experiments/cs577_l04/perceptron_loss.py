@@ -81,7 +81,7 @@ def perceptron_is_sgd(seed: int, quick: bool) -> ExperimentResult:
         "in online mode, bit for bit, on overlapping classes (at least one update per sample "
         "on average is required, so that the equality is tested on many updates)",
         source="lecture",
-        quote="Perceptron as stochastic gradient descent (SGD)",
+        quote="update rule in percep alg ≡ SGD with $m = 1$",
         rule="byhand.fit's w equals the perceptron's exactly, with ≥ N updates",
     )
     res.table(

@@ -119,7 +119,7 @@ def separators(seed: int, quick: bool) -> ExperimentResult:
         bool(all(a > b for a, b in itertools.pairwise(lo))),
         kind="qualitative",
         source="lecture",
-        quote="Complexity/capacity of the",
+        quote="Complexity/capacity of the network",
         rule="training loss strictly decreasing 1 → 2+2+1 → 10+10+1",
     )
     res.table(
