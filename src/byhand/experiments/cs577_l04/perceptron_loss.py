@@ -170,7 +170,9 @@ def full_batch_perceptron(seed: int, quick: bool) -> ExperimentResult:
         f"({float(err_log[-1]):.3f})",
         source="lecture",
         quote="Does it work? Nope.",
-        rule="training error still changes in ≥ 10 % of the last steps and its range there ≥ 0.05",
+        category="observation",
+        rule="in the last half, the training error changes at ≥ 10 % of the steps and rises ≥ "
+        "0.05 above the logistic run's final error (thresholds byhand's reading of 'Nope')",
     )
     steps = np.diff(loss_log)
     res.claim(
