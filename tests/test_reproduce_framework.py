@@ -263,8 +263,9 @@ def test_results_json_counts_reproductions_derivations_observations_apart(tmp_pa
     assert counts["derivation"] == {"total": 1, "reproduced": 1, "differs": 0, "failed": 0}
     assert counts["observation"] == {"total": 1, "reproduced": 1, "differs": 0, "failed": 0}
     assert code == 1  # a failed reproduction fails the run
-    # the lecture's value of a lecture claim defaults to its target
-    assert doc["claims"][2]["lecture_value"] is None  # no target given
+    # the lecture's value of a lecture claim defaults to its target, else to its quote
+    assert doc["claims"][2]["lecture_value"] == "t"  # no target given: the quote
+    assert doc["claims"][0]["lecture_value"] is None  # byhand's observation: no lecture value
     c = Claim(LECTURE, "s", "c", 3, "numeric", True, target=3, source="lecture", quote="q")
     assert c.lecture_value == 3 and "3" in c.rule
 

@@ -90,7 +90,8 @@ class Claim:
 
     ``lecture_value`` is the lecture's value or statement as a short number or string
     (``2``, ``"w = [2, −1] after 6 updates"``); ``None`` only where the lecture states no value,
-    and then the claim is not a numeric reproduction. ``rule`` is the pass rule in words with
+    and then the claim is not a numeric reproduction. A claim with ``source="lecture"`` that
+    gives none gets its ``target``, else its ``quote`` (the lecture's statement). ``rule`` is the pass rule in words with
     its tolerance, e.g. ``"|byhand − lecture| ≤ 1e-12"`` or ``"GD's excess loss after one epoch
     ≥ 5 × SGD's (threshold byhand's: the lecture says 'cheap but not as performant')"``; when
     not given it is built from ``kind`` and ``target``.
@@ -156,8 +157,9 @@ class Claim:
         self.value = jsonable(self.value)
         self.target = jsonable(self.target)
         self.lecture_value = jsonable(self.lecture_value)
-        if self.lecture_value is None and self.source == "lecture" and self.target is not None:
-            self.lecture_value = self.target  # the target of a lecture claim is the lecture's
+        if self.lecture_value is None and self.source == "lecture":
+            # the lecture's value: a lecture claim's target, else the lecture's words
+            self.lecture_value = self.target if self.target is not None else self.quote
         if not self.rule.strip():
             self.rule = default_rule(self.kind, self.target)
 
