@@ -91,10 +91,10 @@ class Claim:
     ``lecture_value`` is the lecture's value or statement as a short number or string
     (``2``, ``"w = [2, −1] after 6 updates"``); ``None`` only where the lecture states no value,
     and then the claim is not a numeric reproduction. A claim with ``source="lecture"`` that
-    gives none gets its ``target``, else its ``quote`` (the lecture's statement). ``rule`` is the pass rule in words with
-    its tolerance, e.g. ``"|byhand − lecture| ≤ 1e-12"`` or ``"GD's excess loss after one epoch
-    ≥ 5 × SGD's (threshold byhand's: the lecture says 'cheap but not as performant')"``; when
-    not given it is built from ``kind`` and ``target``.
+    gives none gets its ``target``, else its ``quote`` (the lecture's statement). ``rule`` is
+    the pass rule in words with its tolerance, e.g. ``"|byhand − lecture| ≤ 1e-12"`` or
+    ``"SGD's excess loss after one epoch < GD's (threshold byhand's: the lecture says 'cheap
+    but not as performant')"``; when not given it is built from ``kind`` and ``target``.
 
     Where the target comes from, ``source``:
 
