@@ -305,6 +305,13 @@ def _flip_first_label(data):
     return X, y
 
 
+def _moons_pulled_apart(data):
+    X, y = data
+    X = np.array(X, copy=True)
+    X[y == y.max(), 1] -= 1.5  # the lower moon no longer reaches into the upper one
+    return X, y
+
+
 def _mnist_labels_off_by_one(data):
     X, y = data
     return X, np.roll(y, 1)  # the label file read one byte late
@@ -364,6 +371,9 @@ MUTATIONS: dict[str, Mutation] = {
         _dataset("perceptron_trace", _flip_first_label), ("perceptron-trace",)
     ),
     "data set xor": Mutation(_dataset("xor", _flip_first_label), ("xor-feature",)),
+    "data set make_moons (two moons)": Mutation(
+        _dataset("make_moons", _moons_pulled_apart), ("two-moons",)
+    ),
     "data set logic_table": Mutation(_dataset("logic_table", _flip_first_label), ("tlu-logic",)),
 }
 
