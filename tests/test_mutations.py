@@ -192,6 +192,19 @@ def _momentum(mp):
     mutate_source(mp, SGD, "_update", "v *= self.momentum", "v *= -self.momentum")
 
 
+def _weight_decay(mp):
+    from byhand.optim import SGD
+
+    no_fused_step(mp)
+    mutate_source(
+        mp,
+        SGD,
+        "_update",
+        "g = g + self.weight_decay * p.data",
+        "g = g + 0.5 * self.weight_decay * p.data",
+    )
+
+
 def _averaging(mp):
     from byhand.optim import Averager
 
@@ -350,6 +363,9 @@ MUTATIONS: dict[str, Mutation] = {
     "SGD step": Mutation(_sgd_step, ("perceptron-is-sgd",)),
     "SGD step, fused into backward": Mutation(_fused_sgd_step, ("gd-step-sizes",)),
     "SGD momentum": Mutation(_momentum, ("two-moons",)),
+    "SGD weight decay (the L2 term of LinearSVM and the regularised models)": Mutation(
+        _weight_decay, ("svm-margin",)
+    ),
     "iterate averaging": Mutation(_averaging, ("softmax-regression",)),
     "Perceptron update": Mutation(_perceptron_rule, ("perceptron-trace",)),
     "MulticlassPerceptron update": Mutation(
