@@ -3,7 +3,8 @@
 
 Each mutation breaks one formula of the library with ``monkeypatch`` (a backward scaled by
 1.05, a loss off by 5 %, an optimiser step with the wrong coefficient, an estimator's rule
-changed, a lecture data set altered), runs, in ``--quick`` mode (seed 0), only the experiments
+changed, a lecture data set altered), runs, in ``--quick`` mode (seed 0; and in the full run for
+the experiments of ``FULL_RUN_CHEAP``), only the experiments
 that cover that formula (``MUTATIONS``' mapping) and asserts that at least one of their claims
 gets the verdict ``failed``. An experiment that raises does not count: it must report the
 mutation as a failed claim, never as an error. Formulas that no lecture states (Adam, dropout)
@@ -400,12 +401,26 @@ NOT_IN_A_LECTURE = {
 }
 
 
-def run_claims(name: str) -> tuple[list[str], str]:
-    """Verdicts of experiment ``name`` (seed 0, quick) and its error, if it raised."""
+#: experiments whose full (not --quick) run takes well under a second: their mutations are
+#: checked in the full run too
+FULL_RUN_CHEAP = {
+    "backward-depths",
+    "closed-form",
+    "lda-logistic",
+    "logistic-map",
+    "multiclass-perceptron",
+    "multiclass-perceptron-calculations",
+    "perceptron-trace",
+    "xor-network",
+}
+
+
+def run_claims(name: str, quick: bool = True) -> tuple[list[str], str]:
+    """Verdicts of experiment ``name`` (seed 0) and its error, if it raised."""
     with warnings.catch_warnings(), np.errstate(all="ignore"):
         warnings.simplefilter("ignore")  # a mutant may overflow or not converge
         try:
-            res = get(name).func(0, True)
+            res = get(name).func(0, quick)
         except Exception as exc:  # an error is not a failed claim: reported, not counted
             return [], f"{type(exc).__name__}: {exc}"
     return [c.verdict for c in res.claims], ""
@@ -424,6 +439,23 @@ def test_a_broken_formula_fails_a_claim(monkeypatch, tmp_path, mutation):
         if "failed" in verdicts:
             return
     pytest.fail(f"{mutation}: no claim failed; verdicts (or errors) {seen}")
+
+
+@pytest.mark.parametrize(
+    "mutation",
+    [k for k, m in MUTATIONS.items() if set(m.experiments) <= FULL_RUN_CHEAP],
+)
+def test_a_broken_formula_fails_a_claim_in_the_full_run(monkeypatch, tmp_path, mutation):
+    monkeypatch.setenv("BYHAND_DATA", str(tmp_path))
+    m = MUTATIONS[mutation]
+    m.apply(monkeypatch)
+    seen = {}
+    for name in m.experiments:
+        verdicts, error = run_claims(name, quick=False)
+        seen[name] = error or verdicts
+        if "failed" in verdicts:
+            return
+    pytest.fail(f"{mutation} (full run): no claim failed; verdicts (or errors) {seen}")
 
 
 def test_the_mapped_experiments_pass_unmutated(monkeypatch, tmp_path):
