@@ -3,8 +3,8 @@
 
 Each mutation breaks one formula of the library with ``monkeypatch`` (a backward scaled by
 1.05, a loss off by 5 %, an optimiser step with the wrong coefficient, an estimator's rule
-changed, a lecture data set altered), runs, in ``--quick`` mode (seed 0; and in the full run for
-the experiments of ``FULL_RUN_CHEAP``), only the experiments
+changed or its fitted parameters 5 % off, a lecture data set altered), runs, in ``--quick``
+mode (seed 0; and in the full run for the experiments of ``FULL_RUN_CHEAP``), only the experiments
 that cover that formula (``MUTATIONS``' mapping) and asserts that at least one of their claims
 gets the verdict ``failed``. An experiment that raises does not count: it must report the
 mutation as a failed claim, never as an error. Formulas that no lecture states (Adam, dropout)
@@ -91,6 +91,26 @@ def _linear_input_grad(mp):
 
     mutate_source(
         mp, nn.Linear, "backward", "np.matmul(grad_out, w.T,", "np.matmul(1.05 * grad_out, w.T,"
+    )
+
+
+def _identity_backward(mp):
+    from byhand import nn
+
+    scale_result(mp, nn.Identity, "backward")
+
+
+def _sequential_backward(mp):
+    from byhand import nn
+
+    # the chain rule applied once too many: the last module's backward runs twice
+    mutate_source(
+        mp,
+        nn.Sequential,
+        "backward",
+        "        for m in reversed(self.modules):\n            grad = m.backward(grad)",
+        "        for m in reversed(self.modules):\n            grad = m.backward(grad)\n"
+        "        grad = 1.05 * grad",
     )
 
 
@@ -340,6 +360,10 @@ class Mutation:
 MUTATIONS: dict[str, Mutation] = {
     "Linear weight gradient": Mutation(_linear_weight_grad, ("backward-depths",)),
     "Linear input gradient": Mutation(_linear_input_grad, ("backward-depths",)),
+    "Identity (linear activation) backward": Mutation(_identity_backward, ("activations",)),
+    "Sequential backward (the chain over the modules)": Mutation(
+        _sequential_backward, ("backward-depths",)
+    ),
     "ReLU backward": Mutation(_relu_backward, ("hand-gradients",)),
     "Tanh backward": Mutation(_tanh_backward, ("backward-depths",)),
     "Sigmoid backward": Mutation(_sigmoid_backward, ("activations",)),
@@ -413,6 +437,12 @@ FULL_RUN_CHEAP = {
     "perceptron-trace",
     "xor-network",
 }
+
+
+#: Modules with no backward formula to break: Sign's backward raises NotDifferentiableError by
+#: design (the activations experiment's claim checks that), Flatten's is a reshape (mutated
+#: above all the same).
+WITHOUT_A_BACKWARD_FORMULA = ("Sign",)
 
 
 def run_claims(name: str, quick: bool = True) -> tuple[list[str], str]:
