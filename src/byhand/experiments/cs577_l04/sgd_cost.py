@@ -88,7 +88,8 @@ def sgd_m1_cost(seed: int, quick: bool) -> ExperimentResult:
         reason="the lecture says 'cheap but not as performant' with no number; the comparison "
         "at an equal budget of sample gradients is byhand's reading of 'cheap'",
         lecture_value="cheap but not as performant",
-        rule="SGD's excess loss after one epoch < GD's (no margin: the lecture gives none)",
+        rule="SGD's excess loss after one epoch < GD's (byhand's reading of 'cheap', with no "
+        "margin: the lecture gives none)",
     )
     final_sgd, final_gd = times["SGD (m = 1)"][1], times["GD (m = N)"][1]
     res.claim(
