@@ -231,4 +231,7 @@ def test_pair_product_values(records):
 def test_knn_values(records):
     better, votes = claims(records["knn-radial"])
     assert better["value"]["radial"] < better["value"]["plain"] < 0.5
-    assert set(votes["value"]) <= set(range(12)) and len(votes["value"]) > 2
+    levels = votes["value"]["vote levels × 11"]
+    assert set(levels) <= set(range(12)) and len(levels) > 2
+    # byhand's votes against the literal nearest-neighbour loop, not only multiples of 1/11
+    assert votes["value"]["max |byhand − literal vote|"] <= 1e-12

@@ -247,3 +247,46 @@ def test_plotting_helpers_draw_regions_contours_and_curves(rng):
     from byhand.experiments.runner import _png
 
     assert _png(fig).startswith("iVBOR")  # base64 of the PNG signature
+
+
+def test_results_json_counts_reproductions_derivations_observations_apart(tmp_path, dummies):
+    code, doc, _ = _run(tmp_path, ["t-pass", "t-fail"])
+    for c in doc["claims"]:
+        assert {"category", "lecture_value", "rule"} <= set(c)
+        assert c["category"] in ("reproduction", "derivation", "observation")
+        assert c["rule"].strip()
+    # t-pass: an observation (source byhand) and a derivation (derived); t-fail: a reproduction
+    assert [c["category"] for c in doc["claims"]] == ["observation", "derivation", "reproduction"]
+    counts = doc["counts"]
+    assert counts == doc["summary"]["counts"]
+    assert counts["reproduction"] == {"total": 1, "reproduced": 0, "differs": 0, "failed": 1}
+    assert counts["derivation"] == {"total": 1, "reproduced": 1, "differs": 0, "failed": 0}
+    assert counts["observation"] == {"total": 1, "reproduced": 1, "differs": 0, "failed": 0}
+    assert code == 1  # a failed reproduction fails the run
+    # the lecture's value of a lecture claim defaults to its target, else to its quote
+    assert doc["claims"][2]["lecture_value"] == "t"  # no target given: the quote
+    assert doc["claims"][0]["lecture_value"] is None  # byhand's observation: no lecture value
+    c = Claim(LECTURE, "s", "c", 3, "numeric", True, target=3, source="lecture", quote="q")
+    assert c.lecture_value == 3 and "3" in c.rule
+
+
+def test_claim_category_is_validated_and_may_differ_from_the_source():
+    kw = {"source": "derived", "derived_from": "chain rule"}
+    assert Claim(LECTURE, "s", "c", 1.0, "exact", True, **kw).category == "derivation"
+    c = Claim(LECTURE, "s", "c", 1.0, "exact", True, category="reproduction", **kw)
+    assert c.category == "reproduction" and c.to_dict()["category"] == "reproduction"
+    with pytest.raises(ValueError, match="category must be one of"):
+        Claim(LECTURE, "s", "c", 1.0, "exact", True, category="proof", **kw)
+    c = Claim(LECTURE, "s", "c", 1.0, "exact", True, rule="|x − 1| ≤ 1e-12", **kw)
+    assert c.to_dict()["rule"] == "|x − 1| ≤ 1e-12"
+
+
+def test_every_registered_claim_states_category_and_rule():
+    """A cheap sample of the real experiments: every claim carries the three report fields."""
+    for name in ("tlu-logic", "gd-step-sizes", "perceptron-criterion", "sgd-m1-cost"):
+        for c in registry()[name].func(0, True).claims:
+            d = c.to_dict()
+            assert d["category"] in ("reproduction", "derivation", "observation")
+            assert d["rule"].strip()
+            if d["source"] == "byhand":
+                assert d["category"] == "observation", d["claim"]

@@ -38,6 +38,28 @@ is all the registration::
         res.note("why the value differs from the slide, if it does")
         return res
 
+Every claim is one of three categories (``category=``; counted apart in ``results.json``'s
+``counts`` and in the terminal summary; a failed claim of any category fails the run):
+
+- ``"reproduction"``: runs byhand's code (an estimator, a module's forward/backward, an
+  optimiser, a data set) and compares it with the lecture's value or statement. It must be able
+  to fail: ``tests/test_mutations.py`` breaks each central formula of the library and asserts
+  that a reproduction fails — an experiment that raises instead does not count, so catch a
+  checker's mismatch (``byhand.gradcheck``'s ``GradcheckError``) and make it the claim's value;
+- ``"derivation"``: the lecture's mathematics checked numerically with no byhand code under
+  test (NumPy, SciPy, finite differences, a literal loop);
+- ``"observation"``: byhand's own measurement or threshold, not the lecture's (the lecture says
+  "much faster" and byhand picks the factor).
+
+The default follows ``source`` (lecture → reproduction, derived → derivation, byhand →
+observation); pass ``category=`` where they part. Each claim also states ``lecture_value`` (the
+lecture's value or statement, short; ``None`` where the lecture states none — it defaults to
+``target`` for a lecture claim) and ``rule`` (the pass rule in words with its tolerance, e.g.
+``"|byhand − lecture| ≤ 1e-12"``, ``"epochs to loss ≤ 1: ReLU ≤ ½ × sigmoid (threshold
+byhand's)"``). Say so in the rule when a threshold is byhand's, in the detail when data or a
+seed was chosen so that a claim shows, and judge a cost by a measurement (best of several runs,
+a stated tolerance), never by a count that holds by construction.
+
 ``ExperimentResult.claim`` takes ``target`` (the number checked against, shown beside the value),
 ``detail`` (how it was checked) and, mandatory, ``source``: ``"lecture"`` with ``quote`` (the
 lecture's words, one line, verbatim), ``"derived"`` with ``derived_from`` or ``"byhand"`` with

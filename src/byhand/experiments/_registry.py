@@ -22,6 +22,9 @@ import numpy as np
 KINDS = ("exact", "numeric", "qualitative")
 SOURCES = ("lecture", "derived", "byhand")
 VERDICTS = ("reproduced", "differs", "failed")
+CATEGORIES = ("reproduction", "derivation", "observation")
+#: The category a claim gets from its ``source`` when it states none.
+DEFAULT_CATEGORY = {"lecture": "reproduction", "derived": "derivation", "byhand": "observation"}
 
 
 def jsonable(value: Any) -> Any:
@@ -46,6 +49,19 @@ def jsonable(value: Any) -> Any:
     raise TypeError(f"claim value must be JSON-serialisable, got {type(value).__name__}")
 
 
+def default_rule(kind: str, target: Any) -> str:
+    """The pass rule of a claim that states none, in words, from its ``kind`` and ``target``."""
+    if target is None:
+        return {
+            "exact": "the identity holds to floating-point precision",
+            "numeric": "byhand's number meets the stated bound",
+            "qualitative": "the stated comparison holds for byhand's values",
+        }[kind]
+    if isinstance(target, str):
+        return f"byhand's value {target}" if target[:1] in "<>≤≥=|" else f"target: {target}"
+    return f"byhand's value against the target {target!r}"
+
+
 @dataclass
 class Claim:
     """One statement of a lecture, checked by byhand.
@@ -56,6 +72,29 @@ class Claim:
     identity, checked to floating-point precision), ``"numeric"`` (a number against a target) or
     ``"qualitative"`` (a comparison or a shape), ``passed`` whether byhand's value meets the
     target. ``target`` is the number checked against, ``detail`` how it was checked.
+
+    What kind of evidence the claim is, ``category`` (counted apart in ``results.json``):
+
+    - ``"reproduction"``: runs byhand's code (an estimator, a module's forward/backward, an
+      optimiser, a data set) and compares its output with the lecture's value or statement. It
+      must be able to fail: ``tests/test_mutations.py`` breaks each central formula of the
+      library and asserts that some reproduction fails;
+    - ``"derivation"``: the lecture's mathematics checked numerically (NumPy, SciPy, finite
+      differences) with no byhand code under test;
+    - ``"observation"``: byhand's own measurement or threshold, not the lecture's (the lecture
+      states a direction, "cheap but not as performant", and byhand picks the margin).
+
+    The default category follows ``source`` (``lecture`` → reproduction, ``derived`` →
+    derivation, ``byhand`` → observation); pass ``category=`` where they part (a derived
+    tolerance on byhand's backward is a reproduction of the lecture's chain rule).
+
+    ``lecture_value`` is the lecture's value or statement as a short number or string
+    (``2``, ``"w = [2, −1] after 6 updates"``); ``None`` only where the lecture states no value,
+    and then the claim is not a numeric reproduction. A claim with ``source="lecture"`` that
+    gives none gets its ``target``, else its ``quote`` (the lecture's statement). ``rule`` is
+    the pass rule in words with its tolerance, e.g. ``"|byhand − lecture| ≤ 1e-12"`` or
+    ``"SGD's excess loss after one epoch < GD's (threshold byhand's: the lecture says 'cheap
+    but not as performant')"``; when not given it is built from ``kind`` and ``target``.
 
     Where the target comes from, ``source``:
 
@@ -87,6 +126,9 @@ class Claim:
     derived_from: str = ""
     reason: str = ""
     differs: str = ""
+    category: str = ""
+    lecture_value: Any = None
+    rule: str = ""
 
     def __post_init__(self) -> None:
         if self.kind not in KINDS:
@@ -104,9 +146,22 @@ class Claim:
                 f"a claim with source={self.source!r} needs {needs[self.source]}= "
                 f"(claim {self.claim!r})"
             )
+        if not self.category:
+            self.category = DEFAULT_CATEGORY[self.source]
+        if self.category not in CATEGORIES:
+            raise ValueError(
+                f"Claim.category must be one of {CATEGORIES}, got {self.category!r} "
+                f"(claim {self.claim!r})"
+            )
         self.passed = bool(self.passed)
         self.value = jsonable(self.value)
         self.target = jsonable(self.target)
+        self.lecture_value = jsonable(self.lecture_value)
+        if self.lecture_value is None and self.source == "lecture":
+            # the lecture's value: a lecture claim's target, else the lecture's words
+            self.lecture_value = self.target if self.target is not None else self.quote
+        if not self.rule.strip():
+            self.rule = default_rule(self.kind, self.target)
 
     @property
     def verdict(self) -> str:
@@ -129,6 +184,9 @@ class Claim:
             "source": self.source,
             "target": self.target,
             "detail": self.detail,
+            "category": self.category,
+            "lecture_value": self.lecture_value,
+            "rule": self.rule,
         }
         for key in ("quote", "derived_from", "reason", "differs"):
             if getattr(self, key):
@@ -196,6 +254,9 @@ class ExperimentResult:
         derived_from: str = "",
         reason: str = "",
         differs: str = "",
+        category: str = "",
+        lecture_value: Any = None,
+        rule: str = "",
     ) -> Claim:
         """Append a :class:`Claim` and return it (see :class:`Claim` for the fields)."""
         c = Claim(
@@ -212,6 +273,9 @@ class ExperimentResult:
             derived_from=derived_from,
             reason=reason,
             differs=differs,
+            category=category,
+            lecture_value=lecture_value,
+            rule=rule,
         )
         self.claims.append(c)
         return c

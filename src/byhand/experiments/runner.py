@@ -25,6 +25,7 @@ from typing import Any
 
 from byhand.experiments._registry import (
     _REGISTRY,
+    CATEGORIES,
     SOURCES,
     VERDICTS,
     ExperimentResult,
@@ -215,10 +216,21 @@ def _summary_counts(records: list[dict[str, Any]]) -> dict[str, Any]:
         "claims_failed": verdicts.count("failed"),
         "by_verdict": {v: verdicts.count(v) for v in VERDICTS},
         "by_source": {s: sum(c.get("source") == s for c in claims) for s in SOURCES},
+        "counts": category_counts(claims),
         "experiments": len(records),
         "errors": sum(r["status"].startswith("error") for r in records),
         "skipped": sum(r["status"].startswith("skipped") for r in records),
     }
+
+
+def category_counts(claims: Sequence[dict[str, Any]]) -> dict[str, dict[str, int]]:
+    """Claims counted by category (reproduction, derivation, observation) and verdict:
+    ``{"reproduction": {"total": …, "reproduced": …, "differs": …, "failed": …}, …}``."""
+    out = {}
+    for cat in CATEGORIES:
+        mine = [c.get("verdict", "failed") for c in claims if c.get("category") == cat]
+        out[cat] = {"total": len(mine), **{v: mine.count(v) for v in VERDICTS}}
+    return out
 
 
 def coverage_of(
@@ -240,8 +252,8 @@ def coverage_of(
 def exit_code(records: list[dict[str, Any]]) -> int:
     """0 when no claim's verdict is ``failed`` and no experiment errored, else 1.
 
-    A skipped experiment and a claim that ``differs`` from the lecture for a stated cause are not
-    failures.
+    A failed claim of any category (reproduction, derivation or observation) fails the run; a
+    skipped experiment and a claim that ``differs`` from the lecture for a stated cause do not.
     """
     n = _summary_counts(records)
     return 0 if n["errors"] == 0 and n["claims_failed"] == 0 else 1
@@ -330,6 +342,7 @@ def results_json(
         "quick": meta["quick"],
         "seconds": meta["seconds"],
         "summary": _summary_counts(records),
+        "counts": _summary_counts(records)["counts"],
         "coverage": cover if cover is not None else coverage_of(),
     }
 
@@ -401,6 +414,12 @@ def print_summary(records: list[dict[str, Any]], console: Any) -> None:
                 console.print(_claim_line(c), highlight=False)
     n = _summary_counts(records)
     v, s = n["by_verdict"], n["by_source"]
+    for cat, k in n["counts"].items():
+        console.print(
+            f"{cat}s: {k['total']} — reproduced {k['reproduced']}, differs {k['differs']}, "
+            f"failed {k['failed']}",
+            highlight=False,
+        )
     console.print(
         f"claims: [bold]{n['claims_total']}[/] — reproduced {v['reproduced']}, "
         f"differs {v['differs']}, failed {v['failed']}; target from the lecture {s['lecture']}, "

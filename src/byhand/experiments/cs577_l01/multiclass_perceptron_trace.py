@@ -47,6 +47,25 @@ def lecture_step(W: np.ndarray, x: np.ndarray, y: int) -> tuple[np.ndarray, list
     return W, tied, yhat
 
 
+def lecture01_step(W: np.ndarray, x: np.ndarray, y: int) -> tuple[np.ndarray, int | None]:
+    """One step of CS 577 Lecture 01's multiclass perceptron, literally: ŷ = argmax_k w_kᵀx
+    (the first index on a tie, as ``np.argmax`` and byhand's ``predict``); if ŷ = y, W ← W;
+    else w_ŷ ← w_ŷ − x, w_y ← w_y + x. Returns the new W and ŷ (None on a pass).
+
+    It differs from Lecture 04's tie rule (:func:`lecture_step`) only when y ties with
+    another class on top: Lecture 01 passes if y is the first of the tied classes, Lecture 04
+    always updates. byhand's :class:`~byhand.MulticlassPerceptron` follows Lecture 04.
+    """
+    scores = [float(sum(W[i, k] * x[i] for i in range(len(x)))) for k in range(W.shape[1])]
+    yhat = scores.index(max(scores))
+    if yhat == y:
+        return W, None
+    W = W.copy()
+    W[:, yhat] -= x
+    W[:, y] += x
+    return W, yhat
+
+
 def literal_trace(X: np.ndarray, y: np.ndarray, T: int) -> list[dict]:
     """T steps of :func:`lecture_step` over the points in order, cycling, from W = 0."""
     W = np.zeros((X.shape[1], 3))
@@ -108,6 +127,7 @@ def multiclass_calculations(seed: int, quick: bool) -> ExperimentResult:
         source="lecture",
         quote=r"$$\mathbf{w}_{\hat{y}^{(t)}} \leftarrow \mathbf{w}_{\hat{y}^{(t)}} - "
         r"\mathbf{x}^{(t)}$$",
+        rule="byhand's W equals the literal loop's exactly after each of the 15 steps",
     )
     res.claim(
         "cs577-04",
@@ -120,6 +140,52 @@ def multiclass_calculations(seed: int, quick: bool) -> ExperimentResult:
         source="lecture",
         quote=r"2.1 If  $\text{argmax}_{\hat{y}} \mathbf{w}_{\hat{y}}^\top \mathbf{x}^{(t)} "
         r"\setminus \{y^{(t)}\}$  is empty,",
+        category="derivation",
+        rule="the literal trace meets a tie of y after the first pass and updates at every such "
+        "tie",
+    )
+    # Lecture 01's rule ("if ŷ = y, W ← W") against Lecture 04's on a tie: W = 0, y = class 1
+    x0, y0 = TRACE_X[0], int(TRACE_Y[0])
+    W01, _ = lecture01_step(np.zeros((2, 3)), x0, y0)
+    W04, _, _ = lecture_step(np.zeros((2, 3)), x0, y0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        W_bh = MulticlassPerceptron(T=1, fit_intercept=False).fit(TRACE_X, TRACE_Y).coef_.T
+    res.claim(
+        LECTURE,
+        "Multiclass perceptron",
+        "if ŷ = y, W ← W: at W = 0 all scores tie, ŷ = argmax = class 1 (first index) = y, "
+        "so Lecture 01's rule passes; byhand's MulticlassPerceptron, after that first step",
+        {
+            "W, Lecture 01 rule": W01.tolist(),
+            "W, Lecture 04 tie rule": W04.tolist(),
+            "W, byhand": W_bh.tolist(),
+        },
+        bool(np.array_equal(W_bh, W01)),
+        kind="exact",
+        target=W01.tolist(),
+        detail=f"the first step of the trace, x = {x0.tolist()}, y = class {y0 + 1}; Lecture 01's "
+        "rule written literally (lecture01_step in this experiment, first index on a tie); "
+        f"byhand's W {'equals' if np.array_equal(W_bh, W04) else 'differs from'} the tie rule's",
+        source="lecture",
+        quote=r"2.1 $\hat{y}^{(t)} \leftarrow \operatorname{argmax}_{\hat{y}} "
+        r"\mathbf{w}_{\hat{y}}^T \mathbf{x}^{(t)}$",
+        lecture_value="W stays 0 (ŷ = y: no mistake)",
+        rule="byhand's W after the step equals Lecture 01's exactly",
+        differs="a convention: byhand's MulticlassPerceptron follows CS 577 Lecture 04's tie "
+        "rule (a tie of y with another class is a mistake, so at W = 0 it updates); Lecture "
+        "01's 'if ŷ = y, W ← W' with ŷ = argmax passes when y is the first tied class. Lecture "
+        "01's rule is lecture01_step in this experiment; away from ties the two agree",
+    )
+    trace01, W = [], np.zeros((2, 3))
+    for t in range(T):
+        W, yhat = lecture01_step(W, TRACE_X[t % 3], int(TRACE_Y[t % 3]))
+        trace01.append(yhat)
+    res.note(
+        "Under Lecture 01's rule the same 15 steps update at t = "
+        + ", ".join(str(t + 1) for t, v in enumerate(trace01) if v is not None)
+        + f" and end at W = {W.tolist()} (columns w₁, w₂, w₃); under Lecture 04's tie rule "
+        "(byhand) the trace below."
     )
     last = trace[-3:]
     res.claim(
@@ -138,6 +204,7 @@ def multiclass_calculations(seed: int, quick: bool) -> ExperimentResult:
         kind="exact",
         source="derived",
         derived_from="the perceptron stops updating once W separates the points",
+        rule="no update in the last pass and argmax_k w_kᵀx = y for the three points",
     )
     rows = []
     for s in trace:

@@ -72,6 +72,7 @@ def perceptron_trace_experiment(seed: int, quick: bool) -> ExperimentResult:
         target=[1, -1],
         source="lecture",
         quote="$$\\mathbf{w} = \\begin{bmatrix} 1 \\\\ -1 \\end{bmatrix}$$",
+        rule="byhand's w after t = 3 equals [1, −1] exactly",
     )
     res.claim(
         LECTURE,
@@ -85,6 +86,8 @@ def perceptron_trace_experiment(seed: int, quick: bool) -> ExperimentResult:
             "the slides' w = [1, −1] after t = 3 and their t = 6 update w ← w − [−1, −1] that "
             "leads to w = [2, −1]: w cannot change at t = 4, 5 (those points are not printed)"
         ),
+        category="reproduction",
+        rule="byhand's w after t = 5 equals its w after t = 3 exactly",
     )
     res.claim(
         LECTURE,
@@ -96,6 +99,46 @@ def perceptron_trace_experiment(seed: int, quick: bool) -> ExperimentResult:
         target=[2, -1],
         source="lecture",
         quote="$$\\mathbf{w} = \\begin{bmatrix} 2 \\\\ -1 \\end{bmatrix}$$",
+        rule="byhand's final w equals [2, −1] exactly and converged_ is True",
+    )
+    # Lecture 04's version of the example: t runs to T, past N, wrapping around x^(N+1 % N)
+    shift = 3
+    order = np.roll(np.arange(len(y)), shift)
+    Xs, ys = X[order], y[order]
+    w_lit, last_update, mismatch = np.zeros(2), 0, []
+    steps = 5 * len(y)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        for t in range(steps):
+            x, label = Xs[t % len(y)], ys[t % len(y)]
+            if not label * (w_lit @ x) > 0:
+                w_lit = w_lit + label * x
+                last_update = t + 1
+            w_bh = Perceptron(T=t + 1, fit_intercept=False).fit(Xs, ys).coef_.ravel()
+            if not np.array_equal(w_bh, w_lit):
+                mismatch.append(t + 1)
+    res.claim(
+        "cs577-04",
+        "Perceptron: an example",
+        f"T could be larger than N: the steps wrap around (x⁽ᴺ⁺¹ % ᴺ⁾ = x⁽¹⁾, …); byhand's "
+        f"Perceptron(T) equals the literal wrap-around loop for every T = 1 … {steps}, on a run "
+        "whose last update comes after t = N",
+        {
+            "T with a different w": mismatch,
+            "last update at t": last_update,
+            "N": len(y),
+            "w": w_lit.tolist(),
+        },
+        bool(not mismatch and last_update > len(y)),
+        kind="exact",
+        detail=f"the lecture's eight points started at the {shift + 1}th (a cyclic shift, chosen "
+        "so that the run needs a second pass: in the slide's order it converges at t = 7 ≤ N); "
+        "Perceptron(T=t, fit_intercept=False) refitted for each t",
+        source="lecture",
+        quote=r"$$x^{(1)}, \dots, x^{(N)}, x^{(N+1 \% N)}$$",
+        lecture_value="t = 1 … T with T > N, wrapping around",
+        rule="byhand's w equals the literal loop's at every T, exactly, and some update "
+        "happens at t > N",
     )
     res.table(
         "The trace (points at t = 4, 5, 8 are not printed on the slides; chosen "
@@ -203,6 +246,7 @@ def multiclass_perceptron(seed: int, quick: bool) -> ExperimentResult:
         source="lecture",
         quote=r"2.1 If  $\text{argmax}_{\hat{y}} \mathbf{w}_{\hat{y}}^\top \mathbf{x}^{(t)} "
         r"\setminus \{y^{(t)}\}$  is empty,",
+        rule="byhand's W equals the literal loop's exactly, with ≥ 3 ties of the true class met",
     )
     train_error = float(np.mean(model.predict(X) != y))
     res.claim(
@@ -217,6 +261,7 @@ def multiclass_perceptron(seed: int, quick: bool) -> ExperimentResult:
         reason="the lecture states the algorithm, not its convergence; on separable classes "
         "the multiclass perceptron stops (Kesler's construction reduces it to the binary "
         "perceptron's bound)",
+        rule="converged, last epoch without update, training error 0",
     )
     fig, axes = subplots(1, 2, figsize=(10, 4))
     decision_regions(model, X, y, ax=axes[0], title=r"regions $\arg\max_k\, w_k^\top x$")

@@ -92,6 +92,7 @@ def run(seed: int, quick: bool) -> ExperimentResult:
         f"outputs up to {scale:.3g}",
         source="lecture",
         quote="still linear",
+        rule="|network − collapsed affine map| ≤ 1e-12 × max(scale, 1)",
     )
 
     sizes = [d, 16, 12, 8, 3]
@@ -110,6 +111,7 @@ def run(seed: int, quick: bool) -> ExperimentResult:
         detail=f"layers {sizes} with Identity activations, max |net(x) − (xW + b)|",
         source="lecture",
         quote="We can always find an equivalent network without hidden units,",
+        rule="|deep linear network − collapsed map| ≤ 1e-12 × max(|output|, 1)",
     )
 
     # with ReLU it is not affine any more: the best affine fit leaves a residual
@@ -127,6 +129,7 @@ def run(seed: int, quick: bool) -> ExperimentResult:
         "1e-3 and 1e-10 are byhand's bounds",
         source="lecture",
         quote="No!",
+        rule="relu net's affine-fit residual > 1e-3 while the linear net's < 1e-10",
     )
 
     # figure: 1-D input, a linear-activation net is a line, a ReLU net bends

@@ -106,6 +106,7 @@ def xor_features(seed: int, quick: bool) -> ExperimentResult:
         detail="byhand LinearRegression on the four points (0,0)→0, (0,1)→1, (1,0)→1, (1,1)→0",
         source="lecture",
         quote="y doesn't depend on x",
+        rule="|w| ≤ 1e-12 and |b − 0.5| ≤ 1e-12",
     )
     path = _xor_gd_weights(X, yf, seed, 200 if quick else 1000)
     res.claim(
@@ -118,6 +119,7 @@ def xor_features(seed: int, quick: bool) -> ExperimentResult:
         detail=f"byhand.fit, full-batch GD on the MSE, ε = 0.5, {len(path) - 1} steps",
         source="lecture",
         quote="$w \\rightarrow 0$.",
+        rule="‖w_T‖ < 1e-6 and |b_T − 0.5| < 1e-6",
     )
 
     poly = PolynomialFeatures(degree=2, include_bias=False)
@@ -134,7 +136,8 @@ def xor_features(seed: int, quick: bool) -> ExperimentResult:
         kind="exact",
         detail=f"max |ŷ − y| on the four points; φ(x) has D = {Phi.shape[1]} features",
         source="lecture",
-        quote="Note: Implement the feature map for degree 2 polynomials in 2 free variables.",
+        quote="Can capture XOR with deg 2 poly feat",
+        rule="max residual on the four points ≤ 1e-12",
     )
     # the fitted polynomial: c · φ(x) + c₀. On {0, 1}, x_i² = x_i, so only c(x_i) + c(x_i²) is
     # determined; the function on the four points is x1 + x2 − 2·x1·x2.
@@ -168,6 +171,8 @@ def xor_features(seed: int, quick: bool) -> ExperimentResult:
             "least squares on the degree-2 map of the four XOR points (the lecture does not print "
             "the fitted polynomial)"
         ),
+        category="reproduction",
+        rule="each coefficient within 1e-10 of (1, 1, −2, 0)",
     )
     res.table(
         "Degree-2 fit: coefficients of φ(x)",
@@ -263,6 +268,7 @@ def poly_degrees(seed: int, quick: bool) -> ExperimentResult:
         "lecture's code on the training inputs",
         source="lecture",
         quote="$$\\phi(x) = [1, x, x^2, \\dots, x^d]$$",
+        rule="max relative difference between byhand and the lecture's map ≤ 1e-12",
     )
 
     train, val, test, models = {}, {}, {}, {}
@@ -288,6 +294,8 @@ def poly_degrees(seed: int, quick: bool) -> ExperimentResult:
             "nested least-squares models: each degree contains the lower ones, and degree 37 has "
             "more coefficients than the 20 samples, so it interpolates"
         ),
+        category="reproduction",
+        rule="training error strictly decreasing in the degree and < 1e-8 at degree 37",
     )
     best = min(DEGREES, key=lambda d: val[d])
     poly_b, model_b = models[best]
@@ -307,6 +315,7 @@ def poly_degrees(seed: int, quick: bool) -> ExperimentResult:
             "the lecture calls deg a HYPERPARAMETER but names no best degree; byhand draws its "
             "sample from x³ − x, so degree 3 should win on fresh data"
         ),
+        rule="validation picks degree 3, and val(9) > val(3), val(37) > val(9), val(37) > val(1)",
     )
     res.table(
         "Mean squared error (the test sample is used once, for the degree chosen on validation)",
@@ -529,6 +538,7 @@ def hand_gradient_check(seed: int, quick: bool) -> ExperimentResult:
             detail=f"max relative difference over the four gradients, N = {len(y)}, m = {m}",
             source="lecture",
             quote=GRAD_QUOTES[(lecture, loss)],
+            rule="max relative difference ≤ 1e-12",
         )
         res.claim(
             lecture,
@@ -544,10 +554,34 @@ def hand_gradient_check(seed: int, quick: bool) -> ExperimentResult:
                 "central finite differences of the lecture's J(θ), an oracle independent of the "
                 "hand formulas"
             ),
+            rule="max relative difference ≤ 1e-6 (central differences, ε = 1e-6)",
         )
         rows.append([label, f"{e_bp:.2e}", f"{e_fd:.2e}"])
     res.table(
         "Max relative difference of the hand gradients", ["case", "vs backprop", "vs FD"], rows
+    )
+    # the one point where the lecture's relu′ and byhand's differ: z = 0
+    relu_mod = nn.ReLU()
+    relu_mod.forward(np.zeros((1, 1)))
+    byhand_at_0 = float(relu_mod.backward(np.ones((1, 1)))[0, 0])
+    lecture_at_0 = float(relu_prime(np.zeros(1))[0])
+    res.claim(
+        LECTURE,
+        "Activation function",
+        "relu′(z) = 1 for z ≥ 0: at z = 0 byhand's ReLU backward gives the lecture's 1",
+        byhand_at_0,
+        byhand_at_0 == lecture_at_0,
+        kind="exact",
+        target=lecture_at_0,
+        detail="byhand's nn.ReLU backward of an upstream gradient 1 at z = 0; everywhere else "
+        "the two agree (the gradient claims above never meet h = 0 exactly)",
+        source="lecture",
+        quote=r"$$\text{relu}'(z) = \begin{cases} 1 & z \geq 0 \\ 0 & z < 0 \end{cases}$$",
+        lecture_value=1,
+        rule="byhand's relu′(0) equals the lecture's 1 exactly",
+        differs="a convention: byhand's ReLU takes relu′(0) = 0 (PyTorch's choice, and Galerne "
+        "Course I's 'derivative 0 if t ≤ 0'); CS 577 Lecture 03 takes 1. Both are subgradients "
+        "of max(0, z) at 0",
     )
 
     # train the 1-D net by GD with the hand gradients and with byhand.fit: the same iterates
@@ -590,6 +624,7 @@ def hand_gradient_check(seed: int, quick: bool) -> ExperimentResult:
         f"(loss {hand_loss[0]:.3f} → {hist.loss[-1]:.4f})",
         source="lecture",
         quote="$$\\nabla J = \\frac{\\sum_{i=1}^N \\nabla J_i}{N}$$",
+        rule="max |hand-gradient GD iterate − byhand.fit iterate| ≤ 1e-9",
     )
     fig, axes = subplots(1, 2, figsize=(10, 3.8))
     xs = np.linspace(-np.pi, np.pi, 300)[:, None]

@@ -61,6 +61,7 @@ def poly_degree2_terms(seed: int, quick: bool) -> ExperimentResult:
         "column against the literal product of the inputs",
         source="lecture",
         quote=r"a x_2^2 + b x_1^2 + c x_1 x_2 + d x_1 + e x_2 + f \cdot 1",
+        rule="6 output columns, the slide's six monomials, equal columns",
     )
     rows, ok = [], True
     for d in (1, 2, 3, 5, 10):
@@ -93,6 +94,9 @@ def poly_degree2_terms(seed: int, quick: bool) -> ExperimentResult:
         source="derived",
         derived_from="counting monomials x^α with |α| ≤ k in d variables (stars and bars); "
         "the slide's D = ? is the case d = k = 2",
+        category="reproduction",
+        rule="byhand's count = C(d + k, k) and its columns = scikit-learn's, for every (d, k) "
+        "tried",
     )
     res.table(
         "Number of features D", ["d", "degree k", "byhand", "C(d+k, k)", "scikit-learn"], rows

@@ -120,6 +120,7 @@ def multiclass_hidden_gradients(seed: int, quick: bool) -> ExperimentResult:
         source="lecture",
         quote=r"\left( \left( \mathbf{W}^{(2)} \frac{\partial L(\mathbf{z}^{(i)}, y)}{\partial "
         r"\mathbf{z}} \right) \odot g'(\mathbf{h}^{(i)}) \right) \mathbf{x}^{(i)\top}",
+        rule="max relative difference to central differences < 1e-7",
     )
     layers = [nn.Linear(d, m, dtype=np.float64), nn.Linear(m, K, dtype=np.float64)]
     net = nn.Sequential(layers[0], nn.Tanh(), layers[1])
@@ -163,6 +164,8 @@ def multiclass_hidden_gradients(seed: int, quick: bool) -> ExperimentResult:
         source="derived",
         derived_from="J = (1/N) Σ J_i and the slide's per-sample formulas; the tolerance is "
         "float64 rounding",
+        category="reproduction",
+        rule="max relative difference to byhand's backward < 1e-12",
     )
     fig, axes = subplots(1, 2, figsize=(9, 3.8))
     s0 = slide_gradients(X[0], Y[0], P["W1"], P["b1"], P["W2"], P["b2"])

@@ -81,7 +81,8 @@ def perceptron_is_sgd(seed: int, quick: bool) -> ExperimentResult:
         "in online mode, bit for bit, on overlapping classes (at least one update per sample "
         "on average is required, so that the equality is tested on many updates)",
         source="lecture",
-        quote="Perceptron as stochastic gradient descent (SGD)",
+        quote="update rule in percep alg ≡ SGD with $m = 1$",
+        rule="byhand.fit's w equals the perceptron's exactly, with ≥ N updates",
     )
     res.table(
         "Final weights, side by side",
@@ -149,6 +150,7 @@ def full_batch_perceptron(seed: int, quick: bool) -> ExperimentResult:
         detail="max_k |w_k(0.1) − 0.1·w_k(1)| / max|w_k(1)| over all iterations",
         source="lecture",
         quote="2. What if you use a smaller stepsize like  $\\eta_t = 0.1$ ? Nope.",
+        rule="max |w(η = 0.1) − 0.1·w(η = 1)| relative < 1e-12",
     )
     tail = err1[len(err1) // 2 :]
     changes = int(np.count_nonzero(np.diff(tail)))
@@ -168,6 +170,9 @@ def full_batch_perceptron(seed: int, quick: bool) -> ExperimentResult:
         f"({float(err_log[-1]):.3f})",
         source="lecture",
         quote="Does it work? Nope.",
+        category="observation",
+        rule="in the last half, the training error changes at ≥ 10 % of the steps and rises ≥ "
+        "0.05 above the logistic run's final error (thresholds byhand's reading of 'Nope')",
     )
     steps = np.diff(loss_log)
     res.claim(
@@ -180,6 +185,7 @@ def full_batch_perceptron(seed: int, quick: bool) -> ExperimentResult:
         detail="η = 0.1, full batch",
         source="lecture",
         quote="3. Is this a good loss function? What would be a better choice? The logistic loss.",
+        rule="every GD step lowers the logistic loss",
     )
     fig, axes = subplots(1, 2, figsize=(10, 4))
     learning_curves(

@@ -38,6 +38,13 @@ def sgd_m1_cost(seed: int, quick: bool) -> ExperimentResult:
     for name, batch, lr in (("GD (m = N)", None, 1.0 / L), ("SGD (m = 1)", 1, 0.02)):
         net = nn.Linear(d, 1, random_state=seed, dtype=np.float64)
         net.weight.data[:] = 0.0
+        # J(θ) after each epoch's steps (byhand.fit's History.loss is the mean over the
+        # epoch's batches during the forward passes: for GD, its loss before its one step)
+        after = [float(np.mean((net(X).ravel() - y) ** 2))]
+
+        def measure(state, net=net, after=after) -> None:
+            after.append(float(np.mean((net(X).ravel() - y) ** 2)))
+
         hist = fit(
             net,
             nn.MSELoss(),
@@ -48,26 +55,36 @@ def sgd_m1_cost(seed: int, quick: bool) -> ExperimentResult:
             batch_size=batch,
             verbose=0,
             random_state=seed,
+            callbacks=[measure],
         )
         pred = net(X).ravel()
-        runs[name] = np.array(hist.loss) - j_star
+        runs[name] = np.array(after) - j_star  # index k: after k epochs (0: the start)
         times[name] = (float(np.median(hist.time)), float(np.mean((pred - y) ** 2)) - j_star)
     gd, sgd = runs["GD (m = N)"], runs["SGD (m = 1)"]
     res = ExperimentResult()
+    ratio = float(gd[1] / sgd[1])
     res.claim(
         L04,
         SLIDE_SGD,
         "cheap: for the same number of sample gradients (one pass over the data), N updates "
-        "on single samples get much further than one full-batch step",
-        {"excess loss after 1 epoch, SGD": float(sgd[0]), "GD": float(gd[0])},
-        bool(sgd[0] < 0.1 * gd[0]),
+        "on single samples get further than one full-batch step",
+        {
+            "excess loss after 1 epoch, SGD": float(sgd[1]),
+            "GD": float(gd[1]),
+            "GD / SGD": ratio,
+        },
+        bool(sgd[1] < gd[1]),
         kind="qualitative",
-        target="SGD < GD / 10",
+        target="SGD < GD",
         detail=f"linear regression, N = {n}, d = {d}, MSE loss; GD ε = 1/L = {1 / L:.3f}, "
-        "SGD ε = 0.02; excess loss = J(θ) − J* with J* from least squares; the epoch loss is "
-        "byhand.fit's mean over the epoch's batches",
-        source="lecture",
-        quote="cheap but not as performant",
+        "SGD ε = 0.02; excess loss J(θ) − J* on the whole training set measured after the "
+        "epoch's last step (J* from least squares), both from θ = 0",
+        source="byhand",
+        reason="the lecture says 'cheap but not as performant' with no number; the comparison "
+        "at an equal budget of sample gradients is byhand's reading of 'cheap'",
+        lecture_value="cheap but not as performant",
+        rule="SGD's excess loss after one epoch < GD's (byhand's reading of 'cheap', with no "
+        "margin: the lecture gives none)",
     )
     final_sgd, final_gd = times["SGD (m = 1)"][1], times["GD (m = N)"][1]
     res.claim(
@@ -79,8 +96,10 @@ def sgd_m1_cost(seed: int, quick: bool) -> ExperimentResult:
         bool(final_gd < 1e-3 * final_sgd),
         kind="qualitative",
         target="GD < SGD / 1000",
-        source="lecture",
-        quote="cheap but not as performant",
+        source="byhand",
+        reason="the lecture says 'not as performant' with no number; the factor 1000 is byhand's",
+        lecture_value="cheap but not as performant",
+        rule=f"GD's excess loss after {epochs} epochs < SGD's / 1000 (threshold byhand's)",
     )
     res.table(
         "Per-epoch cost and loss reached",
@@ -99,7 +118,7 @@ def sgd_m1_cost(seed: int, quick: bool) -> ExperimentResult:
         {k: np.maximum(v, 1e-16) for k, v in runs.items()},
         ax=ax,
         log=True,
-        xlabel="epoch (N sample gradients each)",
+        xlabel="epochs done (N sample gradients each)",
         ylabel=r"excess loss $J(\theta) - J^\ast$",
     )
     res.figure(

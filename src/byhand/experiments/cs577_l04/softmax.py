@@ -88,6 +88,8 @@ def run(seed: int, quick: bool) -> ExperimentResult:
         detail=f"max |formula − central differences| over {trials} random z ∈ R^K, K = 2…7",
         source="lecture",
         quote="$y \\neq j: -p_y p_j$",
+        category="derivation",
+        rule="max |formula − central differences| < 1e-8",
     )
     res.claim(
         LECTURE,
@@ -99,6 +101,7 @@ def run(seed: int, quick: bool) -> ExperimentResult:
         detail="max |CrossEntropyLoss.backward − (softmax(z) − onehot(y))|",
         source="lecture",
         quote="$p$  - one hot",
+        rule="max |CrossEntropyLoss.backward − (p − onehot)| < 1e-12",
     )
     res.claim(
         LECTURE,
@@ -113,6 +116,8 @@ def run(seed: int, quick: bool) -> ExperimentResult:
             "central finite differences of L(z, y) = −log softmax(z)_y, an oracle independent of "
             "the slide's formula"
         ),
+        category="reproduction",
+        rule="max |backward − central differences of byhand's loss| < 1e-8",
     )
     # a batch, through byhand.gradcheck (mean over the batch: gradient (p − onehot)/N)
     N, K = (8, 5) if quick else (64, 10)
@@ -138,6 +143,8 @@ def run(seed: int, quick: bool) -> ExperimentResult:
         detail=f"N = {N}, K = {K}; byhand.gradcheck (central differences, float64)",
         source="derived",
         derived_from="the mean over N samples of the slide's per-sample gradient p − onehot(y)",
+        category="reproduction",
+        rule="max |backward − (p − onehot)/N| < 1e-12 and gradcheck relative error < 1e-6",
     )
 
     # figure: one example, p, onehot, and the gradient; the Jacobian as a matrix

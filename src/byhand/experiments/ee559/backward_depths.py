@@ -108,6 +108,7 @@ def backward_depths(seed: int, quick: bool) -> ExperimentResult:
         source="lecture",
         quote=r"\left[ \frac{\partial \ell}{\partial w^{(l)}} \right] = \left[ \frac{\partial "
         r"\ell}{\partial s^{(l)}} \right] (x^{(l-1)})^T",
+        rule="max |literal − byhand| < 1e-12 at every depth",
     )
     res.claim(
         LECTURE,
@@ -122,6 +123,8 @@ def backward_depths(seed: int, quick: bool) -> ExperimentResult:
         source="derived",
         derived_from="the chain rule the lecture applies; the tolerance is the central "
         "differences' O(h²) truncation plus rounding",
+        category="reproduction",
+        rule="gradcheck relative error < 1e-6 at every depth",
     )
     res.table("Depth by depth", ["L", "widths", "literal vs byhand", "gradcheck rel. error"], rows)
     fig, ax = subplots()

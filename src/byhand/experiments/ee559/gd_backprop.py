@@ -129,6 +129,7 @@ def gd_logistic_lda(seed: int, quick: bool) -> ExperimentResult:
             "$$\\frac{\\partial \\mathcal{L}}{\\partial b} = - \\sum_n \\underbrace{y_n "
             "\\sigma(-y_n(w \\cdot x_n + b))}_{u_n},$$"
         ),
+        rule="max |lecture code's iterate − byhand.fit's| ≤ 1e-9",
     )
     sum_loss = {k: float(np.sum(np.logaddexp(0, -y * (X @ s[0] + s[1])))) for k, s in snaps.items()}
     losses = [sum_loss[k] for k in SNAPSHOTS]
@@ -140,8 +141,12 @@ def gd_logistic_lda(seed: int, quick: bool) -> ExperimentResult:
         {str(k): sum_loss[k] for k in SNAPSHOTS},
         bool(all(a >= b - 1e-9 for a, b in itertools.pairwise(losses)) and losses[-1] < losses[0]),
         kind="qualitative",
+        detail="the lecture's data are not given: byhand's two Gaussian classes (shared Σ) "
+        f"scaled by {scale}, a scale chosen so that GD with the lecture's η = 0.1 on the sum "
+        "over 100 points is stable and the boundary turns visibly over n = 10 … 10³",
         source="lecture",
         quote="With 100 training points and  $\\eta = 10^{-1}$ .",
+        rule="loss non-increasing over n = 0, 10, …, 10⁴ (1e-9 slack) and lower at the end",
     )
     newton = LogisticRegression(alpha=0.0, solver="newton", max_iter=100, tol=1e-12).fit(X, y01)
     w_star = np.r_[np.ravel(newton.coef_), np.ravel(newton.intercept_)]
@@ -157,6 +162,7 @@ def gd_logistic_lda(seed: int, quick: bool) -> ExperimentResult:
         detail="max |θ_GD − θ*| against byhand LogisticRegression(solver='newton', alpha=0)",
         source="lecture",
         quote="which cannot be minimized analytically.",
+        rule="max |θ_GD − θ*| ≤ 1e-6, θ* from byhand's LogisticRegression(solver='newton')",
     )
     lda = LinearDiscriminantAnalysis().fit(X, y01)
     w_lda = np.r_[np.ravel(lda.coef_), np.ravel(lda.intercept_)]
@@ -180,6 +186,8 @@ def gd_logistic_lda(seed: int, quick: bool) -> ExperimentResult:
             "the slide's last panel shows the n = 10⁴ boundary beside LDA's without a number; "
             "0.97 agreement of the two classifiers' predictions is byhand's threshold"
         ),
+        rule="agreement with LDA's predictions ≥ 97 % at n = 10⁴ and above n = 0's (threshold "
+        "byhand's)",
     )
     res.table(
         "Boundary after n iterations against LDA's",
@@ -406,6 +414,7 @@ def _backprop_mnist(seed: int, quick: bool) -> ExperimentResult:
         reason=(
             "these sections train no MLP on MNIST and give no accuracy; the threshold is byhand's"
         ),
+        rule="test accuracy ≥ the target (threshold byhand's)",
     )
     # the cost of the passes, counted from the products the passes execute
     batch = 1000
@@ -413,23 +422,6 @@ def _backprop_mnist(seed: int, quick: bool) -> ExperimentResult:
     f_run, b_run = count_passes(count_net, loss, X[:batch], y[:batch])
     f_trained, b_trained = count_passes(net, loss, X[:batch], y[:batch])
     flop_ratio = b_run / f_run
-    res.claim(
-        LECTURE,
-        SLIDE_BP,
-        "the costly operations are s = w x (forward) and wᵀ[∂ℓ/∂s], [∂ℓ/∂s] xᵀ (backward): "
-        "the backward pass is twice more expensive than the forward one",
-        round(flop_ratio, 6),
-        abs(flop_ratio - 2.0) <= 0.01,
-        kind="numeric",
-        target=2.0,
-        detail=f"FLOPs of the matrix products executed, counted from their shapes: "
-        f"{f_run / 1e9:.3f} GFLOP forward, {b_run / 1e9:.3f} GFLOP backward for a batch of "
-        f"{batch} (element-wise operations not counted; the net trained above skips "
-        f"∂ℓ/∂x⁽⁰⁾, so its backward is {b_trained / f_trained:.2f}× its forward)",
-        source="lecture",
-        quote="the rule of thumb is that the backward pass is twice more expensive than the "
-        "forward one.",
-    )
     timing_net = mlp(sizes, seed, input_grad=True)
     for p, q in zip(timing_net.parameters(), net.parameters(), strict=True):
         p.data[...] = q.data
@@ -438,13 +430,37 @@ def _backprop_mnist(seed: int, quick: bool) -> ExperimentResult:
     time_passes(timing_net, loss, xb, yb, 3)  # warm-up
     tf, tb = time_passes(timing_net, loss, xb, yb, reps)
     ratio = tb / tf
-    # Timing is reported, never judged: a claim must not pass or fail with the machine's load.
+    res.claim(
+        LECTURE,
+        SLIDE_BP,
+        "the backward pass is twice more expensive than the forward one: byhand's measured "
+        "time of a full backward pass (with ∂ℓ/∂x⁽⁰⁾) over its forward pass",
+        round(ratio, 3),
+        abs(ratio - 2.0) <= 0.5,
+        kind="numeric",
+        target=2.0,
+        detail=f"fastest of {reps} passes each on a batch of {batch}, one BLAS thread: forward "
+        f"{tf * 1e3:.2f} ms (with the loss), backward {tb * 1e3:.2f} ms. The FLOPs of the "
+        f"products, counted from their shapes, give {flop_ratio:.3f} — a cost model, 2 by "
+        f"construction, shown and not judged ({f_run / 1e9:.3f} GFLOP forward, "
+        f"{b_run / 1e9:.3f} GFLOP backward; the net trained above skips ∂ℓ/∂x⁽⁰⁾: "
+        f"{b_trained / f_trained:.2f}× by that count)",
+        source="lecture",
+        quote="the rule of thumb is that the backward pass is twice more expensive than the "
+        "forward one.",
+        lecture_value=2,
+        rule="|time(backward)/time(forward) − 2| ≤ 0.5, times the best of the repetitions "
+        "(the least disturbed by other processes); the tolerance is byhand's, for a rule of "
+        "thumb",
+    )
     res.note(
         "The rule of thumb is that the backward pass is twice more expensive than the forward "
         f"one. Measured here (fastest of {reps} passes on a batch of {batch}): forward "
-        f"{tf * 1e3:.2f} ms, backward {tb * 1e3:.2f} ms, ratio {ratio:.2f} against "
-        f"{flop_ratio:.2f} by the FLOPs counted. "
-        "Times depend on the BLAS and the machine, so this figure is shown, not checked."
+        f"{tf * 1e3:.2f} ms, backward {tb * 1e3:.2f} ms, ratio {ratio:.2f}; counting the "
+        f"FLOPs of the matrix products gives {flop_ratio:.2f}, which is 2 by construction (two "
+        "products of the forward's size per layer) and so is shown, not judged. Times depend "
+        "on the BLAS and the machine's load, hence the best of the repetitions and a ±0.5 "
+        "tolerance."
     )
     no_in_net = mlp(sizes, seed, input_grad=False)
     for p, q in zip(no_in_net.parameters(), net.parameters(), strict=True):

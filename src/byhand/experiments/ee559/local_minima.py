@@ -97,6 +97,8 @@ def gd_local_minima(seed: int, quick: bool) -> ExperimentResult:
         source="lecture",
         quote=r"\underset{w}{\operatorname{argmin}} \tilde{\mathcal{L}}_{w_0}(w) = w_0 - \eta "
         r"\nabla \mathcal{L}(w_0)",
+        category="derivation",
+        rule="max |BFGS argmin − (w₀ − η∇L(w₀))| < 1e-6",
     )
     steps = 300
     starts = (-1.6, 0.5, 3.0)
@@ -120,6 +122,8 @@ def gd_local_minima(seed: int, quick: bool) -> ExperimentResult:
         source="lecture",
         quote="This [most of the time] eventually ends up in a **local** minimum, and the "
         "choices of  $w_0$  and  $\\eta$  are important.",
+        rule="each run ends at a local minimum; two w₀ (same η) and two η (same w₀) end at "
+        "different minima",
     )
     res.note(
         "The transcript keeps the η = 0.125 and η = 0.5 panels of §3.5 but not the "

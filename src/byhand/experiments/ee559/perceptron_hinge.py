@@ -73,6 +73,8 @@ def perceptron_2d_hinge(seed: int, quick: bool) -> ExperimentResult:
         source="lecture",
         quote=r"while  $\exists n_k$  s.t.  $y_{n_k} (w^k \cdot x_{n_k}) \leq 0$ , update  "
         r"$w^{k+1} = w^k + y_{n_k} x_{n_k}$",
+        rule="byhand's updates per epoch and final w equal the literal loop's; last epoch 0 "
+        "changes; separates",
     )
     from byhand import nn, optim
     from byhand.training import fit
@@ -95,6 +97,37 @@ def perceptron_2d_hinge(seed: int, quick: bool) -> ExperimentResult:
         verbose=0,
     )
     margins = y2 * lin(X2).ravel()
+    # the loss and its (sub)gradient at the start, against the formula written literally
+    z0 = (X2 @ w2[:2] + w2[2])[:, None]
+    hinge = nn.HingeLoss()
+    val = hinge.forward(z0, y2)
+    grad = hinge.backward()[:, 0]
+    n2 = len(y2)
+    val_lit = sum(max(0.0, 1.0 - yi * zi) for yi, zi in zip(y2, z0[:, 0], strict=True)) / n2
+    grad_lit = np.array(
+        [-yi / n2 if 1.0 - yi * zi >= 0 else 0.0 for yi, zi in zip(y2, z0[:, 0], strict=True)]
+    )
+    gap = max(abs(val - val_lit), float(np.max(np.abs(grad - grad_lit))))
+    res.claim(
+        LECTURE,
+        S31,
+        "byhand's HingeLoss is the lecture's max(0, 1 − yₙ(w·xₙ + b)) (mean over the samples) "
+        "and its derivative −yₙ where 1 − yₙf(xₙ) ≥ 0, 0 elsewhere",
+        {
+            "loss": val,
+            "loss, literal": val_lit,
+            "max |gradient − literal|": float(np.max(np.abs(grad - grad_lit))),
+        },
+        bool(gap <= 1e-12),
+        kind="exact",
+        target=0.0,
+        detail=f"the {n2} points at the perceptron's scaled boundary; a Python loop over the "
+        "samples as the oracle (the subgradient at the kink is −yₙ, byhand's convention)",
+        source="lecture",
+        quote=r"\max(0, 1 - y_n(w \cdot x_n + b))",
+        lecture_value="max(0, 1 − yₙ(w·xₙ + b))",
+        rule="|byhand − literal| ≤ 1e-12 for the loss and every gradient entry",
+    )
     res.claim(
         LECTURE,
         S31,
@@ -110,12 +143,12 @@ def perceptron_2d_hinge(seed: int, quick: bool) -> ExperimentResult:
         bool(before.min() < 1 and margins.min() >= 1 and hist.loss[-1] == 0.0),
         kind="exact",
         detail=f"the {len(y2)} points farther than 0.3 from the line x₁ + x₂/2 = 3; byhand.fit, "
-        "full-batch (sub)gradient descent, ε = 0.5, up to 3000 epochs (stopped 20 epochs after "
-        "the last improvement), nn.HingeLoss on "
-        "nn.Linear(2, 1); no ‖w‖² term, so the loss can reach 0",
+        f"full-batch (sub)gradient descent, ε = 0.5, {hist.epochs} epochs (no early stop), "
+        "nn.HingeLoss on nn.Linear(2, 1); no ‖w‖² term, so the loss can reach 0",
         source="lecture",
         quote=r"Minimizing  $\max(0, 1 - y_n(w \cdot x_n + b))$  pushes the  $n$ th sample "
         r"beyond the plane  $w \cdot x + b = y_n$",
+        rule="start min yf < 1; end min yf ≥ 1 and hinge loss 0",
     )
 
     fig, axes = subplots(1, 2, figsize=(10, 4))

@@ -5,7 +5,10 @@ f(x) = 1{w Σᵢ xᵢ + b >= 0} implements or(u, v) = 1{u + v − 0.5 >= 0} (w =
 and(u, v) = 1{u + v − 1.5 >= 0} (w = 1, b = −1.5), not(u) = 1{−u + 0.5 >= 0} (w = −1, b = 0.5);
 "Hence, any Boolean function can be build with such units" (McCulloch and Pitts, 1943).
 Each unit is a byhand :class:`~byhand.nn.Linear` with the lecture's weights followed by the step
-1{s >= 0} = (Sign(s) + 1)/2; truth tables are compared with Python's own ``or``/``and``/``not``.
+1{s >= 0} = (Sign(s) + 1)/2; truth tables are compared with Python's own ``or``/``and``/``not``
+and with :func:`byhand.datasets.logic_table` (the lecture's tables as byhand ships them).
+"Any Boolean function" is checked on every one of them for two and three inputs (16 and 256
+functions), each built from the three units in disjunctive normal form.
 """
 
 from __future__ import annotations
@@ -45,6 +48,26 @@ class TLU(nn.Module):
         return ((self.sign(s) + 1) / 2).astype(int)[:, 0]
 
 
+def dnf_network(units: dict[str, TLU], table: np.ndarray, X: np.ndarray) -> np.ndarray:
+    """The Boolean function with truth ``table`` (one output per row of X, rows in binary
+    order) computed from the lecture's units only: the or of one and-chain of literals (xᵢ or
+    not(xᵢ)) per row where the function is 1; the constant 0 is and(x₁, not(x₁))."""
+
+    def col(a: np.ndarray) -> np.ndarray:
+        return np.asarray(a)[:, None]
+
+    lits = [(X[:, i], units["not"](col(X[:, i]))) for i in range(X.shape[1])]
+    out = units["and"](np.column_stack([lits[0][0], lits[0][1]]))  # constant 0
+    for row, bit in zip(X, table, strict=True):
+        if not bit:
+            continue
+        term = lits[0][1 - row[0]]
+        for i in range(1, X.shape[1]):
+            term = units["and"](np.column_stack([term, lits[i][1 - row[i]]]))
+        out = units["or"](np.column_stack([out, term]))
+    return out
+
+
 def truth_table(unit: TLU, n_inputs: int) -> tuple[np.ndarray, np.ndarray]:
     """All inputs in {0, 1}^n (binary order) and the unit's outputs."""
     X = np.array(list(itertools.product((0, 1), repeat=n_inputs)))
@@ -53,7 +76,7 @@ def truth_table(unit: TLU, n_inputs: int) -> tuple[np.ndarray, np.ndarray]:
 
 @experiment(
     "tlu-logic",
-    title="Threshold logic units: and, or, not (and so xor)",
+    title="Threshold logic units: and, or, not (and so every Boolean function)",
     lecture=LECTURE,
     number=15,
     covers=[
@@ -61,7 +84,10 @@ def truth_table(unit: TLU, n_inputs: int) -> tuple[np.ndarray, np.ndarray]:
     ],
 )
 def run(seed: int, quick: bool) -> ExperimentResult:
-    """Truth tables of the lecture's TLUs; xor composed of them."""
+    """Truth tables of the lecture's TLUs; every Boolean function of 2 and 3 inputs composed
+    of them."""
+    from byhand.datasets import logic_table
+
     res = ExperimentResult()
     oracle = {
         "or": lambda u, v: int(bool(u) or bool(v)),
@@ -73,43 +99,62 @@ def run(seed: int, quick: bool) -> ExperimentResult:
     for name, (n_in, w, b) in UNITS.items():
         X, out = truth_table(units[name], n_in)
         expected = np.array([oracle[name](*x) for x in X])
+        shipped_X, shipped_y = logic_table(name)
+        same_table = np.array_equal(shipped_X, X) and np.array_equal(shipped_y, expected)
         res.claim(
             LECTURE,
             SLIDE,
             f"{name}(u{', v' if n_in == 2 else ''}) = 1{{{'u+v' if n_in == 2 else '−u'}"
             f"{b:+g} ≥ 0}} (w = {w:g}, b = {b:g}) implements {name}",
             out.tolist(),
-            bool(np.array_equal(out, expected)),
+            bool(np.array_equal(out, expected) and same_table),
             kind="exact",
             target=expected.tolist(),
             source="lecture",
             quote=TLU_QUOTES[name],
-            detail="outputs on inputs " + ", ".join("".join(map(str, x)) for x in X),
+            detail="outputs on inputs "
+            + ", ".join("".join(map(str, x)) for x in X)
+            + "; the target is Python's operator, and byhand.datasets.logic_table"
+            f"({name!r}) must give the same table ({'it does' if same_table else 'it does NOT'})",
+            lecture_value=f"the truth table of {name}",
+            rule="the TLU's outputs equal Python's operator on every input, exactly, and "
+            "byhand.datasets.logic_table gives the same table",
         )
         rows += [
             [name, " ".join(map(str, x)), int(o), int(e)]
             for x, o, e in zip(X, out, expected, strict=True)
         ]
 
-    # any Boolean function: xor(u, v) = and(or(u, v), not(and(u, v)))
+    # any Boolean function: every function of 2 and of 3 inputs, in disjunctive normal form
+    built, wrong = 0, []
+    for n_in in (2, 3):
+        X = np.array(list(itertools.product((0, 1), repeat=n_in)))
+        for k in range(2 ** (2**n_in)):
+            table = np.array([(k >> i) & 1 for i in range(2**n_in)])
+            got = dnf_network(units, table, X)
+            built += 1
+            if not np.array_equal(got, table):
+                wrong.append((n_in, table.tolist()))
     X = np.array(list(itertools.product((0, 1), repeat=2)))
-    o = units["or"](X)
-    a = units["and"](X)
-    na = units["not"](a[:, None])
-    xor = units["and"](np.column_stack([o, na]))
-    expected = np.array([int(u != v) for u, v in X])
+    xor = dnf_network(units, np.array([0, 1, 1, 0]), X)
     res.claim(
         LECTURE,
         SLIDE,
-        "any Boolean function can be built with such units: xor(u, v) = and(or(u, v), "
-        "not(and(u, v)))",
-        xor.tolist(),
-        bool(np.array_equal(xor, expected)),
+        "any Boolean function can be built with such units: all 16 functions of two inputs "
+        "and all 256 of three (xor among them), each as an or of and-chains of the lecture's "
+        "three TLUs",
+        {"functions built": built, "wrong": len(wrong), "xor": xor.tolist()},
+        not wrong and built == 16 + 256,
         kind="exact",
-        target=expected.tolist(),
-        detail="a two-layer network of the lecture's three TLUs",
+        target={"functions built": 272, "wrong": 0},
+        detail="disjunctive normal form: or over the rows where f = 1 of and(ℓ₁, ℓ₂, …), "
+        "ℓᵢ = xᵢ or not(xᵢ); the constant 0 is and(x₁, not(x₁)); every output compared with "
+        "the function's truth table" + (f"; wrong: {wrong[:3]}" if wrong else ""),
         source="lecture",
         quote="Hence, **any Boolean function can be build with such units.**",
+        lecture_value="any Boolean function",
+        rule="every one of the 16 two-input and 256 three-input Boolean functions is computed "
+        "exactly (0 wrong outputs)",
     )
     res.table(
         "Truth tables (TLU output vs Python's operator)", ["unit", "input", "TLU", "expected"], rows

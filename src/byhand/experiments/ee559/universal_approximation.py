@@ -84,6 +84,8 @@ def run(seed: int, quick: bool) -> ExperimentResult:
             "interpolant with knots h = 2π/N apart: 4.9e-4 < 1e-3 at N = 100 (the lecture states "
             "∀ε ∃N without numbers)"
         ),
+        category="reproduction",
+        rule="max error on a fine grid < 1e-3",
     )
     decreasing = bool(np.all(np.diff(errs) < 0))
     slope = float(np.polyfit(np.log(ns), np.log(errs), 1)[0])
@@ -100,6 +102,7 @@ def run(seed: int, quick: bool) -> ExperimentResult:
             "A better approximation requires a larger hidden layer (larger  $K$ ), and this "
             "theorem says nothing about the relation between the two."
         ),
+        rule="error strictly decreasing in N with a log-log slope < −1.5",
     )
     bound_ok = bool(np.all(errs <= (2 * np.pi / np.array(ns)) ** 2 / 8 * (1 + 1e-9)))
     res.claim(
@@ -114,6 +117,8 @@ def run(seed: int, quick: bool) -> ExperimentResult:
             "the interpolation error bound h²/8 · max|sin''| of the piecewise-linear interpolant "
             "with knot spacing h = 2π/N"
         ),
+        category="reproduction",
+        rule="error ≤ (2π/N)²/8 for every N (relative 1e-9)",
     )
     res.table(
         "Max error vs number of ReLU units",

@@ -89,12 +89,14 @@ def run(seed: int, quick: bool) -> ExperimentResult:
         "1/(1+e^{−a}) written out",
         source="lecture",
         quote="$$\\tanh(a/2) = 2\\text{logistic}(a) - 1$$",
+        rule="max |Tanh(a/2) − (2σ(a) − 1)| < 1e-12",
     )
 
-    # derivatives by backward = finite differences (smooth units, ReLU away from its kink)
+    # derivatives by backward = finite differences: the smooth units everywhere on the grid
+    # (a = 0 included), ReLU everywhere but at its kink a = 0, which is checked apart below
     errors = {}
     for name in ("linear", "sigmoid", "tanh", "ReLU", "softplus"):
-        mask = np.abs(a) > 1e-3
+        mask = a != 0 if name == "ReLU" else np.ones(a.shape, dtype=bool)
         d = _backward(zoo[name], a)
         errors[name] = float(np.max(np.abs(d - _central(zoo[name], a))[mask]))
     worst = max(errors.values())
@@ -106,9 +108,29 @@ def run(seed: int, quick: bool) -> ExperimentResult:
         {k: float(f"{v:.2e}") for k, v in errors.items()},
         worst < 1e-7,
         kind="exact",
-        detail="max |backward − (g(a+ε) − g(a−ε))/2ε|, ε = 1e-6, |a| > 1e-3",
+        detail=f"max |backward − (g(a+ε) − g(a−ε))/2ε|, ε = 1e-6, on {a.size} points of "
+        "[−6, 6] including a = 0 (for ReLU every point but a = 0, its kink)",
         source="lecture",
         quote="We prefer functions that are continuous and differentiable.",
+        rule="max |byhand's backward − central differences| < 1e-7",
+    )
+    relu0 = float(_backward(nn.ReLU(), np.array([0.0]))[0])
+    res.claim(
+        LECTURE,
+        "Perceptron algorithm",
+        "at the kink of max(0, t) the course takes the derivative 0 (t ≤ 0): byhand's ReLU "
+        "backward at a = 0 is 0",
+        relu0,
+        relu0 == 0.0,
+        kind="exact",
+        target=0.0,
+        detail="byhand's nn.ReLU backward of an upstream gradient 1 at a = 0 (CS 577 Lecture 03 "
+        "takes relu′(0) = 1 instead: see the hand-gradients experiment)",
+        source="lecture",
+        quote=r"We assume that  $\max(0, t)$  is derivable with derivative 1 if  $t > 0$ , 0 "
+        r"if  $t \leq 0$ .",
+        lecture_value=0,
+        rule="byhand's ReLU′(0) equals the course's 0 exactly",
     )
 
     # threshold units: derivative zero almost everywhere, so no gradient to descend
@@ -128,6 +150,7 @@ def run(seed: int, quick: bool) -> ExperimentResult:
         kind="qualitative",
         source="lecture",
         quote="make the optimization really difficult.",
+        rule="> 99 % of the finite-difference slopes are 0 and Sign has no backward",
     )
 
     # sigmoidal units: threshold-like for large |a|, linear for small |a|
@@ -146,6 +169,7 @@ def run(seed: int, quick: bool) -> ExperimentResult:
         quote=(
             "- Act as threshold units for large values of  $|a|$  and as linear for small values."
         ),
+        rule="max |tanh − sign| < 1e-3 for |a| ≥ 5 and max |tanh(a) − a| < 1e-4 for |a| ≤ 0.05",
     )
 
     fig, axes = subplots(2, 4, figsize=(13, 5.6))

@@ -69,8 +69,10 @@ def regression_conditional_mean(seed: int, quick: bool) -> ExperimentResult:
         "sin x + 0.347); byhand's MLPRegressor (32, 32) ReLU, squared error, SGD; rms over "
         "x ∈ [−2.5, 2.5]",
         source="lecture",
-        quote="Provided the network has enough flexibility and the size of the training set "
-        "grows to infinity",
+        quote=r"\underbrace{\mathbb{E}[\mathbf{d}|\mathbf{x}] = \int \mathbf{d} "
+        r"p(\mathbf{d}|\mathbf{x}) d\mathbf{d}}_{\text{posterior mean}}",
+        rule="with the large sample, distance to E[d|x] < distance to the median, and < with the "
+        "small sample",
     )
     fig, ax = subplots()
     ax.plot(grid, mean, "k-", lw=2, label=r"$\mathbb{E}[d\,|\,x]$")

@@ -68,6 +68,8 @@ def non_convexity(seed: int, quick: bool) -> ExperimentResult:
         "shifts the hidden units by one place",
         source="lecture",
         quote="But for neural network the cost is **not convex**...",
+        rule="equal costs at the two weight sets (1e-12) and the midpoint's cost > their mean + "
+        "0.01",
     )
     fig, ax = subplots()
     ax.plot(ts, line, "o-", ms=3)

@@ -80,9 +80,57 @@ def perceptron_criterion_experiment(seed: int, quick: bool) -> ExperimentResult:
         bool(updates > 20 and np.allclose(w_lit, w_sgd, rtol=0, atol=1e-12)),
         kind="exact",
         detail=f"{len(d)} separable points, γ = {gamma}, {epochs} epochs in order, random "
-        "w₀ ~ N(0, I); max(0, t) has derivative 1 for t > 0, 0 for t ≤ 0, as on the slide",
+        "w₀ ~ N(0, I); no sample lands on d⟨w, x⟩ = 0 exactly, where the two conventions part "
+        "(next claims)",
         source="lecture",
         quote=r"Update:  $w \leftarrow w + \gamma d x$",
+        lecture_value="w ← w + γdx on each misclassified sample",
+        rule="byhand.fit's w equals the literal loop's to 1e-12 (absolute), with > 20 updates",
+    )
+    # the criterion's value: byhand's PerceptronLoss (a mean) × N against the slide's sum
+    crit_lit = perceptron_criterion(w0, X, d)
+    loss = nn.PerceptronLoss()
+    crit_bh = loss.forward(X @ w0[:, None], d) * len(d)
+    res.claim(
+        LECTURE,
+        "Perceptron algorithm",
+        "E(w) = Σ max(−d⟨w, x⟩, 0): byhand's PerceptronLoss (a mean over the samples) times N "
+        "equals the slide's sum at the random start",
+        {"byhand": crit_bh, "slide's formula": crit_lit},
+        bool(abs(crit_bh - crit_lit) <= 1e-12 * max(1.0, crit_lit)),
+        kind="exact",
+        target=crit_lit,
+        detail=f"w₀ of the first claim, {len(d)} samples",
+        source="lecture",
+        quote=r"\sum_{(\mathbf{x}, d) \in \mathcal{T}} \max(-d \times \langle \mathbf{w}, "
+        r"\mathbf{x} \rangle, 0)",
+        lecture_value="E(w) = Σ max(−d⟨w, x⟩, 0)",
+        rule="|N·PerceptronLoss − E(w)| ≤ 1e-12·max(1, E)",
+    )
+    # the convention at the kink t = −d⟨w, x⟩ = 0: the slide takes max(0, t)' = 0 at t ≤ 0
+    probe = nn.PerceptronLoss()
+    probe.forward(np.zeros((1, 1)), np.array([1.0]))
+    slope = float(-probe.backward()[0, 0])  # d max(0, t)/dt at t = 0, t = −d·z with d = +1
+    res.claim(
+        LECTURE,
+        "Perceptron algorithm",
+        "at t = 0 the slide takes max(0, t)' = 0 (no update when d⟨w, x⟩ = 0); byhand's "
+        "PerceptronLoss takes 1 there (an update), the convention of the slide's own loop "
+        "(sign⟨w, x⟩ = 0 ≠ d updates) and of CS 577's perceptron",
+        slope,
+        slope == 0.0,
+        kind="exact",
+        target=0.0,
+        detail="byhand's PerceptronLoss gradient at z = 0, d = +1, as dmax(0, t)/dt",
+        source="lecture",
+        quote=r"We assume that  $\max(0, t)$  is derivable with derivative 1 if  $t > 0$ , 0 "
+        r"if  $t \leq 0$ .",
+        lecture_value=0,
+        rule="byhand's derivative at t = 0 equals the slide's 0",
+        differs="a convention: byhand's PerceptronLoss is the hinge max(0, margin − yz) with "
+        "margin 0 and subgradient −y at yz ≤ margin, so that SGD on it updates exactly when "
+        "the perceptron rule does (y·z ≤ 0), as the slide's loop 'if sign⟨w, x⟩ ≠ d' does at "
+        "⟨w, x⟩ = 0; the slide's derivative convention would skip that update",
     )
     # a wider gap (points farther than 0.5 from the line) leaves room for many separators
     far = np.abs(X0 @ np.array([1.0, 2.0]) - 0.5) > 0.5
@@ -105,6 +153,7 @@ def perceptron_criterion_experiment(seed: int, quick: bool) -> ExperimentResult:
         "γ = 0.1, w₀ ~ N(0, 4I), until an epoch without update",
         source="lecture",
         quote="But may pick any of many solutions of varying quality.",
+        rule="E(w) = 0 at every end and the normals' angles spread > 2° (threshold byhand's)",
     )
     fig, ax = subplots(figsize=(6.2, 4.0))
     for lab, col in ((-1, "#3b4cc0"), (1, "#b40426")):

@@ -72,6 +72,7 @@ def run(seed: int, quick: bool) -> ExperimentResult:
         "(projection onto an orthonormal basis of the hyperplane, scipy.linalg.null_space)",
         source="lecture",
         quote=r"$$r = \frac{\langle w, x \rangle + b}{\|w\|}$$",
+        rule="|r − literal distance| < 1e-10 × max(scale, 1)",
     )
     pred = clf.predict(X_new)
     agree_new = float(np.mean(pred == np.where(r > 0, 1, -1)))
@@ -92,6 +93,8 @@ def run(seed: int, quick: bool) -> ExperimentResult:
         source="lecture",
         quote="A new example  $x$  is classified **positive** if  $\\langle w, x \\rangle + b$  "
         "is **positive**,",
+        rule="sign(r) = predicted class on every new example, y·r > 0 on every training sample, "
+        "converged",
     )
 
     # figure: the training data, the line, w, and the perpendiculars of six new points

@@ -62,6 +62,7 @@ def train_validation_test(seed: int, quick: bool) -> ExperimentResult:
         "for the two chosen models",
         source="lecture",
         quote="**Validation set:** Set used to adjust the model hyperparameters.",
+        rule="training error picks K = 1 (0 error) and its test error > the validation-chosen K's",
     )
     res.table(
         "Errors by K",
