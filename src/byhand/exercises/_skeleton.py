@@ -17,6 +17,7 @@ def _doc(ex: Exercise) -> str:
         f"byhand exercise {ex.name}: {ex.title}.\n\n"
         f"From {ex.citation}.\n\n"
         f"{statement}\n\n{formula}\n\n"
+        f"Return new arrays: the grader checks that your function leaves its inputs unchanged.\n\n"
         f"Check your answer:        byhand exercise check {ex.name}\n"
         f"A hint, one at a time:    byhand exercise hint {ex.name}"
     )
