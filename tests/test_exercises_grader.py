@@ -308,7 +308,7 @@ def test_notebook_skeleton_then_solution(tmp_path):
     assert result.verdict == "todo"
     assert "linear_backward.ipynb [cell 2], line" in result.message
     assert "docstring" not in result.message  # a notebook's statement is its Markdown cell
-    assert "the notebook's first cell (Markdown)" in result.message
+    assert "the notebook's first (Markdown) cell" in result.message
     py = exercises.check("linear-backward", exercises.start("linear-backward", tmp_path))
     assert "the docstring at the top of the file" in py.message
     # the learner writes the function in the code cell; the "!byhand ..." cell is skipped

@@ -340,7 +340,7 @@ def _judge_case(
         if info["type"] == "NotImplementedError" and "file" in info:
             want = " and ".join(ex.outputs)
             where = (
-                "the notebook's first cell (Markdown)"
+                "the notebook's first (Markdown) cell"
                 if _in_notebook(info)
                 else "the docstring at the top of the file"
             )

@@ -9,7 +9,6 @@ from typing import Any
 
 import numpy as np
 
-from byhand import lectures
 from byhand.datasets import xor
 from byhand.exercises._core import Case, Exercise, Mistake, register
 from byhand.exercises._helpers import LearnerModule, scaled
@@ -18,11 +17,10 @@ LECTURE = "cs577-03"
 
 # The slide 'Activation function' writes relu'(z) = 1 for z >= 0; byhand (like PyTorch) takes
 # relu'(0) = 0. The exercises grade byhand's convention and say so.
-_SLIDE = lectures.cite(LECTURE, "Activation function")
 _RELU_AT_0 = (
-    f"At exactly 0 relu has no derivative, and a convention is needed: {_SLIDE} writes\n"
-    "relu'(z) = 1 for z >= 0, but byhand, like PyTorch, takes relu'(0) = 0 (mask z > 0),\n"
-    "and this exercise is graded with relu'(0) = 0."
+    "At exactly 0 relu has a kink and no derivative, so a convention is needed. The\n"
+    "lecture's slide 'Activation function' writes relu'(z) = 1 for z >= 0; byhand, like\n"
+    "PyTorch, takes relu'(0) = 0 (the mask z > 0), and that is what this exercise grades."
 )
 _RELU_AT_0_HINT = (
     "at z = 0 byhand (and PyTorch) take relu'(0) = 0, so the mask is z > 0. The lecture's "
@@ -319,7 +317,7 @@ register(
             "(shape (N,)), targets y (N,), m hidden units (W1, b1, w2 of shape (m,), b2 a\n"
             "number), return the gradients of J = (1/N) Σᵢ (yᵢ − zᵢ)² with respect to W1, b1,\n"
             "w2 and b2 (shapes (m,), (m,), (m,) and a number), in that order.\n"
-            "g'(h) = 1 where h > 0 and 0 where h < 0. " + _RELU_AT_0 + "\n"
+            "g'(h) = 1 where h > 0 and 0 where h < 0.\n" + _RELU_AT_0 + "\n"
             "(The worked example has one hᵢ exactly 0: there g'(0) = 0.)"
         ),
         formula=(
