@@ -308,6 +308,7 @@ def test_notebook_skeleton_then_solution(tmp_path):
     assert result.verdict == "todo"
     assert "linear_backward.ipynb [cell 2], line" in result.message
     assert "docstring" not in result.message  # a notebook's statement is its Markdown cell
+    assert "docstring" not in "".join(nb["cells"][1]["source"])
     assert "the notebook's first (Markdown) cell" in result.message
     py = exercises.check("linear-backward", exercises.start("linear-backward", tmp_path))
     assert "the docstring at the top of the file" in py.message
@@ -419,6 +420,7 @@ def test_command_help_explains_the_workflow(capsys):
     assert main(["exercise", "show", "maxpool-backward"]) == 0
     out = capsys.readouterr().out
     assert "first maximal entry" in out and "Neural networks for image classification" in out
+    assert "inputs are left unchanged" in out
 
 
 def test_values_with_brackets_are_printed_verbatim(tmp_path, capsys):
