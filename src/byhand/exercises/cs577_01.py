@@ -339,6 +339,20 @@ register(
                 "            w = w + t * x\n"
                 "    return w\n",
             ),
+            Mistake(
+                "appended w without a copy",
+                "every row is the final w: the list holds the same array N times, which "
+                "w += … then changes in place. Append w.copy() (or write w = w + y x, a new "
+                "array).",
+                lambda a, e: np.tile(e[-1], (len(e), 1)),
+                "def perceptron(X, y):\n"
+                "    w, out = np.zeros(X.shape[1]), []\n"
+                "    for x, t in zip(X, y):\n"
+                "        if t * (w @ x) <= 0:\n"
+                "            w += t * x\n"
+                "        out.append(w)\n"
+                "    return np.array(out)\n",
+            ),
         ),
         hints=(
             "Start with w = np.zeros(d); loop over zip(X, y); keep a list of w.copy() after each "

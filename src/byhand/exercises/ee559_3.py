@@ -465,6 +465,13 @@ register(
                 _LINEAR.format(gw="x.T @ grad_out", gb="grad_out.mean(axis=0)"),
             ),
             Mistake(
+                "divided by the batch size",
+                "a layer's backward sums over the batch: ∂ℓ/∂W = xᵀG and ∂ℓ/∂b = Σₙ Gₙ, with no "
+                "1/N (if the loss is a mean, its 1/N is already in G = grad_out).",
+                lambda a, e: replace(e, {1: e[1] / len(a[0]), 2: e[2] / len(a[0])}),
+                _LINEAR.format(gw="x.T @ grad_out / len(x)", gb="grad_out.mean(axis=0)"),
+            ),
+            Mistake(
                 "forgot the bias gradient",
                 "b gets a gradient too: ∂ℓ/∂b = Σₙ Gₙ (grad_out summed over the batch).",
                 lambda a, e: replace(e, {2: np.zeros_like(e[2])}),
