@@ -314,3 +314,127 @@ def test_every_gradient_exercise_is_gradchecked():
         "softmax-regression-gradient",
     }
     assert backward_like <= set(GRADCHECKED)
+
+
+# ------------------------------------------------------------- conventions at the kinks
+def _relu_zero(ex, case):
+    return np.any(case.args[0] == 0)
+
+
+def _hidden_zero(ex, case):
+    x, _, W1, b1, _, _ = case.args
+    return np.any(np.outer(x, W1) + b1 == 0)
+
+
+def _hinge_one(ex, case):
+    w, b, X, y, _ = case.args
+    return np.any(y * (X @ w + b) == 1)
+
+
+def _ploss_zero(ex, case):
+    w, X, y = case.args
+    return np.any(y * (X @ w) == 0)
+
+
+def _trace_zero(ex, case):
+    return True  # from w = 0 the first sample is on the boundary
+
+
+def _pool_tie(ex, case):
+    x, _, k = case.args
+    n, c, h, w = x.shape
+    win = x.reshape(n, c, h // k, k, w // k, k)
+    top = win.max(axis=(3, 5), keepdims=True)
+    return np.any((win == top).sum(axis=(3, 5)) > 1)
+
+
+KINKS = [
+    # exercise, words of the statement naming the graded convention, a test of a case at the
+    # kink, the other convention's mistake(s)
+    (
+        "relu-backward",
+        ["relu'(0) = 0", "relu'(z) = 1 for z >= 0", "'Activation function'"],
+        _relu_zero,
+        ["relu'(0) = 1 (the slide's convention, not byhand's)"],
+    ),
+    (
+        "one-hidden-layer-gradients",
+        ["relu'(0) = 0", "relu'(z) = 1 for z >= 0", "'Activation function'", "exactly 0"],
+        _hidden_zero,
+        ["g'(0) = 1 (the slide's convention, not byhand's)"],
+    ),
+    (
+        "hinge-subgradient",
+        ["exactly 1", "take −yᵢxᵢ"],
+        _hinge_one,
+        ["strict inequality at the kink"],
+    ),
+    (
+        "perceptron-loss-gradient",
+        ["At the", "kink", "take −yᵢxᵢ"],
+        _ploss_zero,
+        ["strict inequality at the kink"],
+    ),
+    ("perceptron-trace", ["boundary", "counts as a mistake"], _trace_zero, ["strict inequality"]),
+    (
+        "maxpool-backward",
+        ["first maximal entry in row-major", "tie"],
+        _pool_tie,
+        [
+            "gradient sent to every tied maximum",
+            "gradient split among tied maxima",
+            "first maximum in column-major order",
+        ],
+    ),
+]
+
+
+@pytest.mark.parametrize(("name", "words", "at_kink", "others"), KINKS, ids=[k[0] for k in KINKS])
+def test_kink_convention_is_stated_graded_and_the_other_one_named(
+    tmp_path, name, words, at_kink, others
+):
+    """Where the function has a kink, the statement says which (sub)gradient is graded, a case
+    sits exactly at the kink (so the choice is graded), and the other usual choice written by a
+    learner fails with a named mistake explaining the difference."""
+    ex = exercises.get(name)
+    text = re.sub(r"\s+", " ", ex.statement + " " + ex.formula)
+    for w in words:
+        assert w in text, (w, text)
+    assert any(at_kink(ex, case) for case in ex.cases())
+    for other in others:
+        m = next(m for m in ex.mistakes if m.name == other)
+        result = _grade(tmp_path, ex, f"import numpy as np\n{ex.extra_imports}\n\n{m.example}")
+        assert result.mistake == other, result.message
+
+
+def test_the_relu_mask_h_ge_0_is_named_as_the_slides_convention(tmp_path):
+    """The learner's report: the ReLU mask written H >= 0 (relu'(0) = 1, the slide's own
+    convention) failed with no mistake named."""
+    ex = exercises.get("one-hidden-layer-gradients")
+    source = (
+        "import numpy as np\n\n"
+        "def hidden_layer_gradients(x, y, W1, b1, w2, b2):\n"
+        "    H = np.outer(x, W1) + b1\n"
+        "    A = np.maximum(H, 0)\n"
+        "    r = 2 * (A @ w2 + b2 - y) / len(x)\n"
+        "    D = np.outer(r, w2) * (H >= 0)\n"
+        "    return x @ D, D.sum(axis=0), A.T @ r, r.sum()\n"
+    )
+    result = _grade(tmp_path, ex, source)
+    assert (
+        not result.passed and result.mistake == "g'(0) = 1 (the slide's convention, not byhand's)"
+    )
+    assert "slide writes relu'(z) = 1 for z >= 0" in result.message
+    assert "byhand (and PyTorch) take relu'(0) = 0" in result.message
+    assert _grade(tmp_path, ex, source.replace("H >= 0", "H > 0")).passed
+
+
+def test_maxpool_statement_writes_the_window_with_explicit_bounds():
+    ex = exercises.get("maxpool-backward")
+    assert "x[n, c, i*k:(i+1)*k, j*k:(j+1)*k]" in ex.statement
+    assert "ki:ki+k" not in ex.statement
+
+
+def test_skeleton_says_inputs_must_stay_unchanged():
+    for ex in ALL:
+        assert "leaves its inputs unchanged" in _skeleton.python_file(ex)

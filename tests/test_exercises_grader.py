@@ -13,6 +13,7 @@ import subprocess
 import sys
 import textwrap
 
+import numpy as np
 import pytest
 
 import byhand.exercises as exercises
@@ -224,8 +225,9 @@ def test_missing_function_names_what_was_found(tmp_path):
     assert "no function linear_backward" in result.message and "linear_bakward" in result.message
 
 
-def test_inputs_are_fresh_copies_for_every_case(tmp_path):
-    """A learner writing into its inputs does not change the next case or the reference."""
+def test_inputs_are_fresh_copies_for_every_case_and_writing_into_them_is_named(tmp_path):
+    """A learner writing into its inputs does not change the next case or the reference (the
+    values agree on every case), but it fails: the caller's arrays must stay as they were."""
     path = _write(
         tmp_path,
         """
@@ -235,7 +237,10 @@ def test_inputs_are_fresh_copies_for_every_case(tmp_path):
             return gx, gW, gb
         """,
     )
-    assert _check(path).passed
+    result = _check(path)
+    assert not result.passed and result.verdict == "inplace"
+    assert "changed x and W and grad_out in place on random case 1" in result.message
+    assert result.mistake == "changed an input in place"
 
 
 def test_gradcheck_failure_is_reported(tmp_path):
@@ -271,6 +276,28 @@ def test_missing_file_and_folder(tmp_path):
     assert check_file(EX, tmp_path).verdict == "refused"
 
 
+def test_a_missing_file_names_the_started_one_instead_of_saying_start(tmp_path, capsys):
+    """`check NAME missing.py` once the exercise is started: the file was not found, and the
+    started file is named (not "start the exercise")."""
+    started = exercises.start("gd-step", tmp_path)
+    result = exercises.check("gd-step", tmp_path / "missing.py")
+    assert result.verdict == "missing"
+    assert f"File not found: {tmp_path / 'missing.py'}" in result.message
+    assert f"Your file for gd-step is {started}" in result.message
+    assert "byhand exercise start" not in result.message
+    # the same from the command, with a notebook started in the working folder
+    nb = exercises.start("relu-backward", tmp_path, notebook=True)
+    assert main(["exercise", "check", "relu-backward", str(tmp_path / "missing.py")]) == 1
+    out = capsys.readouterr().out.replace("\n", " ")
+    assert "File not found" in out and nb.name in out and "exercise start" not in out
+    # nothing started: say how to start
+    other = tmp_path / "other"
+    other.mkdir()
+    result = exercises.check("lda", other / "missing.py")
+    assert "File not found" in result.message
+    assert "Start the exercise with: byhand exercise start lda" in result.message
+
+
 # -------------------------------------------------------------------------------- notebooks
 def test_notebook_skeleton_then_solution(tmp_path):
     path = exercises.start("linear-backward", tmp_path, notebook=True)
@@ -280,6 +307,11 @@ def test_notebook_skeleton_then_solution(tmp_path):
     result = exercises.check("linear-backward", path, isolate=False)
     assert result.verdict == "todo"
     assert "linear_backward.ipynb [cell 2], line" in result.message
+    assert "docstring" not in result.message  # a notebook's statement is its Markdown cell
+    assert "docstring" not in "".join(nb["cells"][1]["source"])
+    assert "the notebook's first (Markdown) cell" in result.message
+    py = exercises.check("linear-backward", exercises.start("linear-backward", tmp_path))
+    assert "the docstring at the top of the file" in py.message
     # the learner writes the function in the code cell; the "!byhand ..." cell is skipped
     nb["cells"][1]["source"] = ["%matplotlib inline\n", *GOOD.splitlines(True)]
     path.write_text(json.dumps(nb), encoding="utf-8")
@@ -388,6 +420,7 @@ def test_command_help_explains_the_workflow(capsys):
     assert main(["exercise", "show", "maxpool-backward"]) == 0
     out = capsys.readouterr().out
     assert "first maximal entry" in out and "Neural networks for image classification" in out
+    assert "inputs are left unchanged" in out
 
 
 def test_values_with_brackets_are_printed_verbatim(tmp_path, capsys):
@@ -513,3 +546,147 @@ def test_a_verdict_is_given_even_when_progress_cannot_be_saved(tmp_path):
     path = _write(tmp_path, GOOD)
     result = exercises.check("linear-backward", path, isolate=False)
     assert result.passed and "Progress not saved" in result.message
+
+
+# ------------------------------------------------------------- inputs changed in place
+def test_gd_step_changing_theta_in_place_is_named_with_the_argument(tmp_path):
+    """The learner's report: `theta -= lr*grad; return theta` gave the right numbers and passed
+    although the statement says not to change theta in place."""
+    ex = exercises.get("gd-step")
+    path = tmp_path / "gd_step.py"
+    path.write_text(
+        "import numpy as np\n\n"
+        "def gd_step(theta, X, y, lr):\n"
+        "    Xt = np.column_stack([X, np.ones(len(X))])\n"
+        "    theta -= lr * 2 * Xt.T @ (Xt @ theta - y) / len(y)\n"
+        "    return theta\n"
+    )
+    for result in (check_file(ex, path, isolate=False), check_file(ex, path, timeout=30.0)):
+        assert not result.passed and result.verdict == "inplace", result.message
+        assert result.mistake == "changed an input in place"
+        assert "you changed theta in place on the lecture's example from θ = [0, 0]" in (
+            result.message
+        )
+        # θ_new = 0.05 · (2/3) · [11, 6] = [0.366667, 0.2]: the entry, before and after
+        assert "theta[0] was 0, is now 0.366667" in result.message
+        assert "(2 of 2 entries changed)" in result.message
+        assert "theta_new = theta - lr * grad" in result.message
+    path.write_text(path.read_text().replace("theta -= ", "theta = theta - "))
+    assert check_file(ex, path, isolate=False).passed
+
+
+def _wrapped(ex, body: str) -> str:
+    """A solution calling byhand's reference on copies of the arguments, then ``body``."""
+    ref = ex.reference_solution().replace(f"def {ex.function}(", "def _solution(", 1)
+    return (
+        f"{ref}\n\ndef {ex.function}(*args):\n"
+        "    out = _solution(*[a.copy() if isinstance(a, np.ndarray) else a for a in args])\n"
+        f"{textwrap.indent(textwrap.dedent(body), '    ')}"
+    )
+
+
+@pytest.mark.parametrize("name", [e.name for e in exercises.list_exercises()])
+def test_every_exercise_rejects_an_input_changed_in_place(tmp_path, name):
+    ex = exercises.get(name)
+    src = _wrapped(
+        ex,
+        """
+        k = next(i for i, a in enumerate(args) if isinstance(a, np.ndarray) and a.dtype.kind == "f")
+        args[k][...] += 1.0
+        return out
+        """,
+    )
+    path = tmp_path / ex.filename
+    path.write_text(src)
+    result = check_file(ex, path, isolate=False)
+    k = next(
+        i
+        for i, a in enumerate(ex.cases()[0].args)
+        if isinstance(a, np.ndarray) and a.dtype.kind == "f"
+    )
+    arg = ex.params.split(", ")[k]
+    assert result.verdict == "inplace" and not result.passed, result.message
+    assert f"you changed {arg} in place on {ex.cases()[0].label}" in result.message
+    assert result.mistake == "changed an input in place"
+
+
+def test_a_wrong_answer_also_notes_an_input_changed_in_place(tmp_path):
+    ex = exercises.get("gd-step")
+    path = tmp_path / "gd_step.py"
+    path.write_text(
+        "import numpy as np\n\n"
+        "def gd_step(theta, X, y, lr):\n"
+        "    Xt = np.column_stack([X, np.ones(len(X))])\n"
+        "    theta -= lr * Xt.T @ (Xt @ theta - y) / len(y)\n"
+        "    return theta\n"
+    )
+    result = check_file(ex, path, isolate=False)
+    assert result.mistake == "factor of 2"
+    assert "(Also: your code changed theta in place" in result.message
+
+
+# ----------------------------------------------------------------- generic order slips
+def test_outputs_in_the_wrong_order_are_named(tmp_path):
+    ex = exercises.get("one-hidden-layer-gradients")
+    path = tmp_path / ex.filename
+    path.write_text(_wrapped(ex, "return out[2], out[1], out[0], out[3]\n"))
+    result = check_file(ex, path, isolate=False)
+    assert result.mistake == "outputs in the wrong order", result.message
+    assert "yours come as (grad_w2, grad_b1, grad_W1, grad_b2)" in result.message
+    assert "return (grad_W1, grad_b1, grad_w2, grad_b2), in that order" in result.message
+    assert "another way" not in result.message  # it explains every case
+    # shapes differ between the outputs: still recognised (linear-backward)
+    ex = exercises.get("linear-backward")
+    path = tmp_path / ex.filename
+    path.write_text(_wrapped(ex, "return out[0], out[2], out[1]\n"))
+    result = check_file(ex, path, isolate=False)
+    assert result.mistake == "outputs in the wrong order", result.message
+
+
+def test_entries_in_reverse_or_shifted_order_are_named(tmp_path):
+    ex = exercises.get("gd-step")
+    path = tmp_path / ex.filename
+    path.write_text(_wrapped(ex, "return out[::-1]\n"))
+    result = check_file(ex, path, isolate=False)
+    assert result.mistake == "entries in reverse order", result.message
+    assert "bias first" in result.message and "another way" not in result.message
+    path.write_text(_wrapped(ex, "return np.roll(out, 1)\n"))  # θ = [b, w1, w2, …]
+    result = check_file(ex, path, isolate=False)
+    # on d = 1 a shift is a reversal: the first case names that, the others the shift
+    assert result.mistake in ("entries in reverse order", "entries shifted by one")
+    ex = exercises.get("normal-equations")
+    path = tmp_path / ex.filename
+    path.write_text(_wrapped(ex, "return np.roll(out, -1)\n"))
+    result = check_file(ex, path, isolate=False)
+    assert result.mistake == "entries shifted by one", result.message
+    assert "the first one last" in result.message
+
+
+def test_gd_step_with_the_bias_column_first_is_named():
+    ex = exercises.get("gd-step")
+    m = next(m for m in ex.mistakes if m.name == "bias first")
+    assert "np.ones(len(X)), X]" in m.example
+    # on the lecture's example from θ = 0 it gives θ's entries in reverse order
+    pred = m.predict(ex.cases()[0].args, ex.expected(ex.cases()[0]))
+    np.testing.assert_allclose(pred, ex.expected(ex.cases()[0])[::-1])
+
+
+# ------------------------------------------------------------- the exception's code line
+def test_the_learners_code_line_is_on_its_own_line_not_joined_to_the_case(tmp_path):
+    ex = exercises.get("gd-step")
+    path = tmp_path / "gd_step.py"
+    path.write_text("def gd_step(theta, X, y, lr):\n    return 1/0\n")
+    result = check_file(ex, path, isolate=False)
+    lines = result.message.splitlines()
+    code = [ln for ln in lines if "return 1/0" in ln]
+    assert code == ["    return 1/0"], result.message
+    i = lines.index("    return 1/0")
+    assert lines[i - 1] == "In your code, at gd_step.py, line 2:"
+    assert lines[0] == (
+        "Your code raised ZeroDivisionError on the lecture's example from θ = [0, 0] with "
+        "ε = 0.05: division by zero"
+    )
+    # a load-time error: the same layout
+    path.write_text("import numpy as np\nx = undefined_name\n")
+    lines = check_file(ex, path, isolate=False).message.splitlines()
+    assert lines[1:3] == ["In your code, at gd_step.py, line 2:", "    x = undefined_name"]

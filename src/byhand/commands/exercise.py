@@ -122,6 +122,9 @@ def _show(ex: Any, out: Any) -> None:
     out.print(ex.statement + "\n", markup=False)
     out.print("    " + ex.formula.replace("\n", "\n    ") + "\n", markup=False)
     out.print(f"Write: def {ex.function}({ex.params}) -> {', '.join(ex.outputs)}", markup=False)
+    out.print(
+        "Return new arrays: the grader checks that your inputs are left unchanged.", markup=False
+    )
 
 
 def run(args: argparse.Namespace) -> int:

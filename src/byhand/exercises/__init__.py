@@ -185,7 +185,8 @@ def check(
     Returns
     -------
     Result with ``passed``, ``verdict`` (passed, todo, error, timeout, crashed, refused,
-    missing, none, type, dtype, shape, nonfinite, wrong, gradcheck), ``message`` (what to do),
+    missing, none, type, dtype, shape, nonfinite, wrong, inplace, gradcheck), ``message``
+    (what to do),
     ``mistake`` (the name of a recognised mistake, or None), ``case`` and ``output``.
 
     Raises
@@ -213,7 +214,7 @@ def check(
     else:
         file = Path(path)
         folder = folder or file.parent
-    result = check_file(ex, file, timeout=float(timeout), isolate=isolate)
+    result = check_file(ex, file, timeout=float(timeout), isolate=isolate, folder=folder)
     if result.verdict not in ("missing", "refused") and folder.is_dir():
         try:
             rec = _progress.load(folder).get(ex.name, {})

@@ -6,8 +6,9 @@ first, then random inputs — and each result is compared with byhand's own impl
 for a backward, :func:`byhand.gradcheck` then checks it against finite differences. The
 first thing wrong is reported: an exception (with the learner's file and line), ``None``,
 a wrong type, dtype or shape, a NaN or inf, or the first wrong entry with both values. When
-the wrong output is what one of the exercise's typical mistakes gives, the mistake is named
-with its hint.
+the wrong output is what one of the exercise's typical mistakes gives (or one of the order
+slips of :mod:`byhand.exercises._generic`), the mistake is named with its hint. Right values
+from a function that wrote into one of its input arrays fail too, naming the argument.
 """
 
 from __future__ import annotations
@@ -25,9 +26,12 @@ from typing import Any
 import numpy as np
 
 from byhand.exercises._core import Case, Exercise, outputs_tuple
+from byhand.exercises._generic import generic_mistakes
 from byhand.exercises._runner import Outcome, collect, read
 
-__all__ = ["Result", "check_file", "judge"]
+__all__ = ["INPLACE", "Result", "check_file", "judge"]
+
+INPLACE = "changed an input in place"
 
 RTOL = 1e-5
 ATOL = 1e-6
@@ -41,9 +45,9 @@ class Result:
     learner's code raised), timeout, crashed (the process ended without an answer), refused
     (not a Python file), missing (no such file or function), none (returned None), type
     (wrong number or kind of outputs), dtype, shape, nonfinite (NaN or inf), wrong (values),
-    gradcheck; ``message`` the explanation shown to the learner; ``mistake`` the name of the
-    recognised mistake, if any; ``case`` the label of the case that failed; ``output`` what
-    the learner's code printed.
+    inplace (right values, but an input array was modified), gradcheck; ``message`` the
+    explanation shown to the learner; ``mistake`` the name of the recognised mistake, if any;
+    ``case`` the label of the case that failed; ``output`` what the learner's code printed.
     """
 
     exercise: str
@@ -65,20 +69,28 @@ def _fmt(a: Any) -> str:
     return np.array2string(a, precision=6, threshold=12, edgeitems=3, separator=", ")
 
 
-def _where(info: dict[str, Any]) -> str:
+def _short(info: dict[str, Any]) -> str:
+    """``"gd_step.py, line 20"`` for an error dict with a location ("" without one)."""
     if "file" not in info:
         return ""
     name = info["file"]
     shown = Path(name.split(" [cell ")[0]).name + (
         " [cell " + name.split(" [cell ")[1] if " [cell " in name else ""
     )
-    code = f"\n    {info['code']}" if info.get("code") else ""
-    return f" at {shown}, line {info['line']}{code}"
+    return f"{shown}, line {info['line']}"
 
 
-def _short(info: dict[str, Any]) -> str:
-    """``"gd_step.py, line 20"`` for an error dict with a location."""
-    return _where(info).split("\n")[0].removeprefix(" at ")
+def _where(info: dict[str, Any]) -> str:
+    """Where the learner's code raised, on lines of its own: ``"\nIn your code, at
+    gd_step.py, line 20:\n    return 1/0"`` ("" when the error has no location in it)."""
+    if "file" not in info:
+        return ""
+    code = f":\n    {info['code']}" if info.get("code") else "."
+    return f"\nIn your code, at {_short(info)}{code}"
+
+
+def _in_notebook(info: dict[str, Any]) -> bool:
+    return " [cell " in str(info.get("file", ""))
 
 
 _SHAPE_ERROR = re.compile(r"matmul|not aligned|broadcast|shape", re.IGNORECASE)
@@ -125,8 +137,9 @@ def _same(got: Any, pred: Any) -> bool:
 
 def _recognise(ex: Exercise, failing: list[tuple[tuple[Any, ...], Any, tuple[Any, ...]]]) -> Any:
     """The first mistake whose prediction matches the learner's output on every failing case
-    (and differs from the right answer on at least one)."""
-    for m in ex.mistakes:
+    (and differs from the right answer on at least one): the exercise's own mistakes first,
+    then the order slips any exercise can show (:mod:`byhand.exercises._generic`)."""
+    for m in (*ex.mistakes, *generic_mistakes(ex)):
         differs, ok = False, True
         for args, expected, got in failing:
             try:
@@ -184,15 +197,15 @@ def judge(ex: Exercise, out: Outcome, output: str = "") -> Result:
             return _fail(
                 ex,
                 "error",
-                f"Your file called sys.exit({info.get('exit_code')}) while loading"
-                f"{_where(info)}. Remove it: the grader imports your file and calls {f}.",
+                f"Your file called sys.exit({info.get('exit_code')}) while loading. Remove it: "
+                f"the grader imports your file and calls {f}.{_where(info)}",
                 output=output,
             )
         return _fail(
             ex,
             "error",
-            f"Your file raised {info['type']} while loading{_where(info)}:\n"
-            f"    {info['message']}\nFix it, then check again.",
+            f"Your file raised {info['type']} while loading: {info['message']}"
+            f"{_where(info)}\nFix it, then check again.",
             output=output,
         )
     cases = ex.cases()
@@ -209,6 +222,8 @@ def judge(ex: Exercise, out: Outcome, output: str = "") -> Result:
         failing.append((case.args, expected, _items(ex, entry, out)))
         first = first or verdict
     if first is not None:
+        also = _changed_note(ex, cases, out)
+        first.message += also
         m = _recognise(ex, failing)
         if m is not None:
             first.mistake = m.name
@@ -226,6 +241,9 @@ def judge(ex: Exercise, out: Outcome, output: str = "") -> Result:
         return first
     if len(out.cases) < len(cases):
         return _fail(ex, "crashed", "Your code stopped before every case ran.", output=output)
+    inplace = _inplace(ex, cases, out, output)
+    if inplace is not None:
+        return inplace
     n_random = sum(1 for c in cases if c.label.startswith("random"))
     named = [c.label for c in cases if not c.label.startswith("random")]
     lecture = any(c.lecture_value is not None for c in cases)
@@ -249,14 +267,63 @@ def judge(ex: Exercise, out: Outcome, output: str = "") -> Result:
             return _fail(
                 ex,
                 "error",
-                f"Your code raised {info['type']}{_where(info)} under byhand.gradcheck:\n"
-                f"    {info['message']}",
+                f"Your code raised {info['type']} under byhand.gradcheck (on another input "
+                f"than the cases): {info['message']}{_where(info)}",
                 output=output,
             )
         text += (
             f", and byhand.gradcheck (finite differences) agrees: max relative error {g['rel']:.1e}"
         )
     return Result(ex.name, True, "passed", text + ".", output=output)
+
+
+def _changed_text(ch: dict[str, Any]) -> str:
+    """``"theta[0] was 0, is now 0.366667 (2 of 2 entries changed)"``."""
+    if "shape" in ch:
+        was, now = (tuple(s) for s in ch["shape"])
+        return f"its shape was {was}, is now {now}"
+    where = f"{ch['arg']}{ch['index']}" if ch["index"] else ch["arg"]
+    return (
+        f"{where} was {_fmt(ch['was'])}, is now {_fmt(ch['now'])} after your function returned "
+        f"({ch['count']} of {ch['size']} entries changed)"
+    )
+
+
+def _inplace(ex: Exercise, cases: list[Case], out: Outcome, output: str) -> Result | None:
+    """The verdict when the learner's function wrote into one of its input arrays."""
+    for case, entry in zip(cases, out.cases, strict=False):
+        changed = entry.get("changed")
+        if not changed:
+            continue
+        names = " and ".join(ch["arg"] for ch in changed)
+        first = changed[0]
+        return _fail(
+            ex,
+            "inplace",
+            f"Your results are right, but you changed {names} in place on {case.label}: "
+            f"{_changed_text(first)}.\n"
+            f"Likely mistake — {INPLACE}: the caller still needs its {names} as it was "
+            f"(an optimizer keeps the old θ, a backward pass reuses its input). An augmented "
+            f"assignment (x -= …, x *= …, x += …), x[...] = … or np.add(…, out=x) writes into "
+            f"the caller's array: compute a new one instead (theta_new = theta - lr * grad), "
+            f"or work on a copy (x = x.copy()) first.",
+            mistake=INPLACE,
+            case=case.label,
+            output=output,
+        )
+    return None
+
+
+def _changed_note(ex: Exercise, cases: list[Case], out: Outcome) -> str:
+    """A line noting an input changed in place, added to another verdict."""
+    for case, entry in zip(cases, out.cases, strict=False):
+        if entry.get("changed"):
+            names = " and ".join(ch["arg"] for ch in entry["changed"])
+            return (
+                f"\n(Also: your code changed {names} in place on {case.label}; return new "
+                f"arrays and leave the inputs as they were.)"
+            )
+    return ""
 
 
 def _judge_case(
@@ -272,13 +339,18 @@ def _judge_case(
         info = entry["error"]
         if info["type"] == "NotImplementedError" and "file" in info:
             want = " and ".join(ex.outputs)
+            where = (
+                "the notebook's first (Markdown) cell"
+                if _in_notebook(info)
+                else "the docstring at the top of the file"
+            )
             return _fail(
                 ex,
                 "todo",
                 f"{f} is not written yet: it still raises NotImplementedError "
                 f"({_short(info)}).\n"
                 f"Replace that line by code that computes and returns {want}; the statement and "
-                f"the formula are in the file's docstring.\n"
+                f"the formula are in {where} (or: byhand exercise show {ex.name}).\n"
                 f"A hint, one at a time: byhand exercise hint {ex.name}",
                 case=case.label,
                 output=output,
@@ -287,12 +359,12 @@ def _judge_case(
             return _fail(
                 ex,
                 "error",
-                f"Your code called sys.exit({info.get('exit_code')}){_where(info)} {on}. "
-                f"Return the answer instead.",
+                f"Your code called sys.exit({info.get('exit_code')}) {on}. Return the answer "
+                f"instead.{_where(info)}",
                 case=case.label,
                 output=output,
             )
-        text = f"Your code raised {info['type']}{_where(info)} {on}:\n    {info['message']}"
+        text = f"Your code raised {info['type']} {on}: {info['message']}{_where(info)}"
         if info["type"] == "ValueError" and _SHAPE_ERROR.search(info["message"]):
             text += (
                 f"\nThe inputs of this case: {_shapes(ex, case)}. A product or a sum whose "
@@ -384,7 +456,25 @@ def _judge_case(
     return None
 
 
-def _refuse(ex: Exercise, path: Path) -> Result | None:
+def _started_file(ex: Exercise, folders: list[Path]) -> Path | None:
+    """The file ``byhand exercise start`` wrote for ``ex`` in one of ``folders``, if any."""
+    from byhand.exercises import _progress
+
+    for folder in folders:
+        names = [ex.filename, ex.filename[:-3] + ".ipynb"]
+        try:
+            rec = _progress.load(folder).get(ex.name, {}) if folder.is_dir() else {}
+        except (OSError, ValueError):
+            rec = {}
+        if rec.get("file"):
+            names.insert(0, rec["file"])
+        for name in names:
+            if (folder / name).is_file():
+                return folder / name
+    return None
+
+
+def _refuse(ex: Exercise, path: Path, folder: Path | None = None) -> Result | None:
     if path.is_dir():
         return _fail(ex, "refused", f"{path} is a folder; give the Python file to check.")
     if path.suffix not in (".py", ".ipynb"):
@@ -395,11 +485,18 @@ def _refuse(ex: Exercise, path: Path) -> Result | None:
             f"notebook) and runs nothing else.",
         )
     if not path.exists():
-        return _fail(
-            ex,
-            "missing",
-            f"No file {path}. Start the exercise with: byhand exercise start {ex.name}",
-        )
+        folders = [p for p in (folder, path.parent, Path(".")) if p is not None]
+        started = _started_file(ex, list(dict.fromkeys(folders)))
+        text = f"File not found: {path}."
+        if started is not None:
+            text += (
+                f" Your file for {ex.name} is {started}: check it with\n"
+                f"    byhand exercise check {ex.name} {started}\n"
+                f"(or with no file name when you are in its folder)."
+            )
+        else:
+            text += f" Start the exercise with: byhand exercise start {ex.name}"
+        return _fail(ex, "missing", text)
     return None
 
 
@@ -414,10 +511,18 @@ def _kill_group(proc: subprocess.Popen) -> None:
         pass
 
 
-def check_file(ex: Exercise, path: Path, *, timeout: float = 10.0, isolate: bool = True) -> Result:
+def check_file(
+    ex: Exercise,
+    path: Path,
+    *,
+    timeout: float = 10.0,
+    isolate: bool = True,
+    folder: Path | None = None,
+) -> Result:
     """Grade ``path`` for ``ex``; in a child process with ``timeout`` seconds unless
-    ``isolate=False`` (in this process, no timeout: for trusted code, e.g. tests)."""
-    refused = _refuse(ex, path)
+    ``isolate=False`` (in this process, no timeout: for trusted code, e.g. tests). ``folder``
+    is the learner's working folder (where a missing file's started twin is looked for)."""
+    refused = _refuse(ex, path, folder)
     if refused is not None:
         return refused
     if not isolate:

@@ -97,6 +97,38 @@ def _record(value: Any, key: str, arrays: dict[str, np.ndarray]) -> dict[str, An
     return item
 
 
+def _changed(
+    params: list[str], before: tuple[Any, ...], after: tuple[Any, ...]
+) -> list[dict[str, Any]]:
+    """The input arrays the learner's function modified: for each, its name, how many entries
+    changed and the first one (index, value before, value after)."""
+    out = []
+    for k, (b, a) in enumerate(zip(before, after, strict=True)):
+        if not isinstance(b, np.ndarray):
+            continue
+        name = params[k] if k < len(params) else f"argument {k + 1}"
+        a = np.asarray(a)
+        if a.shape != b.shape:
+            out.append({"arg": name, "shape": [list(b.shape), list(a.shape)]})
+            continue
+        with np.errstate(all="ignore"):
+            same = (a == b) | ((a != a) & (b != b))
+        if np.all(same):
+            continue
+        idx = tuple(int(j) for j in np.argwhere(~same)[0])
+        out.append(
+            {
+                "arg": name,
+                "count": int(np.count_nonzero(~same)),
+                "size": int(b.size),
+                "index": list(idx),
+                "was": b[idx].item(),
+                "now": a[idx].item(),
+            }
+        )
+    return out
+
+
 def collect(ex: Exercise, path: Path, gradcheck: bool = True) -> Outcome:
     """Load ``path`` and run ``ex``'s function on its cases (see the module docstring).
 
@@ -140,9 +172,12 @@ def _collect(ex: Exercise, path: Path, gradcheck: bool) -> Outcome:
             ),
         }
         return out
+    params = [p.strip() for p in ex.params.split(",")]
     for i, case in enumerate(ex.cases()):
+        args = copy.deepcopy(case.args)
+        before = copy.deepcopy(args)
         try:
-            value = func(*copy.deepcopy(case.args))
+            value = func(*args)
         except BaseException as exc:
             if isinstance(exc, KeyboardInterrupt):
                 raise
@@ -155,6 +190,9 @@ def _collect(ex: Exercise, path: Path, gradcheck: bool) -> Outcome:
         else:
             entry["kind"] = "none" if value is None else "value"
             entry["items"] = [_record(value, f"c{i}_0", out.arrays)]
+        changed = _changed(params, before, args)
+        if changed:
+            entry["changed"] = changed
         out.cases.append(entry)
     if gradcheck and ex.gradcheck is not None:
         out.gradcheck = _gradcheck(ex, func, names)

@@ -17,17 +17,19 @@ def _doc(ex: Exercise) -> str:
         f"byhand exercise {ex.name}: {ex.title}.\n\n"
         f"From {ex.citation}.\n\n"
         f"{statement}\n\n{formula}\n\n"
+        f"Return new arrays: the grader checks that your function leaves its inputs unchanged.\n\n"
         f"Check your answer:        byhand exercise check {ex.name}\n"
         f"A hint, one at a time:    byhand exercise hint {ex.name}"
     )
 
 
-def _function(ex: Exercise) -> str:
+def _function(ex: Exercise, notebook: bool = False) -> str:
     want = ", ".join(ex.outputs)
     ret = want if len(ex.outputs) == 1 else f"({want})"
+    where = "the statement in the first cell" if notebook else "the docstring above"
     return (
         f"def {ex.function}({ex.params}):\n"
-        f"    # TODO: compute and return {ret}, as the docstring above says.\n"
+        f"    # TODO: compute and return {ret}, as {where} says.\n"
         f'    raise NotImplementedError("TODO: write {ex.function}")\n'
     )
 
@@ -56,7 +58,9 @@ def notebook(ex: Exercise) -> str:
         return c
 
     md = _doc(ex).replace("\n    ", "\n\n    ", 1)
-    body = f"import numpy as np\n{ex.extra_imports}".rstrip() + "\n\n\n" + _function(ex)
+    body = (
+        f"import numpy as np\n{ex.extra_imports}".rstrip() + "\n\n\n" + _function(ex, notebook=True)
+    )
     run = (
         "# Save the notebook, then grade it:\n"
         f"!byhand exercise check {ex.name} {ex.name.replace('-', '_')}.ipynb\n"

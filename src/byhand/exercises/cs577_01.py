@@ -140,6 +140,13 @@ def _gd_scale(c: Any) -> Any:
     return predict
 
 
+def _gd_bias_first(a: tuple[Any, ...], e: Any) -> Any:
+    """The step taken with X̃ = [1, X] (θ read as [b, w])."""
+    theta, X, y, lr = a
+    Xt = np.column_stack([np.ones(len(X)), X])
+    return theta - lr * 2 * Xt.T @ (Xt @ theta - y) / len(y)
+
+
 register(
     Exercise(
         name="gd-step",
@@ -152,7 +159,8 @@ register(
         statement=(
             "Return θ after one step of gradient descent θ ← θ − ε ∇J(θ) on\n"
             "J(θ) = (1/N) Σᵢ (yᵢ − θᵀx̃ᵢ)², with x̃ = [x, 1] (θ = [w, b], bias last).\n"
-            "theta (d + 1,), X (N, d), y (N,), lr = ε a number. Do not change theta in place."
+            "theta (d + 1,), X (N, d), y (N,), lr = ε a number. Return a new array: do not\n"
+            "change theta in place (no theta -= …): the grader checks that theta is unchanged."
         ),
         formula="∇J(θ) = (2/N) X̃ᵀ (X̃θ − y),    θ_new = θ − ε ∇J(θ)",
         reference=gd_step_reference,
@@ -184,6 +192,16 @@ register(
                 "def gd_step(theta, X, y, lr):\n"
                 "    Xt = np.column_stack([X, np.ones(len(X))])\n"
                 "    grad = 2 * Xt.T @ (y - Xt @ theta) / len(y)\n"
+                "    return theta - lr * grad\n",
+            ),
+            Mistake(
+                "bias first",
+                "θ = [w, b]: the bias is θ's last entry, so the column of ones goes on the right "
+                "of X (X̃ = [X, 1]); with it on the left, θ[0] is used as the bias.",
+                _gd_bias_first,
+                "def gd_step(theta, X, y, lr):\n"
+                "    Xt = np.column_stack([np.ones(len(X)), X])\n"
+                "    grad = 2 * Xt.T @ (Xt @ theta - y) / len(y)\n"
                 "    return theta - lr * grad\n",
             ),
             Mistake(
@@ -262,7 +280,8 @@ register(
         statement=(
             "Run one pass of the perceptron over the samples in order, from w = 0 and without\n"
             "bias, and return the weights after each step as an array of shape (N, d): row t−1\n"
-            "is w after visiting sample t. X (N, d), y (N,) in {−1, +1}.\n"
+            "is w after visiting sample t. X (N, d), y (N,) in {−1, +1}. A point on the\n"
+            "boundary (y wᵀx = 0, e.g. every point while w = 0) counts as a mistake.\n"
             "On the lecture's 8 points the last row is w = [2, −1] (the slides print 5 of the\n"
             "points; byhand.datasets.perceptron_trace chooses the other 3 to fit the trace)."
         ),
@@ -319,6 +338,20 @@ register(
                 "        if t * (w @ x) <= 0:\n"
                 "            w = w + t * x\n"
                 "    return w\n",
+            ),
+            Mistake(
+                "appended w without a copy",
+                "every row is the final w: the list holds the same array N times, which "
+                "w += … then changes in place. Append w.copy() (or write w = w + y x, a new "
+                "array).",
+                lambda a, e: np.tile(e[-1], (len(e), 1)),
+                "def perceptron(X, y):\n"
+                "    w, out = np.zeros(X.shape[1]), []\n"
+                "    for x, t in zip(X, y):\n"
+                "        if t * (w @ x) <= 0:\n"
+                "            w += t * x\n"
+                "        out.append(w)\n"
+                "    return np.array(out)\n",
             ),
         ),
         hints=(
@@ -577,7 +610,11 @@ def _adam_cases() -> list[Case]:
         Case(
             "the first step (t = 1, m = v = 0)",
             (np.array([1.0, -2.0]), np.array([0.5, -1.0]), z, z, 1, 0.1, 0.9, 0.999, 1e-8),
-        )
+        ),
+        Case(
+            "a first step with tiny gradients g = ±1e-6, where eps matters",
+            (np.array([1.0, -2.0]), np.array([1e-6, -1e-6]), z, z, 1, 0.1, 0.9, 0.999, 1e-8),
+        ),
     ]
     for k, (shape, t) in enumerate([((3,), 5), ((2, 3), 20)], start=1):
         args = (
@@ -601,6 +638,12 @@ def _adam_variant(a: tuple[Any, ...], correct: bool = True, square: bool = True)
     v2 = b2 * v + (1 - b2) * (g * g if square else g)
     mh, vh = (m2 / (1 - b1**t), v2 / (1 - b2**t)) if correct else (m2, v2)
     return theta - lr * mh / (np.sqrt(vh) + eps), m2, v2
+
+
+def _adam_eps_inside(a: tuple[Any, ...]) -> np.ndarray:
+    theta, g, m, v, t, lr, b1, b2, eps = a
+    m2, v2 = b1 * m + (1 - b1) * g, b2 * v + (1 - b2) * g * g
+    return theta - lr * (m2 / (1 - b1**t)) / np.sqrt(v2 / (1 - b2**t) + eps)
 
 
 register(
@@ -666,6 +709,16 @@ register(
                 "    m = (beta1 * m + (1 - beta1) * grad) / (1 - beta1**t)\n"
                 "    v = (beta2 * v + (1 - beta2) * grad**2) / (1 - beta2**t)\n"
                 "    return theta - lr * m / (np.sqrt(v) + eps), m, v\n",
+            ),
+            Mistake(
+                "eps inside the square root",
+                "Adam adds eps after the square root: ε m̂ / (√v̂ + eps), not √(v̂ + eps).",
+                lambda a, e: replace(e, {0: _adam_eps_inside(a)}),
+                "def adam_step(theta, grad, m, v, t, lr, beta1, beta2, eps):\n"
+                "    m = beta1 * m + (1 - beta1) * grad\n"
+                "    v = beta2 * v + (1 - beta2) * grad**2\n"
+                "    mh, vh = m / (1 - beta1**t), v / (1 - beta2**t)\n"
+                "    return theta - lr * mh / np.sqrt(vh + eps), m, v\n",
             ),
         ),
         hints=(

@@ -15,6 +15,19 @@ from byhand.exercises._helpers import LearnerModule, scaled
 
 LECTURE = "cs577-03"
 
+# The slide 'Activation function' writes relu'(z) = 1 for z >= 0; byhand (like PyTorch) takes
+# relu'(0) = 0. The exercises grade byhand's convention and say so.
+_RELU_AT_0 = (
+    "At exactly 0 relu has a kink and no derivative, so a convention is needed. The\n"
+    "lecture's slide 'Activation function' writes relu'(z) = 1 for z >= 0; byhand, like\n"
+    "PyTorch, takes relu'(0) = 0 (the mask z > 0), and that is what this exercise grades."
+)
+_RELU_AT_0_HINT = (
+    "at z = 0 byhand (and PyTorch) take relu'(0) = 0, so the mask is z > 0. The lecture's "
+    "slide writes relu'(z) = 1 for z >= 0 — a valid subgradient too, but another convention "
+    "than the one graded here (it changes the result only where an input is exactly 0)."
+)
+
 
 # ------------------------------------------------------------------------------ XOR features
 def xor_features_reference(X):
@@ -137,8 +150,7 @@ register(
         outputs=("grad_in",),
         statement=(
             "Given the input x of relu(x) = max(0, x) (any shape) and the gradient grad_out\n"
-            "= ∂ℓ/∂relu(x) (same shape), return ∂ℓ/∂x (same shape). At x = 0 take the\n"
-            "derivative as 0 (PyTorch's convention)."
+            "= ∂ℓ/∂relu(x) (same shape), return ∂ℓ/∂x (same shape).\n" + _RELU_AT_0
         ),
         formula="relu'(z) = 1 if z > 0 else 0,    ∂ℓ/∂x = grad_out ⊙ relu'(x)",
         reference=relu_backward_reference,
@@ -159,8 +171,8 @@ register(
                 "def relu_backward(x, grad_out):\n    return grad_out * (grad_out > 0)\n",
             ),
             Mistake(
-                "derivative 1 at x = 0",
-                "relu'(0) is taken as 0: use x > 0, not x >= 0.",
+                "relu'(0) = 1 (the slide's convention, not byhand's)",
+                "you used x >= 0: " + _RELU_AT_0_HINT,
                 lambda a, e: a[1] * (a[0] >= 0),
                 "def relu_backward(x, grad_out):\n    return grad_out * (x >= 0)\n",
             ),
@@ -229,6 +241,16 @@ def _hidden_no_gprime(a: tuple[Any, ...], e: Any) -> Any:
     return (r @ np.outer(x, w2), r.sum() * w2, e[2], e[3])
 
 
+def _hidden_mask_ge(a: tuple[Any, ...], e: Any) -> Any:
+    """The gradients with g'(0) = 1 (the mask h >= 0)."""
+    x, y, W1, b1, w2, b2 = a
+    h = np.outer(x, W1) + b1
+    z = np.maximum(h, 0) @ w2 + b2
+    r = -2 * (y - z) / len(x)
+    back = (h >= 0) * w2
+    return ((r * x) @ back, r @ back, r @ np.maximum(h, 0), r.sum())
+
+
 def _hidden_adapter(mod: LearnerModule, func: Any, g: np.ndarray) -> None:
     first, _, second = mod.inner.modules
     # gradcheck's scalar is Σᵢ rᵢ zᵢ (r = g); J = (1/N) Σᵢ (yᵢ − zᵢ)² has ∂J/∂zᵢ = 2(zᵢ − yᵢ)/N,
@@ -294,12 +316,15 @@ register(
             "For the network z = w⁽²⁾ᵀ g(w⁽¹⁾x + b⁽¹⁾) + b⁽²⁾ with g = relu, scalar inputs x\n"
             "(shape (N,)), targets y (N,), m hidden units (W1, b1, w2 of shape (m,), b2 a\n"
             "number), return the gradients of J = (1/N) Σᵢ (yᵢ − zᵢ)² with respect to W1, b1,\n"
-            "w2 and b2 (shapes (m,), (m,), (m,) and a number), in that order."
+            "w2 and b2 (shapes (m,), (m,), (m,) and a number), in that order.\n"
+            "g'(h) = 1 where h > 0 and 0 where h < 0.\n" + _RELU_AT_0 + "\n"
+            "(The worked example has one hᵢ exactly 0: there g'(0) = 0.)"
         ),
         formula=(
             "hᵢ = W1 xᵢ + b1,  zᵢ = w2ᵀ g(hᵢ) + b2,  rᵢ = −2(yᵢ − zᵢ)/N\n"
             "∂J/∂w2 = Σᵢ rᵢ g(hᵢ)      ∂J/∂b2 = Σᵢ rᵢ\n"
-            "∂J/∂W1 = Σᵢ rᵢ (w2 ⊙ g'(hᵢ)) xᵢ      ∂J/∂b1 = Σᵢ rᵢ (w2 ⊙ g'(hᵢ))"
+            "∂J/∂W1 = Σᵢ rᵢ (w2 ⊙ g'(hᵢ)) xᵢ      ∂J/∂b1 = Σᵢ rᵢ (w2 ⊙ g'(hᵢ))\n"
+            "g'(h) = 1{h > 0}   (so g'(0) = 0)"
         ),
         reference=one_hidden_layer_gradients_reference,
         cases=_hidden_cases,
@@ -329,6 +354,12 @@ register(
                 "g'(hᵢ) = 1{hᵢ > 0} (w2 ⊙ g'(hᵢ)).",
                 _hidden_no_gprime,
                 _HIDDEN_TEMPLATE.format(r="-2 * (y - z) / len(x)", gp="np.ones_like(h)"),
+            ),
+            Mistake(
+                "g'(0) = 1 (the slide's convention, not byhand's)",
+                "you used the mask h >= 0: " + _RELU_AT_0_HINT,
+                _hidden_mask_ge,
+                _HIDDEN_TEMPLATE.format(r="-2 * (y - z) / len(x)", gp="(h >= 0)"),
             ),
         ),
         hints=(

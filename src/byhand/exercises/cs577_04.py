@@ -216,6 +216,13 @@ register(
                 _LOGISTIC.format(grad="-y * expit(-y * z) / n", scale=" * n"),
             ),
             Mistake(
+                "missing 1/N in the gradient",
+                "the loss is a mean, so its gradient is divided by N too: "
+                "∂L/∂zᵢ = −yᵢ σ(−yᵢzᵢ) / N (each zᵢ appears in one of the N terms).",
+                lambda a, e: replace(e, {1: e[1] * len(a[0])}),
+                _LOGISTIC.format(grad="-y * expit(-y * z)", scale=""),
+            ),
+            Mistake(
                 "overflow",
                 "log(1 + exp(−yz)) overflows for large |z|: use np.logaddexp(0, −y*z) for the "
                 "loss and scipy.special.expit (a stable σ) for the gradient.",
@@ -349,6 +356,13 @@ register(
                 "L is the mean over the N rows: divide the gradient by N.",
                 lambda a, e: replace(e, {1: e[1] * len(a[1])}),
                 _SOFTMAX.format(grad="p - np.eye(k)[y]"),
+            ),
+            Mistake(
+                "sum instead of mean",
+                "L is the mean over the N rows, not their sum: divide the loss and the "
+                "gradient by N.",
+                scaled(lambda a: len(a[1])),
+                _SOFTMAX.format(grad="p - np.eye(k)[y]").replace(".mean()", ".sum()"),
             ),
             Mistake(
                 "overflow",

@@ -28,8 +28,9 @@ def svm_subgradient_reference(w, b, X, y, lam):
     return layer.weight.grad[:, 0] + 2 * lam * w, layer.bias.grad[0]
 
 
-def _svm(w, b, X, y, lam, margin=1.0, reg=2.0, mean=True, reg_bias=False) -> tuple:
-    active = y * (X @ w + b) <= margin
+def _svm(w, b, X, y, lam, margin=1.0, reg=2.0, mean=True, reg_bias=False, strict=False) -> tuple:
+    m = y * (X @ w + b)
+    active = m < margin if strict else m <= margin
     n = len(y) if mean else 1
     gw = -(active * y) @ X / n + reg * lam * w
     gb = -(active * y).sum() / n + (reg * lam * b if reg_bias else 0.0)
@@ -38,7 +39,16 @@ def _svm(w, b, X, y, lam, margin=1.0, reg=2.0, mean=True, reg_bias=False) -> tup
 
 def _svm_cases() -> list[Case]:
     rng = np.random.default_rng(501)
-    out = []
+    # margins y(w·x + b) = 2, 1, −1, 1, 0.5: two samples exactly at the kink (margin 1)
+    X0 = np.array([[2.0, 1.0], [1.0, 0.0], [1.0, 1.0], [-1.0, 0.5], [0.5, 2.0]])
+    y0 = np.array([1, 1, -1, -1, 1])
+    w0, b0 = np.array([1.0, 0.0]), 0.0
+    out = [
+        Case(
+            "a small example with two margins exactly 1 (N = 5, d = 2, λ = 0.1)",
+            (w0, b0, X0, y0, 0.1),
+        )
+    ]
     for k, (n, d) in enumerate([(8, 2), (12, 3), (6, 4)], start=1):
         X = rng.normal(size=(n, d))
         w, b = rng.normal(size=d), float(rng.normal())
@@ -52,7 +62,7 @@ def _svm_cases() -> list[Case]:
 def _svm_gradcheck(func: Any) -> tuple[Any, Any]:
     from byhand import nn
 
-    (w, b, X, y, lam) = _svm_cases()[0].args
+    (w, b, X, y, lam) = _svm_cases()[1].args  # a random case: no margin at the kink
 
     def value(ps: list[np.ndarray]) -> float:
         hinge = nn.HingeLoss(margin=1.0).forward(X @ ps[0] + ps[1][0], y)
@@ -91,7 +101,8 @@ register(
             "Return a subgradient (with respect to w and to b) of the SVM objective\n"
             "L(w, b) = λ‖w‖² + (1/N) Σᵢ max(0, 1 − yᵢ(w·xᵢ + b)), the 'hinge loss' (the bias\n"
             "is not regularised). w (d,), b a number, X (N, d), y (N,) in {−1, +1}, lam = λ.\n"
-            "At the kink (margin exactly 1) take −yᵢxᵢ, as byhand's HingeLoss does."
+            "At the kink (margin yᵢ(w·xᵢ + b) exactly 1) the sample counts as active: take −yᵢxᵢ,\n"
+            "as byhand's HingeLoss does (the test cases include margins exactly 1)."
         ),
         formula=(
             "active: yᵢ(w·xᵢ + b) <= 1\n"
@@ -125,6 +136,14 @@ register(
                 "the hinge term is a mean over the N samples: divide its sum by N.",
                 lambda a, e: _svm(*a, mean=False),
                 _svm_src(n="1"),
+            ),
+            Mistake(
+                "strict inequality at the kink",
+                "at a margin of exactly 1 the hinge has a kink; byhand takes the subgradient "
+                "−yᵢxᵢ there (the sample is active: margin <= 1). Your < 1 takes 0, also a "
+                "valid subgradient, but not the convention graded here.",
+                lambda a, e: _svm(*a, strict=True),
+                _svm_src().replace("<= 1", "< 1"),
             ),
             Mistake(
                 "regularised the bias",
@@ -444,6 +463,13 @@ register(
                 "the gradients of a batch are sums over its samples: ∂ℓ/∂b = Σₙ Gₙ, not the mean.",
                 lambda a, e: replace(e, {2: e[2] / len(a[0])}),
                 _LINEAR.format(gw="x.T @ grad_out", gb="grad_out.mean(axis=0)"),
+            ),
+            Mistake(
+                "divided by the batch size",
+                "a layer's backward sums over the batch: ∂ℓ/∂W = xᵀG and ∂ℓ/∂b = Σₙ Gₙ, with no "
+                "1/N (if the loss is a mean, its 1/N is already in G = grad_out).",
+                lambda a, e: replace(e, {1: e[1] / len(a[0]), 2: e[2] / len(a[0])}),
+                _LINEAR.format(gw="x.T @ grad_out / len(x)", gb="grad_out.mean(axis=0)"),
             ),
             Mistake(
                 "forgot the bias gradient",

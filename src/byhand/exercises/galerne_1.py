@@ -268,6 +268,12 @@ def _pool_loop(x: np.ndarray, g: np.ndarray, k: int, mode: str = "first") -> np.
                         dst += g[a, b, i, j] * (win == win.max())
                     elif mode == "mean":
                         dst += g[a, b, i, j] / win.size
+                    elif mode == "split":
+                        top = win == win.max()
+                        dst += g[a, b, i, j] * top / np.count_nonzero(top)
+                    elif mode == "colmajor":
+                        q, p = np.unravel_index(np.argmax(win.T), win.T.shape)
+                        dst[p, q] += g[a, b, i, j]
                     elif mode == "ones":
                         p, q = np.unravel_index(np.argmax(win), win.shape)
                         dst[p, q] += 1.0
@@ -334,10 +340,11 @@ register(
         outputs=("grad_in",),
         statement=(
             "Max pooling with k × k windows and stride k maps x (N, C, H, W) to\n"
-            "y[n, c, i, j] = max of x[n, c, ki:ki+k, kj:kj+k]. Given grad_out = ∂ℓ/∂y (shape\n"
-            "(N, C, H//k, W//k)), return ∂ℓ/∂x (x's shape). Each window's gradient goes to one\n"
-            "input: its first maximal entry in row-major order (as PyTorch does), even when\n"
-            "several entries tie for the maximum."
+            "y[n, c, i, j] = max of the window x[n, c, i*k:(i+1)*k, j*k:(j+1)*k]. Given\n"
+            "grad_out = ∂ℓ/∂y (shape (N, C, H//k, W//k)), return ∂ℓ/∂x (x's shape). Each\n"
+            "window's gradient goes, whole, to one input: its first maximal entry in row-major\n"
+            "order (row by row, as np.argmax and PyTorch do), even when several entries tie\n"
+            "for the maximum (the test cases have ties)."
         ),
         formula=(
             "∂ℓ/∂x[n, c, p, q] = grad_out[n, c, i, j] if (p, q) is the first argmax of window\n"
@@ -369,6 +376,29 @@ register(
                 "not 1.",
                 lambda a, e: _pool_loop(*a, mode="ones"),
                 _POOL.format(body=_ARGMAX + "                    dst[p, q] += 1.0\n"),
+            ),
+            Mistake(
+                "gradient split among tied maxima",
+                "on a tie the whole gradient goes to the first maximal entry (row-major); "
+                "splitting it evenly among the tied entries (g / number of ties each) is a "
+                "valid subgradient too, but neither byhand's nor PyTorch's.",
+                lambda a, e: _pool_loop(*a, mode="split"),
+                _POOL.format(
+                    body="                    top = win == win.max()\n"
+                    "                    dst += grad_out[n, c, i, j] * top / top.sum()\n"
+                ),
+            ),
+            Mistake(
+                "first maximum in column-major order",
+                "on a tie take the first maximal entry row by row (row-major: np.argmax(win), "
+                "then np.unravel_index), not column by column (np.argmax(win.T), or "
+                "order='F').",
+                lambda a, e: _pool_loop(*a, mode="colmajor"),
+                _POOL.format(
+                    body="                    q, p = np.unravel_index(np.argmax(win.T), "
+                    "win.T.shape)\n"
+                    "                    dst[p, q] += grad_out[n, c, i, j]\n"
+                ),
             ),
         ),
         hints=(
