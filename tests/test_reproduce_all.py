@@ -53,10 +53,16 @@ def test_reproduce_quick_runs_every_experiment_and_every_claim_passes(tmp_path, 
     summary = data["summary"]
     assert sum(summary["by_source"].values()) == len(claims) == sum(summary["by_verdict"].values())
     assert set(data["coverage"]) == {"cs577-01", "cs577-03", "cs577-04", "ee559-3", "galerne-1"}
+    items = sum(len(rows) for rows in data["coverage"].values())
+    assert data["coverage_summary"]["items"] == items > 110
+    assert sum(data["coverage_summary"]["by_status"].values()) == items
     for rows in data["coverage"].values():
         for r in rows:
-            assert r["status"] in ("reproduced", "not reproduced", "missing", "skipped")
-            assert bool(r["experiments"]) == (r["status"] in ("reproduced", "skipped"))
+            # a full quick run fails no claim, so no item is "failed"; one that differs says why
+            assert r["status"] in ("reproduced", "differs", "not reproduced", "missing", "skipped")
+            assert bool(r["experiments"]) == (r["status"] in ("reproduced", "differs", "skipped"))
+            if r["status"] in ("differs", "not reproduced", "missing"):
+                assert r.get("reason"), r
             assert set(r["experiments"]) <= names
             # an item counts as reproduced only through an experiment that ran; it is skipped
             # exactly when every experiment covering it was skipped (no MNIST)

@@ -778,7 +778,7 @@ CREDITS: tuple[tuple[str, str, str, str], ...] = (
     ("sgd-paths", L01, "SGD on our example", "decay"),
     ("hand-gradients", L04, "1-layer neural network", ""),
     (
-        "cnn-mnist",
+        "cnn-gradients",
         GA,
         "Understand the training of a convolutional neural network for image classification",
         "",

@@ -35,7 +35,7 @@ from byhand.experiments._registry import (
     import_errors,
     registry,
 )
-from byhand.experiments.coverage import coverage, share
+from byhand.experiments.coverage import coverage, share, summary
 
 MNIST_FILES = (
     "train-images-idx3-ubyte.gz",
@@ -327,6 +327,7 @@ def results_json(
 ) -> dict[str, Any]:
     """The ``results.json`` document: every claim, every experiment (without images), the
     coverage of each lecture (``cover``, default: every registered experiment), metadata."""
+    cover = cover if cover is not None else coverage_of(records=records)
     experiments = []
     for r in records:
         e = {k: v for k, v in r.items() if k not in ("figures", "claims")}
@@ -343,7 +344,8 @@ def results_json(
         "seconds": meta["seconds"],
         "summary": _summary_counts(records),
         "counts": _summary_counts(records)["counts"],
-        "coverage": cover if cover is not None else coverage_of(),
+        "coverage": cover,
+        "coverage_summary": summary(cover),
     }
 
 
