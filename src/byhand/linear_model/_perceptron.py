@@ -259,9 +259,9 @@ class Perceptron(_PerceptronBase):
         ``fit`` starts from the current ``coef_`` / ``intercept_`` (of a previous fit, or
         assigned) instead of w = 0; the labels must be the same ``classes_``.
 
-    Sample weights
-    --------------
-    ``fit(X, y, sample_weight=s)`` and ``partial_fit`` apply w ← w + η·sᵢ·yᵢ·x̃ᵢ on a mistake,
+    Notes
+    -----
+    Sample weights: ``fit(X, y, sample_weight=s)`` and ``partial_fit`` apply w ← w + η·sᵢ·yᵢ·x̃ᵢ on a mistake,
     as scikit-learn's ``Perceptron`` does (same decisions, same rounding: (η·sᵢ)·yᵢ is exact
     in yᵢ = ±1). The perceptron minimises no mean over samples, so a weight of 2 is not the
     row twice (after the first copy's update the second copy may no longer be a mistake).
@@ -272,11 +272,18 @@ class Perceptron(_PerceptronBase):
 
     Attributes
     ----------
-    coef_ : ndarray (1, n_features);  intercept_ : ndarray (1,)
-    classes_ : the two labels;  n_iter_ : passes run;  mistakes_ : updates per pass
-    converged_ : True when a full pass made no update (epoch mode: EE-559's stopping rule,
-    so no training sample has y·wᵀx̃ <= 0); in online mode also when the final w leaves
-    no such sample.
+    coef_ : ndarray (1, n_features)
+    intercept_ : ndarray (1,)
+    classes_ : ndarray (2,)
+        The two labels.
+    n_iter_ : int
+        Passes run.
+    mistakes_ : ndarray of int
+        Updates per pass.
+    converged_ : bool
+        True when a full pass made no update (epoch mode: EE-559's stopping rule, so no
+        training sample has y·wᵀx̃ <= 0); in online mode also when the final w leaves no
+        such sample.
 
     ``predict`` gives ``classes_[1]`` only where the decision value is > 0 (at exactly 0,
     ``classes_[0]``), as scikit-learn does. A ``ConvergenceWarning`` is raised when the
