@@ -9,18 +9,32 @@ or ``force`` (CI and ``tests/test_docs_site.py``: everything runs).
 
 from __future__ import annotations
 
+import importlib
 import importlib.util
+import inspect
 import os
+import re
 import shutil
 import sys
 from pathlib import Path
 
-from docutils import nodes
+# The notebooks run one after another: BLAS on one thread each (on a shared 2-core machine a
+# second BLAS thread made the CNN tutorial's epoch 5x slower, not faster).
+for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ.setdefault(_var, "1")
 
-import byhand
-from byhand.experiments import registry as _experiment_registry
+from docutils import nodes  # noqa: E402
+
+import byhand  # noqa: E402
+from byhand.experiments import registry as _experiment_registry  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
+
+# ``byhand.gradcheck`` is both a public function and the submodule defining it: importing the
+# submodule directly (``from byhand.gradcheck import GradcheckError``) before the function
+# was first looked up rebinds ``byhand.gradcheck`` to the module. Look the function up first,
+# so that the API reference documents the function the README calls.
+_ = byhand.gradcheck
 
 project = "byhand"
 author = "the byhand authors"
@@ -43,8 +57,29 @@ root_doc = "index"
 # --- API reference: autosummary over each public module, numpydoc docstrings ---------------
 autosummary_generate = True
 autosummary_ignore_module_all = False  # a module's __all__ is its public API
+autosummary_imported_members = True  # byhand re-exports its estimators from private modules
 autodoc_typehints = "none"  # the numpydoc Parameters section says the types
 autodoc_member_order = "bysource"
+
+
+def _constants() -> dict[str, list[str]]:
+    """Per public module, the names of its __all__ that are data (byhand.io.FORMAT_VERSION,
+    byhand.lectures.LECTURES): the module template documents them with autodata."""
+    out = {}
+    for name in API_MODULES:
+        module = importlib.import_module(name)
+        out[name] = [
+            n
+            for n in getattr(module, "__all__", ())
+            if not n.startswith("_")
+            and not callable(getattr(module, n))
+            and not inspect.ismodule(getattr(module, n))
+        ]
+    return out
+
+
+API_MODULES = re.findall(r"^   (byhand[\w.]*)$", (HERE / "api" / "index.md").read_text(), re.M)
+autosummary_context = {"constants_of": _constants()}
 numpydoc_show_class_members = False  # the class template lists the members instead
 numpydoc_class_members_toctree = False
 numpydoc_xref_param_type = False
@@ -71,6 +106,8 @@ html_theme_options = {
     "footer_start": ["copyright"],
     "footer_end": ["sphinx-version"],
 }
+# the theme's light/dark switch starts from "auto" (left empty, a first visit logs an error)
+html_context = {"default_mode": "auto"}
 html_show_sourcelink = True
 html_copy_source = True
 
@@ -122,6 +159,11 @@ def _skip_member(app, what, name, obj, skip, options):
     # scikit-learn generates set_fit_request & co. for metadata routing: not byhand's API
     if name.startswith("set_") and name.endswith("_request"):
         return True
+    # a module without __all__ (byhand.plotting) lists only what byhand defines, not the
+    # typing names it imports
+    if inspect.isclass(obj) or inspect.isfunction(obj):
+        if not getattr(obj, "__module__", "byhand").startswith("byhand"):
+            return True
     return None
 
 
