@@ -157,9 +157,8 @@ def _parse(path: Path) -> _Page:
 
 
 def _pages(html: Path) -> list[Path]:
-    return sorted(
-        p for p in html.rglob("*.html") if not {"_sources", "_static"} & set(p.relative_to(html).parts)
-    )
+    skip = {"_sources", "_static"}
+    return sorted(p for p in html.rglob("*.html") if not skip & set(p.relative_to(html).parts))
 
 
 def _is_external(url: str) -> bool:

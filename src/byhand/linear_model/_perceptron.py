@@ -261,12 +261,12 @@ class Perceptron(_PerceptronBase):
 
     Notes
     -----
-    Sample weights: ``fit(X, y, sample_weight=s)`` and ``partial_fit`` apply w ← w + η·sᵢ·yᵢ·x̃ᵢ on a mistake,
-    as scikit-learn's ``Perceptron`` does (same decisions, same rounding: (η·sᵢ)·yᵢ is exact
-    in yᵢ = ±1). The perceptron minimises no mean over samples, so a weight of 2 is not the
-    row twice (after the first copy's update the second copy may no longer be a mistake).
-    What holds exactly: rows of weight 0 are removed before training (a weight of 0 *is*
-    the row removed, also with ``shuffle`` and ``T``); weights all equal to c give the run
+    Sample weights: ``fit(X, y, sample_weight=s)`` and ``partial_fit`` apply w ← w + η·sᵢ·yᵢ·x̃ᵢ
+    on a mistake, as scikit-learn's ``Perceptron`` does (same decisions, same rounding:
+    (η·sᵢ)·yᵢ is exact in yᵢ = ±1). The perceptron minimises no mean over samples, so a weight
+    of 2 is not the row twice (after the first copy's update the second copy may no longer be a
+    mistake). What holds exactly: rows of weight 0 are removed before training (a weight of 0
+    *is* the row removed, also with ``shuffle`` and ``T``); weights all equal to c give the run
     of ``eta0·c``; ``sample_weight=None`` is weights of 1. Weights must be finite and
     >= 0, with at least one > 0.
 
