@@ -50,7 +50,7 @@ extensions = [
 ]
 
 source_suffix = {".rst": "restructuredtext", ".md": "myst-nb", ".ipynb": "myst-nb"}
-exclude_patterns = ["_build", "jupyter_execute", "**.ipynb_checkpoints", "README.md"]
+exclude_patterns = ["_build", "jupyter_execute", "**.ipynb_checkpoints"]
 templates_path = ["_templates"]
 root_doc = "index"
 
@@ -173,5 +173,3 @@ def setup(app):
     app.connect("build-finished", _copy_mathjax)
     return {"parallel_read_safe": True}
 
-
-sys.path.insert(0, str(HERE))
