@@ -97,7 +97,6 @@ nb_merge_streams = True
 # --- HTML: the PyData theme, working offline and from file:// --------------------------------
 html_theme = "pydata_sphinx_theme"
 html_title = f"byhand {release}"
-html_static_path = ["_static"]
 html_theme_options = {
     "navigation_with_keys": False,
     "show_toc_level": 2,
