@@ -15,7 +15,6 @@ import inspect
 import os
 import re
 import shutil
-import sys
 from pathlib import Path
 
 # The notebooks run one after another: BLAS on one thread each (on a shared 2-core machine a
@@ -171,4 +170,3 @@ def setup(app):
     app.connect("autodoc-skip-member", _skip_member)
     app.connect("build-finished", _copy_mathjax)
     return {"parallel_read_safe": True}
-
