@@ -43,12 +43,34 @@ def test_the_finder_sees_the_examples_that_exist() -> None:
     assert len(_modules()) > 40  # every module of the package was searched
 
 
+def _run(tests: list[doctest.DocTest]) -> tuple[int, int, str]:
+    """(examples attempted, examples failed, the failure report)."""
+    runner = doctest.DocTestRunner(optionflags=FLAGS)
+    report: list[str] = []
+    for test in tests:
+        runner.run(test, out=report.append)
+    return runner.tries, runner.failures, "".join(report)
+
+
 @pytest.mark.parametrize("name", MODULES_WITH_EXAMPLES)
 def test_examples_run(name: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(tmp_path)  # an example that writes a file writes it here
-    runner = doctest.DocTestRunner(optionflags=FLAGS)
-    failures = []
-    for test in _doctests(name):
-        result = runner.run(test, out=failures.append)
-        assert result.attempted > 0
-    assert runner.failures == 0, "".join(failures)
+    tried, failed, report = _run(_doctests(name))
+    assert tried > 0
+    assert failed == 0, report
+
+
+def test_a_wrong_example_fails() -> None:
+    def twice(x: int) -> int:
+        """Twice x.
+
+        Examples
+        --------
+        >>> twice(2)
+        5
+        """
+        return 2 * x
+
+    tests = doctest.DocTestFinder().find(twice, "twice", globs={"twice": twice})
+    tried, failed, report = _run(tests)
+    assert (tried, failed) == (1, 1) and "Expected:\n    5\nGot:\n    4" in report
