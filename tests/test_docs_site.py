@@ -342,6 +342,45 @@ def test_the_readme_gives_the_build_command_and_ci_runs_it() -> None:
     assert '"byhand[docs]"' in dev
 
 
+def _slide_line(lines: list[str], title: str) -> int:
+    """The index of the first transcript line that is (or starts with) a slide title."""
+    want = _norm(title)
+    return next((i for i, ln in enumerate(lines) if ln == want or ln.startswith(want)), -1)
+
+
+def _norm(text: str) -> str:
+    text = text.replace("’", "'").replace("“", '"').replace("”", '"')
+    return re.sub(r"\s+", " ", text).strip().lstrip("#").strip().lower()
+
+
+CITATION = r'\(slides? ((?:"[^"]+"(?:, )?)+)\)'
+
+
+@pytest.mark.transcripts
+@pytest.mark.parametrize("lecture", ["cs577-01", "cs577-03", "cs577-04", "galerne-1"])
+def test_guides_cite_real_slides_in_the_lectures_order(lecture: str) -> None:
+    import _transcripts
+
+    raw = _transcripts.transcript_path(lecture).read_text()
+    lines = [_norm(ln) for ln in raw.splitlines()]
+    guide = (DOCS / "lectures" / f"{lecture}.md").read_text()
+    cited = [t for block in re.findall(CITATION, guide) for t in re.findall(r'"([^"]+)"', block)]
+    assert len(cited) >= 5
+    assert [t for t in cited if _norm(t) not in _norm(raw)] == []
+    order = []
+    for heading in re.findall(r"^## .*$", guide, re.M):
+        found = re.search(CITATION, heading)
+        if found:
+            order.append(_slide_line(lines, re.findall(r'"([^"]+)"', found.group(1))[0]))
+    assert -1 not in order and order == sorted(order), order
+
+
+def test_the_ee559_guide_follows_sections_3_1_to_3_6() -> None:
+    guide = (DOCS / "lectures" / "ee559-3.md").read_text()
+    numbers = re.findall(r"^## (3\.\d)", guide, re.M)
+    assert numbers == sorted(numbers) and set(numbers) == {f"3.{i}" for i in range(1, 7)}
+
+
 # --- in the browser -------------------------------------------------------------------------
 WAIT_MATH = (
     "(window.MathJax && MathJax.startup && MathJax.startup.promise)"
