@@ -1,7 +1,7 @@
 """Gradient checking by central finite differences, in float64.
 
 ∂f/∂θᵢ ≈ (f(θ + εeᵢ) − f(θ − εeᵢ)) / 2ε, compared with what ``backward`` computed, entry by
-entry with torch.autograd.gradcheck's rule |analytic − numeric| <= atol + rtol·|numeric|
+entry with torch.autograd.gradcheck's rule ``|analytic − numeric| <= atol + rtol·|numeric|``
 (defaults eps=1e-6, atol=1e-5, rtol=1e-3). The lectures derive gradients by hand
 (CS 577 Lecture 03 (Wang, IIT, 2024), "Gradients of a one-hidden-layer network";
 EE-559 3.6 (Fleuret, EPFL, 2019)): this is how one checks such a derivation.
@@ -113,9 +113,9 @@ def gradcheck(
     """Check ``backward`` against central differences; return the max relative error.
 
     ``gradcheck(module, x)`` or ``gradcheck(loss, z, y)``. The relative error of a tensor is
-    max|analytic − numeric| / max|numeric|; the largest over all checked tensors is returned.
+    ``max|analytic − numeric| / max|numeric|``; the largest over all checked tensors is returned.
     Raises :class:`GradcheckError` with a report of the worst entries when any entry fails
-    |analytic − numeric| <= atol + rtol·|numeric|. Parameters are checked in float64 and
+    ``|analytic − numeric| <= atol + rtol·|numeric|``. Parameters are checked in float64 and
     restored to their dtype afterwards. The input gradient is checked unless ``backward``
     returns None (``Sequential(..., input_grad=False)``); each parameter is checked once,
     however many modules use it (its gradient is the sum over its uses).

@@ -95,7 +95,7 @@ def _combos(d: int, degree: int, include_bias: bool) -> Iterator[tuple[int, ...]
 
 
 class PolynomialFeatures(TransformerMixin, BaseEstimator):
-    """All monomials of the input variables up to a degree: φ(x) = (x^α)_{|α| <= degree}.
+    """All monomials of the input variables up to a degree: ``φ(x) = (x^α)_{|α| <= degree}``.
 
     CS 577 Lecture 03 (Wang, IIT, 2024), "Beyond linearity: feature map" (φ(x) = [1, x, …, x^d]
     for one variable, degree 2 in two variables for XOR); EE-559 3.3 in
@@ -140,7 +140,7 @@ class PolynomialFeatures(TransformerMixin, BaseEstimator):
 
     @property
     def powers_(self) -> np.ndarray:
-        """The exponent α of each output column, shape (n_output_features_, n_features_in_)."""
+        """The exponent α of each output column, shape ``(n_output_features_, n_features_in_)``."""
         check_is_fitted(self)
         d = self.n_features_in_
         _check_output_size(self, self.n_output_features_, d)
@@ -151,7 +151,7 @@ class PolynomialFeatures(TransformerMixin, BaseEstimator):
         return powers
 
     def transform(self, X: Any) -> np.ndarray:
-        """φ(X), shape (n_samples, n_output_features_), built degree by degree."""
+        """φ(X), shape ``(n_samples, n_output_features_)``, built degree by degree."""
         X = _validate(self, X, reset=False)
         n, d = X.shape
         _check_output_size(self, n, self.n_output_features_)

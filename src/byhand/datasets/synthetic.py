@@ -180,7 +180,7 @@ def make_separable(
     uniform in the (d−1)-ball of radius √(R² − t²) (a hair inside, against rounding).
 
     EE-559 writes the margin assumption as y_n (x_n · w*) >= γ_L/2 and proves at most
-    4R²/γ_L² mistakes; with γ_L = 2·``margin`` that bound is R²/``margin``².
+    4R²/γ_L² mistakes; with γ_L = 2·margin that bound is R²/margin².
 
     Source: EE-559 3.1 (Fleuret, EPFL, 2019) The perceptron (convergence under
     ‖x_n‖ <= R and a margin, bound ⌊4R²/γ²⌋).

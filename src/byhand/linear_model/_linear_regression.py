@@ -140,8 +140,10 @@ class LinearRegression(GradientSolverMixin, RegressorMixin, BaseEstimator):
     ----------
     coef_ : (n_features,) or (n_targets, n_features)
     intercept_ : float or (n_targets,)
-    n_iter_ : epochs run (1 for "lstsq"); loss_curve_ : per-epoch mean squared error
-    (gd/sgd, empty for lstsq).
+    n_iter_ : int
+        Epochs run (1 for "lstsq").
+    loss_curve_ : list of float
+        Per-epoch mean squared error (gd/sgd, empty for lstsq).
     """
 
     _solvers = ("lstsq", "gd", "sgd")

@@ -65,8 +65,11 @@ class MulticlassPerceptron(_PerceptronBase):
 
     Attributes
     ----------
-    coef_ : ndarray (K, n_features) — row k is w_k;  intercept_ : ndarray (K,)
-    classes_, n_iter_, mistakes_, converged_ as for ``Perceptron``.
+    coef_ : ndarray (K, n_features)
+        Row k is w_k.
+    intercept_ : ndarray (K,)
+    classes_, n_iter_, mistakes_, converged_
+        As for ``Perceptron``.
     ``predict`` returns ``classes_[argmax_k s_k]`` (first index on a tie).
 
     Online learning: ``partial_fit(X, y, classes=None)`` runs one pass over (X, y) (in

@@ -245,24 +245,31 @@ class Perceptron(_PerceptronBase):
         assigned) instead of w = 0; y must hold the same ``classes_`` and X the same
         features (a ValueError naming the previous and the new classes otherwise).
 
-    Sample weights
-    --------------
-    ``fit(X, y, sample_weight=s)`` and ``partial_fit`` apply w ← w + η·sᵢ·yᵢ·x̃ᵢ on a mistake,
-    as scikit-learn's ``Perceptron`` does (same decisions, same rounding: (η·sᵢ)·yᵢ is exact
-    in yᵢ = ±1). The perceptron minimises no mean over samples, so a weight of 2 is not the
-    row twice (after the first copy's update the second copy may no longer be a mistake).
-    What holds exactly: rows of weight 0 are removed before training (a weight of 0 *is*
-    the row removed, also with ``shuffle`` and ``T``); weights all equal to c give the run
+    Notes
+    -----
+    Sample weights: ``fit(X, y, sample_weight=s)`` and ``partial_fit`` apply w ← w + η·sᵢ·yᵢ·x̃ᵢ
+    on a mistake, as scikit-learn's ``Perceptron`` does (same decisions, same rounding:
+    (η·sᵢ)·yᵢ is exact in yᵢ = ±1). The perceptron minimises no mean over samples, so a weight
+    of 2 is not the row twice (after the first copy's update the second copy may no longer be a
+    mistake). What holds exactly: rows of weight 0 are removed before training (a weight of 0
+    *is* the row removed, also with ``shuffle`` and ``T``); weights all equal to c give the run
     of ``eta0·c``; ``sample_weight=None`` is weights of 1. Weights must be finite and
     >= 0, with at least one > 0.
 
     Attributes
     ----------
-    coef_ : ndarray (1, n_features);  intercept_ : ndarray (1,)
-    classes_ : the two labels;  n_iter_ : passes run;  mistakes_ : updates per pass
-    converged_ : True when a full pass made no update (epoch mode: EE-559's stopping rule,
-    so no training sample has y·wᵀx̃ <= 0); in online mode also when the final w leaves
-    no such sample.
+    coef_ : ndarray (1, n_features)
+    intercept_ : ndarray (1,)
+    classes_ : ndarray (2,)
+        The two labels.
+    n_iter_ : int
+        Passes run.
+    mistakes_ : ndarray of int
+        Updates per pass.
+    converged_ : bool
+        True when a full pass made no update (epoch mode: EE-559's stopping rule, so no
+        training sample has y·wᵀx̃ <= 0); in online mode also when the final w leaves no
+        such sample.
 
     ``predict`` gives ``classes_[1]`` only where the decision value is > 0 (at exactly 0,
     ``classes_[0]``), as scikit-learn does. A ``ConvergenceWarning`` is raised when the

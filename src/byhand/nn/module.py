@@ -419,8 +419,8 @@ def parameter_uses(model: Module) -> dict[int, int]:
 class Sequential(Module):
     """f = f_L ∘ … ∘ f_1; backward applies the chain rule over the reversed modules.
 
-    A module may appear more than once (and in nested ``Sequential``s): each use keeps its own
-    cache and a shared parameter gets the sum of its uses' gradients (see :class:`Module`).
+    A module may appear more than once (and in nested ``Sequential`` modules): each use keeps its
+    own cache and a shared parameter gets the sum of its uses' gradients (see :class:`Module`).
 
     ``input_grad=False`` skips dℓ/dx for the network's input (the data): training never
     needs it, and for an MLP it is the largest product of the backward pass
