@@ -142,7 +142,8 @@ def target_html(c: dict[str, Any]) -> str:
 def _lecture_box(c: dict[str, Any]) -> str:
     known, value = lecture_value_of(c)
     if known:
-        return f'<div class="v lec">lecture: {rich(format_value(value))}</div>'
+        shown = quote_html(value) if isinstance(value, str) else rich(format_value(value))
+        return f'<div class="v lec">lecture: {shown}</div>'
     why = {
         "reproduction": "stated in words, see the quote",
         "derivation": "none: a derivation, checked numerically",
