@@ -25,8 +25,9 @@ epoch far slower (9.3–12.3 s with two threads on the same machine; 100 steps 2
 
 The training machinery (validation, SGD/Adam through ``byhand.fit``, early stopping,
 checkpoints, ``partial_fit``, ``warm_start``, ``sample_weight``, ``predict_proba``) is
-:class:`byhand.MLPClassifier`'s; this class builds a different network, reads images, and
-adds the convolutions' kernels to the fitted arrays (``_coef_arrays``/``_set_coef_arrays``).
+:mod:`byhand._network_base`'s, shared with :class:`byhand.MLPClassifier`; this class builds a
+different network, reads images, and adds the convolutions' kernels to the fitted arrays
+(``_coef_arrays``/``_set_coef_arrays``).
 """
 
 from __future__ import annotations
@@ -40,9 +41,9 @@ import numpy as np
 from sklearn.utils.validation import check_is_fitted
 
 from byhand._inference import row_invariant_matmul
+from byhand._network_base import _INITS, NetworkClassifier, validate_predict_input
 from byhand._validation import one_blas_thread
 from byhand.linear_model._gradient import _check_number, check_learning_rate
-from byhand.neural_network import _INITS, MLPClassifier, validate_predict_input
 from byhand.nn.conv import Conv2d, _windows
 from byhand.nn.dropout import Dropout, set_training
 from byhand.nn.layers import Linear
@@ -87,7 +88,7 @@ def _conv_spec(spec: Any, owner: str) -> tuple[int, int, int]:
     return int(vals[0]), int(vals[1]), int(vals[2])
 
 
-class CNNClassifier(MLPClassifier):
+class CNNClassifier(NetworkClassifier):
     """Convolutional network classifier trained by minibatch SGD or Adam, backprop by hand.
 
     Images: X as (N, H, W) (one channel), (N, C, H, W), or flat rows (N, d) read as images of
