@@ -295,7 +295,8 @@ class CNNClassifier(NetworkClassifier):
     ) -> CNNClassifier:
         """One epoch over (X, y), continuing ``conv_weights_``/``conv_biases_``/``coefs_``/
         ``intercepts_`` as they are now; ``classes`` (all labels) is required on the first
-        call."""
+        call. Refused with ``early_stopping=True``, as in scikit-learn."""
+        self._refuse_early_stopping()
         rows, shape = self._rows(X, fitting=not hasattr(self, "image_shape_"))
         if hasattr(self, "image_shape_") and shape is not None and shape != self.image_shape_:
             raise ValueError(

@@ -20,13 +20,16 @@ loss" table.
 from __future__ import annotations
 
 import numbers
+import warnings
 from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.model_selection import train_test_split
 from sklearn.utils.multiclass import check_classification_targets, type_of_target
-from sklearn.utils.validation import check_is_fitted, validate_data
+from sklearn.utils.validation import check_is_fitted, column_or_1d, validate_data
 
 from byhand._inference import row_invariant_matmul
 from byhand._magnitude import check_dtype_range, check_training_input
@@ -45,7 +48,7 @@ from byhand.nn.layers import Linear
 from byhand.nn.losses import CrossEntropyLoss, LogisticLoss, Loss
 from byhand.nn.module import Module, Sequential
 from byhand.optim.sgd import SGD, Averager
-from byhand.training import History, NonFiniteInputError, _all_finite
+from byhand.training import History, NonFiniteInputError, _all_finite, _mode, _read_only
 
 __all__ = ["ACTIVATIONS", "NetworkClassifier", "NetworkEstimator", "validate_predict_input"]
 
@@ -237,18 +240,67 @@ class NetworkEstimator(GradientSolverMixin, BaseEstimator):
     def _split(
         self, X: np.ndarray, y: np.ndarray, sw: np.ndarray | None, rng: np.random.Generator
     ) -> tuple:
+        """Early stopping's held-out set: scikit-learn's ``train_test_split`` with
+        ``test_size=validation_fraction``, seeded from ``rng``, stratified by class for a
+        classifier with one label per sample (as scikit-learn's MLPClassifier), so that
+        every class is in both parts in about its proportion."""
         n = X.shape[0]
         n_val = int(np.ceil(float(self.validation_fraction) * n))
-        if n_val < 1 or n - n_val < 1:
+        owner = type(self).__name__
+        if n_val < 2 or n - n_val < 1:
             raise ValueError(
-                f"{type(self).__name__}: early_stopping needs at least 2 samples to split "
-                f"off validation_fraction={self.validation_fraction}, got {n}"
+                f"{owner}: early_stopping holds out validation_fraction="
+                f"{self.validation_fraction} of the {n} samples, {n_val} sample(s); the "
+                "validation set needs at least 2 samples to be scored and the training set "
+                "at least 1: increase validation_fraction or give more samples"
             )
-        order = rng.permutation(n)
-        val, train = order[:n_val], order[n_val:]
+        strata = self._strata(y)
+        if strata is not None:
+            self._check_strata(strata, n_val, n - n_val)
+        seed = int(rng.integers(np.iinfo(np.int32).max))
+        train, val = train_test_split(
+            np.arange(n), test_size=n_val, random_state=seed, stratify=strata
+        )
         if sw is None:
             return X[train], y[train], None, (X[val], y[val], None)
         return X[train], y[train], sw[train], (X[val], y[val], sw[val])
+
+    def _strata(self, y: np.ndarray) -> np.ndarray | None:
+        """The labels to stratify the validation split by (None: a plain random split)."""
+        return None
+
+    def _check_strata(self, strata: np.ndarray, n_val: int, n_train: int) -> None:
+        """ValueError naming the class when a stratified split cannot be made."""
+        values, counts = np.unique(strata, return_counts=True)
+        owner = type(self).__name__
+        names = self._class_names(values)
+        if counts.min() < 2:
+            rare = [f"{c!r} ({k})" for c, k in zip(names, counts, strict=True) if k < 2]
+            raise ValueError(
+                f"{owner}: early_stopping splits off a stratified validation set, which needs "
+                f"at least 2 samples of every class; class {', '.join(rare)} has fewer: give "
+                "more samples of it or set early_stopping=False"
+            )
+        for part, size in (("validation", n_val), ("training", n_train)):
+            if size < values.size:
+                raise ValueError(
+                    f"{owner}: early_stopping's stratified split needs at least one sample of "
+                    f"each of the {values.size} classes in the {part} set, which gets {size} "
+                    f"sample(s) with validation_fraction={self.validation_fraction}: change "
+                    "validation_fraction or give more samples"
+                )
+
+    def _class_names(self, values: np.ndarray) -> list[Any]:
+        return list(values)
+
+    def _refuse_early_stopping(self) -> None:
+        """scikit-learn's MLPs refuse ``partial_fit`` with ``early_stopping=True``."""
+        if self.early_stopping:
+            raise ValueError(
+                f"{type(self).__name__}: partial_fit does not support early_stopping=True "
+                "(as in scikit-learn): one pass over the data given has no held-out set to "
+                "stop on; use fit, or set early_stopping=False"
+            )
 
     def _check_combination(self) -> None:
         if self.early_stopping and self.average:
@@ -280,7 +332,8 @@ class NetworkEstimator(GradientSolverMixin, BaseEstimator):
         if self.early_stopping:
             X, y, sw, (Xv, yv, vsw) = self._split(X, y, sw, rng)
             validation = (Xv, yv)
-            keeper = _BestEpoch(network, Xv, yv, vsw, self._validation_score)
+            chunk = X.shape[0] if self.batch_size is None else int(self.batch_size)
+            keeper = _BestEpoch(network, Xv, yv, vsw, self._validation_score, chunk)
             callbacks = [keeper, *callbacks]
         hist = self._train(
             network,
@@ -297,22 +350,37 @@ class NetworkEstimator(GradientSolverMixin, BaseEstimator):
             sample_weight=sw,
             validation_weight=vsw,
         )
+        if hist.diverged:  # only with a best epoch to return to (else _train raised)
+            self.__dict__.pop("_sgd_state", None)  # its momentum holds NaN/inf
+            warnings.warn(
+                f"{type(self).__name__}: training diverged (the loss became NaN or inf in "
+                f"epoch {hist.epochs + 1}); returning the weights of epoch "
+                f"{keeper.best_epoch}, the best on the validation set (score "
+                f"{keeper.best_score:.4g}); lower learning_rate (now {self.learning_rate!r}) "
+                "or scale the features",
+                ConvergenceWarning,
+                stacklevel=3,
+            )
         self._record(hist, reset=True, keeper=keeper)
         self._publish(network)
 
     def _record(self, hist: History, *, reset: bool, keeper: Any = None) -> None:
+        """loss_curve_, n_iter_ and, as scikit-learn sets them, best_loss_ (the lowest
+        training loss; None with early stopping, whose measure is the validation score),
+        validation_scores_ and best_validation_score_ (None without early stopping)."""
         if reset:
             self.loss_curve_ = list(hist.loss)
             self.n_iter_ = hist.epochs
             self.validation_scores_ = None if keeper is None else list(keeper.scores)
-            if keeper is not None and keeper.best_score is not None:
-                self.best_validation_score_ = float(keeper.best_score)
-            else:
-                self.__dict__.pop("best_validation_score_", None)
+            best = None if keeper is None else keeper.best_score
+            self.best_validation_score_ = None if best is None else float(best)
         else:
             self.loss_curve_ = [*getattr(self, "loss_curve_", []), *hist.loss]
             self.n_iter_ = int(getattr(self, "n_iter_", 0)) + hist.epochs
-        self.best_loss_ = float(min(self.loss_curve_)) if self.loss_curve_ else np.inf
+        if reset and keeper is not None:
+            self.best_loss_ = None
+        else:
+            self.best_loss_ = float(min(self.loss_curve_)) if self.loss_curve_ else np.inf
 
     # -- online learning: coefs_ / intercepts_ are the one source of truth -------------------
     def _coef_arrays(self) -> list[np.ndarray]:
@@ -352,7 +420,10 @@ class NetworkEstimator(GradientSolverMixin, BaseEstimator):
                 f"{[p.data.shape for p in network.parameters()]} "
                 f"(hidden_layer_sizes={self.hidden_layer_sizes!r})"
             )
+        # read-only arrays (joblib.load(mmap_mode="r"), a frozen array) are copied once:
+        # the copies become the fitted arrays that training updates
         arrays = [np.ascontiguousarray(a, dtype=dtype) for a in arrays]
+        arrays = [a if a.flags.writeable else a.copy() for a in arrays]
         self._set_coef_arrays(arrays)
         for p, a in zip(network.parameters(), arrays, strict=True):
             p.data = a
@@ -428,7 +499,11 @@ class _BestEpoch(Averager):
     averager (its ``update`` after each step does nothing), so that its state — scores,
     best score and best weights — is part of every checkpoint snapshot and a resumed run
     ends bit-identically. Scores: accuracy (classifier) or R² (regressor) on the held-out
-    set, weighted by its sample weights when given.
+    set, weighted by its sample weights when given, computed as ``predict`` computes them:
+    in evaluation mode (dropout off, nothing drawn from its generators, so a run with early
+    stopping draws the masks a run without it would) and ``chunk`` samples at a time (the
+    memory of one training batch, not of the whole held-out set). A run that diverges after
+    a scored epoch ends with the best epoch's weights (``recovers_divergence``).
     """
 
     def __init__(
@@ -438,20 +513,44 @@ class _BestEpoch(Averager):
         y: np.ndarray,
         sw: np.ndarray | None,
         score: Any,
+        chunk: int = 256,
     ) -> None:
         self.model, self.params = model, model.parameters()
-        self.X, self.y, self.sw, self.score = X, y, sw, score
+        self.X, self.y, self.sw, self.score = _read_only(X), y, sw, score
+        self.chunk = max(int(chunk), 1)
         self.n, self.averages = 0, []
         self.scores: list[float] = []
         self.best_score: float | None = None
         self.best: list[np.ndarray] | None = None
 
+    @property
+    def recovers_divergence(self) -> bool:
+        """True once an epoch was scored: a diverged run can return to the best one."""
+        return self.best is not None
+
+    @property
+    def best_epoch(self) -> int | None:
+        """The epoch (from 1) of ``best_score``: the first of the highest scores."""
+        return None if self.best_score is None else self.scores.index(self.best_score) + 1
+
     def update(self) -> None:
         pass
 
+    def logits(self) -> np.ndarray:
+        """The model's outputs on the held-out X (float64), in evaluation mode, by chunks."""
+        n = self.X.shape[0]
+        z = None
+        with _mode(self.model, training=False):
+            for s in range(0, n, self.chunk):
+                part = self.model.forward(self.X[s : s + self.chunk])
+                if z is None:
+                    z = np.empty((n, *part.shape[1:]), dtype=np.float64)
+                z[s : s + part.shape[0]] = part
+        assert z is not None
+        return z
+
     def on_epoch_end(self, state: Any) -> None:
-        z = np.array(self.model.forward(self.X), dtype=np.float64)
-        s = float(self.score(z, self.y, self.sw))
+        s = float(self.score(self.logits(), self.y, self.sw))
         self.scores.append(s)
         if self.best_score is None or s > self.best_score:
             self.best_score = s
@@ -479,8 +578,63 @@ class _BestEpoch(Averager):
         self.best = None if saved is None else [np.array(a) for a in saved]
 
 
+class MultilabelLogisticLoss(Loss):
+    """One logistic loss per label: L = (1/N) Σₙ Σₗ log(1 + e^{−yₙₗ zₙₗ}), y ∈ {−1, +1}^{N×L}.
+
+    The negative log-likelihood of L independent Bernoulli labels with P(yₙₗ = +1) = σ(zₙₗ)
+    (CS 577 Lecture 04 (Wang, IIT, 2024), "Bernoulli maximum likelihood", once per label);
+    scikit-learn's MLPClassifier on a multilabel indicator y minimises the same sum.
+    ∂L/∂zₙₗ = −yₙₗ σ(−yₙₗ zₙₗ) / N. The metric is the subset accuracy: a sample counts as
+    correct when all its L labels are (scikit-learn's ``accuracy_score`` on such y).
+    """
+
+    def check_targets(self, y: np.ndarray, z: np.ndarray | None = None) -> np.ndarray:
+        y = np.asarray(y)
+        if y.ndim != 2:
+            raise ValueError(f"MultilabelLogisticLoss: y must be (N, L), got shape {y.shape}")
+        bad = (y != 1) & (y != -1)
+        if np.any(bad):
+            raise ValueError(
+                f"MultilabelLogisticLoss: labels must be −1 or +1, got "
+                f"{np.unique(y[bad])[:5].tolist()}"
+            )
+        if z is not None and tuple(np.shape(z)) != y.shape:
+            raise ValueError(
+                f"MultilabelLogisticLoss: y of shape {y.shape} does not match z of shape "
+                f"{np.shape(z)}"
+            )
+        return y
+
+    def _forward(self, z: np.ndarray, y: np.ndarray) -> float:
+        yy = y.astype(z.dtype, copy=False)
+        m = np.multiply(yy, z)
+        np.negative(m, out=m)  # −y z
+        loss = float(np.sum(np.logaddexp(0, m))) / z.shape[0]
+        grad = sigmoid(m, out=m)
+        grad *= yy
+        grad *= -1.0 / z.shape[0]
+        self._grad = grad
+        return loss
+
+    def backward(self) -> np.ndarray:
+        return self._take("_grad")
+
+    def predict(self, z: np.ndarray) -> np.ndarray:
+        return np.where(np.asarray(z) > 0, 1, -1)
+
+    def _count_correct(self, z: np.ndarray, y: np.ndarray) -> int:
+        return int(np.count_nonzero(np.all((np.asarray(z) > 0) == (y > 0), axis=1)))
+
+
 class NetworkClassifier(ClassifierMixin, NetworkEstimator):
-    """The classifier half of the network estimators: labels, output units, predictions."""
+    """The classifier half of the network estimators: labels, output units, predictions.
+
+    Targets as scikit-learn's MLPClassifier takes them: class labels y (N,) — two classes
+    give one logit and the logistic loss, K > 2 give K logits and softmax cross-entropy —
+    or a multilabel indicator matrix y (N, L) of 0/1, which gives L logits with one
+    logistic loss each (``classes_`` = 0..L−1, ``predict`` the (N, L) indicator matrix,
+    ``predict_proba`` the L probabilities σ(z), ``score`` the subset accuracy).
+    """
 
     def fit(
         self,
@@ -491,33 +645,104 @@ class NetworkClassifier(ClassifierMixin, NetworkEstimator):
         callbacks: Sequence[Any] = (),
         resume_state: dict[str, Any] | None = None,
     ) -> NetworkClassifier:
-        """Train on X (N, d) and class labels y (``sample_weight``: the weighted mean loss)."""
+        """Train on X (N, d) and class labels y (N,) or a multilabel indicator y (N, L)
+        (``sample_weight``: the weighted mean loss)."""
         dtype = self._check_params()
         check_training_input(self, X, dtype)
-        X, y = validate_data(self, X, y, dtype=dtype, order="C", ensure_all_finite=_FIT_CHECKS)
-        self._check_targets(y)
+        before = self._fitted_targets() if self.warm_start else None
+        X, y = self._validate_xy(X, y, dtype, reset=True)
+        kind = self._check_targets(y)
         sw = check_sample_weight(type(self).__name__, sample_weight, X)
-        check_weighted_classes(type(self).__name__, y, sw)
-        targets, loss, n_out = self._encode(y, dtype)
+        self._check_weights(kind, y, sw)
+        if before is not None:
+            self._check_same_classes(before, y, kind)
+        targets, loss, n_out = self._encode(y, dtype, kind)
         self._fit_network(X, targets, n_out, loss, dtype, callbacks, resume_state, sw)
         return self
 
-    def _check_targets(self, y: np.ndarray) -> None:
+    def _validate_xy(
+        self, X: Any, y: Any, dtype: np.dtype, *, reset: bool
+    ) -> tuple[np.ndarray, np.ndarray]:
+        X, y = validate_data(
+            self,
+            X,
+            y,
+            dtype=dtype,
+            order="C",
+            multi_output=True,
+            reset=reset,
+            ensure_all_finite=_FIT_CHECKS,
+        )
+        if y.ndim == 2 and y.shape[1] == 1:  # a column of labels, as scikit-learn reads it
+            y = column_or_1d(y, warn=True)
+        return X, y
+
+    def _check_targets(self, y: np.ndarray) -> str:
         check_classification_targets(y)  # "Unknown label type" for continuous y
         kind = type_of_target(y, input_name="y")
-        if kind not in ("binary", "multiclass"):
+        if kind not in ("binary", "multiclass", "multilabel-indicator"):
             raise ValueError(
-                f"{type(self).__name__}: y must be class labels (binary or multiclass), got a "
-                f"{kind!r} target; use MLPRegressor for continuous targets"
+                f"{type(self).__name__}: y must be class labels (N,) (binary or multiclass) "
+                f"or a multilabel indicator matrix (N, L) of 0/1, got a {kind!r} target of "
+                f"shape {np.shape(y)}; for several multiclass outputs train one classifier "
+                "per output (sklearn.multioutput.MultiOutputClassifier)"
+            )
+        return kind
+
+    def _check_weights(self, kind: str, y: np.ndarray, sw: np.ndarray | None) -> None:
+        if kind == "multilabel-indicator":
+            if sw is not None:
+                raise ValueError(
+                    f"{type(self).__name__}: sample_weight is supported for class labels "
+                    "y (N,), not for a multilabel indicator y (N, L)"
+                )
+        else:
+            check_weighted_classes(type(self).__name__, y, sw)
+
+    def _is_multilabel(self) -> bool:
+        """A fitted multilabel network: one logistic output per label, at least two."""
+        return self.__dict__.get("out_activation_") == "logistic" and self.n_outputs_ > 1
+
+    def _fitted_targets(self) -> tuple[np.ndarray, bool] | None:
+        """(classes_, multilabel?) of the fit that warm_start would continue, or None."""
+        if not hasattr(self, "coefs_") or not hasattr(self, "classes_"):
+            return None
+        return np.asarray(self.classes_).copy(), self._is_multilabel()
+
+    def _check_same_classes(
+        self, before: tuple[np.ndarray, bool], y: np.ndarray, kind: str
+    ) -> None:
+        """scikit-learn's error for warm_start on other classes (the output units of the
+        fitted network stand for the old ones)."""
+        old, old_multilabel = before
+        multilabel = kind == "multilabel-indicator"
+        new = np.arange(y.shape[1]) if multilabel else np.unique(y)
+        if multilabel != old_multilabel or set(old.tolist()) != set(new.tolist()):
+            what = {True: "a multilabel y with labels ", False: ""}
+            raise ValueError(
+                f"{type(self).__name__}: warm_start can only be used where `y` has the same "
+                f"classes as in the previous call to fit. Previously got "
+                f"{what[old_multilabel]}{old}, `y` has {what[multilabel]}{new}"
             )
 
-    def _encode(self, y: np.ndarray, dtype: np.dtype) -> tuple[np.ndarray, Loss, int]:
+    def _encode(self, y: np.ndarray, dtype: np.dtype, kind: str) -> tuple[np.ndarray, Loss, int]:
+        if kind == "multilabel-indicator":
+            self.classes_ = np.arange(y.shape[1])
+            self.out_activation_ = "logistic"
+            return np.where(y > 0, 1.0, -1.0).astype(dtype), MultilabelLogisticLoss(), y.shape[1]
         classes = np.unique(y)
         if classes.size == 2:
             self.out_activation_ = "logistic"
             return encode_binary_labels(self, y).astype(dtype), LogisticLoss(), 1
         self.out_activation_ = "softmax"
         return encode_class_labels(self, y), CrossEntropyLoss(), int(classes.size)
+
+    def _strata(self, y: np.ndarray) -> np.ndarray | None:
+        return y if y.ndim == 1 else None  # a multilabel y is not stratified (scikit-learn)
+
+    def _class_names(self, values: np.ndarray) -> list[Any]:
+        idx = (values > 0).astype(np.intp) if self.classes_.size == 2 else values.astype(np.intp)
+        return self.classes_[idx].tolist()
 
     def _targets_for(self, y: np.ndarray, dtype: np.dtype) -> np.ndarray:
         idx = encode_known_labels(self, y)
@@ -528,35 +753,78 @@ class NetworkClassifier(ClassifierMixin, NetworkEstimator):
     def partial_fit(
         self, X: Any, y: Any, classes: Any = None, sample_weight: Any = None
     ) -> NetworkClassifier:
-        """One epoch of SGD over (X, y); ``classes`` (all labels) is required on the first
-        call. Continues ``coefs_``/``intercepts_`` as they are now (after ``fit``, pickling,
-        ``joblib.load`` or assignment)."""
-        first = partial_fit_classes(self, classes)
+        """One epoch of SGD over (X, y); ``classes`` (all labels; for a multilabel y, the
+        label indices 0..L−1) is required on the first call. Continues ``coefs_`` /
+        ``intercepts_`` as they are now (after ``fit``, pickling, ``joblib.load`` or
+        assignment). Refused with ``early_stopping=True``, as in scikit-learn."""
+        self._refuse_early_stopping()
+        owner = type(self).__name__
+        first = not hasattr(self, "coefs_")
+        if first and classes is None:
+            partial_fit_classes(self, classes)  # its error: pass classes= on the first call
         if first:
             self._check_params()
-            binary = self.classes_.size == 2
-            self.out_activation_ = "logistic" if binary else "softmax"
-            self.n_outputs_ = 1 if binary else int(self.classes_.size)
         dtype = np.dtype(self.dtype) if first else np.dtype(self.coefs_[0].dtype)
         check_training_input(self, X, dtype)
-        X, y = validate_data(
-            self, X, y, dtype=dtype, order="C", reset=first, ensure_all_finite=_FIT_CHECKS
-        )
-        self._check_targets(y)
-        sw = check_sample_weight(type(self).__name__, sample_weight, X)
-        loss = LogisticLoss() if self.out_activation_ == "logistic" else CrossEntropyLoss()
-        self._partial_epoch(X, self._targets_for(y, dtype), loss, sw, first)
+        X, y = self._validate_xy(X, y, dtype, reset=first)
+        kind = self._check_targets(y)
+        sw = check_sample_weight(owner, sample_weight, X)
+        if y.ndim == 2:
+            self._check_weights(kind, y, sw)
+            targets, loss = self._partial_multilabel(y, classes, dtype, first)
+        else:
+            if not first and self._is_multilabel():
+                raise ValueError(
+                    f"{owner}.partial_fit: the network was fitted on a multilabel y of "
+                    f"{self.n_outputs_} labels; y now holds class labels {np.unique(y)[:10]}"
+                )
+            first = partial_fit_classes(self, classes)
+            if first:
+                binary = self.classes_.size == 2
+                self.out_activation_ = "logistic" if binary else "softmax"
+                self.n_outputs_ = 1 if binary else int(self.classes_.size)
+            targets = self._targets_for(y, dtype)
+            loss = LogisticLoss() if self.out_activation_ == "logistic" else CrossEntropyLoss()
+        self._partial_epoch(X, targets, loss, sw, first)
         return self
+
+    def _partial_multilabel(
+        self, y: np.ndarray, classes: Any, dtype: np.dtype, first: bool
+    ) -> tuple[np.ndarray, Loss]:
+        owner = type(self).__name__
+        labels = np.arange(y.shape[1])
+        if first:
+            if not np.array_equal(np.unique(np.asarray(classes)), labels):
+                raise ValueError(
+                    f"{owner}.partial_fit: for a multilabel y of {y.shape[1]} columns, classes "
+                    f"must be the label indices {labels.tolist()}, got {np.asarray(classes)!r}"
+                )
+            self.classes_ = labels
+            self.out_activation_ = "logistic"
+            self.n_outputs_ = y.shape[1]
+        elif not self._is_multilabel() or y.shape[1] != self.n_outputs_:
+            raise ValueError(
+                f"{owner}.partial_fit: y is a multilabel indicator of {y.shape[1]} labels; the "
+                f"network was fitted on classes {np.asarray(self.classes_).tolist()}"
+                + (" (multilabel)" if self._is_multilabel() else "")
+            )
+        return np.where(y > 0, 1.0, -1.0).astype(dtype), MultilabelLogisticLoss()
 
     @staticmethod
     def _validation_score(z: np.ndarray, y: np.ndarray, sw: np.ndarray | None) -> float:
-        """Accuracy (weighted by sw) of the logits z against the encoded targets y."""
+        """Accuracy (weighted by sw) of the logits z against the encoded targets y (the
+        subset accuracy for a multilabel y)."""
+        if y.ndim == 2:
+            return float(np.average(np.all((z > 0) == (y > 0), axis=1), weights=sw))
         pred = (z[:, 0] > 0) * 2.0 - 1.0 if z.shape[1] == 1 else np.argmax(z, axis=1)
         return float(np.average(pred == y, weights=sw))
 
     def predict_proba(self, X: Any) -> np.ndarray:
-        """[1 − σ(z), σ(z)] for two classes, softmax(z) for K > 2, as float64."""
+        """[1 − σ(z), σ(z)] for two classes, softmax(z) for K > 2, σ(z) per label for a
+        multilabel fit; float64."""
         z = self._forward(X).astype(np.float64)
+        if self._is_multilabel():
+            return sigmoid(z)
         if z.shape[1] == 1:
             return np.column_stack([sigmoid(-z[:, 0]), sigmoid(z[:, 0])])
         return softmax(z, axis=1)
@@ -564,6 +832,8 @@ class NetworkClassifier(ClassifierMixin, NetworkEstimator):
     def predict_log_proba(self, X: Any) -> np.ndarray:
         """log of predict_proba, by log-sum-exp / logaddexp."""
         z = self._forward(X).astype(np.float64)
+        if self._is_multilabel():
+            return -np.logaddexp(0, -z)
         if z.shape[1] == 1:
             return np.column_stack([-np.logaddexp(0, z[:, 0]), -np.logaddexp(0, -z[:, 0])])
         return log_softmax(z, axis=1)
@@ -571,8 +841,10 @@ class NetworkClassifier(ClassifierMixin, NetworkEstimator):
     def predict(self, X: Any) -> np.ndarray:
         """classes_[1] where z > 0 (two classes; z = 0, where both probabilities are 0.5,
         gives classes_[0] as argmax(predict_proba) and scikit-learn do), classes_[argmax z]
-        otherwise."""
+        otherwise; for a multilabel fit the (N, L) indicator matrix [σ(z) > 0.5]."""
         z = self._forward(X)
+        if self._is_multilabel():
+            return (z > 0).astype(np.int64)
         if z.shape[1] == 1:
             return self.classes_[(z[:, 0] > 0).astype(np.intp)]
         return self.classes_[np.argmax(z, axis=1)]

@@ -209,7 +209,9 @@ class MLPRegressor(RegressorMixin, NetworkEstimator):
 
     def partial_fit(self, X: Any, y: Any, sample_weight: Any = None) -> MLPRegressor:
         """One epoch of SGD over (X, y), continuing ``coefs_``/``intercepts_`` as they are
-        now (after ``fit``, pickling, ``joblib.load`` or assignment)."""
+        now (after ``fit``, pickling, ``joblib.load`` or assignment). Refused with
+        ``early_stopping=True``, as in scikit-learn."""
+        self._refuse_early_stopping()
         first = not hasattr(self, "coefs_")
         if first:
             self._check_params()
