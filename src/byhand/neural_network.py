@@ -52,7 +52,11 @@ class MLPClassifier(NetworkClassifier):
     "Back-propagation"; CS 577 Lecture 04 (Wang, IIT, 2024), the task table and "Softmax" /
     "Cross-entropy". Output and loss follow the task: **two classes** → one logit z,
     P(classes_[1] | x) = σ(z), logistic loss log(1 + e^{−yz}) on y = ±1 (as scikit-learn's
-    MLPClassifier); **K > 2 classes** → K logits, softmax, cross-entropy.
+    MLPClassifier); **K > 2 classes** → K logits, softmax, cross-entropy; **a multilabel
+    indicator y** (N, L) of 0/1 → L logits, one logistic loss per label summed (as
+    scikit-learn's MLPClassifier: ``classes_`` = 0..L−1, ``predict`` the (N, L) indicator
+    matrix, ``predict_proba`` the L probabilities σ(z), ``score`` the subset accuracy;
+    ``sample_weight`` is not supported for it).
 
     Objective: (1/N) Σₙ ℓ(f(xₙ), yₙ) + α Σ_layers ‖W‖² (biases not penalised).
 
@@ -77,12 +81,21 @@ class MLPClassifier(NetworkClassifier):
         ``early_stopping``) has not improved by ``tol`` for ``n_iter_no_change`` epochs;
         ``tol=None`` runs all epochs. A run ending at ``max_iter`` warns (ConvergenceWarning).
     early_stopping : bool, validation_fraction : float in (0, 0.5]
-        Hold out that fraction (seeded) and stop when its loss has not improved by ``tol``
-        for ``n_iter_no_change`` epochs. As scikit-learn, the returned weights are those of
-        the epoch with the best validation score (accuracy; R² for the regressor), kept in
+        Hold out that fraction (scikit-learn's ``train_test_split``, seeded by
+        ``random_state``, stratified by class for class labels; a multilabel y is split
+        at random, as scikit-learn does) and stop when the held-out loss has not improved
+        by ``tol`` for ``n_iter_no_change`` epochs (scikit-learn watches the held-out
+        score: the loss is the smoother signal on a small held-out set, where accuracy
+        moves in steps of 1/n). As scikit-learn, the returned weights are those of the
+        epoch with the best validation score (accuracy; R² for the regressor), kept in
         ``best_validation_score_``; the per-epoch scores are ``validation_scores_``. The
-        best weights are part of every checkpoint, so a resumed run ends bit-identically.
-        Cannot be combined with ``average``.
+        scores are computed as ``predict`` computes them, in evaluation mode (no dropout),
+        a batch at a time. The best weights are part of every checkpoint, so a resumed run
+        ends bit-identically. A run that diverges (NaN/inf loss) after a scored epoch ends
+        with the best epoch's weights and a ConvergenceWarning. Raises ValueError when the
+        held-out set would have fewer than 2 samples, or (classifiers) a class has fewer
+        than 2 samples or more classes than either part has samples. Cannot be combined
+        with ``average``; ``partial_fit`` refuses it, as scikit-learn's does.
     shuffle, average, random_state, verbose
         Reshuffle each epoch; return averaged weights
         (Galerne Course I "Averaged SGD"; ``fit`` only,
@@ -90,7 +103,9 @@ class MLPClassifier(NetworkClassifier):
         initialisation, the validation split and the shuffling; a progress bar when > 0.
     warm_start : bool, default False
         ``fit`` starts from the fitted ``coefs_``/``intercepts_`` (same architecture)
-        instead of a fresh initialisation.
+        instead of a fresh initialisation. As in scikit-learn, y must then hold the classes
+        of the previous fit (ValueError naming the old and the new ones otherwise: the
+        output units stand for the old classes).
     init : "glorot_uniform" (default) or "he_normal"
     dtype : "float32" (default) or "float64"
         The arithmetic of training and prediction.
@@ -99,8 +114,10 @@ class MLPClassifier(NetworkClassifier):
     ----------
     classes_, coefs_ (list of (in, out) arrays), intercepts_ (list of (out,) arrays),
     loss_curve_ (mean training loss per epoch, without the penalty), validation_scores_
-    (accuracy per epoch with early_stopping, else None), n_iter_, n_layers_, n_outputs_,
-    out_activation_ ("logistic" or "softmax").
+    (accuracy per epoch with early_stopping, else None), best_validation_score_ (their
+    maximum, the score of the returned weights; None without early_stopping), best_loss_
+    (the lowest of loss_curve_; None with early_stopping, as in scikit-learn), n_iter_,
+    n_layers_, n_outputs_, out_activation_ ("logistic" or "softmax").
 
     ``fit(X, y, sample_weight=None, callbacks=(), resume_state=None)``: with weights s the
     data term is the weighted mean Σ sₙ ℓₙ / Σ s (each sample's gradient scaled by sₙ/s̄,
@@ -111,7 +128,9 @@ class MLPClassifier(NetworkClassifier):
 
     ``partial_fit(X, y, classes=None, sample_weight=None)``: one epoch, continuing
     ``coefs_``/``intercepts_`` — the one copy of the weights, which ``predict`` reads —
-    with the momentum buffers and step count of the previous call.
+    with the momentum buffers and step count of the previous call. Read-only fitted arrays
+    (``joblib.load(path, mmap_mode="r")``) are copied on the first update; X, y and
+    sample_weight are only read.
     """
 
 
