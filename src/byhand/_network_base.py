@@ -445,6 +445,7 @@ class NetworkEstimator(GradientSolverMixin, BaseEstimator):
             network = self._build(X.shape[1], self.n_outputs_, rng, np.dtype(self.dtype))
             self._publish(network)
             self.loss_curve_, self.n_iter_, self.validation_scores_ = [], 0, None
+            self.best_validation_score_ = None
         rng = getattr(self, "_shuffle_rng", None) if not first else rng
         rng = make_rng(self.random_state) if rng is None else rng
         network = self._network_on_coefs()
@@ -837,6 +838,11 @@ class NetworkClassifier(ClassifierMixin, NetworkEstimator):
         if z.shape[1] == 1:
             return np.column_stack([-np.logaddexp(0, z[:, 0]), -np.logaddexp(0, -z[:, 0])])
         return log_softmax(z, axis=1)
+
+    def __sklearn_tags__(self) -> Any:
+        tags = super().__sklearn_tags__()
+        tags.classifier_tags.multi_label = True  # as scikit-learn's MLPClassifier
+        return tags
 
     def predict(self, X: Any) -> np.ndarray:
         """classes_[1] where z > 0 (two classes; z = 0, where both probabilities are 0.5,
