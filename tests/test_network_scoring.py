@@ -320,3 +320,22 @@ def test_best_loss_and_best_validation_score_as_in_scikit_learn(cls, sk):
                 assert theirs.best_loss_ == min(theirs.loss_curve_)
                 for est in (ours, theirs):
                     assert est.validation_scores_ is None and est.best_validation_score_ is None
+
+
+@pytest.mark.parametrize("cls", [MLPClassifier, MLPRegressor])
+def test_a_part_of_the_split_without_positive_weight_is_a_clear_error(cls):
+    """Only 2 of 20 samples weigh anything: one part of a 4-sample held-out split or of
+    the training split gets none of them, and its mean (or score) would divide by 0."""
+    X = np.random.default_rng(0).standard_normal((20, 3))
+    y = np.arange(20) % 2
+    for seed in range(6):
+        sw = np.zeros(20)
+        pick = np.random.default_rng(seed).integers(0, 10, 2)
+        sw[[2 * pick[0], 2 * pick[1] + 1]] = 1.0  # one sample of each class
+        est = cls((3,), early_stopping=True, validation_fraction=0.2, max_iter=1, random_state=0)
+        try:
+            est.fit(X, y, sample_weight=sw)
+        except ValueError as e:
+            assert "holds only samples of sample_weight 0" in str(e)
+        else:  # both parts got a positive weight: the scores are finite
+            assert np.all(np.isfinite(est.validation_scores_))

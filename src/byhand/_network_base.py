@@ -263,6 +263,13 @@ class NetworkEstimator(GradientSolverMixin, BaseEstimator):
         )
         if sw is None:
             return X[train], y[train], None, (X[val], y[val], None)
+        for part, idx in (("training", train), ("validation", val)):
+            if not np.any(sw[idx] > 0):
+                raise ValueError(
+                    f"{owner}: early_stopping's {part} set ({idx.size} samples) holds only "
+                    "samples of sample_weight 0, so it would not count: give more samples of "
+                    "positive weight or change validation_fraction"
+                )
         return X[train], y[train], sw[train], (X[val], y[val], sw[val])
 
     def _strata(self, y: np.ndarray) -> np.ndarray | None:
