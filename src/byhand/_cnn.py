@@ -134,11 +134,16 @@ class CNNClassifier(NetworkClassifier):
     ----------
     classes_, image_shape_ (C, H, W), conv_weights_ (list of (out, in, k, k) arrays),
     conv_biases_ (list of (out,) arrays), coefs_ and intercepts_ of the dense layers
-    (in, out), loss_curve_, validation_scores_, n_iter_, n_layers_, n_outputs_,
-    out_activation_, n_features_in_ (C·H·W). The four weight lists are the only copy of the
-    parameters: ``predict`` reads them and ``partial_fit``/``warm_start`` continue from them
-    (also after pickling, ``byhand.save``/``load`` or assignment); dropout's mask generators
-    are kept with them, so a continued run draws the masks an uninterrupted one would.
+    (in, out), loss_curve_, validation_scores_, best_validation_score_, best_loss_, n_iter_,
+    n_layers_, n_outputs_, out_activation_, n_features_in_ (C·H·W), all as
+    :class:`byhand.MLPClassifier` (y may also be a multilabel indicator matrix). The four
+    weight lists are the only copy of the parameters: ``predict`` reads them and
+    ``partial_fit``/``warm_start`` continue from them (also after pickling,
+    ``byhand.save``/``load`` or assignment); dropout's mask generators are kept with them,
+    so a continued run draws the masks an uninterrupted one would. Every scoring path
+    (early stopping's validation scores and best epoch, ``predict``, ``predict_proba``,
+    ``score``, ``byhand.fit``'s callbacks) runs with dropout off and draws nothing from
+    those generators.
 
     ``fit(X, y, sample_weight=None, callbacks=(), resume_state=None)`` and
     ``partial_fit(X, y, classes=None, sample_weight=None)``: as
