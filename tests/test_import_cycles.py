@@ -121,3 +121,22 @@ def test_the_cycle_finder_finds_a_lazy_import_cycle():
 def test_no_import_cycle_among_byhand_modules():
     cycle = _find_cycle(_graph())
     assert cycle is None, "import cycle: " + " → ".join(cycle or [])
+
+
+def test_model_files_saved_before_the_split_still_load_and_continue():
+    """tests/data/network_models holds an MLPClassifier, an MLPRegressor and a
+    CNNClassifier (dropout 0.3) saved by byhand.save at commit a190432, when CNNClassifier
+    subclassed MLPClassifier and neural_network held the shared machinery, with their
+    predictions then: they load, predict the same, and continue with partial_fit."""
+    import numpy as np
+
+    import byhand
+
+    folder = Path(__file__).parent / "data" / "network_models"
+    expected = np.load(folder / "expected.npz")
+    X, y = expected["X"], np.arange(30) % 3
+    for name, target in (("mlp", y), ("cnn", y), ("reg", X[:, 0])):
+        model = byhand.load(folder / f"{name}.npz")
+        np.testing.assert_array_equal(model.predict(X), expected[name])
+        model.partial_fit(X, target)
+        assert model.n_iter_ == 3
