@@ -158,3 +158,19 @@ def test_targets_a_network_classifier_does_not_take_are_named(multilabel):
         MLPClassifier((4,), max_iter=1).fit(X, Y * np.arange(1, 5))
     with pytest.raises(ValueError, match="sample_weight is supported for class labels"):
         MLPClassifier((4,), max_iter=1).fit(X, Y, sample_weight=np.ones(len(X)))
+
+
+def test_the_mlp_classifier_docstring_examples_run():
+    import doctest
+
+    import byhand.neural_network as module
+
+    finder = doctest.DocTestFinder()
+    runner = doctest.DocTestRunner(optionflags=doctest.NORMALIZE_WHITESPACE)
+    tests = [t for t in finder.find(module.MLPClassifier, "MLPClassifier") if t.examples]
+    assert tests
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        for test in tests:
+            runner.run(test)
+    assert runner.summarize(verbose=False).failed == 0

@@ -131,6 +131,21 @@ class MLPClassifier(NetworkClassifier):
     with the momentum buffers and step count of the previous call. Read-only fitted arrays
     (``joblib.load(path, mmap_mode="r")``) are copied on the first update; X, y and
     sample_weight are only read.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from byhand import MLPClassifier
+    >>> rng = np.random.default_rng(0)
+    >>> X = rng.standard_normal((200, 2))
+    >>> y = (X[:, 0] * X[:, 1] > 0).astype(int)  # xor of the signs
+    >>> clf = MLPClassifier((16,), learning_rate=0.1, early_stopping=True, random_state=0)
+    >>> clf.fit(X, y).best_validation_score_ == max(clf.validation_scores_)
+    True
+    >>> Y = np.column_stack([y, X[:, 0] > 0])  # two labels per sample
+    >>> multi = MLPClassifier((16,), learning_rate=0.1, max_iter=300, random_state=0)
+    >>> multi.fit(X, Y).predict(X[:3]).shape, multi.classes_
+    ((3, 2), array([0, 1]))
     """
 
 
