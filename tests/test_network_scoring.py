@@ -339,3 +339,21 @@ def test_a_part_of_the_split_without_positive_weight_is_a_clear_error(cls):
             assert "holds only samples of sample_weight 0" in str(e)
         else:  # both parts got a positive weight: the scores are finite
             assert np.all(np.isfinite(est.validation_scores_))
+
+
+def test_r2_of_constant_targets_follows_scikit_learn_not_nan(rng):
+    """evaluate's and fit's R² on targets that do not vary (SST = 0): scikit-learn's
+    r2_score gives 0.0 (1.0 for a perfect fit), where 1 − SSE/0 was a silent NaN."""
+    from sklearn.metrics import r2_score
+
+    net = nn.Sequential(nn.Linear(3, 1, random_state=0, dtype=np.float64))
+    X, y = rng.standard_normal((12, 3)), np.full((12, 1), 2.0)
+    set_training(net, False)
+    expected = r2_score(y, net.forward(X))
+    assert evaluate(net, nn.MSELoss(), X, y)[1] == expected == 0.0
+    hist = fit(net, nn.MSELoss(), optim.SGD(net.parameters(), lr=0.01), X, y, epochs=1,
+               validation_data=(X, y), verbose=0)  # fmt: skip
+    assert hist.metric == [0.0] and hist.val_metric == [0.0]
+    net[0].weight.data[...] = 0.0
+    net[0].bias.data[...] = 2.0
+    assert evaluate(net, nn.MSELoss(), X, y)[1] == r2_score(y, net.forward(X)) == 1.0

@@ -230,8 +230,12 @@ def _metric_sum(loss: Loss, z: np.ndarray, y: np.ndarray, batch_loss: float) -> 
 
 
 def _finish_metric(loss: Loss, total: float, n: int, sst: float) -> float:
+    """Accuracy, or R² = 1 − SSE/SST; for constant targets (SST = 0) scikit-learn's
+    ``r2_score`` convention: 1.0 for a perfect fit, else 0.0 (not a silent NaN)."""
     if loss.metric_name == "r2":
-        return 1.0 - total / sst if sst > 0 else float("nan")
+        if sst > 0:
+            return 1.0 - total / sst
+        return 1.0 if total == 0 else 0.0
     return total / n
 
 
