@@ -5,6 +5,11 @@ The import graph is read from the source (``ast``), not from ``sys.modules``: ev
 import is still a dependency), except those under ``if TYPE_CHECKING:``, which never run.
 An edge goes to the most specific byhand module named (``from byhand.nn import conv`` →
 ``byhand.nn.conv``; ``from byhand.nn import Linear`` → ``byhand.nn``).
+
+One kind of lazy import is allowed to close a cycle, module by module in
+``LAZY_DISCOVERY``: a registry that imports the members of its own package inside a
+function, the first time its catalogue is asked for (plugin discovery), while the
+members import the registry to register themselves.
 """
 
 from __future__ import annotations
@@ -15,6 +20,12 @@ from pathlib import Path
 import byhand
 
 ROOT = Path(byhand.__file__).parent
+
+#: registry module → why its function-level imports of its own package's modules are fine
+LAZY_DISCOVERY = {
+    "byhand.exercises._core": "imports the exercise modules when the catalogue is first "
+    "read; each of them imports _core to register its exercises",
+}
 
 
 def _modules() -> dict[str, Path]:
@@ -32,6 +43,15 @@ class _Imports(ast.NodeVisitor):
         self.package = name if is_package else name.rpartition(".")[0]
         self.known = known
         self.targets: set[str] = set()
+        self.lazy: set[str] = set()  # imported only inside a function
+        self._depth = 0
+
+    def _nested(self, node: ast.AST) -> None:
+        self._depth += 1
+        self.generic_visit(node)
+        self._depth -= 1
+
+    visit_FunctionDef = visit_AsyncFunctionDef = visit_Lambda = _nested
 
     def visit_If(self, node: ast.If) -> None:
         test = node.test
@@ -55,7 +75,7 @@ class _Imports(ast.NodeVisitor):
             base = ".".join([*parts, *([node.module] if node.module else [])])
         for alias in node.names:
             if f"{base}.{alias.name}" in self.known:
-                self.targets.add(f"{base}.{alias.name}")
+                self._add(f"{base}.{alias.name}")
             else:
                 self._add(base)
 
@@ -64,6 +84,8 @@ class _Imports(ast.NodeVisitor):
             name = name.rpartition(".")[0]
         if name:
             self.targets.add(name)
+            if self._depth:
+                self.lazy.add(name)
 
 
 def _graph() -> dict[str, set[str]]:
@@ -73,6 +95,9 @@ def _graph() -> dict[str, set[str]]:
         visitor = _Imports(name, path.name == "__init__.py", known)
         visitor.visit(ast.parse(path.read_text(encoding="utf-8"), str(path)))
         graph[name] = visitor.targets - {name}
+        if name in LAZY_DISCOVERY:  # its own package's members, imported lazily
+            package = name.rpartition(".")[0]
+            graph[name] -= {t for t in visitor.lazy if t.rpartition(".")[0] == package}
     return graph
 
 
@@ -116,6 +141,7 @@ def test_the_cycle_finder_finds_a_lazy_import_cycle():
     b = _Imports("p.b", False, known)
     b.visit(ast.parse("from p import a\nif TYPE_CHECKING:\n    import p.c\n"))
     assert _find_cycle({"p.a": a.targets, "p.b": b.targets}) == ["p.a", "p.b", "p.a"]
+    assert a.lazy == {"p.b"} and not b.lazy
 
 
 def test_no_import_cycle_among_byhand_modules():
