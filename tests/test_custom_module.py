@@ -282,4 +282,5 @@ def test_fit_trains_in_training_mode_validates_in_eval_mode_and_restores(
     probe.seen.clear()
     net.train()
     evaluate(net, nn.CrossEntropyLoss(), X, y)
-    assert probe.seen == [(False, 90)] and net.training and probe.training
+    # evaluate's input check probes one row (as fit does), then one pass over the 90
+    assert probe.seen == [(False, 1), (False, 90)] and net.training and probe.training

@@ -25,8 +25,9 @@ epoch far slower (9.3–12.3 s with two threads on the same machine; 100 steps 2
 
 The training machinery (validation, SGD/Adam through ``byhand.fit``, early stopping,
 checkpoints, ``partial_fit``, ``warm_start``, ``sample_weight``, ``predict_proba``) is
-:class:`byhand.MLPClassifier`'s; this class builds a different network, reads images, and
-adds the convolutions' kernels to the fitted arrays (``_coef_arrays``/``_set_coef_arrays``).
+:mod:`byhand._network_base`'s, shared with :class:`byhand.MLPClassifier`; this class builds a
+different network, reads images, and adds the convolutions' kernels to the fitted arrays
+(``_coef_arrays``/``_set_coef_arrays``).
 """
 
 from __future__ import annotations
@@ -40,9 +41,9 @@ import numpy as np
 from sklearn.utils.validation import check_is_fitted
 
 from byhand._inference import row_invariant_matmul
+from byhand._network_base import _INITS, NetworkClassifier, validate_predict_input
 from byhand._validation import one_blas_thread
 from byhand.linear_model._gradient import _check_number, check_learning_rate
-from byhand.neural_network import _INITS, MLPClassifier, validate_predict_input
 from byhand.nn.conv import Conv2d, _windows
 from byhand.nn.dropout import Dropout, set_training
 from byhand.nn.layers import Linear
@@ -87,7 +88,7 @@ def _conv_spec(spec: Any, owner: str) -> tuple[int, int, int]:
     return int(vals[0]), int(vals[1]), int(vals[2])
 
 
-class CNNClassifier(MLPClassifier):
+class CNNClassifier(NetworkClassifier):
     """Convolutional network classifier trained by minibatch SGD or Adam, backprop by hand.
 
     Images: X as (N, H, W) (one channel), (N, C, H, W), or flat rows (N, d) read as images of
@@ -133,11 +134,16 @@ class CNNClassifier(MLPClassifier):
     ----------
     classes_, image_shape_ (C, H, W), conv_weights_ (list of (out, in, k, k) arrays),
     conv_biases_ (list of (out,) arrays), coefs_ and intercepts_ of the dense layers
-    (in, out), loss_curve_, validation_scores_, n_iter_, n_layers_, n_outputs_,
-    out_activation_, n_features_in_ (C·H·W). The four weight lists are the only copy of the
-    parameters: ``predict`` reads them and ``partial_fit``/``warm_start`` continue from them
-    (also after pickling, ``byhand.save``/``load`` or assignment); dropout's mask generators
-    are kept with them, so a continued run draws the masks an uninterrupted one would.
+    (in, out), loss_curve_, validation_scores_, best_validation_score_, best_loss_, n_iter_,
+    n_layers_, n_outputs_, out_activation_, n_features_in_ (C·H·W), all as
+    :class:`byhand.MLPClassifier` (y may also be a multilabel indicator matrix). The four
+    weight lists are the only copy of the parameters: ``predict`` reads them and
+    ``partial_fit``/``warm_start`` continue from them (also after pickling,
+    ``byhand.save``/``load`` or assignment); dropout's mask generators are kept with them,
+    so a continued run draws the masks an uninterrupted one would. Every scoring path
+    (early stopping's validation scores and best epoch, ``predict``, ``predict_proba``,
+    ``score``, ``byhand.fit``'s callbacks) runs with dropout off and draws nothing from
+    those generators.
 
     ``fit(X, y, sample_weight=None, callbacks=(), resume_state=None)`` and
     ``partial_fit(X, y, classes=None, sample_weight=None)``: as
@@ -294,7 +300,8 @@ class CNNClassifier(MLPClassifier):
     ) -> CNNClassifier:
         """One epoch over (X, y), continuing ``conv_weights_``/``conv_biases_``/``coefs_``/
         ``intercepts_`` as they are now; ``classes`` (all labels) is required on the first
-        call."""
+        call. Refused with ``early_stopping=True``, as in scikit-learn."""
+        self._refuse_early_stopping()
         rows, shape = self._rows(X, fitting=not hasattr(self, "image_shape_"))
         if hasattr(self, "image_shape_") and shape is not None and shape != self.image_shape_:
             raise ValueError(

@@ -116,6 +116,8 @@ def restore(
                 f"checkpoint parameter of shape {np.shape(a)} does not fit "
                 f"{p.name or 'a parameter'} of shape {p.data.shape}"
             )
+    _own_parameter_arrays(model)
+    for p, a in zip(params, saved, strict=True):
         p.data[...] = a
     optimizer.load_state_dict(snapshot["optimizer"])
     for generator, saved_state in zip(
@@ -194,6 +196,8 @@ def _check_data(
         )
     if not np.issubdtype(X.dtype, np.number):
         raise ValueError(f"{what}: X must be numeric, got dtype {X.dtype}")
+    if X.shape[0] == 0:
+        raise ValueError(f"{what}: X has 0 samples (shape {X.shape}); give at least one sample")
     given = X
     with np.errstate(over="ignore", invalid="ignore"):  # out of range: said below, once
         X = _read_only(np.ascontiguousarray(X, dtype=dtype))
@@ -226,8 +230,12 @@ def _metric_sum(loss: Loss, z: np.ndarray, y: np.ndarray, batch_loss: float) -> 
 
 
 def _finish_metric(loss: Loss, total: float, n: int, sst: float) -> float:
+    """Accuracy, or R² = 1 − SSE/SST; for constant targets (SST = 0) scikit-learn's
+    ``r2_score`` convention: 1.0 for a perfect fit, else 0.0 (not a silent NaN)."""
     if loss.metric_name == "r2":
-        return 1.0 - total / sst if sst > 0 else float("nan")
+        if sst > 0:
+            return 1.0 - total / sst
+        return 1.0 if total == 0 else 0.0
     return total / n
 
 
@@ -252,11 +260,32 @@ def _mode(model: Module, training: bool) -> Iterator[None]:
 
 
 def evaluate(
-    model: Module, loss: Loss, X: np.ndarray, y: np.ndarray, batch_size: int = 4096
+    model: Module, loss: Loss, X: Any, y: Any, batch_size: int = 4096
 ) -> tuple[float, float]:
-    """(mean loss, metric) of the model on (X, y), evaluated in chunks in evaluation mode
-    (``model.eval()``; each module's mode is restored afterwards)."""
-    X = _read_only(np.asarray(X))
+    """(mean loss, metric) of the model on (X, y), in evaluation mode.
+
+    The model runs in ``model.eval()`` (dropout off, no random draws; each module's mode is
+    restored afterwards) on chunks of ``batch_size`` samples, so memory stays that of one
+    chunk. The metric is the loss's: accuracy, or R² for ``MSELoss``.
+
+    Raises ValueError for X with no samples (a mean over nothing is undefined), X and y of
+    different lengths, X that does not fit the model, NaN/inf in X, or a ``batch_size`` that
+    is not a positive integer.
+    """
+    if isinstance(batch_size, bool) or not isinstance(batch_size, (int, np.integer)):
+        raise ValueError(f"evaluate: batch_size must be a positive integer, got {batch_size!r}")
+    if batch_size < 1:
+        raise ValueError(f"evaluate: batch_size must be a positive integer, got {batch_size!r}")
+    params = model.parameters()
+    dtype = params[0].data.dtype if params else np.result_type(np.asarray(X).dtype, np.float32)
+    X, y = _check_data(X, y, model, loss, dtype, "evaluate")
+    return _evaluate(model, loss, X, y, int(batch_size))
+
+
+def _evaluate(
+    model: Module, loss: Loss, X: np.ndarray, y: np.ndarray, batch_size: int
+) -> tuple[float, float]:
+    """:func:`evaluate` on data already checked by :func:`_check_data` (at least one sample)."""
     n = X.shape[0]
     total_loss = total_metric = 0.0
     with _mode(model, training=False):
@@ -275,6 +304,14 @@ def _early_stopping_state(hist: History, validated: bool) -> tuple[float, int]:
         return math.inf, 0
     watched = hist.val_loss if validated else hist.loss
     return watched[hist.best_epoch - 1], hist.epochs - hist.best_epoch
+
+
+def _own_parameter_arrays(model: Module) -> None:
+    """Copy each parameter array that cannot be written (read-only, a ``mmap_mode="r"``
+    memory map): training then updates the copy, never the array it was given."""
+    for p in model.parameters():
+        if not p.data.flags.writeable:
+            p.data = p.data.copy()
 
 
 def _model_dtype(model: Module) -> np.dtype:
@@ -387,8 +424,12 @@ def fit(
     ValueError, since stepping them would not train the model. A parameter of ``model`` the
     optimizer does not hold is frozen: it keeps its value (its gradient is computed and
     dropped at each step). The model is in training mode (``model.train()``) for the steps
-    and in evaluation mode (``model.eval()``) for ``validation_data``; when ``fit`` returns,
-    every module has the mode it had before the call.
+    and in evaluation mode (``model.eval()``) for ``validation_data`` and the callbacks
+    (which may score it: dropout then draws nothing, so the masks of a run do not depend on
+    what is scored); when ``fit`` returns, every module has the mode it had before the call.
+    X, y and ``validation_data`` are only read; a parameter array that cannot be written
+    (read-only, or a ``mmap_mode="r"`` memory map) is copied before the first step.
+    X (or the validation X) with no samples is a ValueError.
     """
     if isinstance(epochs, bool) or not isinstance(epochs, (int, np.integer)) or epochs < 0:
         raise ValueError(f"epochs must be an integer >= 0, got {epochs!r}")
@@ -411,8 +452,7 @@ def fit(
         why_not = "small"
     X, y = _check_data(X, y, model, loss, dtype, "fit")
     n = X.shape[0]
-    if n == 0:
-        raise ValueError("fit: X has 0 samples")
+    _own_parameter_arrays(model)
     if validation_data is not None:
         X_val, y_val = _check_data(*validation_data, model, loss, dtype, "fit validation_data")
     rng = (
@@ -485,7 +525,7 @@ def fit(
                     # images: in training-sized chunks, so a convolution's buffers (tens of
                     # numbers per pixel) stay those of one training batch
                     chunk = bs if X_val.ndim == 4 else 4096
-                    vl, vm = evaluate(model, loss, X_val, y_val, batch_size=chunk)
+                    vl, vm = _evaluate(model, loss, X_val, y_val, chunk)
                     hist.val_loss.append(vl)
                     hist.val_metric.append(vm)
                 hist.time.append(time.perf_counter() - t0)
@@ -498,9 +538,12 @@ def fit(
                     progress.update(epoch + 1, hist)
                 state = TrainState(epoch + 1, model, loss, optimizer, hist, rng, averager)
                 stop = False
-                for cb in callbacks:
-                    handler = getattr(cb, "on_epoch_end", cb)
-                    stop = bool(handler(state)) or stop
+                # callbacks may score the model: in evaluation mode (no dropout, no draws
+                # from its generators, so a run's masks do not depend on its callbacks)
+                with _mode(model, training=False):
+                    for cb in callbacks:
+                        handler = getattr(cb, "on_epoch_end", cb)
+                        stop = bool(handler(state)) or stop
                 if stop:
                     break
                 if patience is not None and since_best >= patience:

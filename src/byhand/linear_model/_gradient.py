@@ -335,7 +335,9 @@ class GradientSolverMixin:
         }
         if averager is not None:
             averager.copy_to_params()
-        if hist.diverged:
+        # an averager that kept an earlier, finite iterate (early stopping's best epoch)
+        # has restored it above; the estimator then warns instead
+        if hist.diverged and not getattr(averager, "recovers_divergence", False):
             raise ValueError(
                 f"{type(self).__name__}: training diverged (the loss became NaN or inf in "
                 f"epoch {hist.epochs + 1}); lower learning_rate (now {self.learning_rate!r}), "
