@@ -11,9 +11,8 @@ from typing import Any
 import numpy as np
 import pytest
 
-from byhand import fit, gradcheck, nn, optim
+from byhand import GradcheckError, fit, gradcheck, nn, optim
 from byhand.checkpoint import CheckpointWriter, load_checkpoint
-from byhand.gradcheck import GradcheckError
 from byhand.training import evaluate, restore
 
 GUIDE = Path(__file__).resolve().parents[1] / "docs" / "writing_modules.md"

@@ -284,7 +284,7 @@ GRADCHECKED = [e.name for e in ALL if e.gradcheck is not None]
 def test_gradcheck_passes_the_reference_and_catches_a_wrong_gradient(name):
     """The finite-difference check of each backward / gradient exercise is sharp: byhand's
     implementation passes it, the same scaled by 1.5 does not."""
-    from byhand.gradcheck import GradcheckError, gradcheck
+    from byhand import GradcheckError, gradcheck
 
     ex = exercises.get(name)
 

@@ -7,8 +7,7 @@ import re
 import numpy as np
 import pytest
 
-from byhand import gradcheck, nn
-from byhand.gradcheck import GradcheckError
+from byhand import GradcheckError, gradcheck, nn
 
 SHAPES = [(1, 1), (1, 5), (7, 3), (16, 8)]
 MODULES = {
@@ -128,3 +127,21 @@ def test_gradcheck_reports_plain_indices():
         gradcheck(_WrongTanh(), np.random.default_rng(0).standard_normal((5, 2)))
     assert re.search(r"dL/dx\[\d, \d\]: backward", str(info.value)), str(info.value)
     assert "np.int" not in str(info.value)
+
+
+def test_byhand_gradcheck_stays_the_function_whatever_was_imported_first():
+    """A submodule named like the function used to replace it on the package once imported
+    (``from byhand.gradcheck import GradcheckError`` first made ``byhand.gradcheck`` a module)."""
+    import subprocess
+    import sys
+
+    code = (
+        "import importlib, byhand\n"
+        "importlib.import_module('byhand._gradcheck')\n"
+        "from byhand import GradcheckError\n"
+        "import byhand.nn as nn, numpy as np\n"
+        "assert callable(byhand.gradcheck) and byhand.gradcheck.__name__ == 'gradcheck'\n"
+        "print(byhand.gradcheck(nn.Tanh(), np.linspace(-1, 1, 6).reshape(2, 3)) < 1e-6)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "True"

@@ -13,7 +13,7 @@ from sklearn.neural_network import MLPClassifier as SkMLP
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
-from byhand.gradcheck import gradcheck
+from byhand import gradcheck
 from byhand.neural_network import ACTIVATIONS, MLPClassifier, MLPRegressor
 from byhand.nn.losses import CrossEntropyLoss, LogisticLoss, MSELoss
 

@@ -11,7 +11,7 @@ from sklearn.model_selection import GridSearchCV
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
-from byhand.gradcheck import gradcheck
+from byhand import gradcheck
 from byhand.linear_model._gradient import linear_net
 from byhand.linear_model._softmax import SoftmaxRegression, softmax_objective
 from byhand.nn.losses import CrossEntropyLoss

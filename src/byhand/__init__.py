@@ -16,8 +16,8 @@ __version__ = "0.1.0"
 _EXPORTS: dict[str, str] = {
     "fit": "byhand.training",
     "History": "byhand.training",
-    "gradcheck": "byhand.gradcheck",
-    "GradcheckError": "byhand.gradcheck",
+    "gradcheck": "byhand._gradcheck",
+    "GradcheckError": "byhand._gradcheck",
     "save": "byhand.io",
     "load": "byhand.io",
     "LinearRegression": "byhand.linear_model",

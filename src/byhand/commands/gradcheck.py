@@ -151,8 +151,8 @@ def run(args: argparse.Namespace) -> int:
     """Execute ``byhand gradcheck``."""
     from rich.table import Table
 
+    from byhand._gradcheck import GradcheckError, gradcheck
     from byhand.commands._common import console
-    from byhand.gradcheck import GradcheckError, gradcheck
 
     t = Table(title=f"gradcheck (float64, eps={args.eps}, atol={args.atol}, rtol={args.rtol})")
     t.add_column("module / loss")

@@ -200,8 +200,8 @@ def _collect(ex: Exercise, path: Path, gradcheck: bool) -> Outcome:
 
 
 def _gradcheck(ex: Exercise, func: Any, names: set[str]) -> dict[str, Any]:
-    from byhand.gradcheck import GradcheckError
-    from byhand.gradcheck import gradcheck as check
+    from byhand._gradcheck import GradcheckError
+    from byhand._gradcheck import gradcheck as check
 
     assert ex.gradcheck is not None
     try:

@@ -13,8 +13,8 @@ from __future__ import annotations
 import numpy as np
 
 from byhand import gradcheck, nn
+from byhand._gradcheck import GradcheckError
 from byhand.experiments import ExperimentResult, experiment
-from byhand.gradcheck import GradcheckError
 from byhand.nn.functional import softmax
 from byhand.plotting import PALETTE, subplots
 

@@ -53,7 +53,7 @@ def lecture_backward(ws, bs, x, dl_dxL):
 )
 def backward_depths(seed: int, quick: bool) -> ExperimentResult:
     from byhand import gradcheck, nn
-    from byhand.gradcheck import GradcheckError
+    from byhand._gradcheck import GradcheckError
 
     rng = np.random.default_rng(seed)
     rows, worst_lit, worst_gc = [], 0.0, 0.0

@@ -108,7 +108,7 @@ def logistic_map(seed: int, quick: bool) -> ExperimentResult:
         rule="‖w_MAP‖ < ‖w_ML‖",
     )
     from byhand import gradcheck, nn
-    from byhand.gradcheck import GradcheckError
+    from byhand._gradcheck import GradcheckError
 
     z = (X @ theta_bh[:2] + theta_bh[2])[:, None] + rng.normal(size=(n, 1))
     lo = nn.LogisticLoss()

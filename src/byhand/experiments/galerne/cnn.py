@@ -109,7 +109,7 @@ def _backward_error(seed: int, pool: str = "max") -> float:
     (``inf`` when byhand.gradcheck finds a mismatch beyond its tolerance: a wrong backward is
     a failed claim, never an error of the experiment)."""
     from byhand import gradcheck, nn
-    from byhand.gradcheck import GradcheckError
+    from byhand._gradcheck import GradcheckError
 
     rng = np.random.default_rng(seed)
     Pool = nn.MaxPool2d if pool == "max" else nn.AvgPool2d
