@@ -259,7 +259,8 @@ class CNNClassifier(NetworkClassifier):
                     f"{type(self).__name__}: images of shape {shape} do not match "
                     f"image_shape={self.image_shape!r}"
                 )
-            return X.reshape(X.shape[0], -1), shape  # type: ignore[return-value]
+            flat = X.reshape(X.shape[0], math.prod(X.shape[1:]))  # (0, …) too: no -1
+            return flat, shape  # type: ignore[return-value]
         return X, None
 
     def _shape_for(self, n_features: int, given: tuple[int, int, int] | None) -> tuple:

@@ -352,9 +352,18 @@ class GradientSolverMixin:
                 stacklevel=3,
             )
         elif warn and self.tol is not None and not hist.stopped_early and hist.epochs >= epochs:
+            loss = [float(v) for v in hist.loss]
+            if len(loss) >= 2 and loss[-1] > loss[0]:  # not converging: moving away
+                why = (
+                    f"the training loss grew from {loss[0]:.4g} (epoch 1) to {loss[-1]:.4g} "
+                    f"(epoch {len(loss)}): the step is probably too large; lower learning_rate "
+                    f"(now {self.learning_rate!r}) or scale the features, rather than raising "
+                    "max_iter"
+                )
+            else:
+                why = f"the loss still improves by more than tol={self.tol}; increase max_iter"
             warnings.warn(
-                f"{type(self).__name__}: max_iter={epochs} epochs reached and the loss still "
-                f"improves by more than tol={self.tol}; increase max_iter",
+                f"{type(self).__name__}: max_iter={epochs} epochs reached and {why}",
                 ConvergenceWarning,
                 stacklevel=3,
             )

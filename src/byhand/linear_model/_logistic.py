@@ -247,13 +247,23 @@ class LogisticRegression(BinaryLinearMixin, GradientSolverMixin, ClassifierMixin
                 tol=1e-8 if self.tol is None else float(self.tol),
             )
         if not converged:
-            warnings.warn(
-                f"LogisticRegression: Newton's method did not reach max|∇J| <= tol in "
-                f"max_iter={self.max_iter} steps (separable data with alpha=0 has no finite "
-                "optimum; set alpha > 0 or raise max_iter)",
-                ConvergenceWarning,
-                stacklevel=3,
-            )
+            if int(self.max_iter) == 0:
+                why = (
+                    "max_iter=0, no step was taken; the coefficients are the starting point "
+                    "(zeros, or the previous fit's with warm_start=True)"
+                )
+            elif alpha == 0:
+                why = (
+                    f"Newton's method did not reach max|∇J| <= tol in max_iter={self.max_iter} "
+                    "steps (separable data with alpha=0 has no finite optimum; set alpha > 0 or "
+                    "raise max_iter)"
+                )
+            else:
+                why = (
+                    f"Newton's method did not reach max|∇J| <= tol in max_iter={self.max_iter} "
+                    "steps; raise max_iter"
+                )
+            warnings.warn(f"LogisticRegression: {why}", ConvergenceWarning, stacklevel=3)
         self.n_iter_ = int(n_iter)  # 0 when started at the optimum, as scikit-learn
         self.loss_curve_ = []
         self._set_linear(theta[:-1] if fi else theta, theta[-1] if fi else 0.0)

@@ -22,6 +22,8 @@ float32 and float64 as given; ``backward`` returns dL/dz in that dtype. The unch
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from byhand.nn._inputs import real
@@ -164,7 +166,8 @@ class _BinaryLoss(Loss):
     def predict(self, z: np.ndarray) -> np.ndarray:
         """sign(z) with sign(0) = +1, as the perceptron's σ (EE-559 3.1)."""
         z = np.asarray(z)
-        return np.where(z.reshape(z.shape[0], -1)[:, 0] >= 0, 1, -1)
+        first = z.reshape(z.shape[0], math.prod(z.shape[1:]))[:, 0]  # (0, 1) too: no -1
+        return np.where(first >= 0, 1, -1)
 
     @staticmethod
     def _yz(z: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -90,7 +90,8 @@ class MaxPool2d(_Pool2d):
 
     Shapes: (N, C, H, W) → (N, C, ⌊(H − kH)/s⌋ + 1, ⌊(W − kW)/s⌋ + 1). Backward routes each
     window's gradient to its first maximal input (row-major): ties go to one input. A window
-    with a NaN gives NaN and routes its gradient to that NaN, as PyTorch. Formula, dtypes and
+    with a NaN gives NaN and routes its gradient to that NaN (the last NaN of the window in
+    row-major order, when it holds several), as PyTorch. Formula, dtypes and
     source in :mod:`byhand.nn.pooling`.
     """
 
