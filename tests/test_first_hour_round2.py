@@ -130,3 +130,26 @@ def test_license_file_matches_the_metadata():
     assert urls, "pyproject.toml has no [project.urls]"
     for name, url in urls.items():  # each one is a source the README's lecture table cites
         assert url.startswith("https://") and url in readme, (name, url)
+
+
+def test_train_with_early_stopping_shows_validation_per_epoch_and_how_much_is_held_out(
+    capsys, tmp_path
+):
+    code, out, err = run(
+        capsys,
+        "train",
+        "mlp-classifier",
+        "--data",
+        "moons",
+        "--param",
+        "early_stopping=true",
+        "--param",
+        "max_iter=4",
+        "--out",
+        str(tmp_path / "m.npz"),
+    )
+    assert code == 0
+    assert "100 held out for validation" in out
+    assert "holds out a further 10% of the 400 training samples (about 40)" in out
+    epochs = [line for line in (out + err).splitlines() if line.startswith("epoch ")]
+    assert len(epochs) == 4 and all("val_accuracy" in line for line in epochs)

@@ -223,6 +223,15 @@ def run(args: argparse.Namespace) -> int:
         f"training {args.model} on {args.data}: {len(y_tr)} samples, {X.shape[1]} "
         f"features" + (f", {len(y_val)} held out for validation" if X_val is not None else "")
     )
+    own = est.get_params()
+    if own.get("early_stopping") and own.get("validation_fraction"):
+        frac = float(own["validation_fraction"])
+        out.print(
+            f"early stopping: the model holds out a further {frac:.0%} of the {len(y_tr)} "
+            f"training samples (about {round(frac * len(y_tr))}) and scores them after every "
+            "epoch (the val_ columns below); the table at the end scores the "
+            f"{len(y_val) if X_val is not None else 0} held out above"
+        )
     t0 = time.perf_counter()
     if progress is not None:
         progress.start(int(fit_kw.get("resume_state", {}).get("epoch", 0)))
