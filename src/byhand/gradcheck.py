@@ -18,6 +18,7 @@ from typing import Any
 
 import numpy as np
 
+from byhand.nn._inputs import real
 from byhand.nn.losses import Loss
 from byhand.nn.module import Module
 
@@ -59,9 +60,13 @@ def _compare(
 
 
 def _as_float64(x: Any) -> np.ndarray:
-    x = np.array(x, dtype=np.float64)
+    """A float64 copy of x (never x itself: the differences write into it)."""
+    x = np.array(real(x, "gradcheck"), dtype=np.float64)
     if not np.all(np.isfinite(x)):
-        raise ValueError("gradcheck: inputs must be finite")
+        raise ValueError(
+            "gradcheck: inputs must be finite (finite differences at NaN or inf are "
+            "undefined), got NaN or inf"
+        )
     return x
 
 

@@ -4,20 +4,42 @@ Deep Neural Networks Course I (Galerne, Univ. Orléans, 2024–25), "Activation 
 threshold/sign, sigmoid, tanh,
 ReLU, softplus); EE-559 3.4 (Fleuret, EPFL, 2019) "Multi-Layer Perceptrons" (tanh and
 ReLU) and 3.6 (backward: dℓ/ds = dℓ/dx ⊙ σ'(s)).
+
+Every activation computes in floating point: float inputs keep their dtype, bool and integer
+inputs are computed in float64, complex and object arrays are refused with a TypeError
+(:mod:`byhand.nn._inputs`). NaN goes through as in PyTorch: σ(NaN) = NaN, and the gradient
+at a NaN is NaN (or, for ReLU, the incoming gradient, as PyTorch's ``threshold_backward``
+passes it wherever the output is not <= 0). No module writes into the arrays it is given,
+except ``ReLU(inplace=True)`` on purpose.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
+from byhand.nn._bits import keep, word
+from byhand.nn._inputs import floating, real
 from byhand.nn.functional import sigmoid
 from byhand.nn.module import Module
 
 
+def _gradient(grad_out: np.ndarray, shape: tuple[int, ...], who: str) -> np.ndarray:
+    """The incoming gradient as a floating array of the output's shape."""
+    grad_out = floating(grad_out, f"{who}.backward")
+    if grad_out.shape != shape:
+        raise ValueError(
+            f"{who}.backward expected a gradient of shape {shape}, got {grad_out.shape}"
+        )
+    return grad_out
+
+
 class Identity(Module):
-    """σ(a) = a, σ'(a) = 1: the linear activation (a net of them stays affine, lecture 03)."""
+    """σ(a) = a, σ'(a) = 1: the linear activation (a net of them stays affine, lecture 03).
+
+    Returns its input itself, of any real dtype (as PyTorch's ``Identity``)."""
 
     def forward(self, x: np.ndarray) -> np.ndarray:
+        x = real(x, "Identity")
         self._x = x
         return x
 
@@ -28,6 +50,10 @@ class Identity(Module):
 
 class ReLU(Module):
     """σ(a) = max(0, a), σ'(a) = 1[a > 0]; any shape.
+
+    As PyTorch's ``ReLU``: ReLU(NaN) = NaN, and backward zeroes the incoming gradient exactly
+    where the output is <= 0 and passes it elsewhere, NaN positions included (an infinite
+    incoming gradient at a dead unit gives 0, not inf·0 = NaN).
 
     ``inplace=True`` (PyTorch's flag) writes the output over the input x, and in backward
     dℓ/da over the incoming dℓ/dσ: one array fewer each way and less memory traffic (about
@@ -46,21 +72,25 @@ class ReLU(Module):
         self.inplace = bool(inplace)
 
     def forward(self, x: np.ndarray) -> np.ndarray:
+        x = floating(x, "ReLU")
         dst = x if self.inplace and x.flags.writeable else self._buffer("out", x.shape, x.dtype)
-        out = np.maximum(x, 0, out=dst)
+        out = np.maximum(x, 0, out=dst)  # NaN stays NaN
         self._out = out
         return out
 
     def backward(self, grad_out: np.ndarray) -> np.ndarray:
         out = self._require("_out")
-        # The mask as 0/1 in the gradient's own dtype: a float×float product is a plain
-        # vector loop, where float×bool would cast on the fly.
-        mask = np.greater(out, 0, out=self._buffer("mask", out.shape, grad_out.dtype))
+        grad_out = _gradient(grad_out, out.shape, "ReLU")
+        # A selection of bits, not a product with a 0/1 mask: inf·0 would be NaN where
+        # PyTorch gives 0 (byhand.nn._bits). alive: all ones where not out <= 0 (NaN too).
+        alive = self._buffer("alive", out.shape, word(grad_out.dtype))
+        np.less_equal(out, 0, out=alive)
+        alive -= 1  # 1 → 0, 0 → all ones
         if self.inplace and grad_out.flags.writeable:
             dst = grad_out
         else:
             dst = self._buffer("grad_in", grad_out.shape, grad_out.dtype)
-        return np.multiply(grad_out, mask, out=dst)
+        return keep(grad_out, alive, dst)
 
     def __repr__(self) -> str:
         return "ReLU(inplace=True)" if self.inplace else "ReLU()"
@@ -70,12 +100,14 @@ class Tanh(Module):
     """σ(a) = tanh(a), σ'(a) = 1 − tanh²(a)."""
 
     def forward(self, x: np.ndarray) -> np.ndarray:
+        x = floating(x, "Tanh")
         out = np.tanh(x, out=self._buffer("out", x.shape, x.dtype))
         self._out = out
         return out
 
     def backward(self, grad_out: np.ndarray) -> np.ndarray:
         out = self._require("_out")
+        grad_out = _gradient(grad_out, out.shape, "Tanh")
         grad_in = np.multiply(out, out, out=self._buffer("grad_in", out.shape, out.dtype))
         np.subtract(1, grad_in, out=grad_in)
         grad_in *= grad_out
@@ -90,6 +122,7 @@ class Sigmoid(Module):
     """
 
     def forward(self, x: np.ndarray) -> np.ndarray:
+        x = floating(x, "Sigmoid")
         out = sigmoid(x, out=self._buffer("out", x.shape, x.dtype))
         self._x = x
         self._out = out
@@ -97,6 +130,7 @@ class Sigmoid(Module):
 
     def backward(self, grad_out: np.ndarray) -> np.ndarray:
         x, out = self._require("_x"), self._require("_out")
+        grad_out = _gradient(grad_out, x.shape, "Sigmoid")
         grad_in = np.negative(x, out=self._buffer("grad_in", x.shape, x.dtype))
         sigmoid(grad_in, out=grad_in)
         grad_in *= out
@@ -108,11 +142,14 @@ class Softplus(Module):
     """σ(a) = log(1 + eᵃ), σ'(a) = logistic(a): a smooth ReLU."""
 
     def forward(self, x: np.ndarray) -> np.ndarray:
+        x = floating(x, "Softplus")
         self._x = x
-        return np.logaddexp(0, x, out=self._buffer("out", x.shape, x.dtype))
+        with np.errstate(invalid="ignore"):  # logaddexp(0, −inf) = 0 warns needlessly
+            return np.logaddexp(0, x, out=self._buffer("out", x.shape, x.dtype))
 
     def backward(self, grad_out: np.ndarray) -> np.ndarray:
         x = self._require("_x")
+        grad_out = _gradient(grad_out, x.shape, "Softplus")
         grad_in = sigmoid(x, out=self._buffer("grad_in", x.shape, x.dtype))
         grad_in *= grad_out
         return grad_in
@@ -130,7 +167,10 @@ class Sign(Module):
     """
 
     def forward(self, x: np.ndarray) -> np.ndarray:
-        return np.where(x >= 0, 1, -1).astype(x.dtype)
+        x = floating(x, "Sign")
+        out = np.where(x >= 0, 1, -1).astype(x.dtype)
+        np.copyto(out, x, where=np.isnan(x))  # sign(NaN) = NaN, as np.sign
+        return out
 
     def backward(self, grad_out: np.ndarray) -> np.ndarray:
         raise NotDifferentiableError(

@@ -37,6 +37,7 @@ from typing import Any
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
+from byhand.nn._inputs import float_dtype, floating
 from byhand.nn.module import Module, Parameter
 
 __all__ = ["Conv2d", "conv_output_size", "pair"]
@@ -98,7 +99,15 @@ class Conv2d(Module):
     the im2col product (fan_in = in_channels·kH·kW, fan_out = out_channels);
     ``random_state`` seeds it; ``dtype`` float32 (default) or float64.
 
-    Raises ValueError on a non-positive size or an input of the wrong shape (naming both).
+    Inputs: floating arrays as given; bool and integer arrays in the floating type of their
+    promotion with the weight (int8 with float32 weights: float32; int64: float64), so no
+    value is truncated; complex or object arrays are a TypeError. NaN and inf go through as
+    in IEEE arithmetic (an output whose window holds a NaN is NaN, as in PyTorch). An empty
+    batch (N = 0) gives an empty (0, out_channels, OH, OW) output, an empty input gradient
+    and zero parameter gradients.
+
+    Raises ValueError on a non-positive size or an input of the wrong shape (naming both);
+    TypeError on a non-floating ``dtype`` or a non-real input.
     Source: Deep Neural Networks Course I (Galerne, Univ. Orléans, 2024–25), "Neural networks
     for image classification"; the layout and the formula are PyTorch's ``Conv2d``; the
     products and the memory bound are in this module's docstring.
@@ -126,6 +135,7 @@ class Conv2d(Module):
                 raise ValueError(f"{name} must be a positive integer, got {v!r}")
         if init not in INITIALISERS:
             raise ValueError(f"init must be one of {sorted(INITIALISERS)}, got {init!r}")
+        dtype = float_dtype(dtype, "Conv2d")
         self.in_channels, self.out_channels = int(in_channels), int(out_channels)
         self.kernel_size = pair(kernel_size, "kernel_size")
         self.stride = pair(stride, "stride")
@@ -184,9 +194,10 @@ class Conv2d(Module):
 
     # -- forward -----------------------------------------------------------------------------
     def forward(self, x: np.ndarray) -> np.ndarray:
+        w = self.weight.data
+        x = floating(x, "Conv2d", like=w)
         oh, ow = self._geometry(x)
         n, c = x.shape[:2]
-        w = self.weight.data
         dtype = np.result_type(x, w)
         kh, kw = self.kernel_size
         xp = self._padded(x, "xp")
@@ -216,6 +227,7 @@ class Conv2d(Module):
 
     def _check_grad(self, grad_out: np.ndarray) -> np.ndarray:
         cols = self._require("_cols")
+        grad_out = floating(grad_out, "Conv2d.backward")
         n, oh, ow = cols.shape[3:]
         if grad_out.shape != (n, self.out_channels, oh, ow):
             raise ValueError(
@@ -231,14 +243,15 @@ class Conv2d(Module):
         # dWᵀ = cols Gᵀ: OpenBLAS runs this orientation (long inner dimension on the
         # right operand's rows) about 1.6× faster than G colsᵀ for these shapes (measured)
         dwt = self._buffer("dwt", (w[0].size, w.shape[0]), g.dtype)
-        np.matmul(cols.reshape(-1, g.shape[1]), g.T, out=dwt)
+        np.matmul(cols.reshape(w[0].size, g.shape[1]), g.T, out=dwt)  # N = 0: zeros
         self.weight.accumulate(dwt.T.reshape(w.shape))
         if self.bias is not None:
             db = self._buffer("db", (g.shape[0],), g.dtype)
             self.bias.accumulate(np.add.reduce(g, axis=1, out=db))
 
     def backward(self, grad_out: np.ndarray) -> np.ndarray:
-        g = self._grad_matrix(self._check_grad(grad_out))
+        grad_out = self._check_grad(grad_out)
+        g = self._grad_matrix(grad_out)
         cols = self._cols
         assert cols is not None
         if self.stride == (1, 1):
@@ -246,7 +259,7 @@ class Conv2d(Module):
         else:
             w = self.weight.data
             dcols = self._buffer("dcols", cols.shape, g.dtype)
-            np.matmul(w.reshape(w.shape[0], -1).T, g, out=dcols.reshape(-1, g.shape[1]))
+            np.matmul(w.reshape(w.shape[0], -1).T, g, out=dcols.reshape(w[0].size, g.shape[1]))
             n, c, h, wd = self._shape
             (ph, pw), oh_ow = self.padding, cols.shape[4:]
             dxp = self._buffer("dxp", (c, n, h + 2 * ph, wd + 2 * pw), g.dtype)

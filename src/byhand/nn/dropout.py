@@ -13,6 +13,7 @@ from typing import Any
 
 import numpy as np
 
+from byhand.nn._inputs import floating, real
 from byhand.nn.module import Module
 
 __all__ = ["Dropout", "set_training"]
@@ -27,7 +28,11 @@ class Dropout(Module):
     """Zero each entry with probability ``p`` and scale the rest by 1/(1 − p) while training;
     the identity in evaluation mode. Any shape. ``p`` in [0, 1); ``random_state`` seeds the
     masks (a seed or a ``numpy.random.Generator``, kept as ``generator``, whose state
-    ``byhand.fit``'s checkpoints save). Formula and source in :mod:`byhand.nn.dropout`."""
+    ``byhand.fit``'s checkpoints save). Formula and source in :mod:`byhand.nn.dropout`.
+
+    Inputs of any real dtype (complex or object arrays: TypeError); while training the output
+    is float64 for bool, integer and float16 inputs (the mask's dtype), else the input's.
+    NaN stays NaN where kept and, as in PyTorch (x·0), where dropped."""
 
     training: bool = True
 
@@ -47,6 +52,7 @@ class Dropout(Module):
     _transient = ("_mask",)
 
     def forward(self, x: np.ndarray) -> np.ndarray:
+        x = real(x, "Dropout")
         if not self.training or self.p == 0:
             self._mask = None
             self._identity = True
@@ -65,6 +71,7 @@ class Dropout(Module):
             self._require("_mask")
         if self._identity:
             return grad_out
+        grad_out = floating(grad_out, "Dropout.backward")
         mask = self._mask
         assert mask is not None
         if grad_out.shape != mask.shape:

@@ -8,7 +8,9 @@ formed as a difference of two numbers close to 1 (so σ(−40) = 4.25e−18, not
 
 Each function takes an array, a 0-d array or a Python/NumPy scalar and returns the same
 kind: an array of the input's shape, a 0-d array, or a NumPy scalar. Floating inputs keep
-their dtype (float32 stays float32); integer and bool inputs are computed in float64.
+their dtype (float32 stays float32); integer and bool inputs are computed in float64;
+complex, object and other non-real inputs are a TypeError (a cast would drop the imaginary
+part silently).
 """
 
 from __future__ import annotations
@@ -17,14 +19,14 @@ from typing import Any
 
 import numpy as np
 
+from byhand.nn._inputs import floating
+
 __all__ = ["log_sigmoid", "log_softmax", "logsumexp", "sigmoid", "softmax", "softplus"]
 
 
 def _as_float(a: Any) -> np.ndarray:
     """The input as a floating array (float64 unless it already is floating), at least 1-d."""
-    arr = np.asarray(a)
-    if arr.dtype.kind != "f":
-        arr = arr.astype(np.float64)
+    arr = floating(a, "byhand.nn.functional")
     return arr.reshape(1) if arr.ndim == 0 else arr
 
 
@@ -70,9 +72,7 @@ def softplus(a: Any) -> Any:
 
 def logsumexp(z: Any, axis: int = -1, keepdims: bool = False) -> Any:
     """log Σ_j e^{z_j} = m + log Σ_j e^{z_j − m} with m = max_j z_j (−inf if all are −inf)."""
-    z = np.asarray(z)
-    if z.dtype.kind != "f":
-        z = z.astype(np.float64)
+    z = floating(z, "logsumexp")
     m = np.max(z, axis=axis, keepdims=True)
     m = np.where(np.isfinite(m), m, 0)
     with np.errstate(divide="ignore"):  # log 0 = −inf where every z_j is −inf
@@ -82,15 +82,13 @@ def logsumexp(z: Any, axis: int = -1, keepdims: bool = False) -> Any:
 
 def log_softmax(z: Any, axis: int = -1) -> np.ndarray:
     """log p_j = z_j − logsumexp(z)."""
-    z = np.asarray(z)
+    z = floating(z, "log_softmax")
     return z - logsumexp(z, axis=axis, keepdims=True)
 
 
 def softmax(z: Any, axis: int = -1) -> np.ndarray:
     """p_j = e^{z_j} / Σ_k e^{z_k}, shifted by the max so the exponent is <= 0."""
-    z = np.asarray(z)
-    if z.dtype.kind != "f":
-        z = z.astype(np.float64)
+    z = floating(z, "softmax")
     e = np.exp(z - np.max(z, axis=axis, keepdims=True))
     e /= e.sum(axis=axis, keepdims=True)
     return e

@@ -13,20 +13,25 @@ from typing import Any
 
 import numpy as np
 
+from byhand.nn._inputs import float_dtype
+
 __all__ = ["glorot_uniform", "he_normal", "zeros"]
 
 
 def zeros(
     shape: tuple[int, ...], rng: np.random.Generator | None = None, dtype: Any = np.float32
 ) -> np.ndarray:
-    """All zeros (the perceptron's w⁰ = 0); ``rng`` is accepted for a uniform signature."""
-    return np.zeros(shape, dtype=dtype)
+    """All zeros (the perceptron's w⁰ = 0); ``rng`` is accepted for a uniform signature.
+
+    Every initialiser takes a floating ``dtype`` only (TypeError otherwise)."""
+    return np.zeros(shape, dtype=float_dtype(dtype, "init.zeros"))
 
 
 def glorot_uniform(
     shape: tuple[int, ...], rng: np.random.Generator, dtype: Any = np.float32
 ) -> np.ndarray:
     """U(−a, a) with a = √(6 / (fan_in + fan_out)), fan_in, fan_out = shape[0], shape[-1]."""
+    dtype = float_dtype(dtype, "init.glorot_uniform")
     fan_in, fan_out = shape[0], shape[-1]
     limit = np.sqrt(6.0 / (fan_in + fan_out))
     return rng.uniform(-limit, limit, size=shape).astype(dtype)
@@ -36,6 +41,7 @@ def he_normal(
     shape: tuple[int, ...], rng: np.random.Generator, dtype: Any = np.float32
 ) -> np.ndarray:
     """N(0, 2 / fan_in): suited to ReLU layers."""
+    dtype = float_dtype(dtype, "init.he_normal")
     return (rng.standard_normal(size=shape) * np.sqrt(2.0 / shape[0])).astype(dtype)
 
 

@@ -10,12 +10,21 @@ returns (1/N) ∂ℓ/∂zₙ, in the shape of z.
 Labels: binary losses take y ∈ {−1, +1}; ``CrossEntropyLoss`` takes class indices 0..K−1;
 ``MSELoss`` takes real targets of z's shape. ``forward`` validates its inputs (shapes,
 labels, finite logits); ``byhand.fit`` validates once and calls the unchecked ``_forward``.
+
+``forward`` refuses, with a ValueError: logits z holding NaN or inf (by design: a loss of a
+NaN logit is a failed model, which ``byhand.fit`` reports as a divergence), and an empty
+batch (N = 0: a mean over no samples is undefined; PyTorch returns NaN, byhand says so
+instead); with a TypeError: complex, object or other non-real z. Integer and bool z are
+computed in float64, float16 z in float32 (a float16 sum over a batch overflows at 65504),
+float32 and float64 as given; ``backward`` returns dL/dz in that dtype. The unchecked
+``_forward`` returns NaN on an empty batch, as PyTorch does, and propagates NaN.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
+from byhand.nn._inputs import real
 from byhand.nn.functional import sigmoid
 from byhand.nn.module import Buffered
 
@@ -26,12 +35,22 @@ class Loss(Buffered):
     metric_name = "accuracy"
 
     def forward(self, z: np.ndarray, y: np.ndarray) -> float:
-        z = np.asarray(z)
-        if not np.issubdtype(z.dtype, np.floating):
+        name = type(self).__name__
+        z = real(z, f"{name}: logits z")
+        if z.dtype.kind != "f":
             z = z.astype(np.float64)
+        elif z.dtype.itemsize < 4:
+            z = z.astype(np.float32)
+        if z.ndim == 0:
+            raise ValueError(f"{name}: logits z must have a batch axis (N, ...), got a scalar")
         if not np.all(np.isfinite(z)):
-            raise ValueError(f"{type(self).__name__}: logits z must be finite, got NaN or inf")
+            raise ValueError(f"{name}: logits z must be finite, got NaN or inf")
         y = self.check_targets(y, z)
+        if z.shape[0] == 0:
+            raise ValueError(
+                f"{name}: got an empty batch (N = 0); the mean loss over no samples is "
+                "undefined (PyTorch returns NaN): pass at least one sample"
+            )
         return self._forward(z, y)
 
     __call__ = forward
@@ -63,6 +82,11 @@ class Loss(Buffered):
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}()"
+
+
+def _mean(total: float, n: int) -> float:
+    """total / n, NaN for n = 0 (PyTorch's mean over nothing)."""
+    return total / n if n else float("nan")
 
 
 def _check_n(z: np.ndarray | None, y: np.ndarray, name: str) -> None:
@@ -106,11 +130,11 @@ class MSELoss(Loss):
     def _forward(self, z: np.ndarray, y: np.ndarray) -> float:
         diff = np.subtract(z, y.reshape(z.shape), out=self._buffer("diff", z.shape, z.dtype))
         self._diff = diff
-        return float(np.vdot(diff, diff)) / z.shape[0]
+        return _mean(float(np.vdot(diff, diff)), z.shape[0])
 
     def backward(self) -> np.ndarray:
         diff = self._take("_diff")
-        diff *= 2.0 / diff.shape[0]
+        diff *= 2.0 / max(diff.shape[0], 1)
         return diff
 
     def predict(self, z: np.ndarray) -> np.ndarray:
@@ -166,8 +190,8 @@ class HingeLoss(_BinaryLoss):
     def _forward(self, z: np.ndarray, y: np.ndarray) -> float:
         yy, yz = self._yz(z, y)
         active = yz <= self.margin
-        self._grad = np.where(active, -yy, 0).astype(z.dtype) / z.shape[0]
-        return float(np.sum(np.maximum(self.margin - yz, 0))) / z.shape[0]
+        self._grad = np.where(active, -yy, 0).astype(z.dtype) / max(z.shape[0], 1)
+        return _mean(float(np.sum(np.maximum(self.margin - yz, 0))), z.shape[0])
 
     def backward(self) -> np.ndarray:
         return self._take("_grad")
@@ -202,10 +226,10 @@ class LogisticLoss(_BinaryLoss):
     def _forward(self, z: np.ndarray, y: np.ndarray) -> float:
         yy, yz = self._yz(z, y)
         np.negative(yz, out=yz)
-        loss = float(np.sum(np.logaddexp(0, yz))) / z.shape[0]
+        loss = _mean(float(np.sum(np.logaddexp(0, yz))), z.shape[0])
         grad = sigmoid(yz, out=yz)
         grad *= yy
-        grad *= -1.0 / z.shape[0]
+        grad *= -1.0 / max(z.shape[0], 1)
         self._grad = grad
         return loss
 
@@ -268,7 +292,7 @@ class CrossEntropyLoss(Loss):
         np.multiply(s, n, out=s)
         p *= np.reciprocal(s, out=s)[:, None]
         self._p, self._true_at, self._top, self._top_of = p, true_at, top, z
-        return float(loss) / n
+        return _mean(float(loss), n)
 
     def _row_starts(self, n: int, k: int) -> np.ndarray:
         """[0, K, 2K, …]: where each row starts in the flattened (N, K) array."""
@@ -279,7 +303,7 @@ class CrossEntropyLoss(Loss):
 
     def backward(self) -> np.ndarray:
         p = self._take("_p")
-        p.reshape(-1)[self._true_at] -= 1.0 / p.shape[0]
+        p.reshape(-1)[self._true_at] -= 1.0 / max(p.shape[0], 1)
         return p
 
     def _count_correct(self, z: np.ndarray, y: np.ndarray) -> int:

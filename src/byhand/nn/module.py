@@ -21,9 +21,15 @@ from typing import Any
 
 import numpy as np
 
+from byhand.nn._inputs import floating
+
 
 class Parameter:
     """A trainable array ``data`` with its gradient ``grad`` of the same shape and dtype.
+
+    ``data`` is floating: bool and integer arrays are stored in float64 (an integer weight
+    could not take a gradient step), complex and object arrays are a TypeError, as PyTorch
+    refuses them for parameters.
 
     ``decay`` says whether weight decay (the lectures' λ‖w‖²) applies: True for weights,
     False for biases, which the lectures never penalise. ``zero_grad`` is lazy: it marks the
@@ -37,7 +43,7 @@ class Parameter:
     __slots__ = ("_grad", "_step", "_zero", "data", "decay", "name")
 
     def __init__(self, data: np.ndarray, *, decay: bool = True, name: str = "") -> None:
-        self.data = np.asarray(data)
+        self.data = floating(data, "Parameter")
         self._grad = np.zeros_like(self.data)
         self._zero = True
         self._step: Any = None
