@@ -1,0 +1,151 @@
+"""byhand's hot loops, written as the lectures write them and compiled with numba.
+
+Each kernel is the literal loop of its definition (a pooling window, a pass over the samples,
+a row of the softmax) in a module of this package, compiled on its first call with
+``numba.njit(cache=True)``; nothing is compiled, and numba is not even imported, by
+``import byhand``. The functions below are what :mod:`byhand.nn`, :func:`byhand.fit` and the
+estimators call. Each returns ``None`` when the compiled path does not apply (NumPy backend, a
+dtype the loop is not compiled for, such as float16): the caller then runs its vectorised
+NumPy code, which stays as the fallback and as the oracle the tests compare every kernel with
+(bit for bit for pooling, the gather and the perceptron; to float rounding for the rest).
+
+Backend: numba when it imports, else NumPy (said once per process, :class:`KernelsWarning`);
+``BYHAND_KERNELS=numpy`` chooses NumPy; :func:`using` switches inside a ``with`` block.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+from byhand.kernels._jit import KernelsWarning, backend, compiled, set_backend, using
+
+__all__ = [
+    "KernelsWarning",
+    "avg_pool2d",
+    "avg_pool2d_backward",
+    "backend",
+    "gather_rows",
+    "max_pool2d",
+    "max_pool2d_backward",
+    "set_backend",
+    "using",
+]
+
+Buffer = Callable[[str, tuple[int, ...], Any], np.ndarray]
+_FLOATS = (np.dtype(np.float32), np.dtype(np.float64))
+
+
+def _applies(*arrays: np.ndarray) -> bool:
+    return backend() == "numba" and all(a.dtype in _FLOATS for a in arrays)
+
+
+def _new(name: str, shape: tuple[int, ...], dtype: Any) -> np.ndarray:
+    return np.empty(shape, dtype)
+
+
+def max_pool2d(
+    x: np.ndarray,
+    kernel_size: tuple[int, int],
+    stride: tuple[int, int],
+    out_hw: tuple[int, int],
+    buffer: Buffer = _new,
+) -> tuple[np.ndarray, np.ndarray] | None:
+    """(y, argmax): each window's maximum (its last NaN if any) and the row-major offset of
+    its first maximal entry; ``buffer(name, shape, dtype)`` allocates. None: use NumPy."""
+    if not _applies(x):
+        return None
+    from byhand.kernels import pooling
+
+    (kh, kw), (sh, sw) = kernel_size, stride
+    shape = (*x.shape[:2], *out_hw)
+    out = buffer("out", shape, x.dtype)
+    argmax = buffer("argmax", shape, np.uint8 if kh * kw <= 256 else np.intp)
+    if (kh, kw, sh, sw) == (2, 2, 2, 2):
+        compiled(pooling.max_pool2d_forward_2x2)(x, out, argmax)
+    else:
+        compiled(pooling.max_pool2d_forward)(x, kh, kw, sh, sw, out, argmax)
+    return out, argmax
+
+
+def max_pool2d_backward(
+    grad_out: np.ndarray,
+    argmax: np.ndarray,
+    kernel_size: tuple[int, int],
+    stride: tuple[int, int],
+    in_shape: tuple[int, ...],
+    buffer: Buffer = _new,
+) -> np.ndarray | None:
+    """dℓ/dx: each window's gradient at its argmax (overlaps added offset by offset)."""
+    if not _applies(grad_out):
+        return None
+    from byhand.kernels import pooling
+
+    (kh, kw), (sh, sw) = kernel_size, stride
+    grad_in = buffer("grad_in", tuple(in_shape), grad_out.dtype)
+    if (kh, kw, sh, sw) == (2, 2, 2, 2):
+        compiled(pooling.max_pool2d_backward_2x2)(grad_out, argmax, grad_in)
+    else:
+        compiled(pooling.max_pool2d_backward)(grad_out, argmax, kh, kw, sh, sw, grad_in)
+    return grad_in
+
+
+def avg_pool2d(
+    x: np.ndarray,
+    kernel_size: tuple[int, int],
+    stride: tuple[int, int],
+    out_hw: tuple[int, int],
+    buffer: Buffer = _new,
+) -> np.ndarray | None:
+    """y: each window's sum in row-major order times 1/(kH·kW) (rounded to x's dtype);
+    compiled for 2 × 2 windows of stride 2 only (NumPy was as fast for the others)."""
+    if not _applies(x) or (*kernel_size, *stride) != (2, 2, 2, 2):
+        return None
+    from byhand.kernels import pooling
+
+    out = buffer("out", (*x.shape[:2], *out_hw), x.dtype)
+    scale = x.dtype.type(1.0 / 4)
+    compiled(pooling.avg_pool2d_forward_2x2)(x, scale, out)
+    return out
+
+
+def avg_pool2d_backward(
+    grad_out: np.ndarray,
+    kernel_size: tuple[int, int],
+    stride: tuple[int, int],
+    in_shape: tuple[int, ...],
+    buffer: Buffer = _new,
+) -> np.ndarray | None:
+    """dℓ/dx: every entry gets the share g·(1/(kH·kW)) of each window containing it."""
+    if not _applies(grad_out) or (*kernel_size, *stride) != (2, 2, 2, 2):
+        return None
+    from byhand.kernels import pooling
+
+    grad_in = buffer("grad_in", tuple(in_shape), grad_out.dtype)
+    scale = grad_out.dtype.type(1.0 / 4)
+    compiled(pooling.avg_pool2d_backward_2x2)(grad_out, scale, grad_in)
+    return grad_in
+
+
+def gather_rows(X: np.ndarray, index: np.ndarray, out: np.ndarray) -> np.ndarray | None:
+    """out[r] = X[index[r]] for every r (the minibatch gather into a preallocated ``out``);
+    an index outside 0..N−1 is an IndexError."""
+    if (
+        backend() != "numba"
+        or X.ndim < 2
+        or X.dtype != out.dtype
+        or X.dtype.kind not in "biuf"
+        or X.dtype == np.float16
+        or not out.flags.c_contiguous
+        or (X.ndim > 2 and not X.flags.c_contiguous)
+    ):
+        return None
+    from byhand.kernels import gather
+
+    width = math.prod(X.shape[1:])
+    rows = X.reshape(X.shape[0], width)
+    compiled(gather.gather_rows)(rows, index, out.reshape(out.shape[0], width))
+    return out
