@@ -7,7 +7,7 @@ a row of the softmax) in a module of this package, compiled on its first call wi
 estimators call. Each returns ``None`` when the compiled path does not apply (NumPy backend, a
 dtype the loop is not compiled for, such as float16): the caller then runs its vectorised
 NumPy code, which stays as the fallback and as the oracle the tests compare every kernel with
-(bit for bit for pooling, the gather and the perceptron; to float rounding for the rest).
+(bit for bit for pooling, and the perceptron; to float rounding for the rest).
 
 Backend: numba when it imports, else NumPy (said once per process, :class:`KernelsWarning`);
 ``BYHAND_KERNELS=numpy`` chooses NumPy; :func:`using` switches inside a ``with`` block.
@@ -15,7 +15,6 @@ Backend: numba when it imports, else NumPy (said once per process, :class:`Kerne
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable
 from typing import Any
 
@@ -28,10 +27,10 @@ __all__ = [
     "avg_pool2d",
     "avg_pool2d_backward",
     "backend",
-    "gather_rows",
     "max_pool2d",
     "max_pool2d_backward",
     "set_backend",
+    "softmax_cross_entropy",
     "using",
 ]
 
@@ -130,22 +129,16 @@ def avg_pool2d_backward(
     return grad_in
 
 
-def gather_rows(X: np.ndarray, index: np.ndarray, out: np.ndarray) -> np.ndarray | None:
-    """out[r] = X[index[r]] for every r (the minibatch gather into a preallocated ``out``);
-    an index outside 0..N−1 is an IndexError."""
-    if (
-        backend() != "numba"
-        or X.ndim < 2
-        or X.dtype != out.dtype
-        or X.dtype.kind not in "biuf"
-        or X.dtype == np.float16
-        or not out.flags.c_contiguous
-        or (X.ndim > 2 and not X.flags.c_contiguous)
-    ):
+def softmax_cross_entropy(
+    z: np.ndarray, y: np.ndarray, buffer: Buffer = _new
+) -> tuple[float, np.ndarray, np.ndarray] | None:
+    """(Σᵢ ℓᵢ in float64, softmax(z)/N, first argmax per row) for logits z (N, K) and class
+    indices y (N,) in 0..K−1. None: use NumPy."""
+    if not _applies(z) or y.dtype.kind not in "iu" or z.shape[1] < 1:
         return None
-    from byhand.kernels import gather
+    from byhand.kernels import softmax
 
-    width = math.prod(X.shape[1:])
-    rows = X.reshape(X.shape[0], width)
-    compiled(gather.gather_rows)(rows, index, out.reshape(out.shape[0], width))
-    return out
+    p = buffer("p", z.shape, z.dtype)
+    top = buffer("top", (z.shape[0],), np.intp)
+    total = compiled(softmax.softmax_cross_entropy)(z, y, p, top)
+    return float(total), p, top
