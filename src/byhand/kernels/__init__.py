@@ -24,9 +24,12 @@ from byhand.kernels._jit import KernelsWarning, backend, compiled, set_backend, 
 
 __all__ = [
     "KernelsWarning",
+    "add_bias_nchw",
     "avg_pool2d",
     "avg_pool2d_backward",
     "backend",
+    "col2im",
+    "compiles",
     "max_pool2d",
     "max_pool2d_backward",
     "set_backend",
@@ -142,3 +145,33 @@ def softmax_cross_entropy(
     top = buffer("top", (z.shape[0],), np.intp)
     total = compiled(softmax.softmax_cross_entropy)(z, y, p, top)
     return float(total), p, top
+
+
+def compiles(*arrays: np.ndarray) -> bool:
+    """Whether the compiled loops run for these arrays (numba backend, float32/float64)."""
+    return _applies(*arrays)
+
+
+def add_bias_nchw(y: np.ndarray, bias: np.ndarray | None, out: np.ndarray) -> np.ndarray | None:
+    """out (N, O, OH, OW) = y (O, N·OH·OW) + bias[:, None], moved to the NCHW layout."""
+    if bias is None or not _applies(y, bias, out):
+        return None
+    from byhand.kernels import conv
+
+    n, o, oh, ow = out.shape
+    rows, bias = y.reshape(o, n, oh * ow), bias.astype(y.dtype, copy=False)
+    compiled(conv.add_bias_nchw)(rows, bias, out.reshape(n, o, oh * ow))
+    return out
+
+
+def col2im(
+    dcols: np.ndarray, stride: tuple[int, int], padding: tuple[int, int], dx: np.ndarray
+) -> np.ndarray | None:
+    """dx (N, C, H, W) = Σ of each window's gradient dcols (C, kH, kW, N, OH, OW) at its place
+    (the padding's share dropped)."""
+    if not _applies(dcols, dx):
+        return None
+    from byhand.kernels import conv
+
+    compiled(conv.col2im)(dcols, *stride, *padding, dx)
+    return dx
