@@ -32,6 +32,7 @@ __all__ = [
     "compiles",
     "max_pool2d",
     "max_pool2d_backward",
+    "perceptron_scan",
     "set_backend",
     "softmax_cross_entropy",
     "using",
@@ -175,3 +176,36 @@ def col2im(
 
     compiled(conv.col2im)(dcols, *stride, *padding, dx)
     return dx
+
+
+def perceptron_scan(
+    X: np.ndarray,
+    y: np.ndarray,
+    order: np.ndarray | None,
+    start: int,
+    stop: int,
+    w: np.ndarray,
+    b: float,
+    eta: float,
+    steps: np.ndarray | None,
+    *,
+    fit_intercept: bool,
+    apply: bool,
+) -> tuple[int, int, int, float] | None:
+    """The perceptron's literal pass over samples ``order[start:stop]`` (or rows
+    start..stop−1), updating w in place; (position, status, updates, b), status 0: done,
+    1: the margin at position needs the literal dot product, 2: a mistake there (``apply``
+    false). float64 only; None: use NumPy. See :mod:`byhand.kernels.perceptron`."""
+    f64 = np.dtype(np.float64)
+    if backend() != "numba" or X.ndim != 2 or not X.dtype == y.dtype == w.dtype == f64:
+        return None
+    from byhand.kernels import perceptron
+
+    scan = compiled(perceptron.perceptron_scan, fastmath={"reassoc"})
+    by_order, by_steps = order is not None, steps is not None
+    order = order if by_order else np.zeros(0, np.intp)
+    steps = steps if by_steps else np.zeros(0)
+    position, status, updates, b = scan(
+        X, y, order, by_order, start, stop, w, fit_intercept, b, eta, steps, by_steps, apply
+    )
+    return int(position), int(status), int(updates), float(b)

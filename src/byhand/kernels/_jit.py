@@ -88,13 +88,14 @@ def using(name: str) -> Iterator[None]:
         _state["backend"] = previous
 
 
-def compiled(loop: Callable[..., Any]) -> Any:
-    """The numba dispatcher of ``loop`` (compiled per argument types on first call)."""
+def compiled(loop: Callable[..., Any], fastmath: Any = False) -> Any:
+    """The numba dispatcher of ``loop`` (compiled per argument types on first call);
+    ``fastmath``: numba's flags (a set such as {"reassoc"}), off by default."""
     dispatcher = _dispatchers.get(loop)
     if dispatcher is None:
         import numba
 
-        options = {"nogil": True, "error_model": "numpy"}
+        options = {"nogil": True, "error_model": "numpy", "fastmath": fastmath}
         try:
             dispatcher = numba.njit(cache=True, **options)(loop)
         except RuntimeError as e:  # "cannot cache function ...: no locator available"
