@@ -5,8 +5,9 @@ Compile time as users see it: a fresh interpreter imports byhand and compiles ev
 a second one with that folder warm (numba's import included in both). Then each kernel's
 module call, same process, same arrays, the NumPy path (``kernels.using("numpy")``) raced
 against the compiled one (round-robin repeats of 50 calls): the LeNet-5-like CNN's layers
-at batch 64, the MLP's loss at batch 128, the perceptron's MNIST 0-vs-1 epoch. The ratio
-numpy/numba is the speed-up of the compiled loop (a kernel is kept only where it is > 1).
+at batch 64, the MLP's first ReLU and its loss at batch 128, the perceptron's MNIST 0-vs-1
+epoch. The ratio numpy/numba is the speed-up of the compiled loop (a kernel is kept only
+where it is > 1).
 """
 
 from __future__ import annotations
@@ -78,13 +79,14 @@ def _layer(module: Any, x: np.ndarray, backend: str) -> Callable[[], Any]:
 
 def _cases(ctx: Context) -> dict[str, Callable[[str], Callable[[], Any]]]:
     from byhand.linear_model import Perceptron
-    from byhand.nn import AvgPool2d, Conv2d, CrossEntropyLoss, MaxPool2d
+    from byhand.nn import AvgPool2d, Conv2d, CrossEntropyLoss, MaxPool2d, ReLU
 
     rng = np.random.default_rng(ctx.seed)
     a1 = rng.standard_normal((64, 6, 28, 28)).astype(np.float32)
     a2 = rng.standard_normal((64, 16, 10, 10)).astype(np.float32)
     x2 = rng.standard_normal((64, 6, 14, 14)).astype(np.float32)
     z = rng.standard_normal((128, 10)).astype(np.float32)
+    h = rng.standard_normal((128, 256)).astype(np.float32)
     labels = rng.integers(0, 10, 128)
     d = ctx.data
     keep = (d.y_train == 0) | (d.y_train == 1)
@@ -110,6 +112,7 @@ def _cases(ctx: Context) -> dict[str, Callable[[str], Callable[[], Any]]]:
         "avg pool 2x2, (64, 6, 28, 28)": lambda b: _layer(AvgPool2d(2), a1, b),
         "conv 2 (6→16, 5x5), batch 64": lambda b: _layer(Conv2d(6, 16, 5), x2, b),
         "softmax cross-entropy (128, 10)": loss,
+        "ReLU(inplace=True), (128, 256)": lambda b: _layer(ReLU(inplace=True), h, b),
         "perceptron epoch, MNIST 0-vs-1": perceptron,
     }
 

@@ -35,6 +35,7 @@ __all__ = [
     "max_pool2d_backward",
     "perceptron_scan",
     "precompile",
+    "relu_backward",
     "set_backend",
     "softmax_cross_entropy",
     "using",
@@ -213,6 +214,23 @@ def perceptron_scan(
     return int(position), int(status), int(updates), float(b)
 
 
+def relu_backward(
+    out: np.ndarray, grad_out: np.ndarray, in_place: bool, buffer: Buffer = _new
+) -> np.ndarray | None:
+    """dℓ/dx of ReLU: +0.0 where ``out`` <= 0, ``grad_out`` elsewhere (NaN outputs pass it),
+    written over ``grad_out`` when ``in_place``. C-contiguous arrays only; None: use NumPy."""
+    if not _applies(out, grad_out) or not (out.flags.c_contiguous and grad_out.flags.c_contiguous):
+        return None
+    from byhand.kernels import activations
+
+    if in_place:
+        compiled(activations.relu_backward_inplace)(out.reshape(-1), grad_out.reshape(-1))
+        return grad_out
+    grad_in = buffer("grad_in", grad_out.shape, grad_out.dtype)
+    compiled(activations.relu_backward)(out.reshape(-1), grad_out.reshape(-1), grad_in.reshape(-1))
+    return grad_in
+
+
 def precompile(dtypes: tuple[Any, ...] = (np.float32, np.float64)) -> float:
     """Compile (or load from numba's cache) every kernel for ``dtypes`` now, on tiny
     inputs, instead of at its first use; returns the seconds it took (0 on NumPy).
@@ -240,6 +258,8 @@ def precompile(dtypes: tuple[Any, ...] = (np.float32, np.float64)) -> float:
         softmax_cross_entropy(x.reshape(4, -1), np.zeros(4, np.intp))
         add_bias_nchw(x.reshape(3, -1), np.zeros(3, dtype), np.empty((2, 3, 6, 6), dtype))
         col2im(np.zeros((3, 2, 2, 2, 5, 5), dtype), (1, 1), (0, 0), np.empty_like(x))
+        relu_backward(x, x, in_place=False)
+        relu_backward(x, x.copy(), in_place=True)
     X = np.ones((4, 3))
     perceptron_scan(
         X, np.ones(4), None, 0, 4, np.zeros(4), 0.0, 1.0, None, fit_intercept=True, apply=True
