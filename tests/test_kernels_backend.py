@@ -101,3 +101,10 @@ def test_backend_choices_are_checked():
         timeout=120,
     )
     assert proc.returncode != 0 and "BYHAND_KERNELS must be 'numba' or 'numpy'" in proc.stderr
+
+
+def test_kernels_docstring_examples_run():
+    import doctest
+
+    result = doctest.testmod(kernels)
+    assert result.attempted >= 2 and result.failed == 0
