@@ -1,5 +1,5 @@
 """The suite's tests of the layers' and losses' semantics (NaN, dtypes, empty batches, ReLU in
-place, Conv2d and pooling against their oracles) and of the perceptron, run once more on the
+place, Conv2d and pooling against their oracles) of the perceptron and of k-NN, run once more on the
 NumPy path (BYHAND_KERNELS=numpy, in a fresh interpreter): the fallback that users without
 numba get must keep passing them, not only the compiled path the rest of the suite runs."""
 
@@ -19,6 +19,7 @@ FILES = [
     "test_cnn_layers.py",
     "test_losses.py",
     "test_perceptron.py",
+    "test_knn.py",
 ]
 
 

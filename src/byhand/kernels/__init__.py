@@ -33,6 +33,7 @@ __all__ = [
     "compiles",
     "max_pool2d",
     "max_pool2d_backward",
+    "pair_sq_distances",
     "perceptron_scan",
     "precompile",
     "relu_backward",
@@ -181,6 +182,21 @@ def col2im(
     return dx
 
 
+def pair_sq_distances(
+    A: np.ndarray, B: np.ndarray, rows: np.ndarray, cols: np.ndarray, scale: float
+) -> np.ndarray | None:
+    """Σⱼ (s·A[rows[t], j] − s·B[cols[t], j])² in float64 for each pair t (k-NN's exact
+    distances of its candidates). None: use NumPy."""
+    if backend() != "numba" or not (A.ndim == B.ndim == 2) or not _applies(A, B):
+        return None
+    from byhand.kernels import neighbors
+
+    out = np.empty(rows.size)
+    loop = compiled(neighbors.pair_sq_distances, fastmath={"reassoc"})
+    loop(A, B, rows, cols, float(scale), out)
+    return out
+
+
 def perceptron_scan(
     X: np.ndarray,
     y: np.ndarray,
@@ -260,6 +276,7 @@ def precompile(dtypes: tuple[Any, ...] = (np.float32, np.float64)) -> float:
         col2im(np.zeros((3, 2, 2, 2, 5, 5), dtype), (1, 1), (0, 0), np.empty_like(x))
         relu_backward(x, x, in_place=False)
         relu_backward(x, x.copy(), in_place=True)
+        pair_sq_distances(x[0, 0], x[1, 0], np.arange(3), np.arange(3), 0.5)
     X = np.ones((4, 3))
     perceptron_scan(
         X, np.ones(4), None, 0, 4, np.zeros(4), 0.0, 1.0, None, fit_intercept=True, apply=True
