@@ -6,8 +6,8 @@ a second one with that folder warm (numba's import included in both). Then each 
 module call, same process, same arrays, the NumPy path (``kernels.using("numpy")``) raced
 against the compiled one (round-robin repeats of 50 calls): the LeNet-5-like CNN's layers
 at batch 64, the MLP's first ReLU and its loss at batch 128, the perceptron's MNIST 0-vs-1
-epoch. The ratio numpy/numba is the speed-up of the compiled loop (a kernel is kept only
-where it is > 1).
+epoch, k-NN's prediction of 500 test images. The ratio numpy/numba is the speed-up of the
+compiled loop (a kernel is kept only where it is > 1).
 """
 
 from __future__ import annotations
@@ -109,6 +109,15 @@ def _cases(ctx: Context) -> dict[str, Callable[[str], Callable[[], Any]]]:
 
         return epoch
 
+    def knn(backend: str) -> Callable[[], Any]:
+        from byhand import kernels
+        from byhand.neighbors import KNeighborsClassifier
+
+        with kernels.using(backend):
+            model = KNeighborsClassifier(11).fit(d.X_train, d.y_train)
+        queries = d.X_test[:500]
+        return lambda: model.predict(queries)
+
     return {
         "max pool 2x2, (64, 6, 28, 28)": lambda b: _layer(MaxPool2d(2), a1, b),
         "max pool 2x2, (64, 16, 10, 10)": lambda b: _layer(MaxPool2d(2), a2, b),
@@ -118,7 +127,13 @@ def _cases(ctx: Context) -> dict[str, Callable[[str], Callable[[], Any]]]:
         "softmax cross-entropy (128, 10)": loss,
         "ReLU(inplace=True), (128, 256)": lambda b: _layer(ReLU(inplace=True), h, b),
         "perceptron epoch, MNIST 0-vs-1": perceptron,
+        "k-NN (K = 11) predict, 500 queries": knn,
     }
+
+
+def whole(name: str) -> bool:
+    """Cases timed one call at a time (an epoch, a prediction), not 50."""
+    return "perceptron" in name or "k-NN" in name
 
 
 def run(ctx: Context) -> list[Row]:
@@ -136,12 +151,12 @@ def run(ctx: Context) -> list[Row]:
     calls = 2 if ctx.sizes.name == "tiny" else 50
     for name, make in _cases(ctx).items():
         contenders: dict[str, Timed | None] = {
-            b: _calls(make(b), b, 1 if "perceptron" in name else calls) for b in ("numpy", "numba")
+            b: _calls(make(b), b, 1 if whole(name) else calls) for b in ("numpy", "numba")
         }
         times = race(contenders, ctx.sizes.repeats)
         med = {k: median(v) for k, v in times.items()}
         best = {k: fastest(v) for k, v in times.items()}
-        per = 1 if "perceptron" in name else calls
+        per = 1 if whole(name) else calls
         ctx.log(
             f"  {name:42s} numpy {1e3 * med['numpy'] / per:.3f} ms, "
             f"numba {1e3 * med['numba'] / per:.3f} ms per call"
