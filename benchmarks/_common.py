@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import importlib
+import math
 import os
 import platform
 import statistics
@@ -340,3 +341,47 @@ class Context:
 
 def ratio(a: float, b: float) -> float:
     return a / b if b and a == a and b == b else float("nan")
+
+
+_PEAK: dict[tuple[int, int], float] = {}
+
+
+def gemm_peak(n: int = 2048, threads: int | None = None) -> float:
+    """The machine's measured single-precision GEMM rate in GFLOP/s: the fastest of 5
+    float32 n × n products (2n³ FLOP each), with the threads in force (or ``threads``).
+    Measured once per run and size."""
+    key = (n, threads or 0)
+    if key not in _PEAK:
+        from threadpoolctl import threadpool_limits
+
+        rng = np.random.default_rng(0)
+        a, b = (rng.standard_normal((n, n)).astype(np.float32) for _ in range(2))
+        c = np.empty((n, n), np.float32)
+        with threadpool_limits(threads) if threads else contextlib.nullcontext():
+            np.matmul(a, b, out=c)
+            best = math.inf
+            for _ in range(5):
+                t = time.perf_counter()
+                np.matmul(a, b, out=c)
+                best = min(best, time.perf_counter() - t)
+        _PEAK[key] = 2.0 * n**3 / best / 1e9
+    return _PEAK[key]
+
+
+def gflops_rows(
+    case: str, flops: float, med: dict[str, float], best: dict[str, float], n: int
+) -> list[Row]:
+    """Each contender's rate (flops / time) beside the measured GEMM peak (:func:`gemm_peak`):
+    how far from the hardware every contender runs."""
+    peak, one = gemm_peak(n), gemm_peak(n, threads=1)
+    rows = [
+        Row(
+            case, f"float32 GEMM peak, {THREADS} threads (GFLOP/s)", peak, unit="GFLOP/s", best=peak
+        ),
+        Row(case, "float32 GEMM peak, 1 thread (GFLOP/s)", one, unit="GFLOP/s", best=one),
+    ]
+    for k, t in med.items():
+        rate = flops / t / 1e9 if t == t and t > 0 else float("nan")
+        fast = flops / best[k] / 1e9 if best[k] == best[k] and best[k] > 0 else float("nan")
+        rows.append(Row(case, f"GFLOP/s: {k}", rate, unit="GFLOP/s", best=fast))
+    return rows

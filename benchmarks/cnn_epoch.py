@@ -305,7 +305,21 @@ def run(ctx: Context) -> list[Row]:
     ]
     for r in rows:
         ctx.log(f"  {r.measure:32s} {fmt_ratio(r.value)}  (fastest runs: {fmt_ratio(r.best)})")
-    return rows
+    from _common import gflops_rows
+
+    flops = epoch_flops(X.shape[0])
+    ctx.log(f"  the epoch's products: {flops / 1e9:.1f} GFLOP")
+    return rows + gflops_rows("6 CNN epoch", flops, med, best, 256 if X.shape[0] < 5000 else 2048)
+
+
+def epoch_flops(n: int) -> float:
+    """FLOPs of the epoch's products (those of ``matmul_floor``): per image, conv 1 forward
+    and weight gradient (6×25 by 25×784), conv 2 forward, weight and input gradients
+    (16×150 by 150×100), and the dense layers' forward and both gradients."""
+    conv1 = 2 * 6 * 25 * 784 * 2
+    conv2 = 2 * 16 * 150 * 100 * 3
+    dense = 6 * sum(a * b for a, b in itertools.pairwise(DENSE))
+    return float(n * (conv1 + conv2 + dense))
 
 
 def _ratio(a: float, b: float) -> float:

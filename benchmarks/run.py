@@ -3,7 +3,10 @@
 Cases (issue 7): ``mlp`` one MLP epoch on MNIST (and the matrix-product floor), ``backward``
 the backward/forward cost ratio, ``perceptron`` MNIST 0-vs-1, ``softmax`` time to
 scikit-learn's logistic-regression accuracy, ``knn`` K=11 on MNIST (time and peak memory);
-(issue 15) ``cnn`` one epoch of a LeNet-5-like CNN against PyTorch and the products' floor.
+(issue 15) ``cnn`` one epoch of a LeNet-5-like CNN against PyTorch and the products' floor;
+(issue 24) ``kernels`` the compiled kernels' compile times and each against its NumPy path.
+The MLP and CNN cases also print every contender's GFLOP/s beside the measured float32 GEMM
+peak.
 Every case runs its contenders in this process, on the same data, with 2 threads, a warm-up
 and several round-robin repeats; the output ends with one table of ratios.
 
@@ -62,7 +65,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import _common  # noqa: E402
 from _common import FULL, QUICK, TINY, Context, Row  # noqa: E402
 
-CASES = ("mlp", "backward", "perceptron", "softmax", "knn", "cnn")
+CASES = ("mlp", "backward", "perceptron", "softmax", "knn", "cnn", "kernels")
 
 
 def _case_module(name: str):
@@ -76,6 +79,7 @@ def _case_module(name: str):
             "softmax": "softmax",
             "knn": "knn",
             "cnn": "cnn_epoch",
+            "kernels": "kernels",
         }[name]
     )
 

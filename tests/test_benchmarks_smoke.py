@@ -30,7 +30,7 @@ def bench_run(tmp_path_factory, mnist_home):
 def test_every_case_reports_rows(bench_run, capsys):
     _, rows, _ = bench_run
     cases = {r.case.split()[0] for r in rows}
-    assert cases == {"1", "2", "3", "4", "5", "6"}
+    assert cases == {"1", "2", "3", "4", "5", "6", "7"}
 
 
 def test_output_ends_with_one_ratio_table(bench_run, capsys):

@@ -16,7 +16,7 @@ import warnings
 import numpy as np
 import pytest
 
-from byhand import nn, optim
+from byhand import kernels, nn, optim
 from byhand.discriminant_analysis import LinearDiscriminantAnalysis
 from byhand.experiments import get
 from byhand.linear_model import MulticlassPerceptron, Perceptron
@@ -63,8 +63,36 @@ def test_a_broken_perceptron_update_fails_the_trace_and_the_sgd_equivalence(monk
         "step = (eta if es is None else es[hit]) * y[hit]",
         "step = -(eta if es is None else es[hit]) * y[hit]",
     )
-    assert verdicts("perceptron-trace", "w = [2, −1]") == ["failed"]
-    assert verdicts("perceptron-is-sgd", "SGD with m = 1") == ["failed"]
+    with kernels.using("numpy"):  # the NumPy scan (the compiled one is mutated below)
+        assert verdicts("perceptron-trace", "w = [2, −1]") == ["failed"]
+        assert verdicts("perceptron-is-sgd", "SGD with m = 1") == ["failed"]
+
+
+def test_a_broken_compiled_perceptron_update_fails_the_trace_and_the_sgd_equivalence(
+    monkeypatch,
+):
+    pytest.importorskip("numba")
+    from byhand.kernels import perceptron
+
+    # the update is made in two places: in the compiled loop, and by _scan_compiled after a
+    # margin too close to 0 for the loop to decide (the lecture's trace has only those)
+    mutate(
+        monkeypatch,
+        Perceptron,
+        "_scan_compiled",
+        "step = (eta if es is None else es[r]) * y[r]",
+        "step = -(eta if es is None else es[r]) * y[r]",
+    )
+    mutate(
+        monkeypatch,
+        perceptron,
+        "perceptron_scan",
+        "step = (steps[r] if by_steps else eta) * y[r]",
+        "step = -(steps[r] if by_steps else eta) * y[r]",
+    )
+    with kernels.using("numba"):
+        assert verdicts("perceptron-trace", "w = [2, −1]") == ["failed"]
+        assert verdicts("perceptron-is-sgd", "SGD with m = 1") == ["failed"]
 
 
 def test_a_tie_won_by_the_true_class_fails_the_tie_rule_claim(monkeypatch):

@@ -242,6 +242,16 @@ def _perceptron_rule(mp):
         "step = (eta if es is None else es[hit]) * y[hit]",
         "step = 0.5 * (eta if es is None else es[hit]) * y[hit]",
     )
+    # with the compiled kernels the update is made by _scan_compiled for every margin the loop
+    # cannot decide (all of the lecture's trace); the compiled loop's own update is mutated in
+    # tests/test_claims_mutation.py
+    mutate_source(
+        mp,
+        Perceptron,
+        "_scan_compiled",
+        "step = (eta if es is None else es[r]) * y[r]",
+        "step = 0.5 * (eta if es is None else es[r]) * y[r]",
+    )
 
 
 def _multiclass_perceptron_rule(mp):

@@ -17,6 +17,7 @@ from sklearn.linear_model import Perceptron as SkPerceptron
 from sklearn.model_selection import GridSearchCV
 from sklearn.pipeline import make_pipeline
 
+from byhand import kernels
 from byhand.datasets import load_mnist
 from byhand.datasets.lectures import perceptron_trace
 from byhand.linear_model._perceptron import Perceptron
@@ -224,7 +225,15 @@ def test_bit_identical_when_margins_overflow():
     assert p.mistakes_.tolist() == hist
 
 
-def test_bit_identical_when_later_rows_are_much_larger(monkeypatch):
+@pytest.fixture
+def numpy_path():
+    """The NumPy scan (the tests below spy on its chunks); the compiled one is checked
+    against the literal loop in tests/test_kernels_perceptron.py."""
+    with kernels.using("numpy"):
+        yield
+
+
+def test_bit_identical_when_later_rows_are_much_larger(monkeypatch, numpy_path):
     """Each chunk gets its own norm bound: rows 10⁸ times larger get a bound 10⁸ times
     larger (not the first rows' one) — and the result is still the literal one."""
     import byhand.linear_model._perceptron as module
@@ -255,7 +264,7 @@ def test_bit_identical_when_later_rows_are_much_larger(monkeypatch):
     )
 
 
-def test_every_pass_certifies_each_row_once(monkeypatch):
+def test_every_pass_certifies_each_row_once(monkeypatch, numpy_path):
     """The chunks certified in a pass are consecutive and cover it exactly once (in order
     and shuffled); a NaN far from the start is found and named in either case."""
     import byhand.linear_model._perceptron as module

@@ -290,3 +290,26 @@ def test_every_registered_claim_states_category_and_rule():
             assert d["rule"].strip()
             if d["source"] == "byhand":
                 assert d["category"] == "observation", d["claim"]
+
+
+def test_a_timed_claim_is_marked_in_the_record_and_still_fails_the_run():
+    from byhand.experiments import ExperimentResult
+    from byhand.experiments.runner import exit_code
+
+    res = ExperimentResult()
+    c = res.claim(
+        "ee559-3",
+        "3.6. Back-propagation",
+        "a wall-clock ratio",
+        3.0,
+        False,
+        kind="numeric",
+        target=2.0,
+        source="byhand",
+        reason="test",
+        timed=True,
+    )
+    d = c.to_dict()
+    assert d["timed"] is True and d["verdict"] == "failed"
+    record = {"name": "t", "status": "ok", "claims": [d]}
+    assert exit_code([record]) == 1  # the run reports it; only the tests look past it

@@ -49,6 +49,7 @@ from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils.validation import _check_sample_weight
 
+from byhand import kernels
 from byhand._inference import row_invariant_matmul
 from byhand._validation import (
     all_or_nothing,
@@ -446,6 +447,9 @@ class Perceptron(_PerceptronBase):
         could overflow). A sample with m < −thr is a sure mistake, one with m > thr surely
         is not; in between the margin is recomputed the literal way.
         """
+        fast = self._scan_compiled(X, y, order, stop, apply=apply)
+        if fast is not None:
+            return fast
         w, b, es = self._w, self._b, self._eta_s
         d = X.shape[1]
         wd = w[:d]
@@ -502,6 +506,43 @@ class Perceptron(_PerceptronBase):
         if fit_b:
             self._b = b
         return changes
+
+    def _scan_compiled(
+        self, X: np.ndarray, y: np.ndarray, order: np.ndarray | None, stop: int, *, apply: bool
+    ) -> int | None:
+        """:meth:`_scan` as the literal loop compiled (:func:`byhand.kernels.perceptron_scan`):
+        the kernel stops at each margin too close to 0 (or not finite) to be sure of its
+        sign, which is then decided here by the literal dot product. None: no kernel."""
+        w, es, eta, fit_b = self._w, self._eta_s, float(self.eta0), self.fit_intercept
+        i, changes, b = 0, 0, self._b
+        while True:
+            fast = kernels.perceptron_scan(
+                X, y, order, i, stop, w, b, eta, es, fit_intercept=fit_b, apply=apply
+            )
+            if fast is None:
+                return None
+            pos, status, updates, b = fast
+            changes += updates
+            if status == 0:
+                self._b = b
+                return changes
+            r = pos if order is None else int(order[pos])
+            if status == 1 and not np.isfinite(X[r]).all():
+                rows = np.array([r])
+                _raise_non_finite(
+                    self, X[r : r + 1], rows if self._index is None else self._index[rows]
+                )
+            self._b = b
+            if status == 2 or y[r] * self._literal_margin(X, r) <= 0.0:
+                if not apply:
+                    return 1
+                step = (eta if es is None else es[r]) * y[r]
+                w[: X.shape[1]] += step * X[r]
+                if fit_b:
+                    w[-1] += step
+                    b = float(w[-1])
+                changes += 1
+            i = pos + 1
 
     # -- prediction -----------------------------------------------------------------------
     def decision_function(self, X: Any) -> np.ndarray:

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from byhand import kernels
 from byhand.nn._bits import keep, word
 from byhand.nn._inputs import floating, real
 from byhand.nn.functional import sigmoid
@@ -81,6 +82,10 @@ class ReLU(Module):
     def backward(self, grad_out: np.ndarray) -> np.ndarray:
         out = self._require("_out")
         grad_out = _gradient(grad_out, out.shape, "ReLU")
+        in_place = self.inplace and grad_out.flags.writeable
+        fast = kernels.relu_backward(out, grad_out, in_place, self._buffer)
+        if fast is not None:
+            return fast
         # A selection of bits, not a product with a 0/1 mask: inf·0 would be NaN where
         # PyTorch gives 0 (byhand.nn._bits). alive: all ones where not out <= 0 (NaN too).
         alive = self._buffer("alive", out.shape, word(grad_out.dtype))

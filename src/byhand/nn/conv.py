@@ -37,6 +37,7 @@ from typing import Any
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
+from byhand import kernels
 from byhand.nn._inputs import floating, parameter_dtype
 from byhand.nn.module import Module, Parameter
 
@@ -208,10 +209,11 @@ class Conv2d(Module):
         o = self.out_channels
         y = self._buffer("y_onl", (o, n * oh * ow), dtype)
         np.matmul(w.reshape(o, -1), cols.reshape(c * kh * kw, -1), out=y)
-        if self.bias is not None:
-            y += self.bias.data[:, None]
         out = self._buffer("out", (n, o, oh, ow), dtype)
-        np.copyto(out, y.reshape(o, n, oh, ow).transpose(1, 0, 2, 3))
+        if kernels.add_bias_nchw(y, None if self.bias is None else self.bias.data, out) is None:
+            if self.bias is not None:
+                y += self.bias.data[:, None]
+            np.copyto(out, y.reshape(o, n, oh, ow).transpose(1, 0, 2, 3))
         return out
 
     # -- backward ----------------------------------------------------------------------------
@@ -254,6 +256,14 @@ class Conv2d(Module):
         g = self._grad_matrix(grad_out)
         cols = self._cols
         assert cols is not None
+        if kernels.compiles(g):  # dcols = Wᵀ G by BLAS, then col2im straight into dℓ/dx
+            w = self.weight.data
+            dcols = self._buffer("dcols", cols.shape, g.dtype)
+            np.matmul(w.reshape(w.shape[0], -1).T, g, out=dcols.reshape(w[0].size, g.shape[1]))
+            grad_in = self._buffer("grad_in", self._shape, g.dtype)
+            kernels.col2im(dcols, self.stride, self.padding, grad_in)
+            self._params_from(g)
+            return grad_in
         if self.stride == (1, 1):
             dxp = self._grad_padded_stride1(grad_out)
         else:

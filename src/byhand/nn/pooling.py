@@ -32,6 +32,7 @@ from typing import Any
 
 import numpy as np
 
+from byhand import kernels
 from byhand.nn._bits import keep, word
 from byhand.nn._inputs import floating
 from byhand.nn.conv import conv_output_size, pair
@@ -101,6 +102,11 @@ class MaxPool2d(_Pool2d):
         x = floating(x, "MaxPool2d")
         oh, ow = self._geometry(x)
         n, c = x.shape[:2]
+        fast = kernels.max_pool2d(x, self.kernel_size, self.stride, (oh, ow), self._buffer)
+        if fast is not None:
+            out, self._argmax = fast
+            self._shape, self._out_shape = x.shape, out.shape
+            return out
         if self.kernel_size == (2, 2) and self.stride == (2, 2):
             return self._forward_2x2(x, (n, c, oh, ow))
         out = self._buffer("out", (n, c, oh, ow), x.dtype)
@@ -174,6 +180,12 @@ class MaxPool2d(_Pool2d):
     def backward(self, grad_out: np.ndarray) -> np.ndarray:
         shape = self._check_grad(grad_out)
         grad_out = floating(grad_out, "MaxPool2d.backward")
+        argmax = self.__dict__.get("_argmax")
+        if argmax is not None:
+            k, s = self.kernel_size, self.stride
+            fast = kernels.max_pool2d_backward(grad_out, argmax, k, s, shape, self._buffer)
+            if fast is not None:
+                return fast
         if self.__dict__.get("_argmax") is None:
             return self._backward_2x2(grad_out, shape)
         argmax = self._argmax
@@ -205,6 +217,10 @@ class AvgPool2d(_Pool2d):
         x = floating(x, "AvgPool2d")
         oh, ow = self._geometry(x)
         n, c = x.shape[:2]
+        fast = kernels.avg_pool2d(x, self.kernel_size, self.stride, (oh, ow), self._buffer)
+        if fast is not None:
+            self._shape, self._out_shape = x.shape, fast.shape
+            return fast
         # float16 sums in float32, as PyTorch accumulates: 4 × 30000 overflows float16
         acc = np.float32 if x.dtype == np.float16 else x.dtype
         out = self._buffer("out", (n, c, oh, ow), acc)
@@ -222,6 +238,11 @@ class AvgPool2d(_Pool2d):
     def backward(self, grad_out: np.ndarray) -> np.ndarray:
         shape = self._check_grad(grad_out)
         grad_out = floating(grad_out, "AvgPool2d.backward")
+        fast = kernels.avg_pool2d_backward(
+            grad_out, self.kernel_size, self.stride, shape, self._buffer
+        )
+        if fast is not None:
+            return fast
         grad_in = self._buffer("grad_in", shape, grad_out.dtype)
         grad_in.fill(0)
         share = self._buffer("share", grad_out.shape, grad_out.dtype)

@@ -23,8 +23,8 @@ undeclared second gradient is refused.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING, Any, Protocol
 
 import numpy as np
 
@@ -32,7 +32,20 @@ from byhand.nn import _blas
 
 if TYPE_CHECKING:
     from byhand.nn.module import Parameter
-    from byhand.optim.sgd import SGD
+
+
+class SGD(Protocol):
+    """What the fused step reads and updates of :class:`byhand.optim.SGD` (named here so that
+    this module does not import ``sgd``, which imports it)."""
+
+    params: list[Parameter]
+    lr: Callable[[int], float]
+    k: int
+    momentum: float
+    weight_decay: float
+    _velocity: list[np.ndarray | None]
+
+    def _update(self, i: int, p: Parameter, g: np.ndarray, eta: float) -> None: ...
 
 
 def _operand(a: np.ndarray) -> tuple[np.ndarray, bool]:

@@ -449,6 +449,7 @@ def _backprop_mnist(seed: int, quick: bool) -> ExperimentResult:
         quote="the rule of thumb is that the backward pass is twice more expensive than the "
         "forward one.",
         lecture_value=2,
+        timed=True,
         rule="|time(backward)/time(forward) − 2| ≤ 0.5, times the best of the repetitions "
         "(the least disturbed by other processes); the tolerance is byhand's, for a rule of "
         "thumb",

@@ -1,0 +1,284 @@
+"""byhand's hot loops, written as the lectures write them and compiled with numba.
+
+Each kernel is the literal loop of its definition (a pooling window, a pass over the samples,
+a row of the softmax) in a module of this package, compiled on its first call with
+``numba.njit(cache=True)``; nothing is compiled, and numba is not even imported, by
+``import byhand``. The functions below are what :mod:`byhand.nn`, :func:`byhand.fit` and the
+estimators call. Each returns ``None`` when the compiled path does not apply (NumPy backend, a
+dtype the loop is not compiled for, such as float16): the caller then runs its vectorised
+NumPy code, which stays as the fallback and as the oracle the tests compare every kernel with
+(bit for bit for pooling, and the perceptron; to float rounding for the rest).
+
+Backend: numba when it imports, else NumPy (said once per process, :class:`KernelsWarning`);
+``BYHAND_KERNELS=numpy`` chooses NumPy; :func:`using` switches inside a ``with`` block.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+from byhand.kernels._jit import KernelsWarning, backend, compiled, set_backend, using
+
+__all__ = [
+    "KernelsWarning",
+    "add_bias_nchw",
+    "avg_pool2d",
+    "avg_pool2d_backward",
+    "backend",
+    "col2im",
+    "compiles",
+    "max_pool2d",
+    "max_pool2d_backward",
+    "pair_sq_distances",
+    "perceptron_scan",
+    "precompile",
+    "relu_backward",
+    "set_backend",
+    "softmax_cross_entropy",
+    "using",
+]
+
+Buffer = Callable[[str, tuple[int, ...], Any], np.ndarray]
+_FLOATS = (np.dtype(np.float32), np.dtype(np.float64))
+
+
+def _applies(*arrays: np.ndarray) -> bool:
+    return backend() == "numba" and all(a.dtype in _FLOATS for a in arrays)
+
+
+def _new(name: str, shape: tuple[int, ...], dtype: Any) -> np.ndarray:
+    return np.empty(shape, dtype)
+
+
+def max_pool2d(
+    x: np.ndarray,
+    kernel_size: tuple[int, int],
+    stride: tuple[int, int],
+    out_hw: tuple[int, int],
+    buffer: Buffer = _new,
+) -> tuple[np.ndarray, np.ndarray] | None:
+    """(y, argmax): each window's maximum (its last NaN if any) and the row-major offset of
+    its first maximal entry; ``buffer(name, shape, dtype)`` allocates. None: use NumPy."""
+    if not _applies(x):
+        return None
+    from byhand.kernels import pooling
+
+    (kh, kw), (sh, sw) = kernel_size, stride
+    shape = (*x.shape[:2], *out_hw)
+    out = buffer("out", shape, x.dtype)
+    argmax = buffer("argmax", shape, np.uint8 if kh * kw <= 256 else np.intp)
+    if (kh, kw, sh, sw) == (2, 2, 2, 2):
+        compiled(pooling.max_pool2d_forward_2x2)(x, out, argmax)
+    else:
+        compiled(pooling.max_pool2d_forward)(x, kh, kw, sh, sw, out, argmax)
+    return out, argmax
+
+
+def max_pool2d_backward(
+    grad_out: np.ndarray,
+    argmax: np.ndarray,
+    kernel_size: tuple[int, int],
+    stride: tuple[int, int],
+    in_shape: tuple[int, ...],
+    buffer: Buffer = _new,
+) -> np.ndarray | None:
+    """dℓ/dx: each window's gradient at its argmax (overlaps added offset by offset)."""
+    if not _applies(grad_out):
+        return None
+    from byhand.kernels import pooling
+
+    (kh, kw), (sh, sw) = kernel_size, stride
+    grad_in = buffer("grad_in", tuple(in_shape), grad_out.dtype)
+    if (kh, kw, sh, sw) == (2, 2, 2, 2):
+        compiled(pooling.max_pool2d_backward_2x2)(grad_out, argmax, grad_in)
+    else:
+        compiled(pooling.max_pool2d_backward)(grad_out, argmax, kh, kw, sh, sw, grad_in)
+    return grad_in
+
+
+def avg_pool2d(
+    x: np.ndarray,
+    kernel_size: tuple[int, int],
+    stride: tuple[int, int],
+    out_hw: tuple[int, int],
+    buffer: Buffer = _new,
+) -> np.ndarray | None:
+    """y: each window's sum in row-major order times 1/(kH·kW) (rounded to x's dtype);
+    compiled for 2 × 2 windows of stride 2 only (NumPy was as fast for the others)."""
+    if not _applies(x) or (*kernel_size, *stride) != (2, 2, 2, 2):
+        return None
+    from byhand.kernels import pooling
+
+    out = buffer("out", (*x.shape[:2], *out_hw), x.dtype)
+    scale = x.dtype.type(1.0 / 4)
+    compiled(pooling.avg_pool2d_forward_2x2)(x, scale, out)
+    return out
+
+
+def avg_pool2d_backward(
+    grad_out: np.ndarray,
+    kernel_size: tuple[int, int],
+    stride: tuple[int, int],
+    in_shape: tuple[int, ...],
+    buffer: Buffer = _new,
+) -> np.ndarray | None:
+    """dℓ/dx: every entry gets the share g·(1/(kH·kW)) of each window containing it."""
+    if not _applies(grad_out) or (*kernel_size, *stride) != (2, 2, 2, 2):
+        return None
+    from byhand.kernels import pooling
+
+    grad_in = buffer("grad_in", tuple(in_shape), grad_out.dtype)
+    scale = grad_out.dtype.type(1.0 / 4)
+    compiled(pooling.avg_pool2d_backward_2x2)(grad_out, scale, grad_in)
+    return grad_in
+
+
+def softmax_cross_entropy(
+    z: np.ndarray, y: np.ndarray, buffer: Buffer = _new
+) -> tuple[float, np.ndarray, np.ndarray] | None:
+    """(Σᵢ ℓᵢ in float64, softmax(z)/N, first argmax per row) for logits z (N, K) and class
+    indices y (N,) in 0..K−1. None: use NumPy."""
+    if not _applies(z) or y.dtype.kind not in "iu" or z.shape[1] < 1:
+        return None
+    from byhand.kernels import softmax
+
+    p = buffer("p", z.shape, z.dtype)
+    top = buffer("top", (z.shape[0],), np.intp)
+    total = compiled(softmax.softmax_cross_entropy)(z, y, p, top)
+    return float(total), p, top
+
+
+def compiles(*arrays: np.ndarray) -> bool:
+    """Whether the compiled loops run for these arrays (numba backend, float32/float64)."""
+    return _applies(*arrays)
+
+
+def add_bias_nchw(y: np.ndarray, bias: np.ndarray | None, out: np.ndarray) -> np.ndarray | None:
+    """out (N, O, OH, OW) = y (O, N·OH·OW) + bias[:, None], moved to the NCHW layout."""
+    if bias is None or not _applies(y, bias, out):
+        return None
+    from byhand.kernels import conv
+
+    n, o, oh, ow = out.shape
+    rows, bias = y.reshape(o, n, oh * ow), bias.astype(y.dtype, copy=False)
+    compiled(conv.add_bias_nchw)(rows, bias, out.reshape(n, o, oh * ow))
+    return out
+
+
+def col2im(
+    dcols: np.ndarray, stride: tuple[int, int], padding: tuple[int, int], dx: np.ndarray
+) -> np.ndarray | None:
+    """dx (N, C, H, W) = Σ of each window's gradient dcols (C, kH, kW, N, OH, OW) at its place
+    (the padding's share dropped)."""
+    if not _applies(dcols, dx):
+        return None
+    from byhand.kernels import conv
+
+    compiled(conv.col2im)(dcols, *stride, *padding, dx)
+    return dx
+
+
+def pair_sq_distances(
+    A: np.ndarray, B: np.ndarray, rows: np.ndarray, cols: np.ndarray, scale: float
+) -> np.ndarray | None:
+    """Σⱼ (s·A[rows[t], j] − s·B[cols[t], j])² in float64 for each pair t (k-NN's exact
+    distances of its candidates). None: use NumPy."""
+    if backend() != "numba" or not (A.ndim == B.ndim == 2) or not _applies(A, B):
+        return None
+    from byhand.kernels import neighbors
+
+    out = np.empty(rows.size)
+    loop = compiled(neighbors.pair_sq_distances, fastmath={"reassoc"})
+    loop(A, B, rows, cols, float(scale), out)
+    return out
+
+
+def perceptron_scan(
+    X: np.ndarray,
+    y: np.ndarray,
+    order: np.ndarray | None,
+    start: int,
+    stop: int,
+    w: np.ndarray,
+    b: float,
+    eta: float,
+    steps: np.ndarray | None,
+    *,
+    fit_intercept: bool,
+    apply: bool,
+) -> tuple[int, int, int, float] | None:
+    """The perceptron's literal pass over samples ``order[start:stop]`` (or rows
+    start..stop−1), updating w in place; (position, status, updates, b), status 0: done,
+    1: the margin at position needs the literal dot product, 2: a mistake there (``apply``
+    false). float64 only; None: use NumPy. See :mod:`byhand.kernels.perceptron`."""
+    f64 = np.dtype(np.float64)
+    if backend() != "numba" or X.ndim != 2 or not X.dtype == y.dtype == w.dtype == f64:
+        return None
+    from byhand.kernels import perceptron
+
+    scan = compiled(perceptron.perceptron_scan, fastmath={"reassoc"})
+    by_order, by_steps = order is not None, steps is not None
+    order = order if by_order else np.zeros(0, np.intp)
+    steps = steps if by_steps else np.zeros(0)
+    position, status, updates, b = scan(
+        X, y, order, by_order, start, stop, w, fit_intercept, b, eta, steps, by_steps, apply
+    )
+    return int(position), int(status), int(updates), float(b)
+
+
+def relu_backward(
+    out: np.ndarray, grad_out: np.ndarray, in_place: bool, buffer: Buffer = _new
+) -> np.ndarray | None:
+    """dℓ/dx of ReLU: +0.0 where ``out`` <= 0, ``grad_out`` elsewhere (NaN outputs pass it),
+    written over ``grad_out`` when ``in_place``. C-contiguous arrays only; None: use NumPy."""
+    if not _applies(out, grad_out) or not (out.flags.c_contiguous and grad_out.flags.c_contiguous):
+        return None
+    from byhand.kernels import activations
+
+    if in_place:
+        compiled(activations.relu_backward_inplace)(out.reshape(-1), grad_out.reshape(-1))
+        return grad_out
+    grad_in = buffer("grad_in", grad_out.shape, grad_out.dtype)
+    compiled(activations.relu_backward)(out.reshape(-1), grad_out.reshape(-1), grad_in.reshape(-1))
+    return grad_in
+
+
+def precompile(dtypes: tuple[Any, ...] = (np.float32, np.float64)) -> float:
+    """Compile (or load from numba's cache) every kernel for ``dtypes`` now, on tiny
+    inputs, instead of at its first use; returns the seconds it took (0 on NumPy).
+
+    Examples
+    --------
+    >>> from byhand import kernels
+    >>> seconds = kernels.precompile()
+    >>> seconds >= 0
+    True
+    """
+    start = time.perf_counter()
+    if backend() != "numba":
+        return 0.0
+    for dtype in dtypes:
+        x = np.arange(2 * 3 * 6 * 6, dtype=dtype).reshape(2, 3, 6, 6)
+        for k, s in (((2, 2), (2, 2)), ((3, 3), (1, 1))):
+            oh = (6 - k[0]) // s[0] + 1
+            out = max_pool2d(x, k, s, (oh, oh))
+            assert out is not None
+            max_pool2d_backward(np.ones_like(out[0]), out[1], k, s, x.shape)
+        y = avg_pool2d(x, (2, 2), (2, 2), (3, 3))
+        assert y is not None
+        avg_pool2d_backward(y, (2, 2), (2, 2), x.shape)
+        softmax_cross_entropy(x.reshape(4, -1), np.zeros(4, np.intp))
+        add_bias_nchw(x.reshape(3, -1), np.zeros(3, dtype), np.empty((2, 3, 6, 6), dtype))
+        col2im(np.zeros((3, 2, 2, 2, 5, 5), dtype), (1, 1), (0, 0), np.empty_like(x))
+        relu_backward(x, x, in_place=False)
+        relu_backward(x, x.copy(), in_place=True)
+        pair_sq_distances(x[0, 0], x[1, 0], np.arange(3), np.arange(3), 0.5)
+    X = np.ones((4, 3))
+    perceptron_scan(
+        X, np.ones(4), None, 0, 4, np.zeros(4), 0.0, 1.0, None, fit_intercept=True, apply=True
+    )
+    return time.perf_counter() - start

@@ -1,0 +1,109 @@
+"""Which backend runs the kernels, and the lazy numba compilation.
+
+Nothing here imports numba at import time: :func:`backend` decides on first use (numba if it
+imports and ``BYHAND_KERNELS`` is not ``numpy``), and :func:`compiled` compiles a loop on its
+first call with ``numba.njit(cache=True)``. Where no cache folder is writable (a read-only
+install), numba refuses ``cache=True``; the loop is then compiled in memory, once per process.
+Either fallback is said once per process: a :class:`KernelsWarning` when numba cannot be
+imported or cannot compile, a log line (logger ``byhand.kernels``) when the user chose NumPy or
+when the cache is not writable.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import warnings
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any
+
+__all__ = ["KernelsWarning", "backend", "compiled", "set_backend", "using"]
+
+_log = logging.getLogger("byhand.kernels")
+_BACKENDS = ("numba", "numpy")
+_state: dict[str, Any] = {"backend": None, "said": set()}
+_dispatchers: dict[Callable[..., Any], Any] = {}
+
+
+class KernelsWarning(UserWarning):
+    """byhand runs its loops on NumPy (numba is missing or failed): slower, same results."""
+
+
+def _say_once(key: str, message: str, *, warn: bool) -> None:
+    if key in _state["said"]:
+        return
+    _state["said"].add(key)
+    if warn:
+        warnings.warn(message, KernelsWarning, stacklevel=4)
+    else:
+        _log.info(message)
+
+
+def _choose() -> str:
+    wanted = os.environ.get("BYHAND_KERNELS", "").strip().lower()
+    if wanted == "numpy":
+        _say_once("numpy", "byhand.kernels: BYHAND_KERNELS=numpy, running on NumPy", warn=False)
+        return "numpy"
+    if wanted not in ("", "numba"):
+        raise ValueError(f"BYHAND_KERNELS must be 'numba' or 'numpy', got {wanted!r}")
+    try:
+        import numba  # noqa: F401
+    except Exception as e:  # ImportError, or a numba built for another NumPy
+        _say_once(
+            "numpy",
+            f"byhand.kernels: numba could not be imported ({type(e).__name__}: {e}); "
+            "byhand runs its loops on NumPy (same results, slower)",
+            warn=True,
+        )
+        return "numpy"
+    return "numba"
+
+
+def backend() -> str:
+    """'numba' or 'numpy': the backend the kernels run on (decided on first use)."""
+    if _state["backend"] is None:
+        _state["backend"] = _choose()
+    return _state["backend"]
+
+
+def set_backend(name: str | None) -> str | None:
+    """Run the kernels on ``name`` ('numba', 'numpy', or None: decide again); returns the
+    previous choice. 'numba' raises ImportError when numba cannot be imported."""
+    if name not in (*_BACKENDS, None):
+        raise ValueError(f"backend must be one of {_BACKENDS} or None, got {name!r}")
+    if name == "numba":
+        import numba  # noqa: F401
+    previous, _state["backend"] = _state["backend"], name
+    return previous
+
+
+@contextmanager
+def using(name: str) -> Iterator[None]:
+    """``with using('numpy'): ...`` runs the block on that backend."""
+    previous = set_backend(name)
+    try:
+        yield
+    finally:
+        _state["backend"] = previous
+
+
+def compiled(loop: Callable[..., Any], fastmath: Any = False) -> Any:
+    """The numba dispatcher of ``loop`` (compiled per argument types on first call);
+    ``fastmath``: numba's flags (a set such as {"reassoc"}), off by default."""
+    dispatcher = _dispatchers.get(loop)
+    if dispatcher is None:
+        import numba
+
+        options = {"nogil": True, "error_model": "numpy", "fastmath": fastmath}
+        try:
+            dispatcher = numba.njit(cache=True, **options)(loop)
+        except RuntimeError as e:  # "cannot cache function ...: no locator available"
+            _say_once(
+                "memory",
+                f"byhand.kernels: no writable cache folder ({e}); compiling in memory",
+                warn=False,
+            )
+            dispatcher = numba.njit(cache=False, **options)(loop)
+        _dispatchers[loop] = dispatcher
+    return dispatcher
