@@ -9,6 +9,8 @@ Names are resolved lazily so that ``import byhand`` (and the command line) start
 from __future__ import annotations
 
 import importlib
+import sys
+import types
 from typing import Any
 
 __version__ = "0.1.0"
@@ -49,6 +51,26 @@ def __getattr__(name: str) -> Any:
         raise AttributeError(f"module 'byhand' has no attribute {name!r}")
     globals()[name] = value
     return value
+
+
+class _Package(types.ModuleType):
+    """The package's module type: ``byhand.gradcheck`` stays the function.
+
+    ``gradcheck`` is both a public function and the submodule defining it. Importing the
+    submodule (``from byhand.gradcheck import GradcheckError``) makes the import system bind
+    the submodule as the package's attribute, which would turn ``byhand.gradcheck(...)``
+    into "'module' object is not callable" depending on import order; that one binding is
+    ignored (the submodule stays in ``sys.modules``, where ``from byhand.gradcheck import``
+    finds it).
+    """
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if name in _EXPORTS and isinstance(value, types.ModuleType):
+            return
+        super().__setattr__(name, value)
+
+
+sys.modules[__name__].__class__ = _Package
 
 
 def __dir__() -> list[str]:
