@@ -53,10 +53,10 @@ class ModelFileError(ValueError):
 
     Examples
     --------
-    >>> import os, tempfile
+    >>> import pathlib, tempfile
     >>> from byhand.io import ModelFileError, load
-    >>> path = os.path.join(tempfile.mkdtemp(), "not_a_model.npz")
-    >>> _ = open(path, "wb").write(b"hello")
+    >>> path = pathlib.Path(tempfile.mkdtemp()) / "not_a_model.npz"
+    >>> _ = path.write_bytes(b"hello")
     >>> try:
     ...     load(path)
     ... except ModelFileError as e:
