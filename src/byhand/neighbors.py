@@ -196,8 +196,11 @@ class KNeighborsClassifier(ClassifierMixin, BaseEstimator):
 
     Attributes
     ----------
-    classes_ : (n_classes,) labels, or a list of them per output; outputs_2d_ : whether y
-    had several outputs; n_samples_fit_, and the stored training data.
+    classes_ : (n_classes,) labels, or a list of them per output
+    outputs_2d_ : bool
+        Whether y had several outputs.
+    n_samples_fit_ : int
+        The number of stored training samples (the training data is kept for ``predict``).
 
     ``kneighbors(X=None, n_neighbors=None, return_distance=True)`` returns
     ``(distances, indices)`` as scikit-learn's (``X=None``: the neighbours of each training

@@ -85,9 +85,15 @@ class LinearSVM(BinaryLinearMixin, GradientSolverMixin, ClassifierMixin, BaseEst
 
     Attributes
     ----------
-    classes_ (2,), coef_ (1, n_features), intercept_ (1,), n_iter_, loss_curve_ (mean hinge
-    per epoch), support_ : indices of the training samples with margin yₙ f(xₙ) <= 1 at the
-    end (the support vectors and the margin violators).
+    classes_ : (2,)
+    coef_ : (1, n_features)
+    intercept_ : (1,)
+    n_iter_ : int
+    loss_curve_ : list of float
+        The mean hinge per epoch.
+    support_ : ndarray of int
+        Indices of the training samples with margin yₙ f(xₙ) <= 1 at the end (the support
+        vectors and the margin violators).
 
     Raises
     ------
