@@ -29,11 +29,6 @@ from byhand.experiments import registry as _experiment_registry  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
 
-# ``byhand.gradcheck`` is both a public function and the submodule defining it: importing the
-# submodule directly (``from byhand.gradcheck import GradcheckError``) before the function
-# was first looked up rebinds ``byhand.gradcheck`` to the module. Look the function up first,
-# so that the API reference documents the function the README calls.
-_ = byhand.gradcheck
 
 project = "byhand"
 author = "the byhand authors"
