@@ -39,6 +39,9 @@ def _positive(name: str, value: Any) -> float:
 class Schedule:
     """A step size as a function of the step count k.
 
+    Source: CS 577 Lecture 01 (Wang, IIT, 2024), slide 'Stochastic gradient descent (SGD)'
+    (learning rates ε_k > 0, k = 1, 2, …) and slide 'SGD on our example' (ε_k = 0.99^k · 0.1).
+
     Subclasses name their constructor arguments in ``_params``; the arguments are stored
     unchanged (as scikit-learn stores an estimator's), and their float values in
     ``_values`` for evaluation.
@@ -96,6 +99,9 @@ class Schedule:
 class Constant(Schedule):
     """ε_k = ε.
 
+    Source: CS 577 Lecture 01 (Wang, IIT, 2024), slide 'Stochastic gradient descent (SGD)'
+    and slide 'SGD on our example' (ε_k ≡ 0.1).
+
     Raises
     ------
     TypeError
@@ -121,7 +127,10 @@ class Constant(Schedule):
 
 
 class Exponential(Schedule):
-    """ε_k = ε_0 · γ^k (lecture 01), with 0 < γ <= 1.
+    """ε_k = ε_0 · γ^k, with 0 < γ <= 1.
+
+    Source: CS 577 Lecture 01 (Wang, IIT, 2024), slide 'Stochastic gradient descent (SGD)'
+    and slide 'SGD on our example' (ε_k = 0.99^k · 0.1, from k = 0).
 
     Raises
     ------
@@ -153,6 +162,9 @@ class Exponential(Schedule):
 
 class InverseTime(Schedule):
     """ε_k = ε_0 / (1 + decay · k): the Robbins–Monro rate, Σε_k = ∞, Σε_k² < ∞.
+
+    Source: CS 577 Lecture 01 (Wang, IIT, 2024), slide 'Stochastic gradient descent (SGD)'
+    asks for decaying ε_k > 0; this decay is the classical one for which SGD converges.
 
     Raises
     ------
@@ -186,7 +198,9 @@ class InverseTime(Schedule):
 
 
 def constant(eta: float) -> Constant:
-    """ε_k = ε.
+    """ε_k = ε (a :class:`Constant`).
+
+    Source: CS 577 Lecture 01 (Wang, IIT, 2024), slide 'Stochastic gradient descent (SGD)'.
 
     Raises
     ------
@@ -209,7 +223,10 @@ def constant(eta: float) -> Constant:
 
 
 def exponential(eta0: float, gamma: float) -> Exponential:
-    """ε_k = ε_0 · γ^k (CS 577 Lecture 01 (Wang, IIT, 2024), "Stochastic gradient descent").
+    """ε_k = ε_0 · γ^k (an :class:`Exponential`).
+
+    Source: CS 577 Lecture 01 (Wang, IIT, 2024), slide 'Stochastic gradient descent (SGD)'
+    and slide 'SGD on our example' (ε_k = 0.99^k · 0.1).
 
     Raises
     ------
@@ -232,7 +249,9 @@ def exponential(eta0: float, gamma: float) -> Exponential:
 
 
 def inverse_time(eta0: float, decay: float) -> InverseTime:
-    """ε_k = ε_0 / (1 + decay · k).
+    """ε_k = ε_0 / (1 + decay · k) (an :class:`InverseTime`).
+
+    Source: CS 577 Lecture 01 (Wang, IIT, 2024), slide 'Stochastic gradient descent (SGD)'.
 
     Raises
     ------
