@@ -1,9 +1,21 @@
 """byhand — deep learning from first principles, every gradient written by hand, in NumPy.
 
 ``import byhand`` exposes the estimators, ``fit``, ``gradcheck``, ``save`` and ``load``;
-``byhand.nn``, ``byhand.optim``, ``byhand.datasets``, ``byhand.experiments`` and
-``byhand.lectures`` (the five lectures, cited by name) stay namespaces.
+the namespaces are ``byhand.nn`` (modules with hand-written backward passes, losses),
+``byhand.optim`` (optimisers, step-size schedules), ``byhand.datasets`` (the lectures' data),
+``byhand.experiments`` (the lectures' worked examples), ``byhand.lectures`` (the five
+lectures, cited by name) and ``byhand.plotting`` (decision regions, loss contours with
+gradient-descent paths, learning curves; matplotlib without pyplot).
 Names are resolved lazily so that ``import byhand`` (and the command line) start fast.
+The API reference of the documentation site (docs/api/index.md) lists every public name.
+
+Examples
+--------
+>>> import byhand
+>>> "plotting" in byhand.__all__ and "gradcheck" in byhand.__all__
+True
+>>> byhand.lectures.name("cs577-01")
+'CS 577 Lecture 01 (Wang, IIT, 2024)'
 """
 
 from __future__ import annotations
@@ -35,7 +47,7 @@ _EXPORTS: dict[str, str] = {
     "MLPRegressor": "byhand.neural_network",
     "CNNClassifier": "byhand.neural_network",
 }
-_NAMESPACES = ("nn", "optim", "datasets", "experiments", "lectures")
+_NAMESPACES = ("nn", "optim", "datasets", "experiments", "lectures", "plotting")
 
 __all__ = [*sorted(_EXPORTS), *_NAMESPACES, "__version__"]
 

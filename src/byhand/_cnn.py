@@ -153,6 +153,28 @@ class CNNClassifier(NetworkClassifier):
     Raises ValueError for images that do not match ``image_shape`` / the fitted shape.
     Source: Deep Neural Networks Course I (Galerne, Univ. Orléans, 2024–25), "Neural networks
     for image classification"; LeNet-5 (LeCun et al., 1998).
+
+    Raises
+    ------
+    ValueError
+        On invalid parameters, rows that do not fit ``image_shape``, or NaN or inf in X.
+    sklearn.exceptions.NotFittedError
+        When ``predict`` is called before ``fit``.
+
+    Examples
+    --------
+    A small CNN on 300 of scikit-learn's 8×8 digits (pixels already in [0, 1]); MNIST works
+    the same way with ``load_mnist()``:
+
+    >>> from byhand import CNNClassifier
+    >>> from byhand.datasets import load_digits
+    >>> X, y = load_digits()
+    >>> cnn = CNNClassifier(conv_layers=[(4, 3, 1)], dense_layers=[16], max_iter=15,
+    ...                     tol=None, random_state=0).fit(X[:300], y[:300])
+    >>> cnn.score(X[:300], y[:300]) > 0.9
+    True
+    >>> cnn.predict(X[300:305].reshape(5, 8, 8)).shape
+    (5,)
     """
 
     _solvers = ("sgd", "adam")

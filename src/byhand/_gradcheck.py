@@ -24,7 +24,24 @@ from byhand.nn.module import Module
 
 
 class GradcheckError(AssertionError):
-    """``backward`` disagrees with finite differences; the message is a readable report."""
+    """``backward`` disagrees with finite differences; the message is a readable report.
+
+    An AssertionError, so that a failing check fails a test.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from byhand import GradcheckError, gradcheck
+    >>> from byhand.nn import Tanh
+    >>> class WrongTanh(Tanh):
+    ...     def backward(self, grad_out):  # forgets the factor 1 − tanh²
+    ...         return grad_out
+    >>> try:
+    ...     gradcheck(WrongTanh(), np.array([[0.5, -1.0]]))
+    ... except GradcheckError as e:
+    ...     print(isinstance(e, AssertionError))
+    True
+    """
 
 
 def _numeric(f: Callable[[], float], x: np.ndarray, eps: float) -> np.ndarray:
@@ -119,6 +136,38 @@ def gradcheck(
     restored to their dtype afterwards. The input gradient is checked unless ``backward``
     returns None (``Sequential(..., input_grad=False)``); each parameter is checked once,
     however many modules use it (its gradient is the sum over its uses).
+
+    The numeric derivative of each entry θᵢ is the central difference
+    (L(θ + ε eᵢ) − L(θ − ε eᵢ)) / (2ε), with L = Σ r ⊙ module(x) for a fixed random r (a loss
+    is used as it is); EE-559 3.6 (Fleuret, EPFL, 2019), slide '3.6. Back-propagation' gives
+    the gradients being checked.
+
+    Parameters
+    ----------
+    module_or_loss : Module or Loss
+    inputs : x for a module, (z, y) for a loss
+    eps, atol, rtol : float
+        Step of the differences and tolerances of the comparison.
+    random_state : int or Generator
+        Seeds r.
+
+    Raises
+    ------
+    GradcheckError
+        When the analytic and numeric gradients disagree.
+    TypeError, ValueError
+        For an object that is neither a Module nor a Loss, or inputs it refuses.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from byhand import gradcheck
+    >>> from byhand.nn import CrossEntropyLoss, Linear
+    >>> x = np.random.default_rng(0).normal(size=(4, 3))
+    >>> bool(gradcheck(Linear(3, 2, random_state=0), x) < 1e-6)
+    True
+    >>> bool(gradcheck(CrossEntropyLoss(), np.zeros((2, 3)), np.array([0, 2])) < 1e-6)
+    True
     """
     if isinstance(module_or_loss, Loss):
         if len(inputs) != 2:

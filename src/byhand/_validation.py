@@ -1,4 +1,7 @@
-"""Input checks shared by byhand's estimators (the edges where data enters, DESIGN.md).
+"""Input checks shared by byhand's estimators (the edges where data enters).
+
+Where each input is checked: docs/architecture.md, "Where inputs are checked" (on the
+documentation site, How byhand works › byhand — architecture).
 
 Thin layers over scikit-learn's ``validate_data`` / ``check_is_fitted`` /
 ``check_classification_targets`` so that every estimator reports bad input the same way:

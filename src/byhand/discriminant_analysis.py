@@ -110,6 +110,25 @@ class LinearDiscriminantAnalysis(ClassifierMixin, BaseEstimator):
     ----------
     classes_, priors_ (K,), means_ (K, d), covariance_ (d, d);
     coef_ (1, d) and intercept_ (1,) for two classes (w, b), else (K, d) and (K,) (the δ_k).
+
+    Raises
+    ------
+    ValueError
+        On invalid parameters (named, with the value received), X or y with NaN or inf, X
+        not 2-D, or X and y of different lengths.
+    sklearn.exceptions.NotFittedError
+        When ``predict`` (or another method that needs the fit) is called before ``fit``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from byhand import LinearDiscriminantAnalysis
+    >>> from byhand.datasets import make_gaussian_classes
+    >>> data = make_gaussian_classes(2000, random_state=0, return_params=True)
+    >>> lda = LinearDiscriminantAnalysis().fit(data.X, data.y)
+    >>> w_true = np.linalg.solve(data.cov, data.means[1] - data.means[0])  # Σ⁻¹(m₁ − m₀)
+    >>> np.round(w_true, 2), np.round(lda.coef_[0], 1)  # the truth, its estimate from 2000 points
+    (array([ 2.67, -1.33]), array([ 2.8, -1.4]))
     """
 
     def __init__(self, tol: float = 1e-10) -> None:

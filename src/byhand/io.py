@@ -47,7 +47,22 @@ __all__ = ["FORMAT_VERSION", "ModelFileError", "load", "save"]
 
 
 class ModelFileError(ValueError):
-    """A file is not a (readable) byhand model or checkpoint; the message says why."""
+    """A file is not a (readable) byhand model or checkpoint; the message says why.
+
+    A ValueError, raised by :func:`load` and by checkpoint loading.
+
+    Examples
+    --------
+    >>> import pathlib, tempfile
+    >>> from byhand.io import ModelFileError, load
+    >>> path = pathlib.Path(tempfile.mkdtemp()) / "not_a_model.npz"
+    >>> _ = path.write_bytes(b"hello")
+    >>> try:
+    ...     load(path)
+    ... except ModelFileError as e:
+    ...     print(isinstance(e, ValueError), "not_a_model.npz" in str(e))
+    True True
+    """
 
 
 # --------------------------------------------------------------------------- allow-list
@@ -482,6 +497,21 @@ def save(model: Any, path: str | os.PathLike[str]) -> Path:
     when ``path`` does not end in ``.npz`` (the file is a zip of ``.npy`` arrays; another suffix
     would hide what it is) and FileNotFoundError when the folder of ``path`` does not exist.
     Returns the path written.
+
+    Examples
+    --------
+    >>> import os, tempfile
+    >>> import numpy as np
+    >>> from byhand import LinearRegression, load, save
+    >>> X, y = np.array([[1.0], [2.0], [3.0]]), np.array([2.0, 3.0, 1.0])
+    >>> model = LinearRegression().fit(X, y)
+    >>> path = save(model, os.path.join(tempfile.mkdtemp(), "model.npz"))
+    >>> path.name
+    'model.npz'
+    >>> save(model, "model.pkl")
+    Traceback (most recent call last):
+    ...
+    ValueError: ...
     """
     if Path(path).suffix.lower() != ".npz":
         raise ValueError(f"save writes an .npz file: give a path ending in .npz, got {str(path)!r}")
@@ -541,6 +571,17 @@ def load(path: str | os.PathLike[str]) -> Any:
 
     Raises FileNotFoundError (missing path) or :class:`ModelFileError` (a ``ValueError``:
     truncated, corrupted, foreign, pickled or newer-format file), naming the file.
+
+    Examples
+    --------
+    >>> import os, tempfile
+    >>> import numpy as np
+    >>> from byhand import LinearRegression, load, save
+    >>> X, y = np.array([[1.0], [2.0], [3.0]]), np.array([2.0, 3.0, 1.0])
+    >>> model = LinearRegression().fit(X, y)
+    >>> again = load(save(model, os.path.join(tempfile.mkdtemp(), "model.npz")))
+    >>> type(again).__name__, bool(np.array_equal(again.predict(X), model.predict(X)))
+    ('LinearRegression', True)
     """
     meta, arrays = read_archive(path, FORMAT, FORMAT_VERSION)
     what = str(path)

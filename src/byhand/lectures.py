@@ -24,6 +24,15 @@ class Lecture:
     ``lecturer`` the lecturer's full name, ``surname`` the name used in short citations,
     ``institution`` the short name of the institution, ``year`` the year of the slides, and
     ``published`` where the slides are published.
+
+    Examples
+    --------
+    >>> from byhand.lectures import get
+    >>> lec = get("ee559-3")
+    >>> lec.short
+    'EE-559 3.1–3.6 (Fleuret, EPFL, 2019)'
+    >>> lec.lecturer, lec.institution
+    ('François Fleuret', 'EPFL')
     """
 
     id: str
@@ -113,7 +122,18 @@ LECTURES: dict[str, Lecture] = {
 
 
 def get(lecture_id: str) -> Lecture:
-    """The :class:`Lecture` for ``lecture_id``; ValueError naming the known ids otherwise."""
+    """The :class:`Lecture` for ``lecture_id``; ValueError naming the known ids otherwise.
+
+    Examples
+    --------
+    >>> from byhand.lectures import get
+    >>> get("galerne-1").title  # doctest: +ELLIPSIS
+    '...'
+    >>> get("cs577-02")
+    Traceback (most recent call last):
+    ...
+    ValueError: ...
+    """
     try:
         return LECTURES[lecture_id]
     except (KeyError, TypeError):
@@ -123,11 +143,31 @@ def get(lecture_id: str) -> Lecture:
 
 
 def name(lecture_id: str) -> str:
-    """The short citation of a lecture: ``"EE-559 3.1–3.6 (Fleuret, EPFL, 2019)"``."""
+    """The short citation of a lecture: ``"EE-559 3.1–3.6 (Fleuret, EPFL, 2019)"``.
+
+    Raises ValueError for an unknown ``lecture_id`` (as :func:`get`).
+
+    Examples
+    --------
+    >>> from byhand.lectures import name
+    >>> name("cs577-04")
+    'CS 577 Lecture 04 (Wang, IIT, 2024)'
+    """
     return get(lecture_id).short
 
 
 def cite(lecture_id: str, slide: str = "") -> str:
-    """``"CS 577 Lecture 01 (Wang, IIT, 2024), slide 'Perceptron: an example'"``."""
+    """``"CS 577 Lecture 01 (Wang, IIT, 2024), slide 'Perceptron: an example'"``.
+
+    Raises ValueError for an unknown ``lecture_id`` (as :func:`get`).
+
+    Examples
+    --------
+    >>> from byhand.lectures import cite
+    >>> cite("cs577-01", "Perceptron: an example")
+    "CS 577 Lecture 01 (Wang, IIT, 2024), slide 'Perceptron: an example'"
+    >>> cite("ee559-3")
+    'EE-559 3.1–3.6 (Fleuret, EPFL, 2019)'
+    """
     text = name(lecture_id)
     return f"{text}, slide '{slide}'" if slide else text

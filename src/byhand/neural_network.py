@@ -159,6 +159,26 @@ class MLPRegressor(RegressorMixin, NetworkEstimator):
     Its default ``learning_rate`` is 0.001 (scikit-learn's ``learning_rate_init``): the
     squared error's gradient grows with the scale of y, and 0.01 with momentum 0.9 diverges
     on targets of a few hundred (scikit-learn's ``check_regressor_multioutput``).
+
+    Raises
+    ------
+    ValueError
+        On invalid parameters, X or y with NaN or inf, or X not 2-D. A run whose loss becomes
+        non-finite stops with a ``byhand.training.DivergenceWarning``.
+    sklearn.exceptions.NotFittedError
+        When ``predict`` is called before ``fit``.
+
+    Examples
+    --------
+    >>> from byhand import MLPRegressor
+    >>> from byhand.datasets import make_sin_regression
+    >>> X, y = make_sin_regression(200, noise=0.05, random_state=0)
+    >>> reg = MLPRegressor((32,), activation="tanh", learning_rate=0.01, max_iter=300,
+    ...                    tol=None, random_state=0).fit(X, y)
+    >>> reg.score(X, y) > 0.95
+    True
+    >>> reg.predict(X[:4]).shape
+    (4,)
     """
 
     def __init__(

@@ -17,7 +17,15 @@ PALETTE = ("#2e5bba", "#d1495b", "#edae49", "#00798c", "#66a182", "#8d5a97", "#3
 def subplots(
     nrows: int = 1, ncols: int = 1, *, figsize: tuple[float, float] | None = None, **kw: Any
 ) -> tuple[Any, Any]:
-    """``(fig, axes)`` like ``plt.subplots`` but without pyplot (a bare Agg-renderable Figure)."""
+    """``(fig, axes)`` like ``plt.subplots`` but without pyplot (a bare Agg-renderable Figure).
+
+    Examples
+    --------
+    >>> from byhand.plotting import subplots
+    >>> fig, axes = subplots(1, 2, figsize=(6, 3))
+    >>> len(axes), [float(v) for v in fig.get_size_inches()]
+    (2, [6.0, 3.0])
+    """
     from matplotlib.figure import Figure
 
     if figsize is None:
@@ -52,6 +60,15 @@ def decision_regions(
     ``model`` is a fitted 2-D classifier (anything with ``predict``; ``decision_function`` is used
     for the boundary of binary models when present). ``X`` of shape (N, 2) and labels ``y`` are
     scattered on top. Returns the axes.
+
+    Examples
+    --------
+    >>> from byhand import Perceptron
+    >>> from byhand.datasets import perceptron_trace
+    >>> from byhand.plotting import decision_regions
+    >>> X, y = perceptron_trace()
+    >>> ax = decision_regions(Perceptron(fit_intercept=False).fit(X, y), X, y, resolution=50)
+    >>> ax.figure.savefig("perceptron.png")
     """
     from matplotlib.colors import ListedColormap
 
@@ -118,6 +135,20 @@ def loss_contours(
     of iterates (a GD path); ``minimum`` is marked with a star. Log-spaced levels by default.
     With ``batched=True`` ``loss`` takes all grid points at once, an array (M, 2), and returns
     M values (one call instead of M).
+
+    Examples
+    --------
+    Gradient descent on L(θ) = θ₁² + 10 θ₂² with ε = 0.05:
+
+    >>> import numpy as np
+    >>> from byhand.plotting import loss_contours
+    >>> loss = lambda t: t[0] ** 2 + 10 * t[1] ** 2
+    >>> path = [np.array([2.0, 1.0])]
+    >>> for _ in range(20):
+    ...     t = path[-1]
+    ...     path.append(t - 0.05 * np.array([2 * t[0], 20 * t[1]]))
+    >>> ax = loss_contours(loss, (-2.5, 2.5), (-1.5, 1.5), paths={"GD": np.array(path)})
+    >>> ax.figure.savefig("contours.png")
     """
     if ax is None:
         _, ax = subplots()
@@ -160,7 +191,17 @@ def learning_curves(
     log: bool = False,
     title: str | None = None,
 ) -> Any:
-    """One line per named curve (loss or error per iteration/epoch); log y-scale on request."""
+    """One line per named curve (loss or error per iteration/epoch); log y-scale on request.
+
+    Returns the axes.
+
+    Examples
+    --------
+    >>> from byhand.plotting import learning_curves
+    >>> ax = learning_curves({"train": [1.0, 0.5, 0.25], "validation": [1.1, 0.7, 0.6]}, log=True)
+    >>> [line.get_label() for line in ax.get_lines()]
+    ['train', 'validation']
+    """
     if ax is None:
         _, ax = subplots()
     for i, (label, values) in enumerate(curves.items()):

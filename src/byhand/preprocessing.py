@@ -112,6 +112,19 @@ class PolynomialFeatures(TransformerMixin, BaseEstimator):
 
     Attributes: ``n_features_in_``, ``n_output_features_``, ``powers_`` (n_output, n_in):
     the exponent α of each column (computed when read: it is n_output × n_in integers).
+
+    Raises
+    ------
+    ValueError
+        If ``degree`` is not an integer >= 0, X is not 2-D or holds NaN or inf, the output
+        would not fit in memory, or a monomial overflows float64.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from byhand import PolynomialFeatures
+    >>> PolynomialFeatures(degree=2).fit_transform(np.array([[2.0, 3.0]]))  # 1, u, v, u², uv, v²
+    array([[1., 2., 3., 4., 6., 9.]])
     """
 
     def __init__(self, degree: int = 2, include_bias: bool = True) -> None:
@@ -224,6 +237,25 @@ class PairProductFeatures(TransformerMixin, BaseEstimator):
     setting (MNIST, 100 random pairs) is ``n_pairs=100``, which the experiment passes.
 
     Attributes: ``pairs_`` (n_pairs, 2) int array of (u, v); ``n_features_in_``.
+
+    Raises
+    ------
+    ValueError
+        If ``n_pairs`` is not a positive integer or exceeds d(d−1)/2, or X is not 2-D or holds
+        NaN or inf.
+
+    Examples
+    --------
+    The XOR feature Φ(x_u, x_v) = (x_u, x_v, x_u x_v) of EE-559 3.3:
+
+    >>> from byhand import PairProductFeatures
+    >>> from byhand.datasets import xor
+    >>> X, y = xor()
+    >>> PairProductFeatures().fit_transform(X)
+    array([[0., 0., 0.],
+           [0., 1., 0.],
+           [1., 0., 0.],
+           [1., 1., 1.]])
     """
 
     def __init__(self, n_pairs: int | None = None, random_state: Any = None) -> None:
@@ -315,6 +347,20 @@ class RadialFeatures(TransformerMixin, BaseEstimator):
 
     ``center=None`` uses the mean of the training inputs (``center_`` after fit); otherwise
     ``center`` is an array of n_features coordinates. ``transform`` returns [X, ‖X − c‖].
+
+    Raises
+    ------
+    ValueError
+        If ``center`` does not have n_features coordinates, or X is not 2-D or holds NaN or
+        inf.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from byhand import RadialFeatures
+    >>> RadialFeatures(center=[0.0, 0.0]).fit_transform(np.array([[3.0, 4.0], [0.0, 1.0]]))
+    array([[3., 4., 5.],
+           [0., 1., 1.]])
     """
 
     def __init__(self, center: Any = None) -> None:

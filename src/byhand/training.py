@@ -37,7 +37,18 @@ class DivergenceWarning(RuntimeWarning):
 
 @dataclass
 class History:
-    """Per-epoch record of a run: training loss and metric, validation ones, wall time."""
+    """Per-epoch record of a run: training loss and metric, validation ones, wall time.
+
+    ``epochs`` is the number of epochs recorded; ``to_dict()``/``from_dict()`` convert to and
+    from plain data (checkpoints store it so).
+
+    Examples
+    --------
+    >>> from byhand import History
+    >>> h = History(metric_name="accuracy", loss=[0.7, 0.4], metric=[0.5, 0.9])
+    >>> h.epochs, History.from_dict(h.to_dict()) == h
+    (2, True)
+    """
 
     metric_name: str = "accuracy"
     loss: list[float] = field(default_factory=list)
@@ -430,6 +441,29 @@ def fit(
     X, y and ``validation_data`` are only read; a parameter array that cannot be written
     (read-only, or a ``mmap_mode="r"`` memory map) is copied before the first step.
     X (or the validation X) with no samples is a ValueError.
+
+    Each step is EE-559 3.6 (Fleuret, EPFL, 2019), slides 'Forward pass', 'Backward pass' and
+    'Gradient step': z = model(x_batch), L = loss(z, y_batch), model.backward(∂L/∂z),
+    optimizer.step().
+
+    Examples
+    --------
+    Full-batch gradient descent for the lecture's N = 3 regression (CS 577 Lecture 01
+    (Wang, IIT, 2024), slide 'Gradient descent (GD)'):
+
+    >>> import numpy as np
+    >>> from byhand import fit
+    >>> from byhand.datasets import lecture01_regression
+    >>> from byhand.nn import Linear, MSELoss
+    >>> from byhand.optim import SGD
+    >>> X, y = lecture01_regression()
+    >>> model = Linear(1, 1, init="zeros", dtype=np.float64)
+    >>> history = fit(model, MSELoss(), SGD(model.parameters(), lr=0.1), X, y[:, None],
+    ...               epochs=2000, verbose=0)
+    >>> np.round(model.weight.data.ravel(), 4), np.round(model.bias.data, 4)
+    (array([-0.5]), array([3.]))
+    >>> history.epochs
+    2000
     """
     if isinstance(epochs, bool) or not isinstance(epochs, (int, np.integer)) or epochs < 0:
         raise ValueError(f"epochs must be an integer >= 0, got {epochs!r}")

@@ -12,6 +12,17 @@ class Dataset(tuple):
     """``(X, y)`` with ``.X``, ``.y``, ``.feature_names`` and ``.target_names`` attributes.
 
     A tuple of exactly two arrays, so ``X, y = load_digits()`` works like the other loaders.
+
+    Shapes: X (n, d) (or (n, 8, 8) for images), y (n,).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from byhand.datasets import Dataset
+    >>> data = Dataset(np.zeros((3, 2)), np.array([0, 1, 0]), feature_names=["a", "b"])
+    >>> X, y = data
+    >>> X.shape, y.tolist(), data.feature_names
+    ((3, 2), [0, 1, 0], ['a', 'b'])
     """
 
     X: np.ndarray

@@ -19,6 +19,13 @@ def load_digits(*, dtype: type = np.float64, images: bool = False) -> Dataset:
     -------
     :class:`~byhand.datasets.Dataset`: unpacks as ``X, y`` (y int64 in 0..9) and carries
     ``feature_names`` ("pixel_i_j") and ``target_names`` (0..9).
+
+    Examples
+    --------
+    >>> from byhand.datasets import load_digits
+    >>> X, y = load_digits()
+    >>> X.shape, y.shape, float(X.max()), int(y[0])
+    ((1797, 64), (1797,), 1.0, 0)
     """
     if np.dtype(dtype) not in (np.dtype(np.float32), np.dtype(np.float64)):
         raise ValueError(f"dtype must be float32 or float64, got {np.dtype(dtype)}")

@@ -36,6 +36,18 @@ def parse_idx(data: bytes, name: str = "<bytes>", expected_magic: int | None = N
     ``name`` is used in error messages; ``expected_magic`` (e.g. 2051 or 2049) is checked
     when given. Raises ValueError on a short header, a bad magic number, or a body whose
     length differs from the item count announced by the header.
+
+    Examples
+    --------
+    >>> import struct
+    >>> from byhand.datasets import parse_idx
+    >>> data = struct.pack(">HBBI", 0, 0x08, 1, 3) + bytes([7, 8, 9])  # 3 unsigned bytes
+    >>> parse_idx(data)
+    array([7, 8, 9], dtype=uint8)
+    >>> parse_idx(data[:-1], name="labels")
+    Traceback (most recent call last):
+    ...
+    ValueError: ...
     """
     if len(data) < 4:
         raise ValueError(
@@ -96,12 +108,35 @@ def read_bytes(path: str | os.PathLike[str]) -> bytes:
 
 
 def read_idx(path: str | os.PathLike[str], expected_magic: int | None = None) -> np.ndarray:
-    """Read an IDX file (gzip or raw) from ``path``; see :func:`parse_idx`."""
+    """Read an IDX file (gzip or raw) from ``path``; see :func:`parse_idx`.
+
+    Raises ValueError as :func:`parse_idx` does, and OSError if the file cannot be read.
+
+    Examples
+    --------
+    >>> import numpy as np, tempfile, os
+    >>> from byhand.datasets import read_idx, write_idx
+    >>> path = os.path.join(tempfile.mkdtemp(), "x.idx.gz")
+    >>> write_idx(path, np.arange(6, dtype=np.uint8).reshape(2, 3), compress=True)
+    >>> read_idx(path)
+    array([[0, 1, 2],
+           [3, 4, 5]], dtype=uint8)
+    """
     return parse_idx(read_bytes(path), name=str(path), expected_magic=expected_magic)
 
 
 def write_idx(path: str | os.PathLike[str], array: np.ndarray, compress: bool = False) -> None:
-    """Write ``array`` as IDX (gzip when ``compress``): the inverse of :func:`read_idx`."""
+    """Write ``array`` as IDX (gzip when ``compress``): the inverse of :func:`read_idx`.
+
+    Examples
+    --------
+    >>> import numpy as np, tempfile, os
+    >>> from byhand.datasets import read_idx, write_idx
+    >>> path = os.path.join(tempfile.mkdtemp(), "y.idx")
+    >>> write_idx(path, np.array([1.5, -2.0]))
+    >>> read_idx(path)
+    array([ 1.5, -2. ])
+    """
     array = np.asarray(array)
     codes = {np.dtype(v).newbyteorder("="): k for k, v in IDX_TYPES.items()}
     native = array.dtype.newbyteorder("=")

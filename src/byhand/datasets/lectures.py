@@ -20,6 +20,15 @@ def lecture01_regression() -> tuple[np.ndarray, np.ndarray]:
     -------
     X : (3, 1) float64, the inputs 1, 2, 3 (no bias column: add it with a feature map).
     y : (3,) float64, the targets 2, 3, 1.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from byhand.datasets import lecture01_regression
+    >>> X, y = lecture01_regression()
+    >>> Xt = np.hstack([X, np.ones((3, 1))])
+    >>> np.round(np.linalg.solve(Xt.T @ Xt, Xt.T @ y), 4)  # θ* = [−0.5, 3]
+    array([-0.5,  3. ])
     """
     X = np.array([[1.0], [2.0], [3.0]])
     y = np.array([2.0, 3.0, 1.0])
@@ -65,6 +74,18 @@ def perceptron_trace() -> tuple[np.ndarray, np.ndarray]:
     -------
     X : (8, 2) float64, row t−1 is x⁽ᵗ⁾.
     y : (8,) int64 in {−1, +1}.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from byhand.datasets import perceptron_trace
+    >>> X, y = perceptron_trace()
+    >>> w = np.zeros(2)
+    >>> for x_t, y_t in zip(X, y):
+    ...     if y_t * (w @ x_t) <= 0:
+    ...         w = w + y_t * x_t
+    >>> w  # the slides' final w = [2, −1]
+    array([ 2., -1.])
     """
     return _TRACE_X.copy(), _TRACE_Y.copy()
 
@@ -91,6 +112,18 @@ def logic_table(name: str) -> tuple[np.ndarray, np.ndarray]:
     -------
     X : (4, 2) float64 for and/or, (2, 1) for not; inputs in {0, 1}, rows in binary order.
     y : int64 outputs in {0, 1}.
+
+    Raises
+    ------
+    ValueError
+        If ``name`` is not "or", "and" or "not".
+
+    Examples
+    --------
+    >>> from byhand.datasets import logic_table
+    >>> X, y = logic_table("and")
+    >>> X.tolist(), y.tolist()
+    ([[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]], [0, 0, 0, 1])
     """
     if not isinstance(name, str):
         raise TypeError(f"name must be a str, got {type(name).__name__}")
@@ -118,6 +151,13 @@ def xor(signed: bool = False) -> tuple[np.ndarray, np.ndarray]:
     -------
     X : (4, 2) float64 rows (0,0), (0,1), (1,0), (1,1).
     y : (4,) int64, [0, 1, 1, 0] or [−1, +1, +1, −1].
+
+    Examples
+    --------
+    >>> from byhand.datasets import xor
+    >>> X, y = xor(signed=True)
+    >>> X.tolist(), y.tolist()
+    ([[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]], [-1, 1, 1, -1])
     """
     X = np.array([[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]])
     return X, as_labels(np.array([0, 1, 1, 0]), signed)

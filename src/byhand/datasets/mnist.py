@@ -68,11 +68,33 @@ _urlopen = urllib.request.urlopen
 
 
 class DatasetNotFoundError(FileNotFoundError):
-    """The data files are neither in the data home nor downloadable."""
+    """The data files are neither in the data home nor downloadable.
+
+    A FileNotFoundError; the message says which files to put in which folder.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from byhand.datasets import DatasetNotFoundError, load_mnist
+    >>> try:
+    ...     load_mnist(data_home=tempfile.mkdtemp(), download=False)
+    ... except DatasetNotFoundError as e:
+    ...     print(type(e).__name__, isinstance(e, FileNotFoundError))
+    DatasetNotFoundError True
+    """
 
 
 def get_data_home(data_home: str | os.PathLike[str] | None = None) -> Path:
-    """The data home: ``data_home``, else ``$BYHAND_DATA``, else the user cache dir of "byhand"."""
+    """The data home: ``data_home``, else ``$BYHAND_DATA``, else the user cache dir of "byhand".
+
+    Returns a ``pathlib.Path``; the folder is not created.
+
+    Examples
+    --------
+    >>> from byhand.datasets import get_data_home
+    >>> get_data_home("/tmp/my-data")
+    PosixPath('/tmp/my-data')
+    """
     if data_home is not None:
         return Path(data_home).expanduser()
     env = os.environ.get(ENV_VAR)
@@ -96,7 +118,28 @@ def _sha256_file(path: Path) -> str:
 
 
 class CorruptDatasetError(ValueError):
-    """A data file is present but its SHA-256 is not the published one (damaged or truncated)."""
+    """A data file is present but its SHA-256 is not the published one (damaged or truncated).
+
+    A ValueError; the message names the file, its SHA-256 and the expected one.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> from byhand.datasets import CorruptDatasetError, mnist_status
+    >>> issubclass(CorruptDatasetError, ValueError)
+    True
+    >>> home = Path(tempfile.mkdtemp())
+    >>> (home / "mnist").mkdir()
+    >>> _ = (home / "mnist" / "t10k-labels-idx1-ubyte").write_bytes(b"truncated")
+    >>> mnist_status(home)["t10k-labels-idx1-ubyte"]  # doctest: +ELLIPSIS
+    'SHA-256 mismatch for .../t10k-labels-idx1-ubyte: the file is damaged or truncated ...'
+    >>> from byhand.datasets.mnist import verify_mnist_file
+    >>> verify_mnist_file(home / "mnist" / "t10k-labels-idx1-ubyte")
+    Traceback (most recent call last):
+    ...
+    byhand.datasets.mnist.CorruptDatasetError: SHA-256 mismatch for ...
+    """
 
 
 def _verify_download(path: Path, filename: str) -> None:
@@ -145,6 +188,19 @@ def verify_mnist_file(path: str | os.PathLike[str]) -> None:
 def mnist_status(data_home: str | os.PathLike[str] | None = None) -> dict[str, str]:
     """Each MNIST file's status in the data home: ``"verified"``, ``"missing"`` or the reason
     it is damaged (its SHA-256 is checked every time, so a truncated file never shows present).
+
+    Returns a dict from each of the four file names to its status.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from byhand.datasets import mnist_status
+    >>> status = mnist_status(tempfile.mkdtemp())
+    >>> sorted(status)  # doctest: +NORMALIZE_WHITESPACE
+    ['t10k-images-idx3-ubyte', 't10k-labels-idx1-ubyte', 'train-images-idx3-ubyte',
+     'train-labels-idx1-ubyte']
+    >>> set(status.values())
+    {'missing'}
     """
     folder = get_data_home(data_home) / "mnist"
     status = {}
@@ -200,6 +256,21 @@ def download_mnist(data_home: str | os.PathLike[str] | None = None) -> Path:
     (:data:`MIRROR_GZ_SHA256`, or the decompressed :data:`IDX_SHA256`); it is written to a
     temporary file and renamed, and the temporary file is removed on any failure.
     Raises :class:`DatasetNotFoundError` (a FileNotFoundError) saying where to put the files.
+
+    Returns the folder ``<data home>/mnist``.
+
+    Examples
+    --------
+    Downloading needs the network, so this example does not run it; it shows what the data
+    home holds before.
+
+    >>> import tempfile
+    >>> from byhand.datasets import download_mnist, mnist_status
+    >>> home = tempfile.mkdtemp()
+    >>> sorted(set(mnist_status(home).values()))
+    ['missing']
+    >>> download_mnist(home)  # doctest: +SKIP
+    PosixPath('.../mnist')
     """
     folder = get_data_home(data_home) / "mnist"
     for filename in MNIST_FILES:
@@ -368,6 +439,27 @@ def load_mnist(
     (``np.load(..., allow_pickle=False)``: nothing is ever unpickled). A read-only data home
     loads without the cache. Without files and without network, :class:`DatasetNotFoundError`
     says which files to put in which folder.
+
+    Raises
+    ------
+    DatasetNotFoundError
+        If a file is missing and ``download`` is False (or the download fails).
+    CorruptDatasetError
+        If a file's SHA-256 is not the published one.
+    ValueError
+        On an unknown ``split``, a bad ``digits`` pair or ``one_vs_rest`` digit, or both.
+
+    Examples
+    --------
+    Without the files (here an empty data home, no download) it says where to put them;
+    with them, ``load_mnist(digits=(0, 1))`` gives EE-559's 0-vs-1 task.
+
+    >>> import tempfile
+    >>> from byhand.datasets import load_mnist
+    >>> load_mnist(data_home=tempfile.mkdtemp(), download=False)
+    Traceback (most recent call last):
+    ...
+    byhand.datasets.mnist.DatasetNotFoundError: ...
     """
     if split not in SPLITS:
         raise ValueError(f"split must be 'train' or 'test', got {split!r}")

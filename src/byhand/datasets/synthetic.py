@@ -40,6 +40,18 @@ def make_xor(
 
     Sources: EE-559 3.3 (Fleuret, EPFL, 2019) Linear separability and feature design
     ("xor", Φ(x_u, x_v) = (x_u, x_v, x_u x_v)); CS 577 Lecture 03 (Wang, IIT, 2024).
+
+    Returns X (n, 2) float64 and y (n,) int64 in {0, 1} (or {−1, +1} with ``signed=True``).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from byhand.datasets import make_xor
+    >>> X, y = make_xor(8, noise=0.0, random_state=0)
+    >>> sorted(zip(X.tolist(), y.tolist()))[:2]
+    [([0.0, 0.0], 0), ([0.0, 0.0], 0)]
+    >>> np.bincount(y).tolist()
+    [4, 4]
     """
     n_samples = check_int("n_samples", n_samples)
     noise = check_float("noise", noise)
@@ -63,6 +75,16 @@ def make_moons(
     (⌊n/2⌋ points on the first moon), shuffled, plus Gaussian noise of std ``noise``.
 
     Source: CS 577 Lecture 04 (Wang, IIT, 2024), "The two-moons toy dataset".
+
+    Returns X (n, 2) float64 and y (n,) int64 in {0, 1} (or {−1, +1} with ``signed=True``).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from byhand.datasets import make_moons
+    >>> X, y = make_moons(100, noise=0.1, random_state=0)
+    >>> X.shape, np.bincount(y).tolist()
+    ((100, 2), [50, 50])
     """
     n_samples = check_int("n_samples", n_samples)
     noise = check_float("noise", noise)
@@ -84,7 +106,20 @@ def make_moons(
 
 
 class GaussianClasses(NamedTuple):
-    """Gaussian classes and their true parameters: X|Y=k ~ N(means[k], cov), P(Y=k) = priors[k]."""
+    """Gaussian classes and their true parameters: X|Y=k ~ N(means[k], cov), P(Y=k) = priors[k].
+
+    Shapes: X (n, d), y (n,), means (K, d), cov (d, d), priors (K,).
+
+    Examples
+    --------
+    >>> from byhand.datasets import make_gaussian_classes
+    >>> data = make_gaussian_classes(100, random_state=0, return_params=True)
+    >>> data.X.shape, data.means.tolist(), data.priors.tolist()
+    ((100, 2), [[-1.0, 0.0], [1.0, 0.0]], [0.5, 0.5])
+    >>> data.cov
+    array([[1. , 0.5],
+           [0.5, 1. ]])
+    """
 
     X: np.ndarray
     y: np.ndarray
@@ -120,6 +155,16 @@ def make_gaussian_classes(
     -------
     (X, y), or with ``return_params=True`` a :class:`GaussianClasses` (X, y, means, cov, priors)
     whose ``cov`` is the true Σ = noise² · C. y is int64 in 0..K−1.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from byhand.datasets import make_gaussian_classes
+    >>> X, y = make_gaussian_classes(200, random_state=0)
+    >>> X.shape, np.bincount(y).tolist()  # doctest: +ELLIPSIS
+    ((200, 2), [...])
+    >>> np.round(X[y == 1].mean(axis=0), 1) + 0.0  # near m₁ = (1, 0)
+    array([1., 0.])
     """
     n_samples = check_int("n_samples", n_samples)
     noise = check_float("noise", noise, strict=True)
@@ -158,7 +203,18 @@ def make_gaussian_classes(
 
 
 class Separable(NamedTuple):
-    """Linearly separable data and the unit vector w* that separates it with the margin."""
+    """Linearly separable data and the unit vector w* that separates it with the margin.
+
+    Shapes: X (n, d), y (n,) in {−1, +1}, w_star (d,) of unit norm.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from byhand.datasets import make_separable
+    >>> X, y, w = make_separable(50, margin=0.2, random_state=0)
+    >>> f"{np.linalg.norm(w):.4f}", bool(np.all(y * (X @ w) >= 0.2))
+    ('1.0000', True)
+    """
 
     X: np.ndarray
     y: np.ndarray
@@ -188,6 +244,16 @@ def make_separable(
     Returns
     -------
     :class:`Separable` (X (n, d) float64, y (n,) int64 in {−1, +1}, w_star (d,) unit norm).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from byhand.datasets import make_separable
+    >>> data = make_separable(100, n_features=3, margin=0.1, radius=1.0, random_state=0)
+    >>> data.X.shape, bool(np.all(data.y * (data.X @ data.w_star) >= 0.1))
+    ((100, 3), True)
+    >>> bool(np.linalg.norm(data.X, axis=1).max() <= 1.0)
+    True
     """
     n_samples = check_int("n_samples", n_samples)
     d = check_int("n_features", n_features)
@@ -228,6 +294,17 @@ def make_ring(
 
     Source: EE-559 3.3 (Fleuret, EPFL, 2019) Linear separability and feature design
     ("Votes, radial feature (K=11)", k-NN with a radial feature).
+
+    Returns X (n, 2) float64 and y (n,) int64 in {0, 1} (or {−1, +1} with ``signed=True``).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from byhand.datasets import make_ring
+    >>> X, y = make_ring(100, random_state=0)
+    >>> r = np.linalg.norm(X, axis=1)
+    >>> bool(np.all((r > 1) == (y == 1)))  # the radial feature separates them at 1
+    True
     """
     n_samples = check_int("n_samples", n_samples)
     noise = check_float("noise", noise)
@@ -261,6 +338,16 @@ def make_disc(
     Source: the mini deep-learning framework project of EE-559 (François Fleuret, the course
     of EE-559 (Fleuret, EPFL, 2019); the project text itself is not among the seeds, the set is
     specified in byhand issue 3).
+
+    Returns X (n, 2) float64 and y (n,) int64 in {0, 1} (or {−1, +1} with ``signed=True``).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from byhand.datasets import make_disc
+    >>> X, y = make_disc(1000, random_state=0)
+    >>> X.shape, f"{y.mean():.2f}"  # about half inside the disc
+    ((1000, 2), '0.50')
     """
     n_samples = check_int("n_samples", n_samples)
     rng = check_random_state(random_state)
@@ -296,6 +383,14 @@ def make_sin_regression(
     approximation).
 
     Returns X (n, 1) float64 and y (n,) float64.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from byhand.datasets import make_sin_regression
+    >>> X, y = make_sin_regression(50, noise=0.0, random_state=0)
+    >>> X.shape, bool(np.allclose(y, np.sin(X[:, 0])))
+    ((50, 1), True)
     """
     n_samples = check_int("n_samples", n_samples)
     noise = check_float("noise", noise)
@@ -323,6 +418,14 @@ def make_polynomial_regression(
     ("degree d polynomial feature map").
 
     Returns X (n, 1) float64 and y (n,) float64.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from byhand.datasets import make_polynomial_regression
+    >>> X, y = make_polynomial_regression(40, noise=0.0, random_state=0)
+    >>> np.round(np.polyfit(X[:, 0], y, 3), 4) + 0.0  # x³ − x, highest power first
+    array([ 1.,  0., -1.,  0.])
     """
     n_samples = check_int("n_samples", n_samples)
     noise = check_float("noise", noise)
@@ -352,6 +455,16 @@ def make_blobs_k(
 
     Sources: CS 577 Lecture 01 (Wang, IIT, 2024), "Multiclass perceptron";
     CS 577 Lecture 04 (Wang, IIT, 2024), "Multiclass classification" and softmax.
+
+    Returns X (n, d) float64 and y (n,) int64.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from byhand.datasets import make_blobs_k
+    >>> X, y = make_blobs_k(90, noise=0.5, random_state=0, n_classes=3)
+    >>> X.shape, np.bincount(y).tolist()
+    ((90, 2), [30, 30, 30])
     """
     n_samples = check_int("n_samples", n_samples)
     noise = check_float("noise", noise)

@@ -52,7 +52,16 @@ __all__ = [
 
 @dataclass(frozen=True)
 class ExerciseStatus:
-    """An exercise with the learner's status in a folder: not started, started or passed."""
+    """An exercise with the learner's status in a folder: not started, started or passed.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from byhand.exercises import list_exercises
+    >>> first = list_exercises(tempfile.mkdtemp())[0]
+    >>> first.exercise.name, first.status
+    ('normal-equations', 'not started')
+    """
 
     exercise: Exercise
     status: str

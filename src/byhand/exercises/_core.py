@@ -56,7 +56,15 @@ class Mistake:
 @dataclass(frozen=True)
 class Exercise:
     """One exercise; see the module docstring. ``outputs`` names what the function returns
-    (one name: a single array; several: a tuple in that order)."""
+    (one name: a single array; several: a tuple in that order).
+
+    Examples
+    --------
+    >>> from byhand.exercises import get
+    >>> ex = get("normal-equations")
+    >>> ex.lecture, ex.function, ex.formula
+    ('cs577-01', 'normal_equations', 'θ* = (X̃ᵀX̃)⁻¹ X̃ᵀ y')
+    """
 
     name: str
     title: str

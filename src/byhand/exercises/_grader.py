@@ -48,6 +48,16 @@ class Result:
     inplace (right values, but an input array was modified), gradcheck; ``message`` the
     explanation shown to the learner; ``mistake`` the name of the recognised mistake, if any;
     ``case`` the label of the case that failed; ``output`` what the learner's code printed.
+
+    Examples
+    --------
+    >>> import pathlib, tempfile
+    >>> from byhand.exercises import check, reference_solution
+    >>> path = pathlib.Path(tempfile.mkdtemp()) / "normal_equations.py"
+    >>> _ = path.write_text(reference_solution("normal-equations"))
+    >>> result = check("normal-equations", path)
+    >>> result.passed, result.verdict
+    (True, 'passed')
     """
 
     exercise: str

@@ -144,6 +144,29 @@ class LinearRegression(GradientSolverMixin, RegressorMixin, BaseEstimator):
         Epochs run (1 for "lstsq").
     loss_curve_ : list of float
         Per-epoch mean squared error (gd/sgd, empty for lstsq).
+
+    Raises
+    ------
+    ValueError
+        On invalid parameters (named, with the value received), X or y with NaN or inf, X
+        not 2-D, or X and y of different lengths.
+    sklearn.exceptions.NotFittedError
+        When ``predict`` (or another method that needs the fit) is called before ``fit``.
+
+    Examples
+    --------
+    The lecture's N = 3 example, in closed form and by gradient descent:
+
+    >>> import numpy as np
+    >>> from byhand import LinearRegression
+    >>> from byhand.datasets import lecture01_regression
+    >>> X, y = lecture01_regression()
+    >>> model = LinearRegression().fit(X, y)
+    >>> np.round(model.coef_, 4), round(float(model.intercept_), 4)
+    (array([-0.5]), 3.0)
+    >>> gd = LinearRegression(solver="gd", learning_rate=0.1, max_iter=2000, tol=None).fit(X, y)
+    >>> np.round(gd.coef_, 4), round(float(gd.intercept_), 4)
+    (array([-0.5]), 3.0)
     """
 
     _solvers = ("lstsq", "gd", "sgd")

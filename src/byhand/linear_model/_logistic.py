@@ -133,6 +133,27 @@ class LogisticRegression(BinaryLinearMixin, GradientSolverMixin, ClassifierMixin
     Attributes
     ----------
     classes_ (2,), coef_ (1, n_features), intercept_ (1,), n_iter_, loss_curve_ (gd/sgd).
+
+    Raises
+    ------
+    ValueError
+        On invalid parameters (named, with the value received), X or y with NaN or inf, X
+        not 2-D, or X and y of different lengths.
+    sklearn.exceptions.NotFittedError
+        When ``predict`` (or another method that needs the fit) is called before ``fit``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from byhand import LogisticRegression
+    >>> from byhand.datasets import make_gaussian_classes
+    >>> X, y = make_gaussian_classes(400, random_state=0)
+    >>> clf = LogisticRegression(alpha=1e-3).fit(X, y)
+    >>> f"{clf.score(X, y):.3f}"  # the classes overlap: the Bayes rate is below 1
+    '0.877'
+    >>> p = clf.predict_proba(X[:2])
+    >>> p.shape, bool(np.allclose(p.sum(axis=1), 1.0))
+    ((2, 2), True)
     """
 
     _solvers = ("newton", "gd", "sgd")

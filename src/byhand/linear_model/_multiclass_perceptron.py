@@ -79,6 +79,23 @@ class MulticlassPerceptron(_PerceptronBase):
     ``coef_``/``intercept_`` instead of W̃ = 0; y must hold the same classes and X the same
     features (a ValueError naming the previous and the new classes otherwise, as
     scikit-learn's warm starts refuse them).
+
+    Raises
+    ------
+    ValueError
+        On invalid parameters (named, with the value received), X or y with NaN or inf, X
+        not 2-D, or X and y of different lengths.
+    sklearn.exceptions.NotFittedError
+        When ``predict`` (or another method that needs the fit) is called before ``fit``.
+
+    Examples
+    --------
+    >>> from byhand import MulticlassPerceptron
+    >>> from byhand.datasets import make_blobs_k
+    >>> X, y = make_blobs_k(90, noise=0.5, random_state=0, n_classes=3)
+    >>> clf = MulticlassPerceptron().fit(X, y)
+    >>> clf.coef_.shape, clf.converged_, f"{clf.score(X, y):.2f}"
+    ((3, 2), True, '1.00')
     """
 
     def fit(self, X: Any, y: Any, sample_weight: Any = None) -> MulticlassPerceptron:

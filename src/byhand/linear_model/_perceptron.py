@@ -277,6 +277,27 @@ class Perceptron(_PerceptronBase):
     budget ends otherwise (the last epoch still made updates / mistakes are left after T
     steps). A call that raises (bad input, NaN or inf anywhere in X) leaves the estimator
     exactly as it was before the call.
+
+    Raises
+    ------
+    ValueError
+        On invalid parameters (named, with the value received), X or y with NaN or inf, X
+        not 2-D, or X and y of different lengths.
+    sklearn.exceptions.NotFittedError
+        When ``predict`` (or another method that needs the fit) is called before ``fit``.
+
+    Examples
+    --------
+    The 8-step trace of CS 577 Lecture 01, slide 'Perceptron: an example':
+
+    >>> from byhand import Perceptron
+    >>> from byhand.datasets import perceptron_trace
+    >>> X, y = perceptron_trace()
+    >>> clf = Perceptron(fit_intercept=False).fit(X, y)
+    >>> clf.coef_, clf.mistakes_.tolist(), clf.converged_
+    (array([[ 2., -1.]]), [4, 0], True)
+    >>> clf.predict([[1.0, 0.0], [0.0, 1.0]])
+    array([ 1, -1])
     """
 
     # -- training -------------------------------------------------------------------------

@@ -143,6 +143,26 @@ class SoftmaxRegression(GradientSolverMixin, ClassifierMixin, BaseEstimator):
     classes_ (K,), coef_ (K, n_features), intercept_ (K,), n_iter_, loss_curve_ (gd/sgd).
     For two classes ``decision_function`` is the log-odds f₁ − f₀ of shape (n,), as
     scikit-learn's binary classifiers return.
+
+    Raises
+    ------
+    ValueError
+        On invalid parameters (named, with the value received), X or y with NaN or inf, X
+        not 2-D, or X and y of different lengths.
+    sklearn.exceptions.NotFittedError
+        When ``predict`` (or another method that needs the fit) is called before ``fit``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from byhand import SoftmaxRegression
+    >>> from byhand.datasets import make_blobs_k
+    >>> X, y = make_blobs_k(150, noise=0.8, random_state=0, n_classes=3)
+    >>> clf = SoftmaxRegression(solver="lbfgs", alpha=1e-3).fit(X, y)
+    >>> clf.coef_.shape, f"{clf.score(X, y):.2f}"
+    ((3, 2), '1.00')
+    >>> f"{clf.predict_proba(X[:1]).sum():.4f}"
+    '1.0000'
     """
 
     _solvers = ("sgd", "gd", "lbfgs")

@@ -85,9 +85,32 @@ class LinearSVM(BinaryLinearMixin, GradientSolverMixin, ClassifierMixin, BaseEst
 
     Attributes
     ----------
-    classes_ (2,), coef_ (1, n_features), intercept_ (1,), n_iter_, loss_curve_ (mean hinge
-    per epoch), support_ : indices of the training samples with margin yₙ f(xₙ) <= 1 at the
-    end (the support vectors and the margin violators).
+    classes_ : (2,)
+    coef_ : (1, n_features)
+    intercept_ : (1,)
+    n_iter_ : int
+    loss_curve_ : list of float
+        The mean hinge per epoch.
+    support_ : ndarray of int
+        Indices of the training samples with margin yₙ f(xₙ) <= 1 at the end (the support
+        vectors and the margin violators).
+
+    Raises
+    ------
+    ValueError
+        On invalid parameters (named, with the value received), X or y with NaN or inf, X
+        not 2-D, or X and y of different lengths.
+    sklearn.exceptions.NotFittedError
+        When ``predict`` (or another method that needs the fit) is called before ``fit``.
+
+    Examples
+    --------
+    >>> from byhand import LinearSVM
+    >>> from byhand.datasets import make_separable
+    >>> data = make_separable(200, margin=0.2, random_state=0)
+    >>> svm = LinearSVM(alpha=1e-3, random_state=0).fit(data.X, data.y)
+    >>> svm.coef_.shape, f"{svm.score(data.X, data.y):.2f}"
+    ((1, 2), '1.00')
     """
 
     _solvers = ("sgd", "gd")

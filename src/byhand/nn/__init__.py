@@ -1,7 +1,21 @@
 """The hand-written backprop core: modules with explicit forward/backward, and the losses.
 
-EE-559 3.6 (Fleuret, EPFL, 2019) "Back-propagation" (forward pass, backward pass,
-gradient step); names and conventions in DESIGN.md.
+EE-559 3.6 (Fleuret, EPFL, 2019), slides '3.6. Back-propagation', 'Forward pass',
+'Backward pass' and 'Gradient step'. Names and conventions: docs/architecture.md
+("Conventions"; on the documentation site, How byhand works › byhand — architecture);
+writing a module of one's own: docs/writing_modules.md.
+
+Examples
+--------
+>>> import numpy as np
+>>> from byhand import nn
+>>> net = nn.Sequential(nn.Linear(2, 4, random_state=0), nn.Tanh(), nn.Linear(4, 3, random_state=1))
+>>> loss = nn.CrossEntropyLoss()
+>>> x, y = np.array([[0.5, -1.0], [2.0, 0.0]], dtype=np.float32), np.array([0, 2])
+>>> value = loss(net(x), y)  # forward pass
+>>> dx = net.backward(loss.backward())  # backward pass: every parameter gets its gradient
+>>> [p.grad.shape for p in net.parameters()]
+[(2, 4), (4,), (4, 3), (3,)]
 """
 
 from byhand.nn import functional, init

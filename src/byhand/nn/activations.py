@@ -37,7 +37,23 @@ def _gradient(grad_out: np.ndarray, shape: tuple[int, ...], who: str) -> np.ndar
 class Identity(Module):
     """σ(a) = a, σ'(a) = 1: the linear activation (a net of them stays affine, lecture 03).
 
-    Returns its input itself, of any real dtype (as PyTorch's ``Identity``)."""
+    Returns its input itself, of any real dtype (as PyTorch's ``Identity``).
+
+    Source: Deep Neural Networks Course I (Galerne, Univ. Orléans, 2024–25), slide 'Activation
+    functions'; CS 577 Lecture 03 (Wang, IIT, 2024) (two layers with linear activation
+    stay linear).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from byhand.nn import Identity
+    >>> x = np.array([[-1.0, 2.0]])
+    >>> identity = Identity()
+    >>> identity(x) is x
+    True
+    >>> identity.backward(np.array([[3.0, 4.0]]))
+    array([[3., 4.]])
+    """
 
     def forward(self, x: np.ndarray) -> np.ndarray:
         x = real(x, "Identity")
@@ -63,6 +79,26 @@ class ReLU(Module):
     layer in a ``Sequential`` (what ``MLPClassifier`` and ``CNNClassifier`` build); not
     inside a residual block whose skip path reads them. Read-only arrays are never
     overwritten.
+
+    Source: Deep Neural Networks Course I (Galerne, Univ. Orléans, 2024–25), slide 'Activation
+    functions'; CS 577 Lecture 03 (Wang, IIT, 2024), slide 'Activation function'.
+
+    Raises
+    ------
+    ValueError
+        If the gradient passed to ``backward`` does not have the output's shape.
+    TypeError
+        For complex or object inputs.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from byhand.nn import ReLU
+    >>> relu = ReLU()
+    >>> relu(np.array([[-2.0, 0.0, 3.0]]))
+    array([[0., 0., 3.]])
+    >>> relu.backward(np.array([[5.0, 5.0, 5.0]]))  # 1[a > 0]: 0 at a = 0
+    array([[0., 0., 5.]])
     """
 
     inplace: bool = False  # model files written before the flag existed
@@ -102,7 +138,29 @@ class ReLU(Module):
 
 
 class Tanh(Module):
-    """σ(a) = tanh(a), σ'(a) = 1 − tanh²(a)."""
+    """σ(a) = tanh(a), σ'(a) = 1 − tanh²(a).
+
+    Shapes: any; backward returns the gradient in the input's shape. Source: Deep Neural Networks
+    Course I (Galerne, Univ. Orléans, 2024–25), slide 'Activation functions';
+    EE-559 3.4 (Fleuret, EPFL, 2019) (tanh and ReLU).
+
+    Raises
+    ------
+    ValueError
+        If the gradient passed to ``backward`` does not have the output's shape.
+    TypeError
+        For complex or object inputs.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from byhand.nn import Tanh
+    >>> t = Tanh()
+    >>> np.round(t(np.array([0.0, 1.0])), 4)
+    array([0.    , 0.7616])
+    >>> np.round(t.backward(np.ones(2)), 4)  # 1 − tanh²(a)
+    array([1.  , 0.42])
+    """
 
     def forward(self, x: np.ndarray) -> np.ndarray:
         x = floating(x, "Tanh")
@@ -124,6 +182,26 @@ class Sigmoid(Module):
 
     The backward uses σ(a)·σ(−a): 1 − σ(a) would round to 0 for a ≳ 37 (float64), where the
     exact derivative is e^{−a}, so the derivative keeps full relative precision in both tails.
+
+    Shapes: any; backward returns the gradient in the input's shape. Source: Deep Neural Networks
+    Course I (Galerne, Univ. Orléans, 2024–25), slide 'Activation functions'.
+
+    Raises
+    ------
+    ValueError
+        If the gradient passed to ``backward`` does not have the output's shape.
+    TypeError
+        For complex or object inputs.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from byhand.nn import Sigmoid
+    >>> s = Sigmoid()
+    >>> np.round(s(np.array([0.0, 2.0, -40.0])), 4)
+    array([0.5   , 0.8808, 0.    ])
+    >>> np.round(s.backward(np.ones(3)), 4)  # σ(a)σ(−a)
+    array([0.25 , 0.105, 0.   ])
     """
 
     def forward(self, x: np.ndarray) -> np.ndarray:
@@ -144,7 +222,28 @@ class Sigmoid(Module):
 
 
 class Softplus(Module):
-    """σ(a) = log(1 + eᵃ), σ'(a) = logistic(a): a smooth ReLU."""
+    """σ(a) = log(1 + eᵃ), σ'(a) = logistic(a): a smooth ReLU.
+
+    Shapes: any; backward returns the gradient in the input's shape. Source: Deep Neural Networks
+    Course I (Galerne, Univ. Orléans, 2024–25), slide 'Activation functions'.
+
+    Raises
+    ------
+    ValueError
+        If the gradient passed to ``backward`` does not have the output's shape.
+    TypeError
+        For complex or object inputs.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from byhand.nn import Softplus
+    >>> sp = Softplus()
+    >>> np.round(sp(np.array([-1.0, 0.0, 1000.0])), 4)  # no overflow for large a
+    array([3.133e-01, 6.931e-01, 1.000e+03])
+    >>> np.round(sp.backward(np.ones(3)), 4)  # logistic(a)
+    array([0.2689, 0.5   , 1.    ])
+    """
 
     def forward(self, x: np.ndarray) -> np.ndarray:
         x = floating(x, "Softplus")
@@ -161,7 +260,22 @@ class Softplus(Module):
 
 
 class NotDifferentiableError(RuntimeError):
-    """Raised by the backward of a unit whose derivative is zero almost everywhere."""
+    """Raised by the backward of a unit whose derivative is zero almost everywhere.
+
+    A RuntimeError.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from byhand.nn import NotDifferentiableError, Sign
+    >>> sign = Sign()
+    >>> _ = sign(np.array([1.0, -1.0]))
+    >>> try:
+    ...     sign.backward(np.ones(2))
+    ... except NotDifferentiableError as e:
+    ...     print(isinstance(e, RuntimeError))
+    True
+    """
 
 
 class Sign(Module):
@@ -169,6 +283,20 @@ class Sign(Module):
 
     Forward only: its derivative is 0 almost everywhere, so gradient descent cannot train
     through it (the reason for smooth activations, Galerne Course I "Activation functions").
+
+    Shapes: any. Source: EE-559 3.1 (Fleuret, EPFL, 2019), slide '3.1. The perceptron'.
+
+    Raises
+    ------
+    NotDifferentiableError
+        From ``backward``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from byhand.nn import Sign
+    >>> Sign()(np.array([-0.5, 0.0, 2.0]))
+    array([-1.,  1.,  1.])
     """
 
     def forward(self, x: np.ndarray) -> np.ndarray:

@@ -112,6 +112,28 @@ class Conv2d(Module):
     Source: Deep Neural Networks Course I (Galerne, Univ. Orléans, 2024–25), "Neural networks
     for image classification"; the layout and the formula are PyTorch's ``Conv2d``; the
     products and the memory bound are in this module's docstring.
+
+    Backward, given G = ∂L/∂y: ∂L/∂w[o, c, p, q] = Σ_{n,i,j} G[n, o, i, j] x̃[n, c, s·i + p, s·j +
+    q],
+    ∂L/∂b[o] = Σ_{n,i,j} G[n, o, i, j], and ∂L/∂x the transposed correlation of G with w
+    (col2im); the chain rule of EE-559 3.6 (Fleuret, EPFL, 2019), slide 'Backward pass',
+    applied to the im2col product.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from byhand import gradcheck
+    >>> from byhand.nn import Conv2d
+    >>> conv = Conv2d(1, 2, kernel_size=3, padding=1, random_state=0, dtype=np.float64)
+    >>> x = np.random.default_rng(0).normal(size=(2, 1, 5, 5))
+    >>> conv(x).shape, conv.weight.data.shape
+    ((2, 2, 5, 5), (2, 1, 3, 3))
+    >>> bool(gradcheck(conv, x) < 1e-6)
+    True
+    >>> conv(np.ones((2, 3, 5, 5)))
+    Traceback (most recent call last):
+    ...
+    ValueError: ...
     """
 
     supports_fused_step = False

@@ -32,7 +32,28 @@ class Dropout(Module):
 
     Inputs of any real dtype (complex or object arrays: TypeError); while training the output
     is float64 for bool, integer and float16 inputs (the mask's dtype), else the input's.
-    NaN stays NaN where kept and, as in PyTorch (x·0), where dropped."""
+    NaN stays NaN where kept and, as in PyTorch (x·0), where dropped.
+
+    Raises
+    ------
+    ValueError
+        If ``p`` is not in [0, 1).
+    TypeError
+        If x is complex or an object array.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from byhand.nn import Dropout
+    >>> drop = Dropout(0.5, random_state=0)
+    >>> y = drop(np.ones((2, 4)))
+    >>> sorted(set(y.ravel().tolist()))  # dropped entries are 0, kept ones scaled by 2
+    [0.0, 2.0]
+    >>> bool(np.all(drop.backward(np.ones((2, 4))) == y))  # the same mask
+    True
+    >>> drop.eval()(np.ones((1, 3)))
+    array([[1., 1., 1.]])
+    """
 
     training: bool = True
 

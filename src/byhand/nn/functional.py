@@ -11,6 +11,22 @@ kind: an array of the input's shape, a 0-d array, or a NumPy scalar. Floating in
 their dtype (float32 stays float32); integer and bool inputs are computed in float64;
 complex, object and other non-real inputs are a TypeError (a cast would drop the imaginary
 part silently).
+
+Raises
+------
+TypeError
+    For complex, object and other non-real inputs.
+
+Examples
+--------
+>>> import numpy as np
+>>> from byhand.nn import functional as F
+>>> float(F.sigmoid(-40.0))
+4.248354255291589e-18
+>>> np.round(F.softmax(np.array([1.0, 2.0, 3.0])), 4)
+array([0.09  , 0.2447, 0.6652])
+>>> float(F.logsumexp(np.array([1000.0, 1000.0])))  # no overflow
+1000.6931471805599
 """
 
 from __future__ import annotations

@@ -5,6 +5,21 @@ variance of activations roughly constant across layers, the reason deep nets tra
 (Deep Neural Networks Course I (Galerne, Univ. Orléans, 2024–25), "Artificial neurons and MLPs";
 EE-559 3.4 (Fleuret, EPFL, 2019)).
 A weight has shape (fan_in, fan_out), as ``Linear`` stores it.
+
+Raises
+------
+TypeError
+    If ``dtype`` is not a floating type.
+
+Examples
+--------
+>>> import numpy as np
+>>> from byhand.nn import init
+>>> W = init.glorot_uniform((300, 100), np.random.default_rng(0))
+>>> W.shape, W.dtype, bool(np.abs(W).max() <= np.sqrt(6 / 400))
+((300, 100), dtype('float32'), True)
+>>> f"{init.he_normal((1000, 100), np.random.default_rng(0)).std():.3f}"  # √(2/1000)
+'0.045'
 """
 
 from __future__ import annotations

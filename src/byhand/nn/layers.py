@@ -19,13 +19,70 @@ from byhand.nn.module import Module, Parameter
 
 
 class Linear(Module):
-    """Affine map ``X @ weight + bias``; weight of shape (in_features, out_features).
+    """Fully connected layer: z = x W + b, with W of shape (in_features, out_features).
 
-    X of shape (N, in_features) → (N, out_features). ``dtype`` (of the parameters) is
-    float32 (default) or float64, else a TypeError. Inputs: floating arrays as
-    given; bool and integer arrays in the floating type of their promotion with the weight
-    (no truncation); complex or object arrays are a TypeError. An empty batch (N = 0) gives
-    an empty output and zero parameter gradients, as in PyTorch.
+    Forward, for a batch x of shape (N, in_features)::
+
+        z = x W + b                                   (N, out_features)
+
+    Backward, given G = ∂L/∂z of shape (N, out_features)::
+
+        ∂L/∂W = xᵀ G        (in_features, out_features)
+        ∂L/∂b = Σₙ Gₙ       (out_features,)
+        ∂L/∂x = G Wᵀ        (N, in_features)
+
+    ``backward(G)`` adds ∂L/∂W and ∂L/∂b into ``weight.grad`` and ``bias.grad`` and returns
+    ∂L/∂x. Source: EE-559 3.6 (Fleuret, EPFL, 2019), slides '3.6. Back-propagation' and
+    'Backward pass' (s⁽ˡ⁾ = w⁽ˡ⁾ x⁽ˡ⁻¹⁾ + b⁽ˡ⁾ and its gradients in tensorial form), written
+    here for a batch in rows; CS 577 Lecture 01 (Wang, IIT, 2024), slide 'Multiclass linear
+    classifier' (f = Wᵀx per sample).
+
+    Parameters
+    ----------
+    in_features, out_features : int
+        Sizes of the input and output; positive integers.
+    bias : bool, default True
+        Whether to add b (initialised to zero).
+    init : {"glorot_uniform", "he_normal", "zeros"}, default "glorot_uniform"
+        Initialiser of W (see :mod:`byhand.nn.init`).
+    random_state : int, numpy.random.Generator or None
+        Seeds the initial W.
+    dtype : float32 (default) or float64
+        Type of the parameters.
+
+    Inputs: floating arrays as given; bool and integer arrays in the floating type of their
+    promotion with the weight (no truncation). An empty batch (N = 0) gives an empty output
+    and zero parameter gradients, as in PyTorch.
+
+    Raises
+    ------
+    ValueError
+        If ``in_features``/``out_features`` is not a positive integer, ``init`` is unknown,
+        x is not of shape (N, in_features), or G not of shape (N, out_features).
+    TypeError
+        If ``dtype`` is not float32/float64, or x is complex or an object array.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from byhand.nn import Linear
+    >>> layer = Linear(3, 2, random_state=0, dtype=np.float64)
+    >>> x = np.array([[1.0, 2.0, 3.0], [0.0, -1.0, 1.0]])
+    >>> z = layer(x)
+    >>> z.shape
+    (2, 2)
+    >>> np.allclose(z, x @ layer.weight.data + layer.bias.data)
+    True
+    >>> G = np.ones((2, 2))
+    >>> dx = layer.backward(G)
+    >>> np.allclose(layer.weight.grad, x.T @ G), np.allclose(layer.bias.grad, G.sum(0))
+    (True, True)
+    >>> np.allclose(dx, G @ layer.weight.data.T)
+    True
+    >>> layer(np.ones((2, 4)))
+    Traceback (most recent call last):
+    ...
+    ValueError: Linear expected input of shape (N, 3), got (2, 4)
     """
 
     supports_fused_step = True  # backward forms dℓ/dX = G Wᵀ before handing on dℓ/dW

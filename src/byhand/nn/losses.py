@@ -33,7 +33,33 @@ from byhand.nn.module import Buffered
 
 
 class Loss(Buffered):
-    """Base class: validation at the edge, the maths in ``_forward`` / ``backward``."""
+    """Base class: validation at the edge, the maths in ``_forward`` / ``backward``.
+
+    Subclasses implement ``_forward(z, y) -> float`` (the mean loss, keeping what the
+    gradient needs), ``backward() -> ∂L/∂z`` and ``predict(z)``; ``forward`` (also reached by
+    calling the loss) validates z and y first. ``metric_name`` names the score that
+    ``byhand.fit`` reports ("accuracy" or "r2").
+
+    Raises
+    ------
+    ValueError
+        From ``forward``: NaN or inf logits, an empty batch, labels that do not fit the loss.
+    TypeError
+        From ``forward``: complex, object or other non-real logits.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from byhand.nn import Loss, MSELoss
+    >>> issubclass(MSELoss, Loss)
+    True
+    >>> loss = MSELoss()
+    >>> float(loss(np.array([[1.0], [3.0]]), np.array([[0.0], [1.0]])))
+    2.5
+    >>> loss.backward()
+    array([[1.],
+           [2.]])
+    """
 
     metric_name = "accuracy"
 
@@ -111,6 +137,28 @@ class MSELoss(Loss):
     CS 577 Lecture 01 (Wang, IIT, 2024), "Linear regression" (J(θ) = (1/N) Σ (θᵀx⁽ⁿ⁾ − y⁽ⁿ⁾)², whose
     Hessian gives the step-size limit 2/L);
     CS 577 Lecture 04, "Gaussian maximum likelihood" gives it.
+
+    Shapes: z and y of the same shape (N, K) (or (N,)); ``backward()`` returns (N, K).
+
+    Raises
+    ------
+    ValueError
+        If z holds NaN or inf, the batch is empty, or y's shape differs from z's.
+    TypeError
+        If z is complex, an object array or otherwise not real.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from byhand.nn import MSELoss
+    >>> loss = MSELoss()
+    >>> z, y = np.array([[1.0], [2.0], [4.0]]), np.array([[1.0], [3.0], [2.0]])
+    >>> float(loss(z, y))  # (0 + 1 + 4) / 3
+    1.6666666666666667
+    >>> loss.backward()  # 2 (z − y) / N
+    array([[ 0.        ],
+           [-0.66666667],
+           [ 1.33333333]])
     """
 
     metric_name = "r2"
@@ -183,6 +231,32 @@ class HingeLoss(_BinaryLoss):
     with margin 0 it is the perceptron loss (``PerceptronLoss``). The subgradient at the
     kink y z = margin is taken as −y, so SGD on margin 0 updates exactly when y z <= 0,
     as the perceptron rule does.
+
+    Shapes: z of shape (N,) or (N, 1) and y of shape (N,) for the binary losses; ``backward()``
+    returns ∂L/∂z in z's shape and dtype.
+
+    Raises
+    ------
+    ValueError
+        If z holds NaN or inf, the batch is empty, the shapes of z and y disagree, or a label
+        is not −1 or +1.
+    TypeError
+        If z is complex, an object array or otherwise not real.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from byhand.nn import HingeLoss
+    >>> loss = HingeLoss()  # margin 1
+    >>> z, y = np.array([2.0, 0.5, -1.0]), np.array([1, 1, 1])
+    >>> float(loss(z, y))  # (0 + 0.5 + 2) / 3
+    0.8333333333333334
+    >>> np.round(loss.backward(), 4)  # −y/N where y z <= 1
+    array([ 0.    , -0.3333, -0.3333])
+    >>> loss(z, np.array([0, 1, 1]))
+    Traceback (most recent call last):
+    ...
+    ValueError: ...
     """
 
     def __init__(self, margin: float = 1.0) -> None:
@@ -210,6 +284,30 @@ class PerceptronLoss(HingeLoss):
     CS 577 Lecture 03 (Wang, IIT, 2024) and CS 577 Lecture 04 (Wang, IIT, 2024), "Perceptron loss":
     SGD with
     m = 1 and η = 1 on it is the perceptron algorithm.
+
+    Shapes: z of shape (N,) or (N, 1) and y of shape (N,) for the binary losses; ``backward()``
+    returns ∂L/∂z in z's shape and dtype.
+
+    Raises
+    ------
+    ValueError
+        If z holds NaN or inf, the batch is empty, the shapes of z and y disagree, or a label
+        is not −1 or +1.
+    TypeError
+        If z is complex, an object array or otherwise not real.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from byhand.nn import PerceptronLoss
+    >>> loss = PerceptronLoss()
+    >>> z, y = np.array([2.0, 0.0, -1.0]), np.array([1, 1, 1])
+    >>> float(loss(z, y))  # (0 + 0 + 1) / 3
+    0.3333333333333333
+    >>> np.round(loss.backward(), 4)  # −y/N where y z <= 0: the perceptron's mistakes
+    array([ 0.    , -0.3333, -0.3333])
+    >>> loss.predict(np.array([-0.5, 0.0, 3.0]))  # sign, with sign(0) = +1
+    array([-1,  1,  1])
     """
 
     def __init__(self) -> None:
@@ -225,6 +323,28 @@ class LogisticLoss(_BinaryLoss):
     CS 577 Lecture 04 (Wang, IIT, 2024), "Bernoulli maximum likelihood" (the negative
     log-likelihood of
     P(y=1|x) = σ(z)); EE-559 3.2 "Probabilistic view of a linear classifier".
+
+    Shapes: z of shape (N,) or (N, 1) and y of shape (N,) for the binary losses; ``backward()``
+    returns ∂L/∂z in z's shape and dtype.
+
+    Raises
+    ------
+    ValueError
+        If z holds NaN or inf, the batch is empty, the shapes of z and y disagree, or a label
+        is not −1 or +1.
+    TypeError
+        If z is complex, an object array or otherwise not real.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from byhand.nn import LogisticLoss
+    >>> loss = LogisticLoss()
+    >>> z, y = np.array([0.0, 2.0]), np.array([1, -1])
+    >>> f"{loss(z, y):.4f}"  # (log 2 + log(1 + e²)) / 2
+    '1.4100'
+    >>> np.round(loss.backward(), 4)  # −y σ(−y z) / N
+    array([-0.25  ,  0.4404])
     """
 
     def _forward(self, z: np.ndarray, y: np.ndarray) -> float:
@@ -248,6 +368,27 @@ class CrossEntropyLoss(Loss):
     Deep Neural Networks Course I (Galerne, Univ. Orléans, 2024–25), "Multiclass logistic
     regression". Forward keeps the softmax,
     backward turns it into the gradient in place (the fused softmax/cross-entropy step).
+
+    Shapes: logits z of shape (N, K), labels y of shape (N,) with integers 0..K−1;
+    ``backward()`` returns (softmax(z) − onehot(y)) / N, of shape (N, K).
+
+    Raises
+    ------
+    ValueError
+        If z is not 2-D or holds NaN or inf, the batch is empty, or a label is outside 0..K−1.
+    TypeError
+        If z is complex, an object array or otherwise not real.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from byhand.nn import CrossEntropyLoss
+    >>> loss = CrossEntropyLoss()
+    >>> z, y = np.array([[2.0, 1.0, 0.0]]), np.array([0])
+    >>> f"{loss(z, y):.4f}"  # logsumexp(z) − z_0
+    '0.4076'
+    >>> np.round(loss.backward(), 4)  # softmax(z) − onehot(0)
+    array([[-0.3348,  0.2447,  0.09  ]])
     """
 
     _transient = ("_p", "_y", "_true_at", "_top", "_top_of", "_starts")

@@ -38,6 +38,28 @@ class Parameter:
     While an optimizer fuses its step into the backward pass (``SGD.fusing``, used by
     ``byhand.fit``), ``accumulate*`` hand the gradient straight to the step, which updates
     ``data`` in the same BLAS call; ``.grad`` is then not written and reading it is an error.
+
+    Shapes: ``grad`` has the shape and dtype of ``data``.
+
+    Raises
+    ------
+    TypeError
+        If ``data`` is complex or an object array.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from byhand.nn import Parameter
+    >>> p = Parameter(np.array([1, 2]), name="w")
+    >>> p.data.dtype, p.grad.shape
+    (dtype('float64'), (2,))
+    >>> p.accumulate(np.array([0.5, 0.5]))
+    >>> p.accumulate(np.array([0.5, 1.0]))
+    >>> p.grad
+    array([1. , 1.5])
+    >>> p.zero_grad()
+    >>> p.grad
+    array([0., 0.])
     """
 
     __slots__ = ("_grad", "_step", "_zero", "data", "decay", "name")
@@ -164,7 +186,27 @@ class Buffered:
 
 @contextmanager
 def reuse_buffers(*objects: Buffered) -> Iterator[None]:
-    """Within the block, modules and losses reuse their output buffers between calls."""
+    """Within the block, modules and losses reuse their output buffers between calls.
+
+    Outside the block every call returns a new array; inside it a module may write its output
+    into the array it returned last time (the training loop of ``byhand.fit`` does this to
+    avoid allocations), so an output read after the next call may have changed. Values are
+    the same either way.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from byhand.nn import Linear, reuse_buffers
+    >>> layer = Linear(2, 2, random_state=0)
+    >>> x = np.ones((3, 2), dtype=np.float32)
+    >>> with reuse_buffers(layer):
+    ...     a = layer(x)
+    ...     b = layer(2 * x)
+    >>> a is b
+    True
+    >>> layer(x) is layer(x)
+    False
+    """
     for obj in objects:
         obj._set_reuse(True)
     try:
@@ -281,6 +323,35 @@ class Module(Buffered):
     that call (``SGD.fusing``) instead of storing the gradient (a parameter that gets several
     gradients in a pass is stepped after backward instead). True for modules without
     parameters; a module with parameters must say so itself (``Linear`` does).
+
+    Raises
+    ------
+    NotImplementedError
+        From ``forward``/``backward`` when a subclass does not define them.
+
+    Examples
+    --------
+    A module of one's own: y = a x with a trainable scalar a, checked by ``gradcheck``.
+
+    >>> import numpy as np
+    >>> from byhand import gradcheck
+    >>> from byhand.nn import Module, Parameter
+    >>> class Scale(Module):
+    ...     def __init__(self):
+    ...         self.a = Parameter(np.array([2.0]))
+    ...     def forward(self, x):
+    ...         self._x = x
+    ...         return self.a.data * x
+    ...     def backward(self, grad_out):
+    ...         self.a.accumulate(np.array([np.sum(grad_out * self._x)]))
+    ...         return grad_out * self.a.data
+    >>> m = Scale()
+    >>> m(np.array([[1.0, 3.0]]))
+    array([[2., 6.]])
+    >>> len(m.parameters())
+    1
+    >>> gradcheck(m, np.array([[1.0, 3.0]])) < 1e-6
+    True
     """
 
     training: bool = True
@@ -425,6 +496,21 @@ class Sequential(Module):
     ``input_grad=False`` skips dℓ/dx for the network's input (the data): training never
     needs it, and for an MLP it is the largest product of the backward pass
     (EE-559 3.6 (Fleuret, EPFL, 2019), the cost of the backward pass).
+
+    Shapes: each module's output is the next one's input; backward takes ∂L/∂output of the
+    last module's output shape and returns ∂L/∂x in x's shape (None if ``input_grad=False``).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from byhand.nn import Linear, ReLU, Sequential
+    >>> net = Sequential(Linear(2, 3, random_state=0), ReLU(), Linear(3, 1, random_state=1))
+    >>> net(np.ones((4, 2), dtype=np.float32)).shape
+    (4, 1)
+    >>> net.backward(np.ones((4, 1), dtype=np.float32)).shape
+    (4, 2)
+    >>> [tuple(p.data.shape) for p in net.parameters()]
+    [(2, 3), (3,), (3, 1), (1,)]
     """
 
     def __init__(self, *modules: Module, input_grad: bool = True) -> None:

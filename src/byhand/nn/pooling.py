@@ -94,6 +94,30 @@ class MaxPool2d(_Pool2d):
     with a NaN gives NaN and routes its gradient to that NaN (the last NaN of the window in
     row-major order, when it holds several), as PyTorch. Formula, dtypes and
     source in :mod:`byhand.nn.pooling`.
+
+    Source: Deep Neural Networks Course I (Galerne, Univ. Orléans, 2024–25), slide 'Neural
+    networks for image classification' (the course goal: a convolutional network).
+
+    Raises
+    ------
+    ValueError
+        On a non-positive window or stride, or an input that is not 4-D or smaller than the
+        window.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from byhand.nn import MaxPool2d
+    >>> pool = MaxPool2d(2)
+    >>> x = np.arange(16.0).reshape(1, 1, 4, 4)
+    >>> pool(x)
+    array([[[[ 5.,  7.],
+             [13., 15.]]]])
+    >>> pool.backward(np.ones((1, 1, 2, 2)))[0, 0]  # each window's gradient to its maximum
+    array([[0., 0., 0., 0.],
+           [0., 1., 0., 1.],
+           [0., 0., 0., 0.],
+           [0., 1., 0., 1.]])
     """
 
     _transient = ("_argmax", "_masks", "_shape", "_out_shape")
@@ -209,6 +233,27 @@ class AvgPool2d(_Pool2d):
 
     Shapes as :class:`MaxPool2d`; backward gives every input 1/(kH·kW) of the gradient of each
     window containing it. Formula, dtypes and source in :mod:`byhand.nn.pooling`.
+
+    Source: Deep Neural Networks Course I (Galerne, Univ. Orléans, 2024–25), slide 'Neural
+    networks for image classification' (the course goal: a convolutional network).
+
+    Raises
+    ------
+    ValueError
+        On a non-positive window or stride, or an input that is not 4-D or smaller than the
+        window.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from byhand.nn import AvgPool2d
+    >>> pool = AvgPool2d(2)
+    >>> pool(np.arange(16.0).reshape(1, 1, 4, 4))
+    array([[[[ 2.5,  4.5],
+             [10.5, 12.5]]]])
+    >>> pool.backward(np.ones((1, 1, 2, 2)))[0, 0, :2, :2]  # 1/(kH·kW) to each input
+    array([[0.25, 0.25],
+           [0.25, 0.25]])
     """
 
     _transient = ("_shape", "_out_shape")
@@ -262,7 +307,21 @@ class Flatten(Module):
     backward reshapes the gradient back. The bridge from convolutional to dense layers.
 
     A view of the input when NumPy can make one (as PyTorch), of any dtype; N = 0 gives an
-    empty (0, d₁·d₂·…) array."""
+    empty (0, d₁·d₂·…) array.
+
+    Source: Deep Neural Networks Course I (Galerne, Univ. Orléans, 2024–25), slide 'Neural
+    networks for image classification' (the course goal: a convolutional network).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from byhand.nn import Flatten
+    >>> flat = Flatten()
+    >>> flat(np.zeros((2, 3, 4, 5))).shape
+    (2, 60)
+    >>> flat.backward(np.ones((2, 60))).shape
+    (2, 3, 4, 5)
+    """
 
     _transient = ("_shape",)
 

@@ -31,7 +31,25 @@ class Adam:
     docstring for the update. ``step()``, ``zero_grad()``, ``state_dict()`` /
     ``load_state_dict()`` (step count and both moment estimates: a checkpoint resumes exactly)
     as :class:`byhand.optim.SGD`. Raises ValueError on β outside [0, 1), eps <= 0 or a
-    negative weight decay."""
+    negative weight decay.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from byhand.nn import Parameter
+    >>> from byhand.optim import Adam
+    >>> theta = Parameter(np.array([1.0, -1.0]))
+    >>> opt = Adam([theta], lr=0.1)
+    >>> opt.zero_grad()
+    >>> theta.accumulate(np.array([0.2, -3.0]))
+    >>> opt.step()  # the first step moves each coordinate by lr·sign(g)
+    >>> np.round(theta.data, 4)
+    array([ 0.9, -0.9])
+    >>> Adam([theta], betas=(0.9, 1.0))
+    Traceback (most recent call last):
+    ...
+    ValueError: ...
+    """
 
     def __init__(
         self,

@@ -39,9 +39,26 @@ def _positive(name: str, value: Any) -> float:
 class Schedule:
     """A step size as a function of the step count k.
 
+    Source: CS 577 Lecture 01 (Wang, IIT, 2024), slide 'Stochastic gradient descent (SGD)'
+    (learning rates ε_k > 0, k = 1, 2, …) and slide 'SGD on our example' (ε_k = 0.99^k · 0.1).
+
     Subclasses name their constructor arguments in ``_params``; the arguments are stored
     unchanged (as scikit-learn stores an estimator's), and their float values in
     ``_values`` for evaluation.
+
+    Raises
+    ------
+    NotImplementedError
+        When a subclass does not define ``__call__``.
+
+    Examples
+    --------
+    >>> from byhand.optim import Schedule, exponential
+    >>> s = exponential(0.1, 0.99)
+    >>> isinstance(s, Schedule), s.get_params()
+    (True, {'eta0': 0.1, 'gamma': 0.99})
+    >>> s.set_params(gamma=0.5)(2)
+    0.025
     """
 
     _params: tuple[str, ...] = ()
@@ -80,7 +97,24 @@ class Schedule:
 
 
 class Constant(Schedule):
-    """ε_k = ε."""
+    """ε_k = ε.
+
+    Source: CS 577 Lecture 01 (Wang, IIT, 2024), slide 'Stochastic gradient descent (SGD)'
+    and slide 'SGD on our example' (ε_k ≡ 0.1).
+
+    Raises
+    ------
+    TypeError
+        If an argument is not a finite real number.
+    ValueError
+        If ε (ε_0) is not > 0, γ not in (0, 1], or the decay negative.
+
+    Examples
+    --------
+    >>> from byhand.optim import Constant
+    >>> Constant(0.1)(0), Constant(0.1)(1000)
+    (0.1, 0.1)
+    """
 
     _params = ("eta",)
 
@@ -93,7 +127,25 @@ class Constant(Schedule):
 
 
 class Exponential(Schedule):
-    """ε_k = ε_0 · γ^k (lecture 01), with 0 < γ <= 1."""
+    """ε_k = ε_0 · γ^k, with 0 < γ <= 1.
+
+    Source: CS 577 Lecture 01 (Wang, IIT, 2024), slide 'Stochastic gradient descent (SGD)'
+    and slide 'SGD on our example' (ε_k = 0.99^k · 0.1, from k = 0).
+
+    Raises
+    ------
+    TypeError
+        If an argument is not a finite real number.
+    ValueError
+        If ε (ε_0) is not > 0, γ not in (0, 1], or the decay negative.
+
+    Examples
+    --------
+    >>> from byhand.optim import Exponential
+    >>> s = Exponential(0.1, 0.99)  # the lecture's ε_k = 0.99^k · 0.1
+    >>> [f"{s(k):.4f}" for k in (0, 1, 100)]
+    ['0.1000', '0.0990', '0.0366']
+    """
 
     _params = ("eta0", "gamma")
 
@@ -109,7 +161,25 @@ class Exponential(Schedule):
 
 
 class InverseTime(Schedule):
-    """ε_k = ε_0 / (1 + decay · k): the Robbins–Monro rate, Σε_k = ∞, Σε_k² < ∞."""
+    """ε_k = ε_0 / (1 + decay · k): the Robbins–Monro rate, Σε_k = ∞, Σε_k² < ∞.
+
+    Source: CS 577 Lecture 01 (Wang, IIT, 2024), slide 'Stochastic gradient descent (SGD)'
+    asks for decaying ε_k > 0; this decay is the classical one for which SGD converges.
+
+    Raises
+    ------
+    TypeError
+        If an argument is not a finite real number.
+    ValueError
+        If ε (ε_0) is not > 0, γ not in (0, 1], or the decay negative.
+
+    Examples
+    --------
+    >>> from byhand.optim import InverseTime
+    >>> s = InverseTime(1.0, 0.5)
+    >>> [s(k) for k in (0, 1, 2, 6)]
+    [1.0, 0.6666666666666666, 0.5, 0.25]
+    """
 
     _params = ("eta0", "decay")
 
@@ -128,17 +198,74 @@ class InverseTime(Schedule):
 
 
 def constant(eta: float) -> Constant:
-    """ε_k = ε."""
+    """ε_k = ε (a :class:`Constant`).
+
+    Source: CS 577 Lecture 01 (Wang, IIT, 2024), slide 'Stochastic gradient descent (SGD)'.
+
+    Raises
+    ------
+    TypeError
+        If an argument is not a finite real number.
+    ValueError
+        If ε (ε_0) is not > 0, γ not in (0, 1], or the decay negative.
+
+    Examples
+    --------
+    >>> from byhand.optim import constant
+    >>> constant(0.05)(10)
+    0.05
+    >>> constant(0.0)
+    Traceback (most recent call last):
+    ...
+    ValueError: eta must be > 0, got 0.0
+    """
     return Constant(eta)
 
 
 def exponential(eta0: float, gamma: float) -> Exponential:
-    """ε_k = ε_0 · γ^k (CS 577 Lecture 01 (Wang, IIT, 2024), "Stochastic gradient descent")."""
+    """ε_k = ε_0 · γ^k (an :class:`Exponential`).
+
+    Source: CS 577 Lecture 01 (Wang, IIT, 2024), slide 'Stochastic gradient descent (SGD)'
+    and slide 'SGD on our example' (ε_k = 0.99^k · 0.1).
+
+    Raises
+    ------
+    TypeError
+        If an argument is not a finite real number.
+    ValueError
+        If ε (ε_0) is not > 0, γ not in (0, 1], or the decay negative.
+
+    Examples
+    --------
+    >>> from byhand.optim import exponential
+    >>> f"{exponential(0.1, 0.99)(10):.5f}"
+    '0.09044'
+    >>> exponential(0.1, 1.5)
+    Traceback (most recent call last):
+    ...
+    ValueError: gamma must lie in (0, 1], got 1.5
+    """
     return Exponential(eta0, gamma)
 
 
 def inverse_time(eta0: float, decay: float) -> InverseTime:
-    """ε_k = ε_0 / (1 + decay · k)."""
+    """ε_k = ε_0 / (1 + decay · k) (an :class:`InverseTime`).
+
+    Source: CS 577 Lecture 01 (Wang, IIT, 2024), slide 'Stochastic gradient descent (SGD)'.
+
+    Raises
+    ------
+    TypeError
+        If an argument is not a finite real number.
+    ValueError
+        If ε (ε_0) is not > 0, γ not in (0, 1], or the decay negative.
+
+    Examples
+    --------
+    >>> from byhand.optim import inverse_time
+    >>> inverse_time(0.5, 1.0)(4)
+    0.1
+    """
     return InverseTime(eta0, decay)
 
 
@@ -147,7 +274,29 @@ SCHEDULES = {"constant": Constant, "exponential": Exponential, "inverse_time": I
 
 def as_schedule(lr: Any) -> Schedule:
     """A real number (NumPy scalars included) becomes ``constant(float(lr))``; a Schedule
-    stays; anything else is a TypeError."""
+    stays; anything else is a TypeError.
+
+    Raises
+    ------
+    TypeError
+        If ``lr`` is neither a real number nor a Schedule.
+    ValueError
+        If ``lr`` is a number that is not > 0 and finite.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from byhand.optim import as_schedule, exponential
+    >>> as_schedule(np.float32(0.5))
+    constant(eta=0.5)
+    >>> s = exponential(0.1, 0.9)
+    >>> as_schedule(s) is s
+    True
+    >>> as_schedule("0.1")
+    Traceback (most recent call last):
+    ...
+    TypeError: ...
+    """
     if isinstance(lr, Schedule):
         return lr
     if isinstance(lr, bool) or not isinstance(lr, numbers.Real):

@@ -40,7 +40,51 @@ def _param_list(params: Iterable[Parameter]) -> list[Parameter]:
 
 
 class SGD:
-    """Plain / momentum SGD; ``lr`` is a number or a schedule of the step count k."""
+    """Plain / momentum SGD; ``lr`` is a number or a schedule of the step count k.
+
+    Update of each parameter θ with gradient g at step k (CS 577 Lecture 01 (Wang, IIT, 2024),
+    slides 'Gradient descent' and 'Stochastic gradient descent')::
+
+        g ← g + wd·θ        (only for parameters with decay=True)
+        v ← μ v + g         (momentum μ; v = g when μ = 0)
+        θ ← θ − ε_k v
+
+    ``step()`` applies it to every parameter, ``zero_grad()`` clears the gradients,
+    ``state_dict()``/``load_state_dict()`` save and restore the step count and velocities.
+
+    Parameters
+    ----------
+    params : iterable of Parameter
+        The parameters to update (e.g. ``model.parameters()``); not empty.
+    lr : float or Schedule
+        ε_k: a number > 0 or a schedule of k (see :mod:`byhand.optim.schedules`).
+    momentum : float in [0, 1), default 0
+    weight_decay : float >= 0, default 0
+
+    Raises
+    ------
+    TypeError
+        If an element of ``params`` is not a Parameter.
+    ValueError
+        If ``params`` is empty or repeats a parameter, or lr, momentum or weight_decay is out
+        of range.
+
+    Examples
+    --------
+    Gradient descent on L(θ) = ‖θ‖²/2 (gradient θ) with ε = 0.5 halves θ at each step.
+
+    >>> import numpy as np
+    >>> from byhand.nn import Parameter
+    >>> from byhand.optim import SGD
+    >>> theta = Parameter(np.array([4.0, -2.0]))
+    >>> opt = SGD([theta], lr=0.5)
+    >>> for _ in range(3):
+    ...     opt.zero_grad()
+    ...     theta.accumulate(theta.data.copy())
+    ...     opt.step()
+    >>> theta.data
+    array([ 0.5 , -0.25])
+    """
 
     def __init__(
         self,
@@ -132,6 +176,23 @@ class Averager:
     the starting point W⁽⁰⁾ (the parameters when the averager is made);
     ``include_initial=False`` averages the n iterates after it only (as scikit-learn does).
     ``update()`` is called after each step.
+
+    Shapes: the average of each parameter has its shape; ``copy_to_params()`` writes the
+    averages into the parameters.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from byhand.nn import Parameter
+    >>> from byhand.optim import Averager
+    >>> w = Parameter(np.array([0.0]))
+    >>> avg = Averager([w])  # counts W⁽⁰⁾ = 0
+    >>> for value in (1.0, 2.0, 3.0):
+    ...     w.data[:] = value
+    ...     avg.update()
+    >>> avg.copy_to_params()
+    >>> w.data  # (0 + 1 + 2 + 3) / 4
+    array([1.5])
     """
 
     def __init__(self, params: Iterable[Parameter], include_initial: bool = True) -> None:
