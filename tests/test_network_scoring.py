@@ -322,6 +322,8 @@ def test_best_loss_and_best_validation_score_as_in_scikit_learn(cls, sk):
                     assert est.validation_scores_ is None and est.best_validation_score_ is None
 
 
+# one epoch on purpose: the ConvergenceWarning is expected
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
 @pytest.mark.parametrize("cls", [MLPClassifier, MLPRegressor])
 def test_a_part_of_the_split_without_positive_weight_is_a_clear_error(cls):
     """Only 2 of 20 samples weigh anything: one part of a 4-sample held-out split or of

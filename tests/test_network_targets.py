@@ -105,6 +105,8 @@ def test_multilabel_loss_against_literal_loops_and_finite_differences(rng):
         loss.forward(z, (y > 0).astype(float) * 2)
 
 
+# a short budget on purpose: the ConvergenceWarning is expected
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
 def test_mlp_classifier_on_a_multilabel_y_behaves_as_scikit_learns(multilabel):
     X, Y = multilabel
     with warnings.catch_warnings():

@@ -139,11 +139,13 @@ class MLPClassifier(NetworkClassifier):
     >>> rng = np.random.default_rng(0)
     >>> X = rng.standard_normal((200, 2))
     >>> y = (X[:, 0] * X[:, 1] > 0).astype(int)  # xor of the signs
-    >>> clf = MLPClassifier((16,), learning_rate=0.1, early_stopping=True, random_state=0)
+    >>> clf = MLPClassifier(
+    ...     (16,), learning_rate=0.1, early_stopping=True, max_iter=60, tol=None, random_state=0
+    ... )
     >>> clf.fit(X, y).best_validation_score_ == max(clf.validation_scores_)
     True
     >>> Y = np.column_stack([y, X[:, 0] > 0])  # two labels per sample
-    >>> multi = MLPClassifier((16,), learning_rate=0.1, max_iter=300, random_state=0)
+    >>> multi = MLPClassifier((16,), learning_rate=0.1, max_iter=300, tol=None, random_state=0)
     >>> multi.fit(X, Y).predict(X[:3]).shape, multi.classes_
     ((3, 2), array([0, 1]))
     """
