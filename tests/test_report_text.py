@@ -137,3 +137,131 @@ def test_no_text_an_experiment_puts_on_the_page_shows_raw_tex():
     for where, field, text in strings:
         fragment = quote_html(text) if field == "quote" else rich(text)
         assert_typeset(fragment, f"{where} {field}")
+
+
+# --- a formula cut at one end (the reader's #203 quote) --------------------------------------
+
+CUT_QUOTE = r"\mathbf{w}_{\hat{y}}^\top \mathbf{x} \quad \in \{1, \dots, K\} \quad (3)$$"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        CUT_QUOTE,  # the closing $$ without its opening
+        r"the rule $$\hat{y} = \operatorname{argmax}_k \mathbf{w}_k^\top \mathbf{x}",  # opening
+        r"\frac{1}{2} \|x\|^2 \quad (4)$$ and then the slide's prose",  # prose after it
+    ],
+)
+def test_a_formula_cut_at_one_end_is_typeset_and_its_stray_dollars_dropped(text):
+    for fragment in (rich(text), quote_html(text)):
+        assert "<math" in fragment
+        assert "$" not in visible_text(fragment)
+        assert_typeset(fragment, text)
+
+
+def test_dollars_of_prose_are_left_alone_when_unbalanced():
+    assert rich("costs $$ only") == "costs $$ only"
+
+
+# --- every claim of a real --quick run, as the page shows it ---------------------------------
+
+
+@pytest.fixture(scope="module")
+def quick_claims() -> list[dict]:
+    """The claims of every experiment that needs no MNIST, run as ``--quick`` (seed 0)."""
+    import warnings
+
+    import numpy as np
+
+    from byhand.experiments import registry
+
+    out = []
+    for name, exp in registry().items():
+        if exp.needs_mnist:
+            continue
+        with warnings.catch_warnings(), np.errstate(all="ignore"):
+            warnings.simplefilter("ignore")
+            res = exp.func(0, True)
+        for c in res.claims:
+            c.experiment = name
+            out.append(c.to_dict())
+    return out
+
+
+def test_every_claim_of_a_quick_run_renders_without_tex(quick_claims):
+    from byhand.report import claim_html
+
+    assert len(quick_claims) >= 150
+    quoted = [c for c in quick_claims if c.get("quote")]
+    assert len(quoted) >= 80
+    for c in quick_claims:
+        where = f"{c['experiment']}: {c['claim'][:60]}"
+        assert_typeset(claim_html(c), where)  # quote, lecture value, value, rule, cause
+        if c.get("quote"):
+            assert_typeset(quote_html(c["quote"]), where + " (quote)")
+        if isinstance(c.get("lecture_value"), str):
+            assert_typeset(quote_html(c["lecture_value"]), where + " (lecture value)")
+
+
+def test_every_rule_states_its_comparison_in_words(quick_claims):
+    for c in quick_claims:
+        rule = c["rule"]
+        assert "{'" not in rule and '{"' not in rule, (c["experiment"], rule)
+        assert "np.float64(" not in rule and "array(" not in rule, (c["experiment"], rule)
+
+
+def _numbers(value) -> list[float]:
+    if isinstance(value, bool):
+        return []
+    if isinstance(value, (int, float)):
+        return [float(value)]
+    if isinstance(value, list):
+        return [x for v in value for x in _numbers(v)]
+    return []
+
+
+def test_the_lecture_box_holds_only_the_lectures_value(quick_claims, transcripts):
+    """A lecture value is the lecture's: not a dict of byhand's labelled results, not byhand's
+    tolerance, and each of its numbers stands in the lecture's transcript."""
+    numbers: dict[str, set[float]] = {}
+    for c in quick_claims:
+        lv = c.get("lecture_value")
+        where = (c["experiment"], c["claim"][:60], lv)
+        assert not isinstance(lv, dict), where
+        assert not (isinstance(lv, str) and lv[:1] in "<>≤≥"), where
+        if c["source"] != "lecture" or not _numbers(lv):
+            continue
+        if c["lecture"] not in numbers:
+            text = Path(transcripts(c["lecture"])).read_text(encoding="utf-8")
+            numbers[c["lecture"]] = {float(x) for x in re.findall(r"\d+(?:\.\d+)?", text)}
+        missing = [x for x in _numbers(lv) if abs(x) not in numbers[c["lecture"]]]
+        assert missing == [], where
+    # residual targets (|byhand − formula| against 0) show the lecture's formula instead
+    residuals = {
+        c["claim"]: c["lecture_value"]
+        for c in quick_claims
+        if c["experiment"] in ("softmax-nll", "regression-identities", "mlp-formulas")
+        and c["kind"] == "exact"
+        and c["source"] == "lecture"
+    }
+    assert residuals and all(isinstance(v, str) for v in residuals.values()), residuals
+
+
+def test_no_experiment_states_the_same_claim_twice(quick_claims):
+    """A statement repeated on another lecture's slide is covered through ``covers=`` and the
+    catalogue's ``also``, not stated again (it would be counted twice)."""
+    from collections import Counter
+
+    seen = Counter((c["experiment"], c["claim"]) for c in quick_claims)
+    assert [k for k, n in seen.items() if n > 1] == []
+
+
+def test_a_differing_claim_reads_as_a_check_not_as_a_fact(quick_claims):
+    """The multiclass-perceptron-rules claims that differ state the lecture's rule and ask
+    whether byhand follows it, and the lecture box shows the lecture's words, not byhand's W."""
+    rules = [c for c in quick_claims if c["experiment"] == "multiclass-perceptron-rules"]
+    differ = [c for c in rules if c["verdict"] == "differs"]
+    assert len(differ) == 2
+    for c in differ:
+        assert "Checked:" in c["claim"] and "end at the same W" not in c["claim"]
+        assert c["lecture_value"] == c["quote"]

@@ -72,8 +72,28 @@ def _plain(text: str) -> str:
     return BOLD.sub(r"<strong>\1</strong>", html.escape(text, quote=True))
 
 
+def _unbalanced(text: str) -> str | None:
+    """``text`` as HTML when it holds an odd number of ``$$`` (a formula cut at one end, e.g.
+    a quote that starts inside a display formula): the side of the stray ``$$`` that reads as
+    TeX is typeset, the stray delimiter dropped; ``None`` when the ``$$`` are balanced."""
+    if text.count("$$") % 2 == 0:
+        return None
+    first = text.find("$$")
+    head = text[:first]
+    if "$" not in head and TEX_COMMAND.search(head):  # a closing $$ without its opening
+        return tex_to_mathml(head.strip(), True) + rich(text[first + 2 :])
+    last = text.rfind("$$")  # an opening $$ without its closing
+    tail = text[last + 2 :]
+    if TEX_COMMAND.search(tail):
+        return rich(text[:last]) + tex_to_mathml(tail.strip(), True)
+    return _plain(text)  # no TeX on either side: dollars of prose
+
+
 def rich(text: Any) -> str:
     """``text`` as HTML: escaped, ``$…$``/``$$…$$`` as MathML, ``**…**`` as bold.
+
+    A ``$$`` without its partner (a formula cut at one end) does not show: the TeX on its side
+    is typeset and the stray delimiter dropped.
 
     Examples
     --------
@@ -83,6 +103,9 @@ def rich(text: Any) -> str:
     True
     """
     text = str(text)
+    cut = _unbalanced(text)
+    if cut is not None:
+        return cut
     parts, start = [], 0
     for m in MATH.finditer(text):
         parts.append(_plain(text[start : m.start()]))
@@ -103,6 +126,8 @@ def quote_html(text: Any) -> str:
     True
     >>> quote_html("Nope.")
     'Nope.'
+    >>> quote_html(r"\\in \\{1, \\dots, K\\} \\quad (3)$$").startswith("<math")
+    True
     """
     text = str(text)
     if "$" not in text and TEX_COMMAND.search(text):
