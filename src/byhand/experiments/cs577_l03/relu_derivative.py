@@ -87,7 +87,9 @@ def run(seed: int, quick: bool) -> ExperimentResult:
         bool(d0[0] == 1.0),
         kind="exact",
         target=1.0,
-        detail="byhand's nn.ReLU backward of 1 at z = 0",
+        lecture_value=1,
+        rule="byhand's relu′(0) equals the lecture's 1 exactly",
+        detail="byhand's nn.ReLU backward of an upstream gradient 1 at z = 0",
         source="lecture",
         quote=r"$$\text{relu}'(z) = \begin{cases} 1 & z \geq 0 \\ 0 & z < 0 \end{cases}$$",
         differs="byhand follows PyTorch's convention relu′(0) = 0 (a subgradient, like the "
