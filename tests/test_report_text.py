@@ -212,6 +212,15 @@ def test_every_rule_states_its_comparison_in_words(quick_claims):
         rule = c["rule"]
         assert "{'" not in rule and '{"' not in rule, (c["experiment"], rule)
         assert "np.float64(" not in rule and "array(" not in rule, (c["experiment"], rule)
+    # the defaults of a claim that states no rule name no tolerance: every claim states its own
+    vague = set(default_rule_texts())
+    assert [(c["experiment"], c["claim"][:50]) for c in quick_claims if c["rule"] in vague] == []
+
+
+def default_rule_texts() -> list[str]:
+    from byhand.experiments._registry import default_rule
+
+    return [default_rule(kind, None) for kind in ("exact", "numeric", "qualitative")]
 
 
 def _numbers(value) -> list[float]:

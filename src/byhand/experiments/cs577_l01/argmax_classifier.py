@@ -85,6 +85,10 @@ def run(seed: int, quick: bool) -> ExperimentResult:
         kind="exact",
         detail=f"{len(G)} random points; byhand SoftmaxRegression (3 classes, with bias) "
         "fitted on blobs; its coef_ and intercept_ read into a loop of sums",
+        rule=(
+            "byhand's predict agrees with the literal argmax loop at every point (agreement = 1 "
+            "exactly) and uses only the fitted classes"
+        ),
         source="lecture",
         quote=QUOTE,
     )
@@ -99,6 +103,10 @@ def run(seed: int, quick: bool) -> ExperimentResult:
         kind="exact",
         detail="random pairs with the same predicted class and a random point of the segment "
         "between them, all through byhand's predict",
+        rule=(
+            "0 violations exactly among the same-class pairs tested, with more than 100 pairs "
+            "tested"
+        ),
         source="lecture",
         quote="The classification partition is made of (unbounded) convex polygons",
     )
@@ -116,6 +124,10 @@ def run(seed: int, quick: bool) -> ExperimentResult:
         bool(np.all(counts > 0) and counts.sum() == len(G)),
         kind="qualitative",
         detail="the random points of the claims above, each given exactly one of the 3 labels",
+        rule=(
+            "each of the 3 classes labels at least one point, and every point gets exactly one "
+            "label"
+        ),
         source="lecture",
         quote=r"$$f(\mathbf{x}; \mathbf{W}) := \operatorname{argmax}_{\hat{y}=1,\dots,K} "
         r"\quad \mathbf{w}_{\hat{y}}^\top \mathbf{x} \quad \in \{1, \dots, K\} \quad (2)$$",

@@ -167,6 +167,11 @@ def run(seed: int, quick: bool) -> ExperimentResult:
         kind="qualitative",
         detail=f"{n} integer points in [−3, 3]² (scores tie often), 30 epochs in order; the same "
         "W read with argmax breaking ties to the first or to the last class",
+        rule=(
+            "Lecture 01's rule leaves > 0 tied training points and its training error is higher "
+            "with ties broken to the last class than to the first; the tie rule leaves 0 tied "
+            "points and 0 training error"
+        ),
         source="lecture",
         quote=QUOTE_L04,
     )

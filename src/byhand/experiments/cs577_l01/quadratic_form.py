@@ -142,6 +142,10 @@ def run(seed: int, quick: bool) -> ExperimentResult:
         bool(sym_err < 1e-6 and lin_err < 1e-6),
         kind="exact",
         detail=f"central differences, {trials} random symmetric M = A + Aᵀ (4 × 4), θ, b",
+        rule=(
+            "max |central-difference gradient − 2Mθ| (symmetric M) and max |gradient of θᵀb − b| "
+            "both < 1e-6"
+        ),
         source="lecture",
         quote=r"$$\nabla_{\theta} \theta^T M \theta = 2M\theta$$",
     )
@@ -153,6 +157,7 @@ def run(seed: int, quick: bool) -> ExperimentResult:
         bool(general_err < 1e-6 and nonsym_gap > 1e-2),
         kind="exact",
         detail="central differences on random non-symmetric M (4 × 4)",
+        rule="max |central-difference gradient − (M + Mᵀ)θ| < 1e-6 while 2Mθ misses it by > 1e-2",
         source="derived",
         derived_from="∂/∂θ_i Σ_jk θ_j M_jk θ_k = Σ_k M_ik θ_k + Σ_j θ_j M_ji = ((M + Mᵀ)θ)_i",
     )

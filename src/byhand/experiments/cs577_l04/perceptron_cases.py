@@ -77,6 +77,10 @@ def run(seed: int, quick: bool) -> ExperimentResult:
         kind="exact",
         detail=f"{trials} random (w, x, y), d = 1…5, one sample each through byhand's "
         "Linear(d, 1, bias=False) and PerceptronLoss",
+        rule=(
+            "max |byhand's gradient − the slide's case| < 1e-15 in each case, each case met more "
+            "than 10 times"
+        ),
         source="lecture",
         quote=r"$(-1) \cdot y^{(t)} \mathbf{x}^{(t)}$ if "
         r"$y^{(t)} \mathbf{w}^T \mathbf{x}^{(t)} < 0$",

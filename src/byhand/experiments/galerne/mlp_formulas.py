@@ -91,6 +91,10 @@ def run(seed: int, quick: bool) -> ExperimentResult:
         kind="exact",
         detail=f"byhand Linear(4, 2) with bias on h against Linear(5, 2, bias=False) on (1, h), "
         f"{n} random h and upstream gradients",
+        rule=(
+            "max |forward gap| < 1e-12 and max |gradient gap| < 1e-12 between the two "
+            "parametrisations"
+        ),
         source="lecture",
         quote="As for the perceptron, the biases can be integrated into the weights:",
     )
