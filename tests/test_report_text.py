@@ -285,3 +285,20 @@ def test_a_differing_claim_reads_as_a_check_not_as_a_fact(quick_claims):
     for c in differ:
         assert "Checked:" in c["claim"] and "end at the same W" not in c["claim"]
         assert c["lecture_value"] == c["quote"]
+
+
+def test_the_slides_whose_rule_differs_at_a_tie_stay_differs_in_the_coverage(quick_claims):
+    """Stating the W = 0 tie once must not turn the "Multiclass perceptron" items of CS 577
+    Lectures 01 and 03 (the rule "if ŷ = y, W ← W") into "reproduced"."""
+    from byhand.experiments import registry
+    from byhand.experiments.coverage import coverage
+
+    covers = [(e.name, *c) for e in registry().values() for c in e.covers]
+    records = {}
+    for c in quick_claims:
+        records.setdefault(c["experiment"], {"name": c["experiment"], "status": "ok", "claims": []})
+        records[c["experiment"]]["claims"].append(c)
+    cover = coverage(covers, list(records.values()))
+    for lec in ("cs577-01", "cs577-03"):
+        rows = [r for r in cover[lec] if r["slide"] == "Multiclass perceptron"]
+        assert [r["status"] for r in rows] == ["differs"], (lec, rows)

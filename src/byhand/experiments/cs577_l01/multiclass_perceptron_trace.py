@@ -97,6 +97,9 @@ def literal_trace(X: np.ndarray, y: np.ndarray, T: int) -> list[dict]:
         (LECTURE, SLIDE_MCP),
         ("cs577-03", SLIDE_MCP),
         ("cs577-04", "Multiclass perceptron"),
+        # its claim on the W = 0 tie is on this slide (the one statement of that difference)
+        (LECTURE, "Multiclass perceptron"),
+        ("cs577-03", "Multiclass perceptron"),
     ],
 )
 def multiclass_calculations(seed: int, quick: bool) -> ExperimentResult:
