@@ -784,12 +784,6 @@ CORRECTIONS: dict[tuple[str, str, str, str], str] = {
 CREDITS: tuple[tuple[str, str, str, str], ...] = (
     ("sgd-paths", L01, "SGD on our example", "decay"),
     ("hand-gradients", L04, "1-layer neural network", ""),
-    (
-        "cnn-gradients",
-        GA,
-        "Understand the training of a convolutional neural network for image classification",
-        "",
-    ),
 )
 
 
