@@ -120,7 +120,10 @@ class Claim:
     ``lecture_value`` is the lecture's value or statement as a short number or string
     (``2``, ``"w = [2, −1] after 6 updates"``); ``None`` only where the lecture states no value,
     and then the claim is not a numeric reproduction. A claim with ``source="lecture"`` that
-    gives none gets its ``target``, else its ``quote`` (the lecture's statement). ``rule`` is
+    gives none gets its ``target`` when that is a number or a list of numbers, else its
+    ``quote`` (the lecture's statement): a dict of byhand's labelled results or a tolerance
+    such as ``"< 1e-7"`` is never shown as the lecture's value, and a residual target (0 for
+    |byhand − formula|) must pass the lecture's formula as ``lecture_value``. ``rule`` is
     the pass rule in words with its tolerance, e.g. ``"|byhand − lecture| ≤ 1e-12"`` or
     ``"SGD's excess loss after one epoch < GD's (threshold byhand's: the lecture says 'cheap
     but not as performant')"``; when not given it is built from ``kind`` and ``target``.
