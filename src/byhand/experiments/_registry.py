@@ -123,7 +123,7 @@ class Claim:
     gives none gets its ``target`` when that is a number or a list of numbers, else its
     ``quote`` (the lecture's statement): a dict of byhand's labelled results or a tolerance
     such as ``"< 1e-7"`` is never shown as the lecture's value, and a residual target (0 for
-    |byhand − formula|) must pass the lecture's formula as ``lecture_value``. ``rule`` is
+    ``|byhand − formula|``) must pass the lecture's formula as ``lecture_value``. ``rule`` is
     the pass rule in words with its tolerance, e.g. ``"|byhand − lecture| ≤ 1e-12"`` or
     ``"SGD's excess loss after one epoch < GD's (threshold byhand's: the lecture says 'cheap
     but not as performant')"``; when not given it is built from ``kind`` and ``target``.
