@@ -23,7 +23,7 @@ def _claim(name: str, needle: str):
 
 
 def test_relu_prime_at_zero_is_tested_against_lecture_03s_convention():
-    c = _claim("hand-gradients", "relu′(z) = 1 for z ≥ 0")
+    c = _claim("relu-derivative", "the slide takes relu′(0) = 1")
     # CS 577 Lecture 03 says 1 at z = 0; byhand's ReLU gives 0 (PyTorch's choice)
     relu = nn.ReLU()
     relu.forward(np.zeros((1, 1)))

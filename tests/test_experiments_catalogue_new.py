@@ -20,10 +20,10 @@ from byhand.experiments.coverage import CATALOGUE, coverage
 #: experiment → the claims (by a fragment of their text) expected to differ from the lecture
 NEW = {
     "regression-identities": (),
-    "multiclass-perceptron-rules": ("at a tie the slide's rule passes", "step by step"),
+    "multiclass-perceptron-rules": ("step by step",),
     "multiclass-argmax": (),
     "logistic-function": (),
-    "relu-derivative": ("at z = 0",),
+    "relu-derivative": ("the slide takes relu′(0) = 1",),
     "tanh-relu": (),
     "softmax-nll": ("right column (1 − p_y)",),
     "perceptron-loss-cases": (),
@@ -123,7 +123,7 @@ def test_relu_with_the_lecture_convention_reproduces_the_slide_at_zero(monkeypat
 
     monkeypatch.setattr(nn.ReLU, "forward", keep_input)
     monkeypatch.setattr(nn.ReLU, "backward", lecture_relu)
-    assert _verdicts("relu-derivative", "at z = 0") == ["reproduced"]
+    assert _verdicts("relu-derivative", "the slide takes relu′(0) = 1") == ["reproduced"]
 
 
 def test_a_wrong_sigmoid_module_fails_the_logistic_plot(monkeypatch):

@@ -109,3 +109,41 @@ def test_gd_path_matches_the_closed_form_iteration(rng):
         )
     assert qgd.iterations_to(path, x_star, 1e-3) is not None
     assert qgd.iterations_to(qgd.gd_path(A, x_star, x0, 2.1 / 3.618, 100), x_star, 1e-3) is None
+
+
+def test_claim_values_are_plain_python_and_the_terminal_prints_plain_numbers():
+    from byhand.experiments._registry import Claim
+    from byhand.experiments.runner import _claim_line
+
+    c = Claim(
+        "cs577-04",
+        "Derivative",
+        "case j = y",
+        {"max gap": np.float64(1.9996338726216478)},
+        "exact",
+        False,
+        target=np.float64(0.0),
+        source="lecture",
+        quote="the quote",
+        lecture_value="(1 − p_y)",
+        differs="a sign slip",
+    )
+    assert type(c.value["max gap"]) is float and type(c.target) is float
+    d = c.to_dict() | {"experiment": "softmax-nll"}
+    line = _claim_line(d)
+    assert "np.float64" not in line and "1.99963" in line
+    assert "lecture: (1 − p_y)" in line  # the lecture's own value, not the residual target 0
+    # a dict target becomes words in the default rule, never a Python repr
+    t = Claim(
+        "cs577-01",
+        "s",
+        "c",
+        1,
+        "exact",
+        True,
+        target={"W": [[0.0, 1.5]]},
+        source="lecture",
+        quote="q",
+    )
+    assert "{'" not in t.rule and "W = [[0, 1.5]]" in t.rule
+    assert t.lecture_value == "q"  # a dict of labelled values is not the lecture's value

@@ -299,3 +299,29 @@ def test_the_docstring_examples_run(module):
 
     result = doctest.testmod(importlib.import_module(f"byhand.report.{module}"))
     assert result.attempted > 0 and result.failed == 0
+
+
+def test_header_says_why_experiments_were_skipped_and_tiles_link_to_lists():
+    from byhand.report._page import skip_reasons
+
+    status = "skipped: MNIST not found in /tmp/x/mnist; get it with `byhand datasets --fetch mnist`"
+    recs = [
+        record("a", [claim("differs"), claim("reproduced")]),
+        record("b", [claim("failed")]),
+        record("cnn", [], status=status, title="The course goal: a CNN for MNIST"),
+        record("hog", [], status=status, title="HOG on MNIST"),
+    ]
+    assert list(skip_reasons(recs)) == ["MNIST not found"]
+    page = render(recs, META, {})
+    header = text_of(page.split("</header>")[0])
+    assert "2 experiments skipped: MNIST not found" in header
+    assert "The course goal: a CNN for MNIST" in header and "HOG on MNIST" in header
+    assert "byhand datasets --fetch mnist" in header and "/tmp/x" not in header
+    tiles = re.findall(r'<a class="stat[^"]*" href="#([^"]+)"', page)
+    assert sorted(tiles) == ["list-differs", "list-failed", "list-skipped"]
+    for t in tiles:
+        assert f'id="{t}"' in page
+    # each listed claim links to its own anchor on the page
+    for anchor in re.findall(r'<li><a href="#(claim-[^"]+)"', page):
+        assert page.count(f'id="{anchor}"') == 1
+    assert len(re.findall(r'<li><a href="#claim-', page)) == 2  # the differing and the failed

@@ -35,10 +35,10 @@ def jsonable(value: Any) -> Any:
     """
     if value is None or isinstance(value, (bool, str)):
         return value
-    if isinstance(value, int):
+    if isinstance(value, int):  # np.int64 is not an int subclass: tolist below
         return int(value)
-    if isinstance(value, float):
-        return value if math.isfinite(value) else str(value)
+    if isinstance(value, float):  # np.float64 too (a float subclass): as a plain float
+        return float(value) if math.isfinite(value) else str(value)
     tolist = getattr(value, "tolist", None)
     if callable(tolist):  # NumPy scalar or array
         return jsonable(tolist())
@@ -59,7 +59,36 @@ def default_rule(kind: str, target: Any) -> str:
         }[kind]
     if isinstance(target, str):
         return f"byhand's value {target}" if target[:1] in "<>≤≥=|" else f"target: {target}"
-    return f"byhand's value against the target {target!r}"
+    shown = _words(target)
+    return {
+        "exact": f"byhand's value equals {shown} (exactly, or to floating-point precision)",
+        "numeric": f"byhand's value matches {shown} to the stated precision",
+        "qualitative": f"byhand's values show {shown}",
+    }[kind]
+
+
+def _words(value: Any) -> str:
+    """A target as plain text: numbers short, lists in brackets, dicts as "key = value"."""
+    if isinstance(value, float):
+        return f"{value:.6g}"
+    if isinstance(value, list):
+        return "[" + ", ".join(_words(v) for v in value) + "]"
+    if isinstance(value, dict):
+        return ", ".join(f"{k} = {_words(v)}" for k, v in value.items())
+    return str(value)
+
+
+def _is_lecture_number(target: Any) -> bool:
+    """Whether a lecture claim's target can stand as the lecture's value: a number or a list of
+    them. A dict (labelled values, computed by byhand) or a bound such as ``"< 1e-7"`` (byhand's
+    tolerance) cannot."""
+    if isinstance(target, bool) or target is None:
+        return False
+    if isinstance(target, (int, float)):
+        return True
+    if isinstance(target, list):
+        return all(_is_lecture_number(v) for v in target)
+    return False
 
 
 @dataclass
@@ -91,7 +120,10 @@ class Claim:
     ``lecture_value`` is the lecture's value or statement as a short number or string
     (``2``, ``"w = [2, −1] after 6 updates"``); ``None`` only where the lecture states no value,
     and then the claim is not a numeric reproduction. A claim with ``source="lecture"`` that
-    gives none gets its ``target``, else its ``quote`` (the lecture's statement). ``rule`` is
+    gives none gets its ``target`` when that is a number or a list of numbers, else its
+    ``quote`` (the lecture's statement): a dict of byhand's labelled results or a tolerance
+    such as ``"< 1e-7"`` is never shown as the lecture's value, and a residual target (0 for
+    ``|byhand − formula|``) must pass the lecture's formula as ``lecture_value``. ``rule`` is
     the pass rule in words with its tolerance, e.g. ``"|byhand − lecture| ≤ 1e-12"`` or
     ``"SGD's excess loss after one epoch < GD's (threshold byhand's: the lecture says 'cheap
     but not as performant')"``; when not given it is built from ``kind`` and ``target``.
@@ -162,8 +194,9 @@ class Claim:
         self.target = jsonable(self.target)
         self.lecture_value = jsonable(self.lecture_value)
         if self.lecture_value is None and self.source == "lecture":
-            # the lecture's value: a lecture claim's target, else the lecture's words
-            self.lecture_value = self.target if self.target is not None else self.quote
+            # the lecture's value: a lecture claim's numeric target, else the lecture's words
+            # (a dict of byhand's labelled values or a tolerance is not the lecture's)
+            self.lecture_value = self.target if _is_lecture_number(self.target) else self.quote
         if not self.rule.strip():
             self.rule = default_rule(self.kind, self.target)
 

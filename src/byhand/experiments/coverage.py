@@ -233,12 +233,18 @@ CATALOGUE: dict[str, tuple[Item, ...]] = {
             "Multiclass linear classifier (second attempt)",
             "f(x; W) = argmax_ŷ w_ŷᵀx (3), as in CS 577 Lecture 01",
             kind="result",
+            also=((L01, "Multiclass linear classifier (second attempt)"),),
         ),
         Item(
             "Multiclass perceptron",
             "the update: if ŷ = y then W ← W, else w_ŷ ← w_ŷ − x, w_y ← w_y + x",
+            also=((L01, "Multiclass perceptron"),),
         ),
-        Item("Multiclass perceptron (calculations)", "the multiclass perceptron step by step"),
+        Item(
+            "Multiclass perceptron (calculations)",
+            "the multiclass perceptron step by step",
+            also=((L01, "Multiclass perceptron (calculations)"),),
+        ),
     ),
     L04: (
         Item("Administrative matter", "course project groups", ANNOUNCEMENT, kind="result"),
@@ -325,6 +331,7 @@ CATALOGUE: dict[str, tuple[Item, ...]] = {
             "Multiclass linear classifier (second attempt)",
             "f(x; W) = argmax_ŷ w_ŷᵀx (1)",
             kind="result",
+            also=((L01, "Multiclass linear classifier (second attempt)"),),
         ),
         Item("Multiclass perceptron", "the tie rule: argmax \\ {y} empty → pass"),
         Item(

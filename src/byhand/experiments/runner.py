@@ -352,13 +352,19 @@ def results_json(
 def _claim_line(c: dict[str, Any]) -> str:
     """A claim that is not reproduced, for the terminal: verdict, claim, value, target, cause."""
     from byhand.lectures import LECTURES, cite
+    from byhand.report import format_value
 
-    target = c.get("target")
-    want = f", {target_label(c)} {target!r}" if target is not None else ""
+    # the lecture's own value (never a target byhand computed), else the target and its origin
+    shown = c.get("lecture_value") if c.get("source") == "lecture" else c.get("target")
+    if c.get("source") == "lecture" and shown == c.get("quote"):
+        shown = None  # the lecture states it in words: the quote is in the report
+    want = f", {target_label(c)} {format_value(shown)}" if shown is not None else ""
+    rule = f"; rule: {c['rule']}" if c.get("rule") else ""
     cause = f" — {c['differs']}" if c.get("differs") else ""
     mark = "[yellow]≠ differs[/]" if c.get("verdict") == "differs" else "[red]✗ failed[/]"
     return (
-        f"{mark} {c['experiment']}: {c['claim']} — got {c['value']!r}{want}{cause} "
+        f"{mark} {c['experiment']}: {c['claim']} — got {format_value(c['value'])}{want}{rule}"
+        f"{cause} "
         f"({cite(c['lecture'], c['slide']) if c['lecture'] in LECTURES else c['lecture']})"
     )
 

@@ -21,6 +21,7 @@ __all__ = [
     "VERDICT_BADGE",
     "category_of",
     "claim_html",
+    "claim_id",
     "claims_html",
     "lecture_value_of",
     "rule_of",
@@ -152,10 +153,24 @@ def _lecture_box(c: dict[str, Any]) -> str:
     return f'<div class="v lec none">lecture: — <span class="why">({why})</span></div>'
 
 
-def claim_html(c: dict[str, Any]) -> str:
-    """One claim as an HTML block (it reflows: no fixed widths)."""
+def claim_id(experiment: str, index: int) -> str:
+    """The page anchor of the ``index``-th claim of experiment ``experiment``.
+
+    Examples
+    --------
+    >>> claim_id("perceptron-trace", 2)
+    'claim-perceptron-trace-2'
+    """
+    return f"claim-{experiment}-{index}"
+
+
+def claim_html(c: dict[str, Any], index: int | None = None, experiment: str = "") -> str:
+    """One claim as an HTML block (it reflows: no fixed widths); with ``index`` it carries the
+    anchor :func:`claim_id` that the header's lists link to."""
     verdict = verdict_of(c)
     cat = category_of(c)
+    name = experiment or str(c.get("experiment", ""))
+    anchor = f' id="{_e(claim_id(name, index))}"' if index is not None else ""
     lecture = c.get("lecture", "")
     where = cite(lecture, c.get("slide", "")) if lecture in LECTURES else lecture
     quote = ""
@@ -169,7 +184,7 @@ def claim_html(c: dict[str, Any]) -> str:
     )
     cause = f'<p class="cause">differs: {rich(c["differs"])}</p>' if c.get("differs") else ""
     return (
-        f'<div class="claim v-{verdict}">'
+        f'<div class="claim v-{verdict}"{anchor}>'
         f'<div class="chead">{VERDICT_BADGE[verdict]}'
         f'<span class="cat {cat}" title="{_e(CATEGORY_HELP[cat])}">{cat}</span>'
         f'<span class="kind">{_e(c.get("kind", ""))}</span></div>'
@@ -183,8 +198,12 @@ def claim_html(c: dict[str, Any]) -> str:
     )
 
 
-def claims_html(claims: list[dict[str, Any]]) -> str:
-    """The claims of one experiment, in order."""
+def claims_html(claims: list[dict[str, Any]], experiment: str = "") -> str:
+    """The claims of one experiment (named ``experiment``, for their anchors), in order."""
     if not claims:
         return ""
-    return '<div class="claims">' + "".join(claim_html(c) for c in claims) + "</div>"
+    return (
+        '<div class="claims">'
+        + "".join(claim_html(c, i, experiment) for i, c in enumerate(claims))
+        + "</div>"
+    )

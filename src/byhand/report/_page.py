@@ -9,6 +9,7 @@ experiments. Every section and every experiment links back to the contents.
 from __future__ import annotations
 
 import html
+import re
 from collections import Counter
 from typing import Any
 
@@ -18,6 +19,7 @@ from byhand.report._claims import (
     CATEGORY_HELP,
     VERDICTS,
     category_of,
+    claim_id,
     claims_html,
     verdict_of,
 )
@@ -217,7 +219,7 @@ def _experiment(record: dict[str, Any], meta: dict[str, Any]) -> str:
                 f"<details><summary>traceback</summary><pre>{_e(record['traceback'])}</pre>"
                 "</details>"
             )
-    parts.append(claims_html(record["claims"]))
+    parts.append(claims_html(record["claims"], record["name"]))
     for f in record.get("figures", []):
         alt = f.get("caption") or record["title"]
         cap = f"<figcaption>{rich(f['caption'])}</figcaption>" if f.get("caption") else ""
@@ -294,7 +296,90 @@ def headline(n: dict[str, Any]) -> str:
     return "; ".join([lead, *problems])
 
 
-def _overview(n: dict[str, Any], cover: dict[str, list[dict[str, Any]]]) -> str:
+def skip_reasons(records: list[dict[str, Any]]) -> dict[str, tuple[str, list[dict[str, Any]]]]:
+    """The skipped experiments grouped by why: reason → (how to run them, records).
+
+    A status reads ``"skipped: MNIST not found in /folder; get it with …"``: the reason is the
+    part before ``;`` without its folder, the remedy the part after.
+
+    Examples
+    --------
+    >>> rec = {"status": "skipped: MNIST not found in /x; get it with `f`", "name": "m"}
+    >>> reasons = skip_reasons([rec])
+    >>> list(reasons), reasons["MNIST not found"][0]
+    (['MNIST not found'], 'get it with `f`')
+    """
+    out: dict[str, tuple[str, list[dict[str, Any]]]] = {}
+    for r in records:
+        status = r["status"]
+        if not status.startswith("skipped"):
+            continue
+        why, _, remedy = status.removeprefix("skipped").lstrip(": ").partition(";")
+        why = re.sub(r"\s+in\s+\S+$", "", why.strip()) or "no reason given"
+        out.setdefault(why, (remedy.strip(), []))[1].append(r)
+    return out
+
+
+def _skipped_html(records: list[dict[str, Any]]) -> str:
+    """The header's sentence on skipped experiments: how many, why, which (linked), and how
+    to run them; empty when none was skipped."""
+    parts = []
+    for why, (remedy, recs) in skip_reasons(records).items():
+        names = ", ".join(
+            f'<a href="#exp-{_e(r["name"])}">{rich(r.get("title") or r["name"])}</a>' for r in recs
+        )
+        fix = f" To run them: {_code_spans(remedy)}." if remedy else ""
+        parts.append(
+            f'<p class="skipped"><b>{_plural(len(recs), "experiment")} skipped: '
+            f"{_e(why)}</b> — {names}.{fix}</p>"
+        )
+    return "".join(parts)
+
+
+def _code_spans(text: str) -> str:
+    """``text`` escaped, with its `backquoted` parts as <code>."""
+    return re.sub(r"`([^`]+)`", r"<code>\1</code>", _e(text))
+
+
+def _problem_lists(records: list[dict[str, Any]]) -> str:
+    """The lists the header's tiles link to: claims that differ, claims that failed,
+    experiments skipped and experiments that ended with an error (each only when not empty)."""
+    blocks = []
+    for verdict, title in (("failed", "Claims that failed"), ("differs", "Claims that differ")):
+        items = [
+            f'<li><a href="#{_e(claim_id(r["name"], i))}">{_e(r["name"])}</a>: '
+            f"{rich(c.get('claim', ''))}</li>"
+            for r in records
+            for i, c in enumerate(r["claims"])
+            if verdict_of(c) == verdict
+        ]
+        if items:
+            blocks.append(
+                f'<div id="list-{verdict}"><h3>{title} ({len(items)})</h3>'
+                f'<ul class="problems">{"".join(items)}</ul></div>'
+            )
+    for state, title in (
+        ("skipped", "Experiments skipped"),
+        ("error", "Experiments with an error"),
+    ):
+        items = [
+            f'<li><a href="#exp-{_e(r["name"])}">{_e(r["name"])}</a>: {_e(r["status"])}</li>'
+            for r in records
+            if r["status"].startswith(state)
+        ]
+        if items:
+            blocks.append(
+                f'<div id="list-{state}"><h3>{title} ({len(items)})</h3>'
+                f'<ul class="problems">{"".join(items)}</ul></div>'
+            )
+    return "".join(blocks)
+
+
+def _overview(
+    n: dict[str, Any],
+    cover: dict[str, list[dict[str, Any]]],
+    records: list[dict[str, Any]] | None = None,
+) -> str:
     rows = []
     for cat in CATEGORIES:
         c = n["by_category"][cat]
@@ -338,13 +423,18 @@ def _overview(n: dict[str, Any], cover: dict[str, list[dict[str, Any]]]) -> str:
         "byhand's value · <b>rule:</b> what decides the verdict</p></div>"
         f"<div><h3>Lecture items</h3>{cov_help or '<p>none listed</p>'}</div></div>"
         f"<h3>Counts</h3>{table}"
-        f"<p>Lecture items: {_e(item_text) or 'none'}.</p>{skipped}<p class='back'>{BACK}</p>"
+        f"<p>Lecture items: {_e(item_text) or 'none'}.</p>{skipped}"
+        f"{_problem_lists(records or [])}<p class='back'>{BACK}</p>"
         "</section>"
     )
 
 
-def _stat(value: str, label: str, cls: str = "") -> str:
-    return f'<div class="stat {cls}"><b>{_e(value)}</b><span>{_e(label)}</span></div>'
+def _stat(value: str, label: str, cls: str = "", href: str = "") -> str:
+    """A header tile; with ``href`` a link to the list it counts."""
+    inner = f"<b>{_e(value)}</b><span>{_e(label)}</span>"
+    if href:
+        return f'<a class="stat {cls}" href="{_e(href)}">{inner}</a>'
+    return f'<div class="stat {cls}">{inner}</div>'
 
 
 def render(
@@ -398,16 +488,36 @@ def render(
     tone = "bad" if v["failed"] or n["errors"] else "warn" if headline(n)[:3] != "all" else "good"
     stats = [
         _stat(f"{v['reproduced']}/{n['claims']}", "claims reproduced", tone),
-        _stat(str(v["differs"]), "differ (stated cause)", "warn" if v["differs"] else ""),
-        _stat(str(v["failed"]), "failed", "bad" if v["failed"] else ""),
+        _stat(
+            str(v["differs"]),
+            "differ (stated cause)",
+            "warn" if v["differs"] else "",
+            "#list-differs" if v["differs"] else "",
+        ),
+        _stat(
+            str(v["failed"]),
+            "failed",
+            "bad" if v["failed"] else "",
+            "#list-failed" if v["failed"] else "",
+        ),
         *(
             _stat(f"{per_cat[c]['reproduced']}/{per_cat[c]['total']}", f"{c}s reproduced")
             for c in CATEGORIES
         ),
         _stat(share, "lecture items reproduced"),
         _stat(str(n["experiments"]), "experiments"),
-        _stat(str(n["skipped"]), "skipped", "warn" if n["skipped"] else ""),
-        _stat(str(n["errors"]), "errors", "bad" if n["errors"] else ""),
+        _stat(
+            str(n["skipped"]),
+            "skipped",
+            "warn" if n["skipped"] else "",
+            "#list-skipped" if n["skipped"] else "",
+        ),
+        _stat(
+            str(n["errors"]),
+            "errors",
+            "bad" if n["errors"] else "",
+            "#list-error" if n["errors"] else "",
+        ),
         _stat(f"{meta.get('seconds', 0):.1f} s", "run time"),
         _stat(f"{mode} · seed {meta.get('seed', 0)}", "mode"),
         _stat(str(meta.get("byhand_version", "")), "byhand version"),
@@ -428,13 +538,14 @@ def render(
 <b>{_e(headline(n))}</b>.</p>
 <p>Lecture items (worked examples, figures, tables, stated results) reproduced:
 <b>{_e(share)}</b>{(" (" + _e(shares) + ")") if shares else ""}.</p>
+{_skipped_html(records)}
 <p class="date">{_e(meta.get("date", ""))}</p>
 <div class="stats">{"".join(stats)}</div>
 </div></header>
 <div class="layout">
 <nav class="toc" id="contents" aria-label="contents"><h2>Contents</h2><ol>{"".join(toc)}</ol></nav>
 <main>
-{_overview(n, cover)}
+{_overview(n, cover, records)}
 {"".join(sections)}
 <footer>Generated by <code>byhand reproduce</code> {_e(meta.get("byhand_version", ""))}.
 Kinds of claim: <b>exact</b> = an identity checked to floating-point precision; <b>numeric</b> =

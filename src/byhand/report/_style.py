@@ -17,6 +17,21 @@ body { margin:0; font:16px/1.5 system-ui,-apple-system,"Segoe UI",Roboto,"DejaVu
 math { font-family:"STIX Two Math","Latin Modern Math","DejaVu Math TeX Gyre",math;
   font-size:1.05em; }
 math[display="block"] { margin:4px 0; max-width:100%; overflow-x:auto; overflow-y:hidden; }
+/* a long display formula, cut at its top-level = and \\quad: the pieces wrap as lines */
+.mlines { display:flex; flex-wrap:wrap; align-items:baseline; justify-content:center;
+  column-gap:.4em; margin:4px 0; max-width:100%; }
+.mlines > math[display="block"] { margin:0; }
+/* a value box holding a display formula takes the claim's whole width */
+.vals > .v:has(math[display="block"]) { grid-column:1 / -1; }
+/* a scroll box that can scroll shows it: shadows at the edges that have more (no script) */
+.tablewrap {
+  background:
+    linear-gradient(to right, #fff 30%, rgba(255,255,255,0)) left / 32px 100% no-repeat local,
+    linear-gradient(to left, #fff 30%, rgba(255,255,255,0)) right / 32px 100% no-repeat local,
+    radial-gradient(farthest-side at 0 50%, rgba(20,30,60,.28), transparent)
+      left / 12px 100% no-repeat scroll,
+    radial-gradient(farthest-side at 100% 50%, rgba(20,30,60,.28), transparent)
+      right / 12px 100% no-repeat scroll; }
 .tex { font-style:italic; }
 a { color:var(--accent); text-decoration:none; } a:hover { text-decoration:underline; }
 code { font:13px/1.4 ui-monospace,"DejaVu Sans Mono",Menlo,monospace; background:#eef1f6;
@@ -32,6 +47,13 @@ header.top p.date { font-size:13px; opacity:.8; }
 .stat span { font-size:13px; opacity:.9; }
 .stat.good { background:rgba(60,200,120,.28); } .stat.bad { background:rgba(240,80,70,.5); }
 .stat.warn { background:rgba(250,190,60,.38); }
+a.stat { color:#fff; text-decoration:none; box-shadow:inset 0 -2px 0 rgba(255,255,255,.7); }
+a.stat:hover, a.stat:focus { text-decoration:none; outline:2px solid #fff; }
+a.stat span::after { content:" →"; }
+header.top p.skipped { background:rgba(250,190,60,.25); border-radius:8px; padding:6px 10px; }
+header.top p.skipped a { color:#fff; text-decoration:underline; }
+header.top code { background:rgba(255,255,255,.18); color:#fff; }
+ul.problems { margin:4px 0 10px; padding-left:20px; font-size:14px; }
 .layout { max-width:1360px; margin:0 auto; padding:0 20px 48px; display:grid;
   grid-template-columns:290px minmax(0,1fr); gap:28px; align-items:start; }
 main { min-width:0; }
@@ -150,8 +172,11 @@ footer { color:var(--muted); font-size:13px; text-align:center; margin-top:32px;
   .stat span { font-size:12px; }
   section.box, article.exp { padding:12px 10px; }
   .claim { padding:8px 8px; }
-  .vals { grid-template-columns:repeat(auto-fit,minmax(150px,1fr)); }
-  .v.rule { grid-column:1 / -1; }
+  /* the value boxes one per row, so a formula gets the claim's whole width */
+  .vals { grid-template-columns:minmax(0,1fr); }
+  .v, blockquote.quote { font-size:12.5px; }
+  .claim math { font-size:.95em; }
+  blockquote.quote { margin:6px 0; padding:4px 6px; }
   table.coverage, table.coverage tbody, table.coverage tr, table.coverage td { display:block;
     width:auto; }
   table.coverage thead { display:none; }

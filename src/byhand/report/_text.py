@@ -17,7 +17,7 @@ from typing import Any
 
 from latex2mathml.converter import convert
 
-__all__ = ["format_value", "quote_html", "rich", "tex_to_mathml"]
+__all__ = ["format_value", "quote_html", "rich", "split_display", "tex_to_mathml"]
 
 # $$display$$, or $inline$ in pandoc's sense: no space just inside the dollars, no digit after
 MATH = re.compile(
@@ -68,12 +68,78 @@ def tex_to_mathml(tex: str, display: bool = False) -> str:
     return out
 
 
+# a display formula longer than this (in TeX characters) may be broken into lines
+LONG_DISPLAY = 70
+BREAK_AT = re.compile(
+    r"\\q?quad\b|:=|=|\\begin\{[A-Za-z*]+\}|\\end\{[A-Za-z*]+\}|\\left\b|\\right\b|[{}]"
+)
+
+
+def split_display(tex: str) -> list[str]:
+    """A long display formula cut into the pieces a narrow screen may put on separate lines:
+    at its top level (outside braces, ``\\left…\\right`` and environments), at each ``\\quad``
+    (dropped) and before each ``=`` or ``:=`` (kept). A short formula stays whole.
+
+    Examples
+    --------
+    >>> tex = r"J := \\log(1 + e^{-yz}) \\quad \\text{where} \\quad "
+    >>> split_display(tex + r"z = w^\\top h + b_{2} + c")
+    ['J', ':= \\\\log(1 + e^{-yz})', '\\\\text{where}', 'z', '= w^\\\\top h + b_{2} + c']
+    """
+    if len(tex) <= LONG_DISPLAY:
+        return [tex]
+    pieces, depth, start = [], 0, 0
+    for m in BREAK_AT.finditer(tex):
+        tok = m.group(0)
+        if tok in ("{", "\\left") or tok.startswith("\\begin"):
+            depth += 1
+        elif tok in ("}", "\\right") or tok.startswith("\\end"):
+            depth -= 1
+        elif depth == 0 and "quad" in tok:
+            pieces.append(tex[start : m.start()])
+            start = m.end()
+        elif depth == 0 and m.start() > 0 and tex[m.start() - 1] not in "<>!:\\":
+            pieces.append(tex[start : m.start()])  # before = or :=, which open the next piece
+            start = m.start()
+    pieces.append(tex[start:])
+    pieces = [p.strip() for p in pieces if p.strip()]
+    return pieces if depth == 0 and pieces else [tex]
+
+
+def _display(tex: str) -> str:
+    """A display formula as MathML: whole when short, else as pieces that wrap as lines."""
+    pieces = split_display(tex)
+    if len(pieces) == 1:
+        return tex_to_mathml(tex, True)
+    return '<span class="mlines">' + "".join(tex_to_mathml(p, True) for p in pieces) + "</span>"
+
+
 def _plain(text: str) -> str:
     return BOLD.sub(r"<strong>\1</strong>", html.escape(text, quote=True))
 
 
+def _unbalanced(text: str) -> str | None:
+    """``text`` as HTML when it holds an odd number of ``$$`` (a formula cut at one end, e.g.
+    a quote that starts inside a display formula): the side of the stray ``$$`` that reads as
+    TeX is typeset, the stray delimiter dropped; ``None`` when the ``$$`` are balanced."""
+    if text.count("$$") % 2 == 0:
+        return None
+    first = text.find("$$")
+    head = text[:first]
+    if "$" not in head and TEX_COMMAND.search(head):  # a closing $$ without its opening
+        return _display(head.strip()) + rich(text[first + 2 :])
+    last = text.rfind("$$")  # an opening $$ without its closing
+    tail = text[last + 2 :]
+    if TEX_COMMAND.search(tail):
+        return rich(text[:last]) + _display(tail.strip())
+    return _plain(text)  # no TeX on either side: dollars of prose
+
+
 def rich(text: Any) -> str:
     """``text`` as HTML: escaped, ``$…$``/``$$…$$`` as MathML, ``**…**`` as bold.
+
+    A ``$$`` without its partner (a formula cut at one end) does not show: the TeX on its side
+    is typeset and the stray delimiter dropped.
 
     Examples
     --------
@@ -83,11 +149,16 @@ def rich(text: Any) -> str:
     True
     """
     text = str(text)
+    cut = _unbalanced(text)
+    if cut is not None:
+        return cut
     parts, start = [], 0
     for m in MATH.finditer(text):
         parts.append(_plain(text[start : m.start()]))
-        display = m.group("display") is not None
-        parts.append(tex_to_mathml((m.group("display") or m.group("inline")).strip(), display))
+        if m.group("display") is not None:
+            parts.append(_display(m.group("display").strip()))
+        else:
+            parts.append(tex_to_mathml(m.group("inline").strip()))
         start = m.end()
     parts.append(_plain(text[start:]))
     return "".join(parts)
@@ -103,10 +174,12 @@ def quote_html(text: Any) -> str:
     True
     >>> quote_html("Nope.")
     'Nope.'
+    >>> quote_html(r"\\in \\{1, \\dots, K\\} \\quad (3)$$").startswith("<math")
+    True
     """
     text = str(text)
     if "$" not in text and TEX_COMMAND.search(text):
-        return tex_to_mathml(text.strip(), True)
+        return _display(text.strip())
     return rich(text)
 
 

@@ -97,6 +97,9 @@ def literal_trace(X: np.ndarray, y: np.ndarray, T: int) -> list[dict]:
         (LECTURE, SLIDE_MCP),
         ("cs577-03", SLIDE_MCP),
         ("cs577-04", "Multiclass perceptron"),
+        # its claim on the W = 0 tie is on this slide (the one statement of that difference)
+        (LECTURE, "Multiclass perceptron"),
+        ("cs577-03", "Multiclass perceptron"),
     ],
 )
 def multiclass_calculations(seed: int, quick: bool) -> ExperimentResult:
@@ -155,7 +158,8 @@ def multiclass_calculations(seed: int, quick: bool) -> ExperimentResult:
         LECTURE,
         "Multiclass perceptron",
         "if ŷ = y, W ← W: at W = 0 all scores tie, ŷ = argmax = class 1 (first index) = y, "
-        "so Lecture 01's rule passes; byhand's MulticlassPerceptron, after that first step",
+        "so Lecture 01's rule passes and W stays 0. Checked: does byhand's "
+        "MulticlassPerceptron leave W = 0 after that first step?",
         {
             "W, Lecture 01 rule": W01.tolist(),
             "W, Lecture 04 tie rule": W04.tolist(),

@@ -83,7 +83,8 @@ def run(seed: int, quick: bool) -> ExperimentResult:
         float(risk_err),
         risk_err < 1e-12,
         kind="exact",
-        target=0.0,
+        lecture_value="J(θ) = (1/N) Σᵢ (ŷᵢ − yᵢ)²",
+        rule="|byhand's MSELoss − the lecture's average (a literal sum)| < 1e-12",
         detail=f"|MSELoss(ŷ, y) − (1/N) Σ (ŷ_i − y_i)²| (a literal sum) on {trials} random pairs",
         source="lecture",
         quote=r"$$L(\hat{y}, y) = (\hat{y} - y)^2$$",
@@ -96,7 +97,8 @@ def run(seed: int, quick: bool) -> ExperimentResult:
         exp_err,
         exp_err < 1e-12,
         kind="exact",
-        target=0.0,
+        lecture_value="N·J(θ) = yᵀy − 2yᵀX̃θ + θᵀX̃ᵀX̃θ",
+        rule="relative |byhand's N·MSELoss − the lecture's expansion| < 1e-12",
         detail=f"max relative |N·MSELoss − expansion|, {trials} random θ, data (1,2), (2,3), (3,1)",
         source="lecture",
         quote=r"= \vec{y}^T \vec{y} - 2 \vec{y}^T \tilde{X} \theta + \theta^T \tilde{X}^T "
@@ -110,7 +112,8 @@ def run(seed: int, quick: bool) -> ExperimentResult:
         grad_err,
         grad_err < 1e-10,
         kind="exact",
-        target=0.0,
+        lecture_value="∇θ J = −2X̃ᵀy + 2X̃ᵀX̃θ",
+        rule="max |byhand's gradient × N − the lecture's expression| < 1e-10",
         detail=f"max |N·(∂J/∂w, ∂J/∂b) from byhand − (−2X̃ᵀy + 2X̃ᵀX̃θ)| over {trials} random θ",
         source="lecture",
         quote=r"$$\nabla_{\theta} J(\theta) = 0 \left(\begin{array}{l} -2 \tilde{X}^T \vec{y} \\ "
@@ -139,6 +142,10 @@ def run(seed: int, quick: bool) -> ExperimentResult:
         bool(sym_err < 1e-6 and lin_err < 1e-6),
         kind="exact",
         detail=f"central differences, {trials} random symmetric M = A + Aᵀ (4 × 4), θ, b",
+        rule=(
+            "max |central-difference gradient − 2Mθ| (symmetric M) and max |gradient of θᵀb − b| "
+            "both < 1e-6"
+        ),
         source="lecture",
         quote=r"$$\nabla_{\theta} \theta^T M \theta = 2M\theta$$",
     )
@@ -150,6 +157,7 @@ def run(seed: int, quick: bool) -> ExperimentResult:
         bool(general_err < 1e-6 and nonsym_gap > 1e-2),
         kind="exact",
         detail="central differences on random non-symmetric M (4 × 4)",
+        rule="max |central-difference gradient − (M + Mᵀ)θ| < 1e-6 while 2Mθ misses it by > 1e-2",
         source="derived",
         derived_from="∂/∂θ_i Σ_jk θ_j M_jk θ_k = Σ_k M_ik θ_k + Σ_j θ_j M_ji = ((M + Mᵀ)θ)_i",
     )

@@ -69,6 +69,9 @@ def run(seed: int, quick: bool) -> ExperimentResult:
         kind="exact",
         detail=f"{n} random x, x' ∈ ℝ³ and λ ~ N(0, 3²); defect = max of the two sides' gaps "
         "of the slide's definition; byhand's nn.Linear(3, 1) and Linear → ReLU → Linear",
+        rule=(
+            "byhand Linear's defect from linearity < 1e-12 × (1 + max |λ|), the relu net's > 1e-2"
+        ),
         source="lecture",
         quote=r"Definition. $f(\cdot; \theta)$ is *linear* if there exists some C such that",
     )

@@ -560,29 +560,8 @@ def hand_gradient_check(seed: int, quick: bool) -> ExperimentResult:
     res.table(
         "Max relative difference of the hand gradients", ["case", "vs backprop", "vs FD"], rows
     )
-    # the one point where the lecture's relu′ and byhand's differ: z = 0
-    relu_mod = nn.ReLU()
-    relu_mod.forward(np.zeros((1, 1)))
-    byhand_at_0 = float(relu_mod.backward(np.ones((1, 1)))[0, 0])
-    lecture_at_0 = float(relu_prime(np.zeros(1))[0])
-    res.claim(
-        LECTURE,
-        "Activation function",
-        "relu′(z) = 1 for z ≥ 0: at z = 0 byhand's ReLU backward gives the lecture's 1",
-        byhand_at_0,
-        byhand_at_0 == lecture_at_0,
-        kind="exact",
-        target=lecture_at_0,
-        detail="byhand's nn.ReLU backward of an upstream gradient 1 at z = 0; everywhere else "
-        "the two agree (the gradient claims above never meet h = 0 exactly)",
-        source="lecture",
-        quote=r"$$\text{relu}'(z) = \begin{cases} 1 & z \geq 0 \\ 0 & z < 0 \end{cases}$$",
-        lecture_value=1,
-        rule="byhand's relu′(0) equals the lecture's 1 exactly",
-        differs="a convention: byhand's ReLU takes relu′(0) = 0 (PyTorch's choice, and Galerne "
-        "Course I's 'derivative 0 if t ≤ 0'); CS 577 Lecture 03 takes 1. Both are subgradients "
-        "of max(0, z) at 0",
-    )
+    # the one point where the lecture's relu′ and byhand's differ, z = 0, is the claim of the
+    # relu-derivative experiment (CS 577 Lecture 03, "Activation function"): not stated twice
 
     # train the 1-D net by GD with the hand gradients and with byhand.fit: the same iterates
     Xs, ys = make_sin_regression(40, noise=0.1, random_state=rng)

@@ -71,6 +71,10 @@ def run(seed: int, quick: bool) -> ExperimentResult:
         kind="exact",
         detail="trapezoid rule on ±12σ, 200001 points; inflections where the numerical second "
         "derivative changes sign",
+        rule=(
+            "for every (μ, σ): |area − 1| < 1e-9, |peak − 1/√(2πσ²)| < 1e-9, peak within 1e-3 of "
+            "μ, and exactly two inflections within 1e-3·σ of μ ± σ"
+        ),
         source="derived",
         derived_from="the slide's formula N(ε; μ, σ²) = exp(−(ε − μ)²/(2σ²))/√(2πσ²)",
     )
@@ -95,6 +99,10 @@ def run(seed: int, quick: bool) -> ExperimentResult:
         kind="numeric",
         detail=f"make_gaussian_classes in 1-D, means {mu0} and {mu1}, σ = {sigma}, {n} samples, "
         "seeded; the KS distance of each class against the slide's CDF, at the 1 % level",
+        rule=(
+            "for every (μ, σ), the Kolmogorov–Smirnov distance of the samples < the 1 % critical "
+            "value"
+        ),
         source="lecture",
         quote=r"$$\mathcal{N}(\epsilon; \mu, \sigma^2) = \frac{1}{\sqrt{2\pi\sigma^2}} "
         r"\exp\left(-\frac{1}{2} \frac{(\epsilon - \mu)^2}{\sigma^2}\right)$$",

@@ -77,6 +77,10 @@ def run(seed: int, quick: bool) -> ExperimentResult:
         kind="exact",
         detail=f"{trials} random (w, x, y), d = 1…5, one sample each through byhand's "
         "Linear(d, 1, bias=False) and PerceptronLoss",
+        rule=(
+            "max |byhand's gradient − the slide's case| < 1e-15 in each case, each case met more "
+            "than 10 times"
+        ),
         source="lecture",
         quote=r"$(-1) \cdot y^{(t)} \mathbf{x}^{(t)}$ if "
         r"$y^{(t)} \mathbf{w}^T \mathbf{x}^{(t)} < 0$",
@@ -91,6 +95,7 @@ def run(seed: int, quick: bool) -> ExperimentResult:
         bool(np.array_equal(g0, [-1.0, -1.0])),
         kind="exact",
         target=[-1.0, -1.0],
+        rule="byhand's gradient equals −y x = [−1, −1] exactly",
         detail="w = [1, −1], x = [1, 1], y = +1: wᵀx = 0",
         source="byhand",
         reason="the slide's cases are strict (> 0, < 0); at 0 byhand picks the subgradient that "
@@ -115,10 +120,15 @@ def run(seed: int, quick: bool) -> ExperimentResult:
         "Perceptron: an example",
         "t can be larger than N: the samples wrap around (x⁽ᴺ⁺¹ ᵐᵒᵈ ᴺ⁾, …), and byhand's "
         "Perceptron(T) takes the same steps",
-        {"w (byhand)": w_b.tolist(), "updates after t = N": late},
+        {
+            "w (byhand)": w_b.tolist(),
+            "w (literal loop)": w_lit.tolist(),
+            "updates after t = N": late,
+        },
         bool(np.array_equal(w_b, w_lit) and len(late) > 0),
         kind="exact",
-        target={"w (literal loop)": w_lit.tolist()},
+        rule="byhand's w equals the literal loop's w exactly, and some update happens after "
+        "t = N (the wrap-around is exercised)",
         detail=f"N = {n} separable points (make_separable, seed {s}), T = {T} steps in order, "
         "no bias; the literal loop of the slide over t mod N",
         source="lecture",

@@ -77,7 +77,8 @@ def run(seed: int, quick: bool) -> ExperimentResult:
         off,
         off < 1e-12,
         kind="exact",
-        target=0.0,
+        lecture_value="∂L/∂z_j = p_j (j ≠ y)",
+        rule="max |byhand's ∂L/∂z_j − p_j| < 1e-12",
         detail=f"max |byhand CrossEntropyLoss.backward_j − p_j| over {trials} random (z, y)",
         source="lecture",
         quote=quote,
@@ -89,7 +90,8 @@ def run(seed: int, quick: bool) -> ExperimentResult:
         on,
         on < 1e-12,
         kind="exact",
-        target=0.0,
+        lecture_value="∂L/∂z_y = −(1/p_y)·p_y(1 − p_y)",
+        rule="max |byhand's ∂L/∂z_y − (−(1/p_y)·p_y(1 − p_y))| < 1e-12",
         detail=f"max |byhand ∂L/∂z_y − (−(1/p_y) p_y (1 − p_y))| over {trials} random (z, y)",
         source="lecture",
         quote=quote,
@@ -101,7 +103,8 @@ def run(seed: int, quick: bool) -> ExperimentResult:
         {"max |byhand ∂L/∂z_y − (1 − p_y)|": slide_on},
         slide_on < 1e-12,
         kind="exact",
-        target=0.0,
+        lecture_value="∂L/∂z_y = (1 − p_y)",
+        rule="max |byhand's ∂L/∂z_y − (1 − p_y)| < 1e-12",
         detail="the slide's right column against byhand's gradient (p_y − 1)",
         source="lecture",
         quote=quote,
@@ -134,6 +137,10 @@ def run(seed: int, quick: bool) -> ExperimentResult:
         kind="exact",
         detail=f"{trials} random z ∈ ℝ⁶ (one with logits ±1000), byhand's softmax and loss; "
         "−log softmax(z)_y written as log Σ exp(z) − z_y with the max taken out",
+        rule=(
+            "every softmax output is a probability vector and max |CrossEntropyLoss − (−log "
+            "softmax(z)_y)| < 1e-12"
+        ),
         source="lecture",
         quote=r"Cross entropy $L(\mathbf{z}, y) = -\log(\text{softmax}(\mathbf{z})_y)$",
     )
@@ -153,6 +160,10 @@ def run(seed: int, quick: bool) -> ExperimentResult:
         bool(simplex and same_argmax and abs(E - E_slide) < 1e-9 * max(1.0, abs(E_slide))),
         kind="exact",
         detail=f"{trials} random logit vectors a ∈ ℝ⁶, byhand's softmax and CrossEntropyLoss",
+        rule=(
+            "probability vectors, the same argmax as the scores, and the slide's expectation "
+            "within 1e-9 (relative)"
+        ),
         source="lecture",
         quote=r"$$\text{argmax}_k \text{softmax}(\mathbf{a}) = \text{argmax}_k \mathbf{a}$$",
     )
@@ -180,6 +191,10 @@ def run(seed: int, quick: bool) -> ExperimentResult:
         detail=f"{pairs} random pairs W₀, W₁ ∈ ℝ^{{{D}×{K}}} and λ ∈ [0, 1], N = {N} random φ: "
         "L(λW₀ + (1 − λ)W₁) ≤ λL(W₀) + (1 − λ)L(W₁) with L from byhand's Linear + "
         "CrossEntropyLoss (the slide's last line needs the bracket: −Σ_n [… − log …])",
+        rule=(
+            "max relative |byhand's loss − the slide's formula| < 1e-12, and L(λW₀ + (1 − λ)W₁) ≤"
+            " λL(W₀) + (1 − λ)L(W₁) + 1e-9 on every pair"
+        ),
         source="lecture",
         quote=r"One can show that $\mathbf{W} \mapsto L(\mathbf{W})$ is convex.",
     )

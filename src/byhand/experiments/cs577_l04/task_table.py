@@ -41,6 +41,7 @@ def run(seed: int, quick: bool) -> ExperimentResult:
         bool(ok_pred and err < 1e-12),
         kind="exact",
         detail=f"{n} random (z, y)",
+        rule="predict is the identity and |loss − the table's formula| < 1e-12",
         source="lecture",
         quote="Regression Number identity squared error",
     )
@@ -60,6 +61,7 @@ def run(seed: int, quick: bool) -> ExperimentResult:
         bool(preds and e_p < 1e-12 and e_l < 1e-12),
         kind="exact",
         detail=f"{n} random z (and z = 0), y ∈ {{−1, +1}}",
+        rule="predict is sign and both losses within 1e-12 of the table's formulas",
         source="lecture",
         quote="Binary classification Number sign perceptron binary cross entropy",
     )
@@ -79,6 +81,7 @@ def run(seed: int, quick: bool) -> ExperimentResult:
         bool(pred_ok and e_c < 1e-12),
         kind="exact",
         detail=f"{n} random z ∈ ℝ⁵, y ∈ {{0, …, 4}}",
+        rule="predict is argmax and |loss − the table's cross entropy| < 1e-12",
         source="lecture",
         quote="Multiclass classification Vector argmax cross entropy",
     )

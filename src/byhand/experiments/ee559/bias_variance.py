@@ -60,6 +60,7 @@ def run(seed: int, quick: bool) -> ExperimentResult:
         detail=f"Y = prediction at x = 1 of LinearRegression on degree-D polynomial features, "
         f"refitted on {B} noisy samples of sin (20 points, noise 0.3); D ∈ {list(DEGREES)}; "
         "E and V over the refits (V with 1/B)",
+        rule="max relative |MSE − (bias² + variance)| < 1e-10",
         source="lecture",
         quote=r"$$\mathbb{E}((Y - y)^2) = \underbrace{(\mathbb{E}(Y) - y)^2}_{\text{Bias}} + "
         r"\underbrace{\mathbb{V}(Y)}_{\text{Variance}}.$$",
@@ -74,6 +75,10 @@ def run(seed: int, quick: bool) -> ExperimentResult:
         bool(b2[0] > b2[-1] and v[0] < v[-1]),
         kind="qualitative",
         detail="the same refits; bias² and variance at the lowest and the highest degree",
+        rule=(
+            "bias² at the lowest degree > at the highest, and variance at the lowest < at the "
+            "highest"
+        ),
         source="byhand",
         reason="the lecture states the decomposition and the aim ('reduces the bias more and "
         "increases the variance less'), not these numbers; the trade-off is shown on sin",

@@ -338,7 +338,9 @@ def lda_logistic(seed: int, quick: bool) -> ExperimentResult:
             "plugged in"
         ),
         category="reproduction",
-        rule="|byhand's coef/intercept − formula| < 1e-10 and |predict_proba − σ(w·x + b)| < 1e-12",
+        rule=(
+            "|byhand's coef/intercept − formula| < 1e-10 and |predict_proba − σ(w·x + b)| < 1e-12"
+        ),
     )
     w_true, b_true = lda_affine(data.means[0], data.means[1], data.cov, 0.7)
     rel = float(np.linalg.norm(lda.coef_[0] - w_true) / np.linalg.norm(w_true))

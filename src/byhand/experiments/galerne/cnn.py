@@ -136,7 +136,12 @@ def _backward_error(seed: int, pool: str = "max") -> float:
     title="Back-propagation through convolutions and pooling, against central differences",
     lecture=LECTURE,
     number=31,
-    covers=[(LECTURE, SLIDE_TRAIN.split(":")[0])],  # the catalogue names the slide by its title
+    covers=[
+        (
+            LECTURE,
+            "Understand the training of a convolutional neural network for image classification",
+        )
+    ],
 )
 def cnn_gradients(seed: int, quick: bool) -> ExperimentResult:
     """byhand's hand-written backward of Conv2d, MaxPool2d, AvgPool2d, ReLU, Flatten and Linear

@@ -55,7 +55,8 @@ def run(seed: int, quick: bool) -> ExperimentResult:
         err,
         err < 1e-12,
         kind="exact",
-        target=0.0,
+        lecture_value="h_i = g₁(Σ_j w¹_ij x_j + b¹_i), y_i = g₂(Σ_j w²_ij h_j + b²_i)",
+        rule="max |byhand's output − the slide's sums written as loops| < 1e-12",
         detail=f"3 → 4 → 2 with g₁ = tanh, g₂ = logistic, {n} random x; the slide's sums "
         "written as loops against byhand's Linear → Tanh → Linear → Sigmoid",
         source="lecture",
@@ -90,6 +91,10 @@ def run(seed: int, quick: bool) -> ExperimentResult:
         kind="exact",
         detail=f"byhand Linear(4, 2) with bias on h against Linear(5, 2, bias=False) on (1, h), "
         f"{n} random h and upstream gradients",
+        rule=(
+            "max |forward gap| < 1e-12 and max |gradient gap| < 1e-12 between the two "
+            "parametrisations"
+        ),
         source="lecture",
         quote="As for the perceptron, the biases can be integrated into the weights:",
     )
