@@ -107,7 +107,7 @@ class Constant(Schedule):
     TypeError
         If an argument is not a finite real number.
     ValueError
-        If ε (ε_0) is not > 0, γ not in (0, 1], or the decay negative.
+        If ε is not > 0.
 
     Examples
     --------
@@ -137,7 +137,7 @@ class Exponential(Schedule):
     TypeError
         If an argument is not a finite real number.
     ValueError
-        If ε (ε_0) is not > 0, γ not in (0, 1], or the decay negative.
+        If ε_0 is not > 0 or γ is not in (0, 1].
 
     Examples
     --------
@@ -171,7 +171,7 @@ class InverseTime(Schedule):
     TypeError
         If an argument is not a finite real number.
     ValueError
-        If ε (ε_0) is not > 0, γ not in (0, 1], or the decay negative.
+        If ε_0 is not > 0 or the decay is negative.
 
     Examples
     --------
@@ -207,7 +207,7 @@ def constant(eta: float) -> Constant:
     TypeError
         If an argument is not a finite real number.
     ValueError
-        If ε (ε_0) is not > 0, γ not in (0, 1], or the decay negative.
+        If ε is not > 0.
 
     Examples
     --------
@@ -233,7 +233,7 @@ def exponential(eta0: float, gamma: float) -> Exponential:
     TypeError
         If an argument is not a finite real number.
     ValueError
-        If ε (ε_0) is not > 0, γ not in (0, 1], or the decay negative.
+        If ε_0 is not > 0 or γ is not in (0, 1].
 
     Examples
     --------
@@ -258,7 +258,7 @@ def inverse_time(eta0: float, decay: float) -> InverseTime:
     TypeError
         If an argument is not a finite real number.
     ValueError
-        If ε (ε_0) is not > 0, γ not in (0, 1], or the decay negative.
+        If ε_0 is not > 0 or the decay is negative.
 
     Examples
     --------
