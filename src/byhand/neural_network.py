@@ -112,19 +112,30 @@ class MLPClassifier(NetworkClassifier):
 
     Attributes
     ----------
-    classes_, coefs_ (list of (in, out) arrays), intercepts_ (list of (out,) arrays),
-    loss_curve_ (mean training loss per epoch, without the penalty), validation_scores_
-    (accuracy per epoch with early_stopping, else None), best_validation_score_ (their
-    maximum, the score of the returned weights; None without early_stopping), best_loss_
-    (the lowest of loss_curve_; None with early_stopping, as in scikit-learn), n_iter_,
-    n_layers_, n_outputs_, out_activation_ ("logistic" or "softmax").
+    classes_ : ndarray
+        The class labels (for a multilabel y: ``[0, 1]``).
+    coefs_, intercepts_ : list of ndarray
+        The weights, (in, out) arrays, and the biases, (out,) arrays, layer by layer.
+    loss_curve_ : list of float
+        The mean training loss per epoch, without the penalty.
+    validation_scores_ : list of float or None
+        The accuracy per epoch with ``early_stopping``, else None.
+    best_validation_score_ : float or None
+        Their maximum, the score of the returned weights; None without ``early_stopping``.
+    best_loss_ : float or None
+        The lowest of ``loss_curve_``; None with ``early_stopping``, as in scikit-learn.
+    n_iter_, n_layers_, n_outputs_ : int
+        Epochs run, layers (input and output included) and output units.
+    out_activation_ : str
+        ``"logistic"`` or ``"softmax"``.
 
+    Notes
+    -----
     ``fit(X, y, sample_weight=None, callbacks=(), resume_state=None)``: with weights s the
     data term is the weighted mean Σ sₙ ℓₙ / Σ s (each sample's gradient scaled by sₙ/s̄,
-    s̄ the mean weight; scikit-learn's MLP scales by sₙ, i.e. (1/N) Σ sₙ ℓₙ). callbacks
-    receive a
-    ``byhand.training.TrainState`` after each epoch (``.snapshot()`` is a checkpoint);
-    ``resume_state`` continues such a snapshot bit-identically.
+    s̄ the mean weight; scikit-learn's MLP scales by sₙ, i.e. (1/N) Σ sₙ ℓₙ). Callbacks
+    receive a ``byhand.training.TrainState`` after each epoch (``.snapshot()`` is a
+    checkpoint); ``resume_state`` continues such a snapshot bit-identically.
 
     ``partial_fit(X, y, classes=None, sample_weight=None)``: one epoch, continuing
     ``coefs_``/``intercepts_`` — the one copy of the weights, which ``predict`` reads —

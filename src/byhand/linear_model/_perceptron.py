@@ -237,7 +237,7 @@ class Perceptron(_PerceptronBase):
         Visit each pass in a fresh permutation drawn from ``random_state``
         (``rng.permutation(N)`` once per pass, ``rng = numpy.random.default_rng(random_state)``).
     T : int or None, default None
-        Online mode of CS 577 Lecture 01: exactly T steps on x^{(t mod N)}.
+        Online mode of CS 577 Lecture 01: exactly T steps, step t on sample t mod N.
     random_state : int, Generator, RandomState or None
         Seeds the shuffling; unused when ``shuffle=False``. A Generator or RandomState is
         used (and advanced) as given; an int makes refits bit-identical.
@@ -257,6 +257,12 @@ class Perceptron(_PerceptronBase):
     of ``eta0·c``; ``sample_weight=None`` is weights of 1. Weights must be finite and
     >= 0, with at least one > 0.
 
+    ``predict`` gives ``classes_[1]`` only where the decision value is > 0 (at exactly 0,
+    ``classes_[0]``), as scikit-learn does. A ``ConvergenceWarning`` is raised when the
+    budget ends otherwise (the last epoch still made updates / mistakes are left after T
+    steps). A call that raises (bad input, NaN or inf anywhere in X) leaves the estimator
+    exactly as it was before the call.
+
     Attributes
     ----------
     coef_ : ndarray (1, n_features)
@@ -271,12 +277,6 @@ class Perceptron(_PerceptronBase):
         True when a full pass made no update (epoch mode: EE-559's stopping rule, so no
         training sample has y·wᵀx̃ <= 0); in online mode also when the final w leaves no
         such sample.
-
-    ``predict`` gives ``classes_[1]`` only where the decision value is > 0 (at exactly 0,
-    ``classes_[0]``), as scikit-learn does. A ``ConvergenceWarning`` is raised when the
-    budget ends otherwise (the last epoch still made updates / mistakes are left after T
-    steps). A call that raises (bad input, NaN or inf anywhere in X) leaves the estimator
-    exactly as it was before the call.
 
     Raises
     ------
