@@ -30,6 +30,9 @@ __all__ = [
     "avg_pool2d_backward",
     "backend",
     "col2im",
+    "col2im_wide",
+    "conv2d_forward",
+    "conv2d_weight_grad",
     "compiles",
     "max_pool2d",
     "max_pool2d_backward",
@@ -182,6 +185,43 @@ def col2im(
     return dx
 
 
+def conv2d_forward(xf: np.ndarray, w: np.ndarray, b: np.ndarray, wp: int, out: np.ndarray) -> bool:
+    """Stride-1 ``out`` (N, O, OH, OW) = b + the correlation of w (O, C, kH, kW) with the
+    padded images flattened on rows of ``wp`` columns, ``xf`` (N, C, H̃·W̃ + kW − 1).
+    False: not compiled here (the caller takes the im2col path)."""
+    if not _applies(xf, w, out) or not xf.dtype == w.dtype == out.dtype:
+        return False
+    from byhand.kernels import conv
+
+    compiled(conv.conv2d_forward, fastmath={"reassoc", "contract"})(
+        xf, w, b.astype(w.dtype, copy=False), wp, out
+    )
+    return True
+
+
+def conv2d_weight_grad(xf: np.ndarray, g: np.ndarray, wp: int, dw: np.ndarray) -> np.ndarray:
+    """dℓ/dw (O, C, kH, kW) of :func:`conv2d_forward` from G on the same wide rows, ``g``
+    (O, N, OH·W̃), zero in the extra columns. Called only where the forward compiled."""
+    from byhand.kernels import conv
+
+    loop = compiled(conv.conv2d_weight_grad, fastmath={"reassoc", "contract"})
+    loop(xf, g, wp, dw.dtype.type(0), dw)
+    return dw
+
+
+def col2im_wide(
+    dcols: np.ndarray, wp: int, padding: tuple[int, int], dx: np.ndarray
+) -> np.ndarray | None:
+    """dx (N, C, H, W) from the wide-row ``dcols`` = Wᵀ G (C, kH, kW, N, OH·W̃) of a
+    stride-1 convolution (the padding's share dropped). None: use NumPy."""
+    if not _applies(dcols, dx):
+        return None
+    from byhand.kernels import conv
+
+    compiled(conv.col2im_wide)(dcols, wp, *padding, dx)
+    return dx
+
+
 def pair_sq_distances(
     A: np.ndarray, B: np.ndarray, rows: np.ndarray, cols: np.ndarray, scale: float
 ) -> np.ndarray | None:
@@ -274,6 +314,11 @@ def precompile(dtypes: tuple[Any, ...] = (np.float32, np.float64)) -> float:
         softmax_cross_entropy(x.reshape(4, -1), np.zeros(4, np.intp))
         add_bias_nchw(x.reshape(3, -1), np.zeros(3, dtype), np.empty((2, 3, 6, 6), dtype))
         col2im(np.zeros((3, 2, 2, 2, 5, 5), dtype), (1, 1), (0, 0), np.empty_like(x))
+        w = np.ones((2, 3, 5, 3), dtype)
+        xf, out = np.zeros((2, 3, 6 * 6 + 2), dtype), np.empty((2, 2, 2, 4), dtype)
+        conv2d_forward(xf, w, np.zeros(2, dtype), 6, out)
+        conv2d_weight_grad(xf, np.zeros((2, 2, 12), dtype), 6, np.empty_like(w))
+        col2im_wide(np.zeros((3, 5, 3, 2, 12), dtype), 6, (1, 1), np.empty((2, 3, 4, 4), dtype))
         relu_backward(x, x, in_place=False)
         relu_backward(x, x.copy(), in_place=True)
         pair_sq_distances(x[0, 0], x[1, 0], np.arange(3), np.arange(3), 0.5)

@@ -15,7 +15,9 @@ slower than NumPy's strided copy (LeNet's layers, batch 64: 0.36 vs 0.31 ms and 
 
 from __future__ import annotations
 
-__all__ = ["add_bias_nchw", "col2im"]
+import numpy as np
+
+__all__ = ["add_bias_nchw", "col2im", "col2im_wide", "conv2d_forward", "conv2d_weight_grad"]
 
 
 def add_bias_nchw(y, bias, out):
@@ -42,3 +44,105 @@ def col2im(dcols, sh, sw, ph, pw, dx):
                                 s = j * sw + q - pw
                                 if 0 <= s < w:
                                     dx[a, ci, r, s] += dcols[ci, p, q, a, i, j]
+
+
+def conv2d_forward(xf, w, b, wp, out):
+    """Stride-1 correlation on flattened "wide" rows: with x̃ padded to W̃ = ``wp`` columns
+    and flattened per channel (``xf`` (N, C, H̃·W̃ + kW − 1)), the window of output (i, j)
+    at offset (p, q) starts at (i + p)·W̃ + j + q, so for each (c, p, q) the whole output
+    plane is one contiguous multiply-add over t = i·W̃ + j (the W̃ − OW extra columns per row
+    are computed and dropped):
+
+        out[n, o, i, j] = b[o] + Σ_{c, p, q} w[o, c, p, q] · xf[n, c, (i + p)·W̃ + j + q]
+
+    Five kernel columns go in one pass (five products per read of the accumulator)."""
+    n_, c_ = xf.shape[0], xf.shape[1]
+    o_, kh, kw = w.shape[0], w.shape[2], w.shape[3]
+    oh, ow = out.shape[2], out.shape[3]
+    m = oh * wp
+    acc = np.empty(m, xf.dtype)
+    for n in range(n_):
+        for o in range(o_):
+            acc[:] = b[o]
+            for c in range(c_):
+                for p in range(kh):
+                    q = 0
+                    while q + 5 <= kw:
+                        w0, w1, w2 = w[o, c, p, q], w[o, c, p, q + 1], w[o, c, p, q + 2]
+                        w3, w4 = w[o, c, p, q + 3], w[o, c, p, q + 4]
+                        r = xf[n, c, p * wp + q : p * wp + q + m + 4]
+                        for t in range(m):
+                            acc[t] += w0 * r[t] + w1 * r[t + 1] + w2 * r[t + 2] + (
+                                w3 * r[t + 3] + w4 * r[t + 4]
+                            )
+                        q += 5
+                    while q < kw:
+                        wq = w[o, c, p, q]
+                        r = xf[n, c, p * wp + q : p * wp + q + m]
+                        for t in range(m):
+                            acc[t] += wq * r[t]
+                        q += 1
+            for i in range(oh):
+                for j in range(ow):
+                    out[n, o, i, j] = acc[i * wp + j]
+
+
+def conv2d_weight_grad(xf, g, wp, zero, dw):
+    """dw[o, c, p, q] = Σ_{n, t} g[o, n, t] · xf[n, c, p·W̃ + q + t]: the weight gradient of
+    :func:`conv2d_forward`, with G = dℓ/dy on the same wide rows (``g`` (O, N, OH·W̃), zero in
+    the W̃ − OW extra columns). Five kernel columns per pass over the row."""
+    n_, c_ = xf.shape[0], xf.shape[1]
+    o_, kh, kw = dw.shape[0], dw.shape[2], dw.shape[3]
+    m = g.shape[2]
+    dw[...] = 0
+    for o in range(o_):
+        for n in range(n_):
+            gr = g[o, n]
+            for c in range(c_):
+                for p in range(kh):
+                    q = 0
+                    while q + 5 <= kw:
+                        r = xf[n, c, p * wp + q : p * wp + q + m + 4]
+                        s0, s1, s2, s3, s4 = zero, zero, zero, zero, zero
+                        for t in range(m):
+                            gt = gr[t]
+                            s0 += gt * r[t]
+                            s1 += gt * r[t + 1]
+                            s2 += gt * r[t + 2]
+                            s3 += gt * r[t + 3]
+                            s4 += gt * r[t + 4]
+                        dw[o, c, p, q] += s0
+                        dw[o, c, p, q + 1] += s1
+                        dw[o, c, p, q + 2] += s2
+                        dw[o, c, p, q + 3] += s3
+                        dw[o, c, p, q + 4] += s4
+                        q += 5
+                    while q < kw:
+                        r = xf[n, c, p * wp + q : p * wp + q + m]
+                        s0 = zero
+                        for t in range(m):
+                            s0 += gr[t] * r[t]
+                        dw[o, c, p, q] += s0
+                        q += 1
+
+
+def col2im_wide(dcols, wp, ph, pw, dx):
+    """dx[n, c, i, j] = Σ_{p, q} dcols[c, p, q, n, t] at t = (i + P − p)·W̃ + j + P − q: the
+    stride-1 col2im on wide rows (dcols = Wᵀ G with G on rows of W̃ columns), one contiguous
+    addition per kernel offset into the padded plane, then its interior."""
+    c_, kh, kw, n_, m = dcols.shape
+    h, w = dx.shape[2], dx.shape[3]
+    hp = m // wp + kh - 1
+    plane = np.empty(hp * wp + kw - 1, dx.dtype)
+    for n in range(n_):
+        for c in range(c_):
+            plane[:] = 0
+            for p in range(kh):
+                for q in range(kw):
+                    a = plane[p * wp + q : p * wp + q + m]
+                    d = dcols[c, p, q, n]
+                    for t in range(m):
+                        a[t] += d[t]
+            for i in range(h):
+                for j in range(w):
+                    dx[n, c, i, j] = plane[(i + ph) * wp + j + pw]

@@ -177,7 +177,7 @@ class Conv2d(Module):
         )
         self._cols: np.ndarray | None = None
 
-    _transient = ("_cols", "_shape")
+    _transient = ("_cols", "_shape", "_xf", "_out", "_out_hw")
 
     # -- shapes ------------------------------------------------------------------------------
     def _geometry(self, x: np.ndarray) -> tuple[int, int]:
@@ -223,6 +223,9 @@ class Conv2d(Module):
         n, c = x.shape[:2]
         dtype = np.result_type(x, w)
         kh, kw = self.kernel_size
+        self._xf, self._out_hw = None, (oh, ow)
+        if self.stride == (1, 1) and self._forward_direct(x, w, (oh, ow)):
+            return self._out
         xp = self._padded(x, "xp")
         cols = self._buffer("cols", (c, kh, kw, n, oh, ow), dtype)
         windows = _windows(xp, self.kernel_size, self.stride, (oh, ow))
@@ -238,6 +241,59 @@ class Conv2d(Module):
             np.copyto(out, y.reshape(o, n, oh, ow).transpose(1, 0, 2, 3))
         return out
 
+    def _forward_direct(self, x: np.ndarray, w: np.ndarray, out_hw: tuple[int, int]) -> bool:
+        """The compiled stride-1 loop on wide rows (:func:`byhand.kernels.conv2d_forward`):
+        measured faster than im2col + BLAS for LeNet's layers, whose products are thin
+        (6 or 16 rows). Not taken (False) for other dtypes or an input holding NaN or inf,
+        whose wide rows would carry it into the weight gradient's dropped columns."""
+        if x.dtype != w.dtype or not kernels.compiles(x):
+            return False
+        n, c, h, wd = x.shape
+        (kh, kw), (ph, pw) = self.kernel_size, self.padding
+        hp, wp = h + 2 * ph, wd + 2 * pw
+        xf = self._zeros_once("xf", (n, c, hp * wp + kw - 1), x.dtype)
+        np.copyto(xf[:, :, : hp * wp].reshape(n, c, hp, wp)[:, :, ph : ph + h, pw : pw + wd], x)
+        if not np.isfinite(np.add.reduce(xf, axis=None)):
+            return False
+        out = self._buffer("out", (n, self.out_channels, *out_hw), x.dtype)
+        b = self.bias.data if self.bias is not None else self._zeros_once("b0", (len(w),), w.dtype)
+        if not kernels.conv2d_forward(xf, w, b, wp, out):
+            return False
+        self._xf, self._cols, self._shape, self._out = xf, None, x.shape, out
+        return True
+
+    def _grad_wide(self, grad_out: np.ndarray) -> np.ndarray:
+        """G = dℓ/dy as (out_channels, N, OH·W̃): rows of W̃ columns, the extra ones zero."""
+        n, o, oh, ow = grad_out.shape
+        wp = self._shape[3] + 2 * self.padding[1]
+        g = self._zeros_once("g_wide", (o, n, oh, wp), grad_out.dtype)
+        np.copyto(g[..., :ow], grad_out.transpose(1, 0, 2, 3))
+        return g.reshape(o, n, oh * wp)
+
+    def _params_direct(self, g: np.ndarray) -> None:
+        assert self._xf is not None
+        w = self.weight.data
+        dw = self._buffer("dw", w.shape, w.dtype)
+        wp = self._shape[3] + 2 * self.padding[1]
+        self.weight.accumulate(kernels.conv2d_weight_grad(self._xf, g, wp, dw))
+        if self.bias is not None:
+            db = self._buffer("db", (g.shape[0],), g.dtype)
+            self.bias.accumulate(np.add.reduce(g.reshape(g.shape[0], -1), axis=1, out=db))
+
+    def _backward_direct(self, grad_out: np.ndarray, input_grad: bool) -> np.ndarray | None:
+        g = self._grad_wide(grad_out)
+        grad_in = None
+        if input_grad:  # dcols = Wᵀ G by BLAS on the wide rows, then col2im_wide into dℓ/dx
+            w = self.weight.data
+            (kh, kw), (o, n, m) = self.kernel_size, g.shape
+            dcols = self._buffer("dcols_wide", (self.in_channels, kh, kw, n, m), g.dtype)
+            np.matmul(w.reshape(o, -1).T, g.reshape(o, -1), out=dcols.reshape(w[0].size, -1))
+            grad_in = self._buffer("grad_in", self._shape, g.dtype)
+            wp = self._shape[3] + 2 * self.padding[1]
+            kernels.col2im_wide(dcols, wp, self.padding, grad_in)
+        self._params_direct(g)
+        return grad_in
+
     # -- backward ----------------------------------------------------------------------------
     def _grad_matrix(self, grad_out: np.ndarray) -> np.ndarray:
         """G = dℓ/dY as (out_channels, N·OH·OW), the layout of the products."""
@@ -247,12 +303,16 @@ class Conv2d(Module):
         return g.reshape(o, -1)
 
     def backward_params(self, grad_out: np.ndarray) -> None:
-        self._params_from(self._grad_matrix(self._check_grad(grad_out)))
+        grad_out = self._check_grad(grad_out)
+        if self._xf is not None:
+            self._backward_direct(grad_out.astype(self._xf.dtype, copy=False), input_grad=False)
+        else:
+            self._params_from(self._grad_matrix(grad_out))
 
     def _check_grad(self, grad_out: np.ndarray) -> np.ndarray:
-        cols = self._require("_cols")
+        self._require("_shape")
         grad_out = floating(grad_out, "Conv2d.backward")
-        n, oh, ow = cols.shape[3:]
+        n, oh, ow = self._shape[0], *self._out_hw
         if grad_out.shape != (n, self.out_channels, oh, ow):
             raise ValueError(
                 f"Conv2d.backward expected a gradient of shape {(n, self.out_channels, oh, ow)}, "
@@ -275,6 +335,10 @@ class Conv2d(Module):
 
     def backward(self, grad_out: np.ndarray) -> np.ndarray:
         grad_out = self._check_grad(grad_out)
+        if self._xf is not None:  # the compiled stride-1 path (G in the output's dtype)
+            grad_in = self._backward_direct(grad_out.astype(self._xf.dtype, copy=False), True)
+            assert grad_in is not None
+            return grad_in
         g = self._grad_matrix(grad_out)
         cols = self._cols
         assert cols is not None
