@@ -72,8 +72,11 @@ def conv2d_forward(xf, w, b, wp, out):
                         w3, w4 = w[o, c, p, q + 3], w[o, c, p, q + 4]
                         r = xf[n, c, p * wp + q : p * wp + q + m + 4]
                         for t in range(m):
-                            acc[t] += w0 * r[t] + w1 * r[t + 1] + w2 * r[t + 2] + (
-                                w3 * r[t + 3] + w4 * r[t + 4]
+                            acc[t] += (
+                                w0 * r[t]
+                                + w1 * r[t + 1]
+                                + w2 * r[t + 2]
+                                + (w3 * r[t + 3] + w4 * r[t + 4])
                             )
                         q += 5
                     while q < kw:

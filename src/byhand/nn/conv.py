@@ -249,7 +249,7 @@ class Conv2d(Module):
         if x.dtype != w.dtype or not kernels.compiles(x):
             return False
         n, c, h, wd = x.shape
-        (kh, kw), (ph, pw) = self.kernel_size, self.padding
+        kw, (ph, pw) = self.kernel_size[1], self.padding
         hp, wp = h + 2 * ph, wd + 2 * pw
         xf = self._zeros_once("xf", (n, c, hp * wp + kw - 1), x.dtype)
         np.copyto(xf[:, :, : hp * wp].reshape(n, c, hp, wp)[:, :, ph : ph + h, pw : pw + wd], x)
