@@ -43,7 +43,14 @@ def _run(layer_args, x, g, name):
 def test_conv_kernels_equal_numpy_path_and_definition(dtype):
     rng = np.random.default_rng(7)
     tol = {np.float32: 1e-5, np.float64: 1e-12}[dtype]
-    cases = [(1, 2, 3, 1, 0), (2, 3, 3, 1, 1), (3, 2, (3, 2), (2, 1), (1, 2)), (2, 4, 5, 2, 2)]
+    cases = [
+        (1, 2, 3, 1, 0),
+        (2, 3, 3, 1, 1),
+        (3, 2, (3, 2), (2, 1), (1, 2)),
+        (2, 4, 5, 2, 2),
+        (1, 3, 5, 1, 2),  # stride 1, five columns: the direct loop's unrolled pass
+        (2, 3, (4, 7), 1, (1, 3)),  # one unrolled pass of five and two single columns
+    ]
     for cin, cout, k, s, pad in cases:
         for n in (0, 1, 3):
             h, wd = int(rng.integers(5, 9)), int(rng.integers(5, 9))
@@ -81,3 +88,27 @@ def test_conv_kernels_carry_nan_and_inf_like_numpy():
         np.testing.assert_array_equal(np.isinf(got), np.isinf(want))
         finite = np.isfinite(want)
         np.testing.assert_allclose(got[finite], want[finite], rtol=1e-5, atol=1e-5)
+
+
+def test_direct_path_taken_and_nonfinite_input_takes_im2col():
+    """Stride 1 with a finite input runs the compiled direct loop (no im2col matrix); an
+    input holding NaN or inf takes the im2col path, whose gradient never multiplies a
+    dropped wide-row column (0·inf) into the weight gradient."""
+    rng = np.random.default_rng(3)
+    with kernels.using("numba"):
+        m = Conv2d(2, 3, 5, padding=2, random_state=0)
+        x = rng.standard_normal((2, 2, 7, 7)).astype(np.float32)
+        m.forward(x)
+        assert m._xf is not None and m._cols is None
+        x[1, 0, 6, 6] = np.inf  # the last pixel: outside the window of most offsets
+        y = m.forward(x)
+        assert m._xf is None and m._cols is not None
+        m.zero_grad()
+        m.backward(np.ones_like(y))
+        got = m.weight.grad.copy()
+    with kernels.using("numpy"):
+        m.zero_grad()
+        m.forward(x)
+        m.backward(np.ones_like(y))
+    np.testing.assert_array_equal(np.isnan(got), np.isnan(m.weight.grad))
+    assert np.isfinite(got).any() and not np.isnan(got).all()

@@ -391,8 +391,10 @@ def check_param(
 _THREADPOOLS: list[Any] = []
 
 
-def one_blas_thread() -> Any:
-    """A context manager limiting BLAS to one thread (threadpoolctl, controller cached).
+@contextlib.contextmanager
+def one_blas_thread() -> Iterator[None]:
+    """A context manager limiting BLAS (threadpoolctl, controller cached) and byhand's
+    parallel compiled loops (:func:`byhand.kernels.threads`) to one thread.
 
     For the estimators' inherently sequential scans (the perceptrons: small, memory-bound
     products where waking a second BLAS thread per block costs more than it brings, ten
@@ -403,4 +405,7 @@ def one_blas_thread() -> Any:
         from threadpoolctl import ThreadpoolController
 
         _THREADPOOLS.append(ThreadpoolController())
-    return _THREADPOOLS[0].limit(limits=1, user_api="blas")
+    from byhand.kernels import threads
+
+    with _THREADPOOLS[0].limit(limits=1, user_api="blas"), threads(1):
+        yield

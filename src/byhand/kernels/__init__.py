@@ -21,7 +21,7 @@ from typing import Any
 
 import numpy as np
 
-from byhand.kernels._jit import KernelsWarning, backend, compiled, set_backend, using
+from byhand.kernels._jit import KernelsWarning, backend, compiled, set_backend, threads, using
 
 __all__ = [
     "KernelsWarning",
@@ -42,6 +42,7 @@ __all__ = [
     "relu_backward",
     "set_backend",
     "softmax_cross_entropy",
+    "threads",
     "using",
 ]
 
@@ -75,7 +76,7 @@ def max_pool2d(
     out = buffer("out", shape, x.dtype)
     argmax = buffer("argmax", shape, np.uint8 if kh * kw <= 256 else np.intp)
     if (kh, kw, sh, sw) == (2, 2, 2, 2):
-        compiled(pooling.max_pool2d_forward_2x2)(x, out, argmax)
+        compiled(pooling.max_pool2d_forward_2x2, parallel=True)(x, out, argmax)
     else:
         compiled(pooling.max_pool2d_forward)(x, kh, kw, sh, sw, out, argmax)
     return out, argmax
@@ -97,7 +98,7 @@ def max_pool2d_backward(
     (kh, kw), (sh, sw) = kernel_size, stride
     grad_in = buffer("grad_in", tuple(in_shape), grad_out.dtype)
     if (kh, kw, sh, sw) == (2, 2, 2, 2):
-        compiled(pooling.max_pool2d_backward_2x2)(grad_out, argmax, grad_in)
+        compiled(pooling.max_pool2d_backward_2x2, parallel=True)(grad_out, argmax, grad_in)
     else:
         compiled(pooling.max_pool2d_backward)(grad_out, argmax, kh, kw, sh, sw, grad_in)
     return grad_in
@@ -193,7 +194,7 @@ def conv2d_forward(xf: np.ndarray, w: np.ndarray, b: np.ndarray, wp: int, out: n
         return False
     from byhand.kernels import conv
 
-    compiled(conv.conv2d_forward, fastmath={"reassoc", "contract"})(
+    compiled(conv.conv2d_forward, fastmath={"reassoc", "contract"}, parallel=True)(
         xf, w, b.astype(w.dtype, copy=False), wp, out
     )
     return True
@@ -204,7 +205,7 @@ def conv2d_weight_grad(xf: np.ndarray, g: np.ndarray, wp: int, dw: np.ndarray) -
     (O, N, OH·W̃), zero in the extra columns. Called only where the forward compiled."""
     from byhand.kernels import conv
 
-    loop = compiled(conv.conv2d_weight_grad, fastmath={"reassoc", "contract"})
+    loop = compiled(conv.conv2d_weight_grad, fastmath={"reassoc", "contract"}, parallel=True)
     loop(xf, g, wp, dw.dtype.type(0), dw)
     return dw
 
@@ -218,7 +219,7 @@ def col2im_wide(
         return None
     from byhand.kernels import conv
 
-    compiled(conv.col2im_wide)(dcols, wp, *padding, dx)
+    compiled(conv.col2im_wide, parallel=True)(dcols, wp, *padding, dx)
     return dx
 
 

@@ -13,12 +13,13 @@ from __future__ import annotations
 
 import logging
 import os
+import threading
 import warnings
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
-__all__ = ["KernelsWarning", "backend", "compiled", "set_backend", "using"]
+__all__ = ["KernelsWarning", "backend", "compiled", "set_backend", "threads", "using"]
 
 _log = logging.getLogger("byhand.kernels")
 _BACKENDS = ("numba", "numpy")
@@ -88,14 +89,19 @@ def using(name: str) -> Iterator[None]:
         _state["backend"] = previous
 
 
-def compiled(loop: Callable[..., Any], fastmath: Any = False) -> Any:
+def compiled(loop: Callable[..., Any], fastmath: Any = False, parallel: bool = False) -> Any:
     """The numba dispatcher of ``loop`` (compiled per argument types on first call);
-    ``fastmath``: numba's flags (a set such as {"reassoc"}), off by default."""
+    ``fastmath``: numba's flags (a set such as {"reassoc"}), off by default; ``parallel``:
+    its ``prange`` loop shared among numba's threads (:func:`threads`), each iteration
+    independent of the others, so the result does not depend on the number of threads."""
     dispatcher = _dispatchers.get(loop)
     if dispatcher is None:
         import numba
 
         options = {"nogil": True, "error_model": "numpy", "fastmath": fastmath}
+        if parallel:
+            options["parallel"] = True
+            _quiet_threading_layer(numba)
         try:
             dispatcher = numba.njit(cache=True, **options)(loop)
         except RuntimeError as e:  # "cannot cache function ...: no locator available"
@@ -105,5 +111,48 @@ def compiled(loop: Callable[..., Any], fastmath: Any = False) -> Any:
                 warn=False,
             )
             dispatcher = numba.njit(cache=False, **options)(loop)
+        if parallel:
+            dispatcher = _one_at_a_time(dispatcher)
         _dispatchers[loop] = dispatcher
     return dispatcher
+
+
+_LAUNCH = threading.Lock()
+
+
+def _one_at_a_time(dispatcher: Any) -> Callable[..., Any]:
+    """The parallel loop, launched by one thread at a time: numba's "workqueue" threading
+    layer aborts the process on concurrent launches (a user's threads, a thread pool)."""
+
+    def launch(*args: Any) -> Any:
+        with _LAUNCH:
+            return dispatcher(*args)
+
+    launch.py_func = dispatcher.py_func  # type: ignore[attr-defined]
+    launch.dispatcher = dispatcher  # type: ignore[attr-defined]
+    return launch
+
+
+def _quiet_threading_layer(numba: Any) -> None:
+    """Use numba's "workqueue" threading layer unless the user chose one: its threads sleep
+    between loops, where OpenMP's spin (measured on a loaded 2-core machine: a LeNet epoch
+    took 6–16× longer on the "omp" layer than on "workqueue", beside BLAS's own threads)."""
+    if numba.config.THREADING_LAYER == "default" and not os.environ.get("NUMBA_THREADING_LAYER"):
+        numba.config.THREADING_LAYER = "workqueue"
+
+
+@contextmanager
+def threads(n: int | None) -> Iterator[None]:
+    """``with threads(1): ...`` runs the parallel loops on at most ``n`` threads (None: as
+    many as numba's default, the machine's cores) in this thread; nothing on NumPy."""
+    if n is None or backend() != "numba":
+        yield
+        return
+    import numba
+
+    previous = numba.get_num_threads()
+    numba.set_num_threads(max(1, min(int(n), numba.config.NUMBA_NUM_THREADS)))
+    try:
+        yield
+    finally:
+        numba.set_num_threads(previous)

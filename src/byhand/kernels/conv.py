@@ -17,6 +17,11 @@ from __future__ import annotations
 
 import numpy as np
 
+try:
+    from numba import prange
+except ImportError:  # the loops as plain Python (byhand runs them compiled only)
+    prange = range
+
 __all__ = ["add_bias_nchw", "col2im", "col2im_wide", "conv2d_forward", "conv2d_weight_grad"]
 
 
@@ -60,8 +65,8 @@ def conv2d_forward(xf, w, b, wp, out):
     o_, kh, kw = w.shape[0], w.shape[2], w.shape[3]
     oh, ow = out.shape[2], out.shape[3]
     m = oh * wp
-    acc = np.empty(m, xf.dtype)
-    for n in range(n_):
+    for n in prange(n_):
+        acc = np.empty(m, xf.dtype)
         for o in range(o_):
             acc[:] = b[o]
             for c in range(c_):
@@ -97,8 +102,8 @@ def conv2d_weight_grad(xf, g, wp, zero, dw):
     n_, c_ = xf.shape[0], xf.shape[1]
     o_, kh, kw = dw.shape[0], dw.shape[2], dw.shape[3]
     m = g.shape[2]
-    dw[...] = 0
-    for o in range(o_):
+    for o in prange(o_):
+        dw[o] = 0
         for n in range(n_):
             gr = g[o, n]
             for c in range(c_):
@@ -136,8 +141,8 @@ def col2im_wide(dcols, wp, ph, pw, dx):
     c_, kh, kw, n_, m = dcols.shape
     h, w = dx.shape[2], dx.shape[3]
     hp = m // wp + kh - 1
-    plane = np.empty(hp * wp + kw - 1, dx.dtype)
-    for n in range(n_):
+    for n in prange(n_):
+        plane = np.empty(hp * wp + kw - 1, dx.dtype)
         for c in range(c_):
             plane[:] = 0
             for p in range(kh):

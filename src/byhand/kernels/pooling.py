@@ -16,6 +16,11 @@ passes were as fast or faster, so it runs them).
 
 from __future__ import annotations
 
+try:
+    from numba import prange
+except ImportError:  # the loops as plain Python (byhand runs them compiled only)
+    prange = range
+
 __all__ = [
     "avg_pool2d_backward_2x2",
     "avg_pool2d_forward_2x2",
@@ -63,7 +68,7 @@ def max_pool2d_backward(grad_out, argmax, kh, kw, sh, sw, grad_in):
 def max_pool2d_forward_2x2(x, out, argmax):
     """The 2 × 2, stride 2 case of :func:`max_pool2d_forward`, its window unrolled."""
     n, c, oh, ow = out.shape
-    for a in range(n):
+    for a in prange(n):
         for b in range(c):
             for i in range(oh):
                 for j in range(ow):
@@ -92,7 +97,7 @@ def max_pool2d_backward_2x2(grad_out, argmax, grad_in):
     if grad_in.shape[2] != 2 * oh or grad_in.shape[3] != 2 * ow:
         grad_in[...] = 0  # a last row or column outside every window
     zero = grad_out.dtype.type(0)
-    for a in range(n):
+    for a in prange(n):
         for b in range(c):
             for i in range(oh):
                 for j in range(ow):
@@ -123,7 +128,7 @@ def avg_pool2d_backward_2x2(grad_out, scale, grad_in):
     if grad_in.shape[2] != 2 * oh or grad_in.shape[3] != 2 * ow:
         grad_in[...] = 0
     zero = grad_out.dtype.type(0)
-    for a in range(n):
+    for a in prange(n):
         for b in range(c):
             for i in range(oh):
                 for j in range(ow):

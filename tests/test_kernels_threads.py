@@ -1,0 +1,68 @@
+"""The parallel compiled loops (convolution, col2im, 2 × 2 max pooling): the same bits on
+one thread and on several, one launch at a time when called from many Python threads (the
+"workqueue" layer would abort the process on concurrent launches), and ``one_blas_thread``
+limiting them to one thread."""
+
+from __future__ import annotations
+
+from concurrent.futures import ThreadPoolExecutor
+
+import numpy as np
+import pytest
+
+from byhand import kernels, nn
+from byhand._validation import one_blas_thread
+
+numba = pytest.importorskip("numba")
+
+
+def _lenet_step(x: np.ndarray) -> list[np.ndarray]:
+    rng = np.random.default_rng(0)
+    net = nn.Sequential(
+        nn.Conv2d(1, 6, 5, padding=2, random_state=rng),
+        nn.MaxPool2d(2),
+        nn.ReLU(),
+        nn.Conv2d(6, 16, 5, random_state=rng),
+        nn.MaxPool2d(2),
+    )
+    y = net.forward(x)
+    gx = net.backward(np.cos(y))
+    return [y.copy(), gx.copy(), *(p.grad.copy() for p in net.parameters())]
+
+
+@pytest.fixture()
+def images() -> np.ndarray:
+    return np.random.default_rng(1).standard_normal((9, 1, 28, 28)).astype(np.float32)
+
+
+def test_same_bits_on_one_and_two_threads(images):
+    with kernels.using("numba"):
+        with kernels.threads(1):
+            one = _lenet_step(images)
+        with kernels.threads(2):
+            two = _lenet_step(images)
+    for a, b in zip(one, two, strict=True):
+        np.testing.assert_array_equal(a, b)
+
+
+def test_concurrent_python_threads_get_the_serial_result(images):
+    with kernels.using("numba"):
+        want = _lenet_step(images)
+        with ThreadPoolExecutor(4) as pool:
+            results = list(pool.map(lambda _: _lenet_step(images), range(8)))
+    for got in results:
+        for a, b in zip(got, want, strict=True):
+            np.testing.assert_array_equal(a, b)
+
+
+def test_one_blas_thread_limits_the_compiled_loops():
+    with kernels.using("numba"):
+        before = numba.get_num_threads()
+        with one_blas_thread():
+            assert numba.get_num_threads() == 1
+        assert numba.get_num_threads() == before
+
+
+def test_threads_on_numpy_backend_is_a_no_op():
+    with kernels.using("numpy"), kernels.threads(1):
+        assert kernels.backend() == "numpy"
