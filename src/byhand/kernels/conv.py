@@ -60,78 +60,101 @@ def conv2d_forward(xf, w, b, wp, out):
 
         out[n, o, i, j] = b[o] + Σ_{c, p, q} w[o, c, p, q] · xf[n, c, (i + p)·W̃ + j + q]
 
-    Five kernel columns go in one pass (five products per read of the accumulator)."""
+    Two output channels and five kernel columns per pass: ten products per read of the row."""
     n_, c_ = xf.shape[0], xf.shape[1]
     o_, kh, kw = w.shape[0], w.shape[2], w.shape[3]
     oh, ow = out.shape[2], out.shape[3]
     m = oh * wp
     for n in prange(n_):
-        acc = np.empty(m, xf.dtype)
-        for o in range(o_):
-            acc[:] = b[o]
+        acc = np.empty((2, m), xf.dtype)
+        for o in range(0, o_, 2):
+            v = min(o + 1, o_ - 1)  # the second channel (o again when o_ is odd: dropped)
+            a, z = acc[0], acc[1]
+            a[:] = b[o]
+            z[:] = b[v]
             for c in range(c_):
                 for p in range(kh):
                     q = 0
                     while q + 5 <= kw:
-                        w0, w1, w2 = w[o, c, p, q], w[o, c, p, q + 1], w[o, c, p, q + 2]
-                        w3, w4 = w[o, c, p, q + 3], w[o, c, p, q + 4]
+                        a0, a1, a2 = w[o, c, p, q], w[o, c, p, q + 1], w[o, c, p, q + 2]
+                        a3, a4 = w[o, c, p, q + 3], w[o, c, p, q + 4]
+                        z0, z1, z2 = w[v, c, p, q], w[v, c, p, q + 1], w[v, c, p, q + 2]
+                        z3, z4 = w[v, c, p, q + 3], w[v, c, p, q + 4]
                         r = xf[n, c, p * wp + q : p * wp + q + m + 4]
                         for t in range(m):
-                            acc[t] += (
-                                w0 * r[t]
-                                + w1 * r[t + 1]
-                                + w2 * r[t + 2]
-                                + (w3 * r[t + 3] + w4 * r[t + 4])
-                            )
+                            r0, r1, r2, r3, r4 = r[t], r[t + 1], r[t + 2], r[t + 3], r[t + 4]
+                            a[t] += a0 * r0 + a1 * r1 + a2 * r2 + (a3 * r3 + a4 * r4)
+                            z[t] += z0 * r0 + z1 * r1 + z2 * r2 + (z3 * r3 + z4 * r4)
                         q += 5
                     while q < kw:
-                        wq = w[o, c, p, q]
+                        a0, z0 = w[o, c, p, q], w[v, c, p, q]
                         r = xf[n, c, p * wp + q : p * wp + q + m]
                         for t in range(m):
-                            acc[t] += wq * r[t]
+                            a[t] += a0 * r[t]
+                            z[t] += z0 * r[t]
                         q += 1
             for i in range(oh):
                 for j in range(ow):
-                    out[n, o, i, j] = acc[i * wp + j]
+                    out[n, o, i, j] = a[i * wp + j]
+                    out[n, v, i, j] = z[i * wp + j]
 
 
 def conv2d_weight_grad(xf, g, wp, zero, dw):
     """dw[o, c, p, q] = Σ_{n, t} g[o, n, t] · xf[n, c, p·W̃ + q + t]: the weight gradient of
     :func:`conv2d_forward`, with G = dℓ/dy on the same wide rows (``g`` (O, N, OH·W̃), zero in
-    the W̃ − OW extra columns). Five kernel columns per pass over the row."""
+    the W̃ − OW extra columns). Two output channels and five kernel columns per pass over the
+    row (ten sums), one task per (pair of channels, c, p)."""
     n_, c_ = xf.shape[0], xf.shape[1]
     o_, kh, kw = dw.shape[0], dw.shape[2], dw.shape[3]
     m = g.shape[2]
-    for o in prange(o_):
-        dw[o] = 0
+    for task in prange(((o_ + 1) // 2) * c_ * kh):
+        o = 2 * (task // (c_ * kh))
+        c, p = (task // kh) % c_, task % kh
+        v = min(o + 1, o_ - 1)  # the second channel (o again when o_ is odd)
+        dw[o, c, p] = 0
+        dw[v, c, p] = 0
         for n in range(n_):
-            gr = g[o, n]
-            for c in range(c_):
-                for p in range(kh):
-                    q = 0
-                    while q + 5 <= kw:
-                        r = xf[n, c, p * wp + q : p * wp + q + m + 4]
-                        s0, s1, s2, s3, s4 = zero, zero, zero, zero, zero
-                        for t in range(m):
-                            gt = gr[t]
-                            s0 += gt * r[t]
-                            s1 += gt * r[t + 1]
-                            s2 += gt * r[t + 2]
-                            s3 += gt * r[t + 3]
-                            s4 += gt * r[t + 4]
-                        dw[o, c, p, q] += s0
-                        dw[o, c, p, q + 1] += s1
-                        dw[o, c, p, q + 2] += s2
-                        dw[o, c, p, q + 3] += s3
-                        dw[o, c, p, q + 4] += s4
-                        q += 5
-                    while q < kw:
-                        r = xf[n, c, p * wp + q : p * wp + q + m]
-                        s0 = zero
-                        for t in range(m):
-                            s0 += gr[t] * r[t]
-                        dw[o, c, p, q] += s0
-                        q += 1
+            ga, gz = g[o, n], g[v, n]
+            q = 0
+            while q + 5 <= kw:
+                r = xf[n, c, p * wp + q : p * wp + q + m + 4]
+                a0, a1, a2, a3, a4 = zero, zero, zero, zero, zero
+                z0, z1, z2, z3, z4 = zero, zero, zero, zero, zero
+                for t in range(m):
+                    u, e = ga[t], gz[t]
+                    r0, r1, r2, r3, r4 = r[t], r[t + 1], r[t + 2], r[t + 3], r[t + 4]
+                    a0 += u * r0
+                    a1 += u * r1
+                    a2 += u * r2
+                    a3 += u * r3
+                    a4 += u * r4
+                    z0 += e * r0
+                    z1 += e * r1
+                    z2 += e * r2
+                    z3 += e * r3
+                    z4 += e * r4
+                dw[o, c, p, q] += a0
+                dw[o, c, p, q + 1] += a1
+                dw[o, c, p, q + 2] += a2
+                dw[o, c, p, q + 3] += a3
+                dw[o, c, p, q + 4] += a4
+                if v != o:
+                    dw[v, c, p, q] += z0
+                    dw[v, c, p, q + 1] += z1
+                    dw[v, c, p, q + 2] += z2
+                    dw[v, c, p, q + 3] += z3
+                    dw[v, c, p, q + 4] += z4
+                q += 5
+            while q < kw:
+                r = xf[n, c, p * wp + q : p * wp + q + m]
+                a0, z0 = zero, zero
+                for t in range(m):
+                    a0 += ga[t] * r[t]
+                    z0 += gz[t] * r[t]
+                dw[o, c, p, q] += a0
+                if v != o:
+                    dw[v, c, p, q] += z0
+                q += 1
 
 
 def col2im_wide(dcols, wp, ph, pw, dx):
