@@ -66,3 +66,32 @@ def test_one_blas_thread_limits_the_compiled_loops():
 def test_threads_on_numpy_backend_is_a_no_op():
     with kernels.using("numpy"), kernels.threads(1):
         assert kernels.backend() == "numpy"
+
+
+def test_cnn_classifier_n_jobs():
+    """``n_jobs`` as scikit-learn's: None and 1 agree bit for bit, −1 to float rounding
+    (BLAS splits its products among threads); 0, 1.5 and True are refused by name."""
+    from byhand import CNNClassifier
+
+    rng = np.random.default_rng(0)
+    X = rng.random((40, 1, 12, 12)).astype(np.float32)
+    y = np.arange(40) % 3
+
+    def fit(n_jobs):
+        est = CNNClassifier(
+            conv_layers=((4, 5, 2),),
+            dense_layers=(8,),
+            max_iter=2,
+            tol=None,
+            batch_size=8,
+            random_state=0,
+            n_jobs=n_jobs,
+        )
+        return est.fit(X, y).predict_proba(X)
+
+    p1 = fit(None)
+    np.testing.assert_array_equal(p1, fit(1))
+    np.testing.assert_allclose(fit(-1), p1, rtol=1e-4, atol=1e-6)
+    for bad in (0, 1.5, True):
+        with pytest.raises(ValueError, match="n_jobs must be None or a non-zero integer"):
+            CNNClassifier(n_jobs=bad).fit(X, y)

@@ -16,12 +16,11 @@ Pooling comes before the ReLU: max pooling and ReLU commute (max_i relu(a_i) =
 relu(max_i a_i), and the gradients agree), and the ReLU then runs on a quarter of the numbers.
 On 28 × 28 MNIST digits the maps are 6×28×28 → 6×14×14 → 16×10×10 → 16×5×5 = 400 features.
 
-Training and prediction run with one BLAS thread (as the perceptrons' scans): the products
-of a step are small (at most 16 × 150 × 6400 for the default on a batch of 64), a second
-thread gains little on them (one MNIST epoch on an idle 2-core AMD EPYC: 6.4 s with two
-threads, 7.4 s with one), and when the other core is busy the waiting BLAS threads made an
-epoch far slower (9.3–12.3 s with two threads on the same machine; 100 steps 21.9 s against
-1.7 s on a machine loaded by other jobs).
+Training and prediction run on ``n_jobs`` threads (BLAS and byhand's parallel compiled
+loops), one by default as scikit-learn's ``n_jobs=None``: when another job keeps a core busy,
+threads that wait for each other make an epoch far slower (measured with two BLAS threads on
+a 2-core AMD EPYC machine loaded by other jobs: 100 steps 21.9 s against 1.7 s with one).
+On an idle machine ``n_jobs=-1`` (every core) is faster.
 
 The training machinery (validation, SGD/Adam through ``byhand.fit``, early stopping,
 checkpoints, ``partial_fit``, ``warm_start``, ``sample_weight``, ``predict_proba``) is
@@ -42,7 +41,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from byhand._inference import row_invariant_matmul
 from byhand._network_base import _INITS, NetworkClassifier, validate_predict_input
-from byhand._validation import one_blas_thread
+from byhand._validation import check_n_jobs, limit_threads
 from byhand.linear_model._gradient import _check_number, check_learning_rate
 from byhand.nn.conv import Conv2d, _windows
 from byhand.nn.dropout import Dropout, set_training
@@ -120,6 +119,10 @@ class CNNClassifier(NetworkClassifier):
         None: 0.05 for SGD, 0.001 for Adam.
     batch_size : int, default 64
     momentum : float in [0, 1), default 0.9 (SGD only)
+    n_jobs : int or None, default None
+        Threads for training and prediction (BLAS and the compiled loops), as scikit-learn's
+        ``n_jobs``: None is 1, −1 every core, −2 all but one. The fitted model does not
+        depend on it beyond float rounding in BLAS's products.
     alpha, max_iter (default 20), tol, n_iter_no_change (default 3), early_stopping,
     validation_fraction, shuffle, warm_start, init, dtype, random_state, verbose
         As :class:`byhand.MLPClassifier` (``warm_start``: ``fit`` starts from the fitted
@@ -205,6 +208,7 @@ class CNNClassifier(NetworkClassifier):
         dtype: str = "float32",
         random_state: Any = None,
         verbose: int = 0,
+        n_jobs: int | None = None,
     ) -> None:
         self.conv_layers = conv_layers
         self.dense_layers = dense_layers
@@ -227,6 +231,7 @@ class CNNClassifier(NetworkClassifier):
         self.dtype = dtype
         self.random_state = random_state
         self.verbose = verbose
+        self.n_jobs = n_jobs
 
     # -- parameters ----------------------------------------------------------------------
     @property
@@ -245,6 +250,7 @@ class CNNClassifier(NetworkClassifier):
             self._image_shape_param()
         if self.init not in _INITS:
             raise ValueError(f"{owner}: init must be one of {list(_INITS)}, got {self.init!r}")
+        check_n_jobs(owner, self.n_jobs)
         return super()._check_params()
 
     def _check_learning_rate(self) -> None:
@@ -451,7 +457,7 @@ class CNNClassifier(NetworkClassifier):
                             weight_decay=2.0 * float(self.alpha),
                         )
             kw["optimizer"] = optimizer
-        with one_blas_thread():
+        with limit_threads(self.n_jobs):
             return super()._train(model, loss, X, y, **kw)
 
     def _forward(self, X: Any) -> np.ndarray:
@@ -469,7 +475,7 @@ class CNNClassifier(NetworkClassifier):
         was_training = getattr(net, "training", True)
         set_training(net, False)
         try:
-            with one_blas_thread():
+            with limit_threads(self.n_jobs):
                 parts = [
                     _predict_forward(net, images[s : s + _PREDICT_CHUNK])
                     for s in range(0, images.shape[0], _PREDICT_CHUNK)

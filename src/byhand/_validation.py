@@ -391,6 +391,36 @@ def check_param(
 _THREADPOOLS: list[Any] = []
 
 
+def check_n_jobs(owner: str, n_jobs: Any) -> None:
+    """Refuse an ``n_jobs`` scikit-learn would refuse: 0, a bool or a non-integer."""
+    bad = isinstance(n_jobs, (bool, np.bool_)) or not isinstance(n_jobs, numbers.Integral)
+    if n_jobs is not None and (bad or n_jobs == 0):
+        raise ValueError(f"{owner}: n_jobs must be None or a non-zero integer, got {n_jobs!r}")
+
+
+@contextlib.contextmanager
+def limit_threads(n_jobs: int | None) -> Iterator[None]:
+    """A context manager running BLAS and byhand's parallel compiled loops on
+    ``joblib.effective_n_jobs(n_jobs)`` threads (scikit-learn's ``n_jobs``: None → 1,
+    −1 → every core, −2 → all but one). Raises ValueError for 0 or a non-integer."""
+    check_n_jobs("n_jobs", n_jobs)
+    from joblib import effective_n_jobs
+
+    n = effective_n_jobs(n_jobs)
+    if n == 1:
+        with one_blas_thread():
+            yield
+        return
+    if not _THREADPOOLS:
+        from threadpoolctl import ThreadpoolController
+
+        _THREADPOOLS.append(ThreadpoolController())
+    from byhand.kernels import threads
+
+    with _THREADPOOLS[0].limit(limits=n, user_api="blas"), threads(n):
+        yield
+
+
 @contextlib.contextmanager
 def one_blas_thread() -> Iterator[None]:
     """A context manager limiting BLAS (threadpoolctl, controller cached) and byhand's
