@@ -5,10 +5,11 @@ conv 5×5 (6, padding 2) → max pool 2 → ReLU → conv 5×5 (16) → max pool
 reshuffled (issue 15). Contenders, in one process, same data, same threads:
 
 - ``byhand nn+fit``: ``byhand.nn`` layers trained by ``byhand.fit``;
-- ``byhand CNNClassifier``: the estimator (its default network, one BLAS thread by design);
+- ``byhand CNNClassifier``: the estimator (its default network) with ``n_jobs=-1`` (every
+  core; its default, ``n_jobs=None``, is one thread: the ``… 1 thread`` row);
 - ``pytorch``: the same network in PyTorch eager on the CPU (its default initialisation);
-- the same three with one thread each (``… 1 thread``): the estimator's own setting, and
-  the fair comparison on a machine whose other cores are busy;
+- the same with one thread each (``… 1 thread``: BLAS, byhand's compiled loops and PyTorch's
+  intra-op pool), the fair comparison on a machine whose other cores are busy;
 - ``floor``: the epoch's convolution and dense products alone on preallocated buffers — the
   im2col products (forward W·cols, backward dW = G colsᵀ and dcols = Wᵀ G for the second
   convolution) and the dense layers' products — with no im2col copies, pooling or updates.
@@ -85,7 +86,9 @@ def byhand_raw(ctx: Context, X: np.ndarray, y: np.ndarray, out: dict[str, Any]) 
     return run
 
 
-def byhand_estimator(ctx: Context, X: np.ndarray, y: np.ndarray, out: dict[str, Any]) -> Timed:
+def byhand_estimator(
+    ctx: Context, X: np.ndarray, y: np.ndarray, out: dict[str, Any], n_jobs: int | None = -1
+) -> Timed:
     from byhand import CNNClassifier
 
     def run() -> float:
@@ -96,6 +99,7 @@ def byhand_estimator(ctx: Context, X: np.ndarray, y: np.ndarray, out: dict[str, 
             momentum=MOMENTUM,
             batch_size=BATCH,
             random_state=ctx.seed,
+            n_jobs=n_jobs,
         )
         t = start_timer()
         with quiet():
@@ -262,6 +266,7 @@ def run(ctx: Context) -> list[Row]:
         "pytorch",
         "floor",
         "byhand nn+fit 1 thread",
+        "byhand CNNClassifier 1 thread",
         "pytorch 1 thread",
         "floor 1 thread",
     )
@@ -273,6 +278,9 @@ def run(ctx: Context) -> list[Row]:
         "floor": matmul_floor(ctx, X),
         "byhand nn+fit 1 thread": one_thread(
             byhand_raw(ctx, X, y, models["byhand nn+fit 1 thread"])
+        ),
+        "byhand CNNClassifier 1 thread": one_thread(
+            byhand_estimator(ctx, X, y, models["byhand CNNClassifier 1 thread"], n_jobs=None)
         ),
         "pytorch 1 thread": one_thread(torch_eager(ctx, X, y, models["pytorch 1 thread"])),
         "floor 1 thread": one_thread(matmul_floor(ctx, X)),
@@ -288,7 +296,8 @@ def run(ctx: Context) -> list[Row]:
     best = {k: fastest(v) for k, v in times.items()}
     pairs = [
         ("pytorch / byhand nn+fit", "pytorch", "byhand nn+fit", 1.0, True),
-        ("byhand nn+fit / floor", "byhand nn+fit", "floor", 1.5, False),
+        ("byhand nn+fit / floor", "byhand nn+fit", "floor", 1.3, False),
+        ("byhand CNNClassifier / floor", "byhand CNNClassifier", "floor", 1.3, False),
         ("pytorch / byhand CNNClassifier", "pytorch", "byhand CNNClassifier", 1.0, True),
         (
             "pytorch / byhand, 1 thread each",
@@ -297,7 +306,14 @@ def run(ctx: Context) -> list[Row]:
             1.0,
             True,
         ),
-        ("byhand / floor, 1 thread", "byhand nn+fit 1 thread", "floor 1 thread", 1.5, False),
+        (
+            "pytorch / CNNClassifier, 1 thread each",
+            "pytorch 1 thread",
+            "byhand CNNClassifier 1 thread",
+            1.0,
+            True,
+        ),
+        ("byhand / floor, 1 thread", "byhand nn+fit 1 thread", "floor 1 thread", 1.3, False),
     ]
     rows = [
         Row("6 CNN epoch", m, _ratio(med[a], med[b]), t, hib, best=_ratio(best[a], best[b]))
