@@ -20,14 +20,24 @@ back into place (col2im) with one strided addition per kernel offset (kH·kW of 
 loop over pixels. The backward of this map is the lecture's back-propagation through a linear
 layer (EE-559 3.6 (Fleuret, EPFL, 2019) "Back-propagation": dℓ/dW = Gᵀ x, dℓ/dx = G W).
 
+**Stride 1 with numba** (finite float32/float64 input of the weight's dtype): forward and
+weight gradient run as direct loops on the padded images' "wide" rows, and dℓ/dx as
+dcols = Wᵀ G on those rows then a compiled col2im (:mod:`byhand.kernels.conv`, measured
+faster for LeNet's thin products); no ``cols`` matrix is made. Other strides, the NumPy
+backend and an input holding NaN or inf take the im2col path below, the oracle the tests
+compare the loops with (to float rounding).
+
 **Memory per batch** (inside ``byhand.fit``, where buffers are reused from step to step):
 the padded input and its gradient N·C·(H+2P)·(W+2P) each (stored channel-major,
 (C, N, H+2P, W+2P)), ``cols`` and ``dcols`` N·C·kH·kW·OH·OW each, the output and its gradient
 in two layouts N·out·OH·OW each, and dℓ/dx N·C·H·W numbers; nothing else grows with the
 batch (all in the layer's dtype). For LeNet-5's first layer (C = 1, 5 × 5, 28 × 28 outputs)
-and N = 64, ``cols`` is 1.25 M numbers (5 MB in float32). ``byhand.fit`` evaluates image
-validation data in chunks of the training batch size, so a run keeps at most the buffers of
-a full batch and of the last, shorter batches of the training and validation sets.
+and N = 64, ``cols`` is 1.25 M numbers (5 MB in float32). The stride-1 compiled path keeps
+instead the flattened padded input N·C·(H+2P)·(W+2P) (plus kW − 1), G on wide rows
+out·N·OH·(W+2P), and, for dℓ/dx, ``dcols`` on wide rows N·C·kH·kW·OH·(W+2P) numbers.
+``byhand.fit`` evaluates image validation data in chunks of the training batch size, so a
+run keeps at most the buffers of a full batch and of the last, shorter batches of the
+training and validation sets.
 """
 
 from __future__ import annotations
