@@ -84,6 +84,7 @@ def _cases(ctx: Context) -> dict[str, Callable[[str], Callable[[], Any]]]:
     rng = np.random.default_rng(ctx.seed)
     a1 = rng.standard_normal((64, 6, 28, 28)).astype(np.float32)
     a2 = rng.standard_normal((64, 16, 10, 10)).astype(np.float32)
+    x1 = rng.standard_normal((64, 1, 28, 28)).astype(np.float32)
     x2 = rng.standard_normal((64, 6, 14, 14)).astype(np.float32)
     z = rng.standard_normal((128, 10)).astype(np.float32)
     h = rng.standard_normal((128, 256)).astype(np.float32)
@@ -123,6 +124,9 @@ def _cases(ctx: Context) -> dict[str, Callable[[str], Callable[[], Any]]]:
         "max pool 2x2, (64, 16, 10, 10)": lambda b: _layer(MaxPool2d(2), a2, b),
         "max pool 3x3 stride 1, (64, 16, 10, 10)": lambda b: _layer(MaxPool2d(3, 1), a2, b),
         "avg pool 2x2, (64, 6, 28, 28)": lambda b: _layer(AvgPool2d(2), a1, b),
+        "conv 1 (1→6, 5x5, padding 2), batch 64": lambda b: _layer(
+            Conv2d(1, 6, 5, padding=2), x1, b
+        ),
         "conv 2 (6→16, 5x5), batch 64": lambda b: _layer(Conv2d(6, 16, 5), x2, b),
         "softmax cross-entropy (128, 10)": loss,
         "ReLU(inplace=True), (128, 256)": lambda b: _layer(ReLU(inplace=True), h, b),
