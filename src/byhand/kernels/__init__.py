@@ -30,9 +30,9 @@ __all__ = [
     "avg_pool2d_backward",
     "backend",
     "col2im",
-    "col2im_wide",
     "compiles",
     "conv2d_forward",
+    "conv2d_input_grad",
     "conv2d_weight_grad",
     "max_pool2d",
     "max_pool2d_backward",
@@ -210,16 +210,15 @@ def conv2d_weight_grad(xf: np.ndarray, g: np.ndarray, wp: int, dw: np.ndarray) -
     return dw
 
 
-def col2im_wide(
-    dcols: np.ndarray, wp: int, padding: tuple[int, int], dx: np.ndarray
-) -> np.ndarray | None:
-    """dx (N, C, H, W) from the wide-row ``dcols`` = Wᵀ G (C, kH, kW, N, OH·W̃) of a
-    stride-1 convolution (the padding's share dropped). None: use NumPy."""
-    if not _applies(dcols, dx):
-        return None
+def conv2d_input_grad(
+    g: np.ndarray, w: np.ndarray, wp: int, padding: tuple[int, int], dx: np.ndarray
+) -> np.ndarray:
+    """dx (N, C, H, W) = dℓ/dx of :func:`conv2d_forward` from G on wide rows, ``g``
+    (O, N, OH·W̃), zero in the extra columns. Called only where the forward compiled."""
     from byhand.kernels import conv
 
-    compiled(conv.col2im_wide, parallel=True)(dcols, wp, *padding, dx)
+    loop = compiled(conv.conv2d_input_grad, fastmath={"reassoc", "contract"}, parallel=True)
+    loop(g, w, wp, *padding, dx)
     return dx
 
 
@@ -319,7 +318,7 @@ def precompile(dtypes: tuple[Any, ...] = (np.float32, np.float64)) -> float:
         xf, out = np.zeros((2, 3, 6 * 6 + 2), dtype), np.empty((2, 2, 2, 4), dtype)
         conv2d_forward(xf, w, np.zeros(2, dtype), 6, out)
         conv2d_weight_grad(xf, np.zeros((2, 2, 12), dtype), 6, np.empty_like(w))
-        col2im_wide(np.zeros((3, 5, 3, 2, 12), dtype), 6, (1, 1), np.empty((2, 3, 4, 4), dtype))
+        conv2d_input_grad(np.zeros((2, 2, 12), dtype), w, 6, (1, 1), np.empty((2, 3, 4, 4), dtype))
         relu_backward(x, x, in_place=False)
         relu_backward(x, x.copy(), in_place=True)
         pair_sq_distances(x[0, 0], x[1, 0], np.arange(3), np.arange(3), 0.5)

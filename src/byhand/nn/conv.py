@@ -21,9 +21,9 @@ loop over pixels. The backward of this map is the lecture's back-propagation thr
 layer (EE-559 3.6 (Fleuret, EPFL, 2019) "Back-propagation": dℓ/dW = Gᵀ x, dℓ/dx = G W).
 
 **Stride 1 with numba** (finite float32/float64 input of the weight's dtype): forward and
-weight gradient run as direct loops on the padded images' "wide" rows, and dℓ/dx as
-dcols = Wᵀ G on those rows then a compiled col2im (:mod:`byhand.kernels.conv`, measured
-faster for LeNet's thin products); no ``cols`` matrix is made. Other strides, the NumPy
+weight gradient run as direct loops on the padded images' "wide" rows, and dℓ/dx as one
+loop adding Wᵀ G's blocks into place (:mod:`byhand.kernels.conv`, measured faster for
+LeNet's thin products); no ``cols`` matrix is made. Other strides, the NumPy
 backend and an input holding NaN or inf take the im2col path below, the oracle the tests
 compare the loops with (to float rounding).
 
@@ -33,8 +33,8 @@ the padded input and its gradient N·C·(H+2P)·(W+2P) each (stored channel-majo
 in two layouts N·out·OH·OW each, and dℓ/dx N·C·H·W numbers; nothing else grows with the
 batch (all in the layer's dtype). For LeNet-5's first layer (C = 1, 5 × 5, 28 × 28 outputs)
 and N = 64, ``cols`` is 1.25 M numbers (5 MB in float32). The stride-1 compiled path keeps
-instead the flattened padded input N·C·(H+2P)·(W+2P) (plus kW − 1), G on wide rows
-out·N·OH·(W+2P), and, for dℓ/dx, ``dcols`` on wide rows N·C·kH·kW·OH·(W+2P) numbers.
+instead the flattened padded input N·C·(H+2P)·(W+2P) (plus kW − 1) and G on wide rows
+out·N·OH·(W+2P) numbers.
 ``byhand.fit`` evaluates image validation data in chunks of the training batch size, so a
 run keeps at most the buffers of a full batch and of the last, shorter batches of the
 training and validation sets.
@@ -293,14 +293,10 @@ class Conv2d(Module):
     def _backward_direct(self, grad_out: np.ndarray, input_grad: bool) -> np.ndarray | None:
         g = self._grad_wide(grad_out)
         grad_in = None
-        if input_grad:  # dcols = Wᵀ G by BLAS on the wide rows, then col2im_wide into dℓ/dx
-            w = self.weight.data
-            (kh, kw), (o, n, m) = self.kernel_size, g.shape
-            dcols = self._buffer("dcols_wide", (self.in_channels, kh, kw, n, m), g.dtype)
-            np.matmul(w.reshape(o, -1).T, g.reshape(o, -1), out=dcols.reshape(w[0].size, -1))
+        if input_grad:
             grad_in = self._buffer("grad_in", self._shape, g.dtype)
             wp = self._shape[3] + 2 * self.padding[1]
-            kernels.col2im_wide(dcols, wp, self.padding, grad_in)
+            kernels.conv2d_input_grad(g, self.weight.data, wp, self.padding, grad_in)
         self._params_direct(g)
         return grad_in
 
