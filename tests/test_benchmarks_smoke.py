@@ -144,3 +144,25 @@ def test_cross_entropy_equals_float64_logsumexp_reference():
     onehot[rows, y] = 1
     assert value == pytest.approx(expected, rel=1e-12)
     np.testing.assert_allclose(grad, (softmax(z, axis=1) - onehot) / 64, rtol=1e-10, atol=1e-15)
+
+
+def test_profile_step_accounts_for_every_module(capsys, monkeypatch):
+    """benchmarks/profile_step.py times each module of the cnn case's network on a tiny
+    MNIST slice: every module's forward appears, and the shares add up to the epoch."""
+    import importlib
+
+    monkeypatch.syspath_prepend(str(Path(__file__).resolve().parents[1] / "benchmarks"))
+    from byhand.datasets import DatasetNotFoundError, load_mnist
+
+    try:
+        load_mnist("train")
+    except DatasetNotFoundError:
+        pytest.skip("MNIST not found: set BYHAND_DATA to a folder holding mnist/")
+    sys.modules.pop("profile_step", None)
+    profile_step = importlib.import_module("profile_step")
+    profile_step.profile("cnn", 256)
+    out = capsys.readouterr().out
+    for i, name in enumerate(["Conv2d", "MaxPool2d", "ReLU", "Conv2d", "MaxPool2d", "ReLU"]):
+        assert f"{i:2d} {name}.forward" in out
+    shares = [float(line.rsplit(None, 1)[1].rstrip("%")) for line in out.splitlines()[2:]]
+    assert sum(shares) == pytest.approx(100, abs=1.0)
