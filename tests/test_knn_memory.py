@@ -119,3 +119,17 @@ def test_working_memory_follows_scikit_learn_when_smaller():
         assert working_memory() == 5.0
     with sklearn.config_context(working_memory=4096):
         assert working_memory() == 32.0
+
+
+def test_fit_on_offset_float32_data_makes_no_float64_copy():
+    """float32 data far from the origin is centred for the search (a float32 working copy);
+    it was centred in float64 all at once, a float64 copy of X on top (3 × X at the peak)."""
+    rng = np.random.default_rng(3)
+    X = rng.random((20000, 100), dtype=np.float32) + 1000
+    y = rng.integers(0, N_CLASSES, 20000)
+    peak, model = _traced_peak(lambda: KNeighborsClassifier(n_neighbors=K).fit(X, y))
+    assert model._shift.any()  # the centred route was taken
+    assert peak <= X.nbytes + 3 * 2**20, f"fit peak {peak / 2**20:.1f} MiB"
+    Q = X[:50] + rng.random((50, 100), dtype=np.float32) * 0.1
+    sk = SkKNN(n_neighbors=K, algorithm="brute").fit(X, y)
+    assert np.array_equal(model.kneighbors(Q, return_distance=False), sk.kneighbors(Q)[1])

@@ -72,12 +72,17 @@ def _frame(X: np.ndarray) -> tuple[np.ndarray, float]:
 
 
 def _to_frame(X: np.ndarray, shift: np.ndarray, scale: float, dtype: Any) -> np.ndarray:
-    """s·x − s·c in ``dtype`` (X itself when the frame is the identity and dtypes agree)."""
+    """s·x − s·c in ``dtype`` (X itself when the frame is the identity and dtypes agree),
+    computed in float64 a block of rows at a time (no float64 copy of all of X)."""
     if scale == 1.0 and not shift.any():
         return X.astype(dtype, copy=False)
-    out = np.multiply(X, scale, dtype=np.float64)
-    out -= shift * scale
-    return out.astype(dtype, copy=False)
+    out = np.empty(X.shape, dtype=dtype)
+    step = max(1, 2**17 // max(1, X.shape[1]))  # 1 MiB of float64 rows at a time
+    for i in range(0, X.shape[0], step):
+        block = np.multiply(X[i : i + step], scale, dtype=np.float64)
+        block -= shift * scale
+        out[i : i + step] = block
+    return out
 
 
 def working_memory() -> float:
