@@ -17,6 +17,7 @@ import subprocess
 import sys
 import tempfile
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -34,19 +35,30 @@ print(time.perf_counter() - t)
 
 def _compile_run(env: dict[str, str]) -> float:
     out = subprocess.run([sys.executable, "-c", _COMPILE], env=env, capture_output=True, text=True)
-    return float(out.stdout.strip()) if out.returncode == 0 else float("nan")
+    if out.returncode != 0:  # say why, rather than a bare NaN in the table
+        print(f"  compile run failed:\n{out.stderr[-2000:]}", file=sys.stderr)
+        return float("nan")
+    return float(out.stdout.strip().splitlines()[-1])
 
 
 def compile_seconds(empty: bool = True) -> tuple[float, float]:
     """(empty cache, warm cache): seconds to import byhand and compile every kernel; with
-    ``empty`` false (the smoke test) only the warm time, in byhand's own cache folder."""
+    ``empty`` false (the smoke test) only the warm time, in byhand's own cache folder.
+
+    Empty: a fresh interpreter with a new, empty NUMBA_CACHE_DIR (numba then looks nowhere
+    else); warm: a second one with that folder as the first left it. The warm figure is NaN
+    when the first run cached nothing there (nothing to be warm with)."""
     env = {k: v for k, v in os.environ.items() if k != "BYHAND_KERNELS"}
     if not empty:
         _compile_run(env)
         return float("nan"), _compile_run(env)
     with tempfile.TemporaryDirectory() as cache:
         env["NUMBA_CACHE_DIR"] = cache
-        return _compile_run(env), _compile_run(env)
+        cold = _compile_run(env)
+        if not any(Path(cache).rglob("*.nbi")):  # numba's index files: one per kernel
+            print("  the empty-cache run cached no kernel: no warm figure", file=sys.stderr)
+            return cold, float("nan")
+        return cold, _compile_run(env)
 
 
 def _calls(fn: Callable[[], Any], backend: str, n: int) -> Timed:

@@ -26,9 +26,12 @@ from byhand._validation import (
     validate_X_y_classifier,
 )
 
-__all__ = ["KNeighborsClassifier"]
+__all__ = ["KNeighborsClassifier", "working_memory"]
 
-_WORKING_BYTES = 64 * 2**20  # memory for the chunks of distances in flight, all workers
+_WORKING_MIB = 32  # default working memory of a search, all workers together (MiB)
+_CHUNK_ROWS = 512  # query rows per chunk (the product's efficient shape on 2 cores)
+_MIN_WIDTH = 256  # training rows per block at the least (smaller blocks are slow)
+_CANDIDATE_BYTES = 96  # peak bytes per stored candidate while the store is pruned
 _SUBSET = 2048  # columns sampled to bound the K-th distance of each row
 _FLOAT32_SAFE = 1e15  # inputs up to this size: no float32 overflow in the candidate product
 _WEIGHTS = ("uniform", "distance")
@@ -69,16 +72,77 @@ def _frame(X: np.ndarray) -> tuple[np.ndarray, float]:
 
 
 def _to_frame(X: np.ndarray, shift: np.ndarray, scale: float, dtype: Any) -> np.ndarray:
-    """s·x − s·c in ``dtype`` (X itself when the frame is the identity and dtypes agree)."""
+    """s·x − s·c in ``dtype`` (X itself when the frame is the identity and dtypes agree),
+    computed in float64 a block of rows at a time (no float64 copy of all of X)."""
     if scale == 1.0 and not shift.any():
         return X.astype(dtype, copy=False)
-    out = np.multiply(X, scale, dtype=np.float64)
-    out -= shift * scale
-    return out.astype(dtype, copy=False)
+    out = np.empty(X.shape, dtype=dtype)
+    step = max(1, 2**17 // max(1, X.shape[1]))  # 1 MiB of float64 rows at a time
+    for i in range(0, X.shape[0], step):
+        block = np.multiply(X[i : i + step], scale, dtype=np.float64)
+        block -= shift * scale
+        out[i : i + step] = block
+    return out
+
+
+def working_memory() -> float:
+    """The working memory of one neighbour search, in MiB, all worker threads together.
+
+    min(32, W) where W is scikit-learn's ``working_memory`` setting (default 1024 MiB;
+    ``sklearn.set_config(working_memory=W)`` or ``sklearn.config_context``), with its
+    meaning there: a bound on the temporary arrays of a chunked pairwise computation,
+    whatever the number of queries. byhand stays at 32 MiB by default because larger
+    blocks measured no faster on MNIST (see :class:`KNeighborsClassifier`).
+
+    Returns
+    -------
+    float
+        The budget in MiB.
+
+    Examples
+    --------
+    >>> import sklearn
+    >>> from byhand.neighbors import working_memory
+    >>> working_memory()
+    32.0
+    >>> with sklearn.config_context(working_memory=8):
+    ...     working_memory()
+    8.0
+    """
+    from sklearn import get_config
+
+    return min(float(_WORKING_MIB), float(get_config()["working_memory"]))
+
+
+def _plan(
+    n: int, n_train: int, d: int, k: int, item: int, workers: int, chunk_size: int | None
+) -> tuple[int, int, int]:
+    """(query rows per chunk, training rows per block, candidate store size) so that each
+    worker's share of :func:`working_memory` holds its chunk's working copy (d·(8 + item)
+    bytes a row), its block of products and mask (item + 1 bytes an entry; float64 blocks
+    also convert their training rows, 8d + 16 bytes a row) and its candidate store (a
+    quarter of the share). The least is one query row against ``_MIN_WIDTH`` training rows."""
+    share = max(1, int(working_memory() * 2**20) - 4 * n_train) // workers
+    cap = max(16 * k, share // 4 // _CANDIDATE_BYTES)
+    rest = share - cap * _CANDIDATE_BYTES
+    per_row = d * (8 + item)
+    per_col = 0 if item == 4 else 8 * d + 16
+    rows = chunk_size or max(1, min(n, _CHUNK_ROWS, cap // (4 * k)))
+    least = min(n_train, max(_MIN_WIDTH, k))
+    width = (rest - rows * per_row) // (rows * (item + 1) + per_col)
+    if width < least and not chunk_size:
+        rows = max(1, (rest - least * per_col) // (least * (item + 1) + per_row))
+    width = min(n_train, max(least, (rest - rows * per_row) // (rows * (item + 1) + per_col)))
+    return rows, width, cap
 
 
 def _exact_sq_distances(
-    A: np.ndarray, B: np.ndarray, rows: np.ndarray, cols: np.ndarray, scale: float
+    A: np.ndarray,
+    B: np.ndarray,
+    rows: np.ndarray,
+    cols: np.ndarray,
+    scale: float,
+    work_bytes: int = 2**22,
 ) -> np.ndarray:
     """Σ_j (s·a_j − s·b_j)² for the pairs (A[rows], B[cols]), in float64, by direct
     differences: relative error <= (d + 2)·2⁻⁵³ whatever the offset of the data."""
@@ -86,7 +150,7 @@ def _exact_sq_distances(
     if fast is not None:
         return fast
     out = np.empty(rows.size)
-    step = max(1, 2**22 // max(1, A.shape[1]))
+    step = max(1, work_bytes // (32 * max(1, A.shape[1])))  # two gathers, two float64 rows
     for i in range(0, rows.size, step):
         diff = np.multiply(A[rows[i : i + step]], scale, dtype=np.float64)
         diff -= np.multiply(B[cols[i : i + step]], scale, dtype=np.float64)
@@ -94,57 +158,183 @@ def _exact_sq_distances(
     return out
 
 
+def _round_up(bound: np.ndarray, dtype: Any) -> np.ndarray:
+    """``bound`` (float64) in ``dtype``, rounded up: no value <= bound compares above it."""
+    out = bound.astype(dtype)
+    return np.where(out < bound, np.nextafter(out, dtype.type(np.inf)), out)
+
+
+class _Candidates:
+    """The candidate neighbours of a chunk of queries, gathered tile by tile: query row,
+    training column, D̃ (the working-precision ‖b‖² − 2a·b) and, once computed, the exact
+    squared distance (NaN until then). ``compact`` keeps the store under ``cap`` entries."""
+
+    def __init__(self, n_rows: int, k: int, err: np.ndarray, cap: int) -> None:
+        self.n_rows, self.k, self.err, self.cap = n_rows, k, err, cap
+        self.rows: list[np.ndarray] = []
+        self.cols: list[np.ndarray] = []
+        self.vals: list[np.ndarray] = []
+        self.exact: list[np.ndarray] = []
+        self.size = 0
+
+    def add(self, rows: np.ndarray, cols: np.ndarray, vals: np.ndarray) -> None:
+        self.rows.append(rows)
+        self.cols.append(cols)
+        self.vals.append(vals.astype(np.float64))
+        self.exact.append(np.full(rows.size, np.nan))
+        self.size += rows.size
+
+    def _merged(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        parts = [
+            np.concatenate(a) if len(a) > 1 else a[0]
+            for a in (self.rows, self.cols, self.vals, self.exact)
+        ]
+        self.rows, self.cols, self.vals, self.exact = ([a] for a in parts)
+        return parts[0], parts[1], parts[2], parts[3]
+
+    def _keep(self, keep: np.ndarray) -> None:
+        rows, cols, vals, exact = (a[0] for a in (self.rows, self.cols, self.vals, self.exact))
+        self.rows, self.cols, self.vals, self.exact = (
+            [rows[keep]],
+            [cols[keep]],
+            [vals[keep]],
+            [exact[keep]],
+        )
+        self.size = int(self.rows[0].size)
+
+    def prune(self) -> np.ndarray:
+        """Drop the candidates whose D̃ exceeds the K-th smallest D̃ of their row by more than
+        2e (K others are then provably nearer); return that bound per row, in float64."""
+        rows, _, vals, _ = self._merged()
+        counts = np.bincount(rows, minlength=self.n_rows)
+        full = counts >= self.k  # rows with fewer candidates so far keep them all
+        order = np.lexsort((vals, rows))
+        bound = np.full(self.n_rows, np.inf)
+        bound[full] = vals[order[(np.cumsum(counts) - counts)[full] + self.k - 1]]
+        del order
+        bound += 2.0 * self.err
+        self._keep(vals <= bound[rows])
+        return bound
+
+    def settle(self, A: np.ndarray, B: np.ndarray, scale: float) -> None:
+        """Exact squared distances for the candidates without one, then keep the K nearest
+        of each row by (exact distance, training index)."""
+        rows, cols, _, exact = self._merged()
+        todo = np.flatnonzero(np.isnan(exact))
+        work = self.cap * _CANDIDATE_BYTES // 4
+        exact[todo] = _exact_sq_distances(A, B, rows[todo], cols[todo], scale, work)
+        del todo
+        order = np.lexsort((cols, exact, rows))
+        counts = np.bincount(rows, minlength=self.n_rows)
+        rank = np.arange(rows.size) - np.repeat(np.cumsum(counts) - counts, counts)
+        keep = np.zeros(rows.size, dtype=bool)
+        keep[order[rank < self.k]] = True
+        del order, rank
+        self._keep(keep)
+
+    def compact(self, A: np.ndarray, B: np.ndarray, scale: float) -> np.ndarray:
+        bound = self.prune()
+        if self.size > self.cap // 2:  # many near-ties: settle them exactly
+            self.settle(A, B, scale)
+        return bound
+
+    def result(self, A: np.ndarray, B: np.ndarray, scale: float) -> tuple[np.ndarray, np.ndarray]:
+        self.prune()
+        self.settle(A, B, scale)
+        rows, cols, _, exact = self._merged()
+        order = np.lexsort((cols, exact, rows)).reshape(self.n_rows, self.k)
+        return cols[order], exact[order]
+
+
 def nearest_exact(
     A: np.ndarray,
-    At: np.ndarray,
     B: np.ndarray,
-    Bt: np.ndarray,
-    sq: np.ndarray,
+    tile: Any,
+    n_train: int,
+    dtype: Any,
+    sq_max: float,
     scale: float,
+    shift: np.ndarray,
     k: int,
+    width: int,
+    cap: int,
 ) -> tuple[np.ndarray, np.ndarray]:
     """The K nearest training rows of each query, and their squared distances, exactly.
 
-    A, B: the queries and training rows as given; At, Bt: the same in working coordinates
-    (:func:`_frame`) and in the product's dtype (float32 or float64); sq: ‖b‖² of the rows of
-    Bt, in float64. Returns (indices (n, K), squared distances (n, K) in the data's units),
-    nearest first, ties broken by the smaller training index.
+    A, B: the queries and the training rows as given; ``tile(sl)``: for a slice of the
+    training rows, those rows in working coordinates (:func:`_frame`) and the product's
+    dtype (float32 or float64), and their ‖b‖² in that dtype; sq_max: an upper bound of
+    ‖b‖² over all training rows.
+    Returns (indices (n, K), squared distances (n, K) in the data's units), nearest first,
+    ties broken by the smaller training index.
 
-    Candidates come from one product D̃ = ‖b‖² − 2a·b in the working dtype (unit roundoff u).
-    With inputs rounded to that dtype, product and sum in it, every D̃ is within
-    e = 2(d+8)u(2‖a‖·max‖b‖ + max‖b‖²) + (underflow slack) of the exact value, so the K
-    smallest D̃ have exact distances <= D̃_(K) + e and every true K-nearest point has
-    D̃ <= D̃_(K) + 2e. Only those candidates (a few more than K) get their distances
-    recomputed by direct differences (:func:`_exact_sq_distances`), and the K smallest by
-    (distance, index) are kept.
+    Candidates come from products D̃ = ‖b‖² − 2a·b in the working dtype (unit roundoff u),
+    one block of ``width`` training rows at a time. With inputs rounded to that dtype,
+    product and sum in it, every D̃ is within e = 2(d+8)u(2‖a‖·max‖b‖ + max‖b‖²) +
+    (underflow slack) of the exact value, so a K-th smallest D̃ over any set of columns
+    bounds the K nearest: every true K-nearest point has D̃ <= D̃_(K) + 2e. The first bound
+    comes from a strided subset of the columns; each block keeps only its entries under the
+    bound (the mask), and whenever the candidates fill their store (``cap`` entries) the
+    bound is tightened to the candidates' own K-th D̃ + 2e and the store pruned. The
+    survivors (a few more than K) get their distances recomputed by direct differences
+    (:func:`_exact_sq_distances`), and the K smallest by (distance, index) are kept.
+    Working memory: the (n, width) block and its mask, the store, and A's working copy.
     """
     n_rows, d = A.shape
-    wide = Bt.dtype == np.float64
+    dtype = np.dtype(dtype)
+    wide = dtype == np.float64
     u, tiny = (2.0**-53, 2.0**-1074) if wide else (2.0**-24, 2.0**-149)
-    D = (np.asarray(-2.0, dtype=Bt.dtype) * At) @ Bt.T
-    D += sq.astype(Bt.dtype)
-    At64 = At.astype(np.float64, copy=False)
-    a_norm = np.sqrt(np.einsum("ij,ij->i", At64, At64))
-    sq_max = float(sq.max(initial=0.0))
+    # −2·(s·a − s·c) in the working dtype (scaling by −2 is exact, so its norm is 2‖a‖)
+    if scale == 1.0 and not shift.any():
+        At2 = np.multiply(A, -2.0, dtype=dtype)
+    else:
+        At2 = np.multiply(A, -2.0 * scale, dtype=np.float64)
+        At2 += 2.0 * scale * shift
+        At2 = At2.astype(dtype, copy=False)
+    a_norm = np.sqrt(np.einsum("ij,ij->i", At2, At2, dtype=np.float64)) / 2.0
     big = max(np.sqrt(sq_max), float(a_norm.max(initial=0.0)))
     slack = 8.0 * (d + 1) * tiny * (1.0 + big) ** 2
     err = 2.0 * (d + 8) * u * (2.0 * a_norm * np.sqrt(sq_max) + sq_max) + slack
-    bound = KNeighborsClassifier._subset_bound(D, k).astype(np.float64) + 2.0 * err
-    bound_w = bound.astype(Bt.dtype)
-    bound_w = np.where(bound_w < bound, np.nextafter(bound_w, Bt.dtype.type(np.inf)), bound_w)
-    rows, cols = np.nonzero(D <= bound_w[:, None])
-    vals = D[rows, cols]
-    order = np.lexsort((vals, rows))
-    first = np.concatenate([[0], np.cumsum(np.bincount(rows, minlength=n_rows))[:-1]])
-    kth = vals[order][first + k - 1].astype(np.float64)  # the K-th smallest D̃ per row
-    keep = vals <= kth[rows] + 2.0 * err[rows]
-    rows, cols = rows[keep], cols[keep]
-    dist = _exact_sq_distances(A, B, rows, cols, scale)
-    order = np.lexsort((cols, dist, rows))
-    first = np.concatenate([[0], np.cumsum(np.bincount(rows, minlength=n_rows))[:-1]])
-    pick = order[first[:, None] + np.arange(k)]
-    with np.errstate(over="ignore"):  # distances beyond the largest double are inf
-        return cols[pick], dist[pick] / scale / scale
+    del a_norm
+    block = np.empty(n_rows * width, dtype=dtype)
+    flags = np.empty(n_rows * width, dtype=bool)
+
+    def product(sl: slice) -> np.ndarray:
+        Bt, sq = tile(sl)
+        D = block[: n_rows * Bt.shape[0]].reshape(n_rows, Bt.shape[0])
+        np.matmul(At2, Bt.T, out=D)
+        D += sq
+        return D
+
+    # the first bound: the K-th smallest D̃ of a strided subset of the training rows
+    stride = max(1, n_train // max(_SUBSET, 4 * k))
+    n_sub = min(-(-n_train // stride), width)
+    if n_sub < k:
+        stride, n_sub = 1, min(n_train, width)
+    D = product(slice(0, stride * n_sub, stride))
+    D.partition(k - 1, axis=1)
+    bound = _round_up(D[:, k - 1].astype(np.float64) + 2.0 * err, dtype)
+    store = _Candidates(n_rows, k, err, cap)
+    for start in range(0, n_train, width):
+        D = product(slice(start, start + width))
+        mask = np.less_equal(D, bound[:, None], out=flags[: D.size].reshape(D.shape))
+        group = [0]
+        if store.size + int(np.count_nonzero(mask)) > cap:  # many candidates: row by row
+            counts = np.cumsum(np.count_nonzero(mask, axis=1))
+            group = []
+            r = 0
+            while r < n_rows:
+                group.append(r)
+                room = (counts[r - 1] if r else 0) + max(cap // 2, 1)
+                r = max(r + 1, int(np.searchsorted(counts, room, side="right")))
+        for g0, g1 in zip(group, [*group[1:], n_rows], strict=True):
+            rows, cols = np.nonzero(mask[g0:g1])
+            rows += g0
+            store.add(rows, cols + start, D[rows, cols])
+            if store.size > cap:
+                tight = _round_up(store.compact(A, B, scale), dtype)
+                np.minimum(bound, tight, out=bound)
+    return store.result(A, B, scale)
 
 
 class KNeighborsClassifier(ClassifierMixin, BaseEstimator):
@@ -153,12 +343,23 @@ class KNeighborsClassifier(ClassifierMixin, BaseEstimator):
     Lecture EE-559 3.3 (Fleuret, EPFL, 2019) (k-NN, K = 11, with and without a radial
     feature).
 
-    For a chunk A of query rows and the training set B, candidates are ranked by
+    For a chunk A of query rows and a block of training rows B, candidates are ranked by
     ‖b‖² − 2 a·b (‖a‖² is the same along a row and does not change the ranking), one matrix
-    product per chunk, in coordinates centred on the training data and rescaled by a power
-    of two (``_frame``); the candidates under a bound on the K-th distance are found from a
-    strided subset of the columns. Memory stays bounded by ``chunk_size`` × n_train
-    distances per thread.
+    product per block, in coordinates centred on the training data and rescaled by a power
+    of two (``_frame``); only the entries under a bound on the K-th distance (first from a
+    strided subset of the training rows, then from the candidates found) are kept.
+
+    Memory: no (n_queries × n_train) matrix is ever formed. A search works in chunks of
+    query rows against blocks of training rows sized so that everything it holds at once
+    (the blocks of products and their masks, the candidates, the chunks' working copies,
+    all worker threads together) stays within :func:`working_memory`: 32 MiB, or
+    scikit-learn's ``working_memory`` setting when smaller
+    (``sklearn.config_context(working_memory=8)``), whatever the number of queries. On top
+    come the results (``predict``: about 32·(K + n_classes) bytes a query) and, for
+    float64 training data, the float32 copy made by ``fit``. The budget is exceeded only
+    when one query row against 256 training rows does not fit in it. 32 MiB measured as
+    fast as larger budgets (blocks of 512 queries × about 3,000 training rows per thread
+    keep the product efficient and the masks in cache; 64 MiB and above were slower).
 
     The big product runs in float32 (on float32 data itself, or on a float32 copy) and
     only a few candidates per query, provably including the K nearest, get their squared
@@ -184,12 +385,12 @@ class KNeighborsClassifier(ClassifierMixin, BaseEstimator):
         1/‖x − xₙ‖, and a query that coincides with training points (distance 0) takes
         the votes of those points only (scikit-learn's rule).
     chunk_size : int >= 1 or None, default None
-        Query rows per distance chunk; None picks chunks so that the distances in flight
-        (all threads together) take about 64 MiB.
+        Query rows per chunk; None picks them (at most 512) within
+        :func:`working_memory`. A given ``chunk_size`` is kept even where its blocks of
+        256 training rows exceed that budget.
     n_jobs : int >= 1 or None, default None
         Threads working on chunks side by side (each with one BLAS thread); None uses every
-        core. Peak memory is about n_jobs × chunk_size × n_train × 4 bytes (float32
-        distances, 8 on the float64 route), plus a float32 copy of float64 training data.
+        core. They share the working memory.
 
     Targets: class labels y of shape (n,), or (n, n_outputs) for several outputs at once
     (multi-output, multilabel indicators included), as scikit-learn's
@@ -315,7 +516,8 @@ class KNeighborsClassifier(ClassifierMixin, BaseEstimator):
     def _distances(self, Q: np.ndarray, ind: np.ndarray) -> np.ndarray:
         """‖q − x_ind‖ in float64 for each query row and its chosen neighbours."""
         out = np.empty(ind.shape, dtype=np.float64)
-        rows = max(1, _WORKING_BYTES // (8 * max(1, ind.shape[1] * self._X.shape[1])))
+        work = int(working_memory() * 2**20)
+        rows = max(1, work // (32 * max(1, ind.shape[1] * self._X.shape[1])))
         for s in range(0, Q.shape[0], rows):
             q = Q[s : s + rows].astype(np.float64, copy=False)[:, None, :]
             diff = self._X[ind[s : s + rows]].astype(np.float64, copy=False) - q
@@ -333,21 +535,35 @@ class KNeighborsClassifier(ClassifierMixin, BaseEstimator):
                 f"n_neighbors={k} exceeds the number of training samples "
                 f"(n_samples_fit={self.n_samples_fit_}); expected n_neighbors <= n_samples_fit."
             )
-        n = X.shape[0]
+        n, d = X.shape
+        n_train = self.n_samples_fit_
         out = np.empty((n, k), dtype=np.intp)
-        item = 4 if fast else 8
-        # The working budget is shared by the workers that run chunks side by side.
+        if n == 0:
+            return out
+        dtype = np.dtype(np.float32 if fast else np.float64)
         workers = max(1, min(self.n_jobs or os.cpu_count() or 1, n))
-        rows = self.chunk_size or max(1, _WORKING_BYTES // (item * self.n_samples_fit_ * workers))
+        rows, width, cap = _plan(n, n_train, d, k, dtype.itemsize, workers, self.chunk_size)
         starts = range(0, n, rows)
         workers = min(workers, len(starts))
-        Bt = self._X32 if fast else _to_frame(self._X, self._shift, self._scale, np.float64)
-        sq = self._sq32 if fast else np.einsum("ij,ij->i", Bt, Bt)
+        sq_max = float(self._sq32.max(initial=0.0))
+        if fast:
+            sq_w = self._sq32.astype(np.float32)
+
+            def tile(sl: slice) -> tuple[np.ndarray, np.ndarray]:
+                return self._X32[sl], sq_w[sl]
+
+        else:  # float64 products: each block of training rows converted when it is used
+            sq_max *= 1.0 + 2.0**-20  # ‖b‖² of the float64 rows, from their float32 roundings
+
+            def tile(sl: slice) -> tuple[np.ndarray, np.ndarray]:
+                Bt = _to_frame(self._X[sl], self._shift, self._scale, np.float64)
+                return Bt, np.einsum("ij,ij->i", Bt, Bt)
 
         def run(start: int) -> None:
             A = X[start : start + rows]
-            At = _to_frame(A, self._shift, self._scale, Bt.dtype)
-            out[start : start + rows] = nearest_exact(A, At, self._X, Bt, sq, self._scale, k)[0]
+            out[start : start + rows] = nearest_exact(
+                A, self._X, tile, n_train, dtype, sq_max, self._scale, self._shift, k, width, cap
+            )[0]
 
         if workers <= 1:
             for start in starts:
@@ -358,16 +574,6 @@ class KNeighborsClassifier(ClassifierMixin, BaseEstimator):
             for _ in pool.map(run, starts):
                 pass
         return out
-
-    @staticmethod
-    def _subset_bound(D: np.ndarray, k: int) -> np.ndarray:
-        """Per row, a value >= the K-th smallest entry: the K-th smallest of a strided
-        subset of the columns (never below the K-th smallest of all)."""
-        stride = max(1, D.shape[1] // max(_SUBSET, 4 * k))
-        sub = D[:, ::stride]
-        if sub.shape[1] < k:
-            sub = D
-        return np.partition(sub, k - 1, axis=1)[:, k - 1] if sub.shape[1] > k else sub.max(1)
 
     def predict_proba(self, X: Any) -> Any:
         """Share of the K neighbours' votes in each class, shape (n, n_classes): the
