@@ -117,11 +117,11 @@ def _pass(name, X, y, w, b, **kw):
                                        kw.pop("steps", None), **kw)  # fmt: skip
 
 
-@pytest.mark.parametrize("n", [1, 2, 7, 8, 9, 15, 16, 17, 31, 64, 65])
+@pytest.mark.parametrize("n", [1, 2, 7, 8, 9, 15, 16, 17, 31, 33, 64, 65])
 def test_perceptron_pass_equals_the_literal_pass_on_both_backends_at_every_block_position(n):
     """From a random w (so the compiled loop certifies and applies mistakes itself, not only
-    the literal decisions at w = 0), every length around the compiled loop's 8-sample
-    blocks: a mistake at each position of a block, a pass cut short (stop), shuffled order,
+    the literal decisions at w = 0), lengths around the compiled loop's blocks of 16
+    samples: mistakes at every position of a block, a pass cut short (stop), shuffled order,
     sample weights, with and without the intercept, apply true and false."""
     rng = np.random.default_rng(n)
     X = rng.standard_normal((n, 13))

@@ -14,8 +14,8 @@ underflowed) has the literal loop's sign. Any other margin (in that band, not fi
 inf in x, or so large a sum might overflow) stops the scan at its position; the caller
 decides it by the literal dot product, applies the update if it is a mistake, and resumes.
 
-- :func:`perceptron_scan`, compiled with numba: scores 4 consecutive samples of the pass under
-  the current w in one sweep over w (4 streams from memory, w read once), keeps a = Σ|x̃ⱼwⱼ| per
+- :func:`perceptron_scan`, compiled with numba: scores 16 consecutive samples of the pass under
+  the current w in one sweep over w (16 streams from memory, w read once), keeps a = Σ|x̃ⱼwⱼ| per
   sample, then decides them in order; after a mistake the samples that follow are scored again
   under the new w. Sure mistakes are applied in the loop.
 - :func:`perceptron_scan_numpy`, the NumPy fallback: blocks of rows scored by one
@@ -55,39 +55,39 @@ def perceptron_scan(X, y, order, by_order, i, stop, w, fit_b, b, eta, steps, by_
     tiny = (d + 2) * 4 * 5e-324
     last = stop - 1
     updates = 0
-    s8 = np.empty(8)
-    a8 = np.empty(8)
-    r8 = np.empty(8, np.intp)
+    rows = np.empty(16, np.intp)
     while i < stop:
-        for t in range(8):  # past the end, the last sample again (scored, not decided)
-            r8[t] = order[min(i + t, last)] if by_order else min(i + t, last)
-        r0, r1, r2, r3, r4, r5, r6, r7 = r8[0], r8[1], r8[2], r8[3], r8[4], r8[5], r8[6], r8[7]
-        s0 = s1 = s2 = s3 = s4 = s5 = s6 = s7 = 0.0
-        a0 = a1 = a2 = a3 = a4 = a5 = a6 = a7 = 0.0
-        for j in range(d):
+        for t in range(16):  # past the end, the last sample again (scored, not decided)
+            rows[t] = order[min(i + t, last)] if by_order else min(i + t, last)
+        r0, r1, r2, r3, r4, r5, r6, r7, r8, r9, r10, r11, r12, r13, r14, r15 = rows
+        s0 = s1 = s2 = s3 = s4 = s5 = s6 = s7 = s8 = s9 = s10 = s11 = s12 = s13 = s14 = s15 = 0.0
+        a0 = a1 = a2 = a3 = a4 = a5 = a6 = a7 = a8 = a9 = a10 = a11 = a12 = a13 = a14 = a15 = 0.0
+        for j in range(d):  # 16 margins s = x·w and their a = Σ|xⱼwⱼ| in one sweep over w
             wj = w[j]
-            p0, p1, p2, p3 = X[r0, j] * wj, X[r1, j] * wj, X[r2, j] * wj, X[r3, j] * wj
-            p4, p5, p6, p7 = X[r4, j] * wj, X[r5, j] * wj, X[r6, j] * wj, X[r7, j] * wj
-            s0, s1, s2, s3, s4, s5, s6, s7 = (
-                s0 + p0,
-                s1 + p1,
-                s2 + p2,
-                s3 + p3,
-                s4 + p4,
-                s5 + p5,
-                s6 + p6,
-                s7 + p7,
-            )
-            a0, a1, a2, a3 = a0 + abs(p0), a1 + abs(p1), a2 + abs(p2), a3 + abs(p3)
-            a4, a5, a6, a7 = a4 + abs(p4), a5 + abs(p5), a6 + abs(p6), a7 + abs(p7)
-        s8[0], s8[1], s8[2], s8[3], s8[4], s8[5], s8[6], s8[7] = s0, s1, s2, s3, s4, s5, s6, s7
-        a8[0], a8[1], a8[2], a8[3], a8[4], a8[5], a8[6], a8[7] = a0, a1, a2, a3, a4, a5, a6, a7
+            s0, a0 = s0 + X[r0, j] * wj, a0 + abs(X[r0, j] * wj)
+            s1, a1 = s1 + X[r1, j] * wj, a1 + abs(X[r1, j] * wj)
+            s2, a2 = s2 + X[r2, j] * wj, a2 + abs(X[r2, j] * wj)
+            s3, a3 = s3 + X[r3, j] * wj, a3 + abs(X[r3, j] * wj)
+            s4, a4 = s4 + X[r4, j] * wj, a4 + abs(X[r4, j] * wj)
+            s5, a5 = s5 + X[r5, j] * wj, a5 + abs(X[r5, j] * wj)
+            s6, a6 = s6 + X[r6, j] * wj, a6 + abs(X[r6, j] * wj)
+            s7, a7 = s7 + X[r7, j] * wj, a7 + abs(X[r7, j] * wj)
+            s8, a8 = s8 + X[r8, j] * wj, a8 + abs(X[r8, j] * wj)
+            s9, a9 = s9 + X[r9, j] * wj, a9 + abs(X[r9, j] * wj)
+            s10, a10 = s10 + X[r10, j] * wj, a10 + abs(X[r10, j] * wj)
+            s11, a11 = s11 + X[r11, j] * wj, a11 + abs(X[r11, j] * wj)
+            s12, a12 = s12 + X[r12, j] * wj, a12 + abs(X[r12, j] * wj)
+            s13, a13 = s13 + X[r13, j] * wj, a13 + abs(X[r13, j] * wj)
+            s14, a14 = s14 + X[r14, j] * wj, a14 + abs(X[r14, j] * wj)
+            s15, a15 = s15 + X[r15, j] * wj, a15 + abs(X[r15, j] * wj)
+        s_all = (s0, s1, s2, s3, s4, s5, s6, s7, s8, s9, s10, s11, s12, s13, s14, s15)
+        a_all = (a0, a1, a2, a3, a4, a5, a6, a7, a8, a9, a10, a11, a12, a13, a14, a15)
         bias = w[d] if fit_b else b
-        done = min(8, stop - i)
+        done = min(16, stop - i)
         for t in range(done):
-            r = r8[t]
-            s = s8[t] + bias
-            a = a8[t] + abs(bias)
+            r = rows[t]
+            s = s_all[t] + bias
+            a = a_all[t] + abs(bias)
             if not (abs(s) > 4.0 * gamma * a + tiny and a < 1e300):  # band, NaN, inf, overflow
                 return i + t, 1, updates, b
             if y[r] * s < 0.0:
