@@ -7,7 +7,9 @@ a row of the softmax) in a module of this package, compiled on its first call wi
 estimators call. Each returns ``None`` when the compiled path does not apply (NumPy backend, a
 dtype the loop is not compiled for, such as float16): the caller then runs its vectorised
 NumPy code, which stays as the fallback and as the oracle the tests compare every kernel with
-(bit for bit for pooling, and the perceptron; to float rounding for the rest).
+(bit for bit for pooling, and the perceptron; to float rounding for the rest). The perceptron's
+pass is the exception: its NumPy scan is in :mod:`byhand.kernels.perceptron` too, and
+:func:`perceptron_scan` / :func:`perceptron_pass` run it themselves (never ``None``).
 
 Backend: numba when it imports, else NumPy (said once per process, :class:`KernelsWarning`);
 ``BYHAND_KERNELS=numpy`` chooses NumPy; :func:`using` switches inside a ``with`` block.
