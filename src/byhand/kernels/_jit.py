@@ -95,6 +95,8 @@ def compiled(loop: Callable[..., Any], fastmath: Any = False) -> Any:
     if dispatcher is None:
         import numba
 
+        import byhand.kernels._intrinsics  # noqa: F401  (the hints' compiled meaning)
+
         options = {"nogil": True, "error_model": "numpy", "fastmath": fastmath}
         try:
             dispatcher = numba.njit(cache=True, **options)(loop)

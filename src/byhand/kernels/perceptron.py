@@ -33,6 +33,8 @@ import math
 
 import numpy as np
 
+from byhand.kernels._hints import prefetch
+
 __all__ = ["perceptron_pass", "perceptron_scan", "perceptron_scan_numpy"]
 
 _BLOCK_MIN = 16  # NumPy scan: rows of the first product after a mistake, doubled up to
@@ -63,6 +65,10 @@ def perceptron_scan(X, y, order, by_order, i, stop, w, fit_b, b, eta, steps, by_
         s0 = s1 = s2 = s3 = s4 = s5 = s6 = s7 = s8 = s9 = s10 = s11 = s12 = s13 = s14 = s15 = 0.0
         a0 = a1 = a2 = a3 = a4 = a5 = a6 = a7 = a8 = a9 = a10 = a11 = a12 = a13 = a14 = a15 = 0.0
         for j in range(d):  # 16 margins s = x·w and their a = Σ|xⱼwⱼ| in one sweep over w
+            if j % 8 == 0:  # the next 16 samples' cache lines (8 doubles), loaded meanwhile
+                for t in range(16):
+                    k = min(i + 16 + t, last)
+                    prefetch(X, order[k] if by_order else k, j)
             wj = w[j]
             s0, a0 = s0 + X[r0, j] * wj, a0 + abs(X[r0, j] * wj)
             s1, a1 = s1 + X[r1, j] * wj, a1 + abs(X[r1, j] * wj)
