@@ -15,16 +15,19 @@ inf in x, or so large a sum might overflow) stops the scan at its position; the 
 decides it by the literal dot product, applies the update if it is a mistake, and resumes.
 
 - :func:`perceptron_scan`, compiled with numba: scores 16 consecutive samples of the pass under
-  the current w in one sweep over w (16 streams from memory, w read once), keeps a = Σ|x̃ⱼwⱼ| per
-  sample, then decides them in order; after a mistake the samples that follow are scored again
-  under the new w. Sure mistakes are applied in the loop.
+  the current w in one sweep over w (16 streams from memory, w read once, the next 16 samples
+  prefetched meanwhile), keeps a = Σ|x̃ⱼwⱼ| per sample, then decides them in order; after a
+  mistake the samples that follow are scored again under the new w. Sure mistakes are applied
+  in the loop.
 - :func:`perceptron_scan_numpy`, the NumPy fallback: blocks of rows scored by one
-  matrix-vector product ``X_b @ w`` under the current w, the bound from Cauchy–Schwarz
-  (‖x̃ᵢ‖ per row of the block by one ``einsum``, ‖w‖ once per call); it applies nothing: it stops
-  at the first sure mistake too (status 2) and the caller updates.
+  matrix-vector product ``X_b @ w`` under the current w, a bounded by Cauchy–Schwarz with one
+  bound for the block's rows, sqrt(‖X_b‖²_F + 1) >= ‖x̃ᵢ‖ (one dot product, which also brings
+  X_b into cache), and ‖w‖ once per call; it applies nothing: it stops at the first sure
+  mistake too (status 2) and the caller updates.
 
 Both return (position, status, updates, b): status 0, the pass ended at ``stop``; 1, the
 margin at position needs the literal dot product; 2, a mistake at position, not applied.
+:func:`perceptron_pass` runs a whole pass on either, deciding what they leave.
 """
 
 from __future__ import annotations
