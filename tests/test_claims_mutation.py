@@ -56,14 +56,17 @@ def test_a_sign_in_the_relu_backward_fails_the_hand_gradient_claims(monkeypatch)
 
 
 def test_a_broken_perceptron_update_fails_the_trace_and_the_sgd_equivalence(monkeypatch):
+    from byhand.kernels import perceptron
+
+    # on the NumPy path every update is made by perceptron_pass
     mutate(
         monkeypatch,
-        Perceptron,
-        "_scan",
-        "step = (eta if es is None else es[hit]) * y[hit]",
-        "step = -(eta if es is None else es[hit]) * y[hit]",
+        perceptron,
+        "perceptron_pass",
+        "step = (eta if steps is None else steps[r]) * y[r]",
+        "step = -(eta if steps is None else steps[r]) * y[r]",
     )
-    with kernels.using("numpy"):  # the NumPy scan (the compiled one is mutated below)
+    with kernels.using("numpy"):
         assert verdicts("perceptron-trace", "w = [2, −1]") == ["failed"]
         assert verdicts("perceptron-is-sgd", "SGD with m = 1") == ["failed"]
 
@@ -74,14 +77,14 @@ def test_a_broken_compiled_perceptron_update_fails_the_trace_and_the_sgd_equival
     pytest.importorskip("numba")
     from byhand.kernels import perceptron
 
-    # the update is made in two places: in the compiled loop, and by _scan_compiled after a
+    # the update is made in two places: in the compiled loop, and by perceptron_pass after a
     # margin too close to 0 for the loop to decide (the lecture's trace has only those)
     mutate(
         monkeypatch,
-        Perceptron,
-        "_scan_compiled",
-        "step = (eta if es is None else es[r]) * y[r]",
-        "step = -(eta if es is None else es[r]) * y[r]",
+        perceptron,
+        "perceptron_pass",
+        "step = (eta if steps is None else steps[r]) * y[r]",
+        "step = -(eta if steps is None else steps[r]) * y[r]",
     )
     mutate(
         monkeypatch,

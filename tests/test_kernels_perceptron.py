@@ -90,3 +90,112 @@ def test_perceptron_scan_names_the_first_nan_on_both_backends():
     for name in ("numba", "numpy"):
         with pytest.raises(ValueError, match=r"inf in feature 2 of sample 321"):
             _fit(name, X, y, max_iter=3)
+
+
+def _literal_pass(X, y, w, b, *, fit_intercept, apply, steps=None, order=None, stop=None):
+    """One pass of the literal loop from w (in place): (updates, b); apply=False: 1 at the
+    first mistake (w untouched)."""
+    order = range(len(X)) if order is None else order
+    updates = 0
+    for i in list(order)[: len(X) if stop is None else stop]:
+        margin = np.append(X[i], 1.0) @ w if fit_intercept else X[i] @ w + b
+        if y[i] * margin <= 0.0:
+            if not apply:
+                return 1, b
+            step = (1.0 if steps is None else steps[i]) * y[i]
+            w[: X.shape[1]] += step * X[i]
+            if fit_intercept:
+                w[-1] += step
+                b = float(w[-1])
+            updates += 1
+    return updates, b
+
+
+def _pass(name, X, y, w, b, **kw):
+    with kernels.using(name), np.errstate(over="ignore", invalid="ignore"):
+        return kernels.perceptron_pass(X, y, kw.pop("order", None), kw.pop("stop"), w, b, 1.0,
+                                       kw.pop("steps", None), **kw)  # fmt: skip
+
+
+@pytest.mark.parametrize("n", [1, 2, 7, 8, 9, 15, 16, 17, 31, 33, 64, 65])
+def test_perceptron_pass_equals_the_literal_pass_on_both_backends_at_every_block_position(n):
+    """From a random w (so the compiled loop certifies and applies mistakes itself, not only
+    the literal decisions at w = 0), lengths around the compiled loop's blocks of 16
+    samples: mistakes at every position of a block, a pass cut short (stop), shuffled order,
+    sample weights, with and without the intercept, apply true and false."""
+    rng = np.random.default_rng(n)
+    X = rng.standard_normal((n, 13))
+    y = np.where(rng.random(n) < 0.5, -1.0, 1.0)
+    steps = rng.random(n) + 0.5
+    for fit_b in (True, False):
+        for apply in (True, False):
+            for order, stop, sw in (
+                (None, n, None),
+                (rng.permutation(n), n, steps),
+                (None, max(1, n - 3), None),
+            ):
+                w0 = rng.standard_normal(14 if fit_b else 13)
+                b0 = float(w0[-1]) if fit_b else 0.7
+                want_w = w0.copy()
+                want = _literal_pass(
+                    X, y, want_w, b0, fit_intercept=fit_b, apply=apply, steps=sw, order=order,
+                    stop=stop,
+                )  # fmt: skip
+                for name in ("numba", "numpy"):
+                    w = w0.copy()
+                    got = _pass(name, X, y, w, b0, order=order, stop=stop, steps=sw,
+                                fit_intercept=fit_b, apply=apply)  # fmt: skip
+                    assert got == (*want, -1), (name, fit_b, apply)
+                    np.testing.assert_array_equal(_bits(w), _bits(want_w))
+
+
+def test_a_margin_inside_the_rounding_band_is_left_to_the_literal_dot_product():
+    """x·w = 3 exactly, summed from terms ±10¹⁶: other orders of summation give 4, 3 or 2,
+    so neither scan may decide it (it stops there, or before, with status 1); a margin far
+    outside the band is decided (the scan passes it, or stops with a sure mistake)."""
+    X = np.array([[1e16, 3.0, -1e16], [3.0, 0.0, 0.0], [1e16, 3.0, -1e16], [-3.0, 0.0, 0.0]])
+    y = np.array([1.0, 1.0, 1.0, 1.0])
+    w = np.ones(3)
+    for name in ("numba", "numpy"):
+        with kernels.using(name):
+            i, status, updates, _ = kernels.perceptron_scan(
+                X, y, None, 1, 4, w.copy(), 0.0, 1.0, None, fit_intercept=False, apply=False
+            )
+            # row 2 left to the literal dot product; the compiled loop's bound is per row (row
+            # 1 decided), the NumPy scan's per block (it may leave row 1 too)
+            assert status == 1 and updates == 0 and (i == 2 if name == "numba" else i <= 2), name
+            i, status, _, _ = kernels.perceptron_scan(
+                X, y, None, 3, 4, w.copy(), 0.0, 1.0, None, fit_intercept=False, apply=False
+            )
+            assert (i, status) == (3, 2), name  # −3: a sure mistake
+            i, status, _, _ = kernels.perceptron_scan(
+                X, y, None, 0, 1, w.copy(), 0.0, 1.0, None, fit_intercept=False, apply=False
+            )
+            assert (i, status) == (0, 1), name
+
+
+@pytest.mark.parametrize("value", [np.nan, np.inf, -np.inf, 1e200])
+@pytest.mark.parametrize("row", [0, 5, 8, 12])
+def test_non_finite_and_huge_rows_stop_both_backends_at_the_same_row(value, row):
+    """A NaN/inf stops the pass at its row (bad = that row) on both backends, after the same
+    updates; a huge finite row (its products overflow a sum bound) is decided by the literal
+    dot product, with the literal loop's result."""
+    rng = np.random.default_rng(row)
+    X = rng.standard_normal((13, 4))
+    X[row, 2] = value
+    y = np.where(rng.random(13) < 0.5, -1.0, 1.0)
+    w0 = rng.standard_normal(5)
+    results = []
+    for name in ("numba", "numpy"):
+        w = w0.copy()
+        got = _pass(name, X, y, w, float(w0[-1]), stop=13, fit_intercept=True, apply=True)
+        results.append((got, _bits(w).tolist()))
+    assert results[0] == results[1]
+    (updates, b, bad), w = results[0]
+    if np.isfinite(value):
+        want_w = w0.copy()
+        with np.errstate(over="ignore", invalid="ignore"):
+            want = _literal_pass(X, y, want_w, float(w0[-1]), fit_intercept=True, apply=True)
+        assert (updates, b, bad) == (*want, -1) and w == _bits(want_w).tolist()
+    else:
+        assert bad == row

@@ -168,3 +168,32 @@ def test_grid_search_and_bad_input():
     m = _fit_quiet(MulticlassPerceptron(), X, y)
     with pytest.raises(ValueError, match="features"):
         m.predict(np.ones((3, 5)))
+
+
+def test_nan_in_a_row_of_weight_zero_and_in_warm_coefficients_is_refused():
+    """As Perceptron does: a row of weight 0 is not trained on, but NaN/inf in it is refused
+    (it was accepted); a NaN/inf after dropped rows is named by its sample in the given X
+    (it was named by its index among the kept rows); coef_ / intercept_ holding NaN/inf are
+    refused by a warm start and by partial_fit (they were trained on, giving NaN)."""
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(30, 3))
+    y = np.arange(30) % 3
+    sw = np.ones(30)
+    sw[4] = 0.0
+    bad = X.copy()
+    bad[4, 1] = np.nan
+    with pytest.raises(ValueError, match="NaN in feature 1 of sample 4;"):
+        MulticlassPerceptron().fit(bad, y, sample_weight=sw)
+    bad = X.copy()
+    bad[10, 2] = np.inf
+    with pytest.raises(ValueError, match="inf in feature 2 of sample 10;"):
+        MulticlassPerceptron().fit(bad, y, sample_weight=sw)
+    warm = MulticlassPerceptron(warm_start=True).fit(X, y)
+    online = MulticlassPerceptron().partial_fit(X, y, classes=[0, 1, 2])
+    for est, attr in ((warm, "coef_"), (online, "intercept_")):
+        value = getattr(est, attr).copy()
+        value.flat[1] = np.nan
+        setattr(est, attr, value)
+        with pytest.raises(ValueError, match="NaN/inf"):
+            est.fit(X, y) if est is warm else est.partial_fit(X, y)
+        assert np.isnan(getattr(est, attr).flat[1])  # left as it was

@@ -233,24 +233,24 @@ def _averaging(mp):
 
 
 def _perceptron_rule(mp):
-    from byhand.linear_model import Perceptron
+    from byhand.kernels import perceptron
 
+    # the update is made in two places: by perceptron_pass after each margin the scan leaves
+    # to the literal dot product (all of the lecture's trace; every mistake on the NumPy path),
+    # and by the compiled loop for the mistakes it certifies
     mutate_source(
         mp,
-        Perceptron,
-        "_scan",
-        "step = (eta if es is None else es[hit]) * y[hit]",
-        "step = 0.5 * (eta if es is None else es[hit]) * y[hit]",
+        perceptron,
+        "perceptron_pass",
+        "step = (eta if steps is None else steps[r]) * y[r]",
+        "step = 0.5 * (eta if steps is None else steps[r]) * y[r]",
     )
-    # with the compiled kernels the update is made by _scan_compiled for every margin the loop
-    # cannot decide (all of the lecture's trace); the compiled loop's own update is mutated in
-    # tests/test_claims_mutation.py
     mutate_source(
         mp,
-        Perceptron,
-        "_scan_compiled",
-        "step = (eta if es is None else es[r]) * y[r]",
-        "step = 0.5 * (eta if es is None else es[r]) * y[r]",
+        perceptron,
+        "perceptron_scan",
+        "step = (steps[r] if by_steps else eta) * y[r]",
+        "step = 0.5 * (steps[r] if by_steps else eta) * y[r]",
     )
 
 

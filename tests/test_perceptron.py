@@ -227,28 +227,27 @@ def test_bit_identical_when_margins_overflow():
 
 @pytest.fixture
 def numpy_path():
-    """The NumPy scan (the tests below spy on its chunks); the compiled one is checked
+    """The NumPy scan (the tests below spy on its blocks); the compiled one is checked
     against the literal loop in tests/test_kernels_perceptron.py."""
     with kernels.using("numpy"):
         yield
 
 
 def test_bit_identical_when_later_rows_are_much_larger(monkeypatch, numpy_path):
-    """Each chunk gets its own norm bound: rows 10⁸ times larger get a bound 10⁸ times
+    """Each block gets its own norm bound: rows 10⁸ times larger get a bound 10⁸ times
     larger (not the first rows' one) — and the result is still the literal one."""
-    import byhand.linear_model._perceptron as module
+    from byhand.kernels import perceptron as module
 
-    bounds = {}
-    certify = module.Perceptron._certify
+    bounds = []
+    row_bound = module._row_bound
 
-    def spy(self, Xc, start, rows):
-        bound = certify(self, Xc, start, rows)
-        bounds[start] = bound
-        assert bound >= np.sqrt((Xc**2).sum(axis=1) + 1.0).max()  # bounds every row's ‖x̃‖
+    def spy(Xb):
+        bound = row_bound(Xb)
+        bounds.append((float(np.abs(Xb).max()), bound))
+        assert bound >= np.sqrt((Xb**2).sum(axis=1) + 1.0).max()  # bounds every row's ‖x̃‖
         return bound
 
-    monkeypatch.setattr(module.Perceptron, "_certify", spy)
-    monkeypatch.setattr(module, "_CHUNK_MAX", 50)
+    monkeypatch.setattr(module, "_row_bound", spy)
     rng = np.random.default_rng(23)
     X, y = _separable(rng, 600, 5)
     X[300:] *= 1e8
@@ -256,42 +255,48 @@ def test_bit_identical_when_later_rows_are_much_larger(monkeypatch, numpy_path):
     w, hist = _literal_perceptron(X, y, max_iter=40)
     assert np.array_equal(_weights(p), w)
     assert p.mistakes_.tolist() == hist
-    assert (
-        max(bounds[s] for s in bounds if s < 300)
-        < 1e3
-        < 1e7
-        < min(bounds[s] for s in bounds if s >= 300)
-    )
+    small = [b for top, b in bounds if top < 1e3]
+    large = [b for top, b in bounds if top > 1e7]
+    assert small and large and max(small) < 1e3 < 1e7 < min(large)
 
 
-def test_every_pass_certifies_each_row_once(monkeypatch, numpy_path):
-    """The chunks certified in a pass are consecutive and cover it exactly once (in order
-    and shuffled); a NaN far from the start is found and named in either case."""
-    import byhand.linear_model._perceptron as module
+def test_every_pass_scores_each_row_in_order(monkeypatch, numpy_path):
+    """The blocks scored in a pass are consecutive runs of the pass's order, at most
+    _BLOCK_MAX rows, and together visit every row (in order and shuffled); a NaN far from
+    the start is found and named in either case."""
+    from byhand.kernels import perceptron as module
 
     seen = []
-    certify = module.Perceptron._certify
+    row_bound = module._row_bound
 
-    def spy(self, Xc, start, rows):
-        seen.append((start, len(Xc)))
-        return certify(self, Xc, start, rows)
+    def spy(Xb):
+        seen.append(Xb.copy())
+        return row_bound(Xb)
 
-    monkeypatch.setattr(module.Perceptron, "_certify", spy)
-    monkeypatch.setattr(module, "_CHUNK_MAX", 64)
+    monkeypatch.setattr(module, "_row_bound", spy)
     rng = np.random.default_rng(41)
-    X, y = _separable(rng, 1500, 4)
+    X, y = _separable(rng, 2000, 4, margin=0.3)
+    n = len(X)
+    assert n > 1234
     for kw in ({}, {"shuffle": True, "random_state": 1}):
         seen.clear()
-        p = _fit_quiet(Perceptron(max_iter=20, **kw), X, y)
-        w, hist = _literal_perceptron(X, y, max_iter=20, **kw)
+        p = _fit_quiet(Perceptron(max_iter=200, **kw), X, y)
+        w, hist = _literal_perceptron(X, y, max_iter=200, **kw)
         assert np.array_equal(_weights(p), w)
         assert p.mistakes_.tolist() == hist
-        ends = [s + k for s, k in seen]
-        assert seen[0][0] == 0 and all(k <= 64 for _, k in seen)
-        # each pass: chunks back to back from row 0 to row 1500
-        starts = [s for s, _ in seen]
-        assert sum(k for _, k in seen) == 1500 * p.n_iter_
-        assert all(e == s2 or (e == 1500 and s2 == 0) for e, s2 in zip(ends, starts[1:]))
+        orders = [np.arange(n)] * p.n_iter_
+        if kw:
+            gen = np.random.default_rng(1)
+            orders = [gen.permutation(n) for _ in range(p.n_iter_)]
+        where = {X[r].tobytes(): k for k, r in enumerate(orders[-1])}
+        for b in seen:  # each block: rows order[k], order[k + 1], … of its pass
+            assert 1 <= len(b) <= module._BLOCK_MAX
+            if not kw:
+                k = where[b[0].tobytes()]
+                assert np.array_equal(b, X[orders[0][k : k + len(b)]])
+        # the last pass made no update: its blocks are its order itself, back to back
+        assert p.converged_
+        assert np.array_equal(np.concatenate(seen)[-n:], X[orders[-1]])
     X[1234, 1] = np.nan
     for kw in ({}, {"shuffle": True, "random_state": 1}):
         with pytest.raises(ValueError, match="NaN in feature 1 of sample 1234"):

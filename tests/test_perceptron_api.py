@@ -293,3 +293,18 @@ EXPECTED = {
 @parametrize_with_checks([Perceptron(random_state=0)], expected_failed_checks=lambda e: EXPECTED)
 def test_check_estimator_defaults(estimator, check):
     check(estimator)
+
+
+def test_feature_names_set_by_a_dataframe_are_dropped_by_a_refit_on_an_array():
+    """The ndarray fast path of the validation drops ``feature_names_in_`` on a refit, as
+    scikit-learn's own check does (and as its Perceptron behaves), and keeps warning when an
+    estimator fitted with names is given an array."""
+    pd = pytest.importorskip("pandas")
+    X, y = _data(21, n=40)
+    frame = pd.DataFrame(X, columns=[f"f{j}" for j in range(X.shape[1])])
+    for est in (_quiet(Perceptron(max_iter=2).fit, frame, y), SkPerceptron().fit(frame, y)):
+        assert list(est.feature_names_in_) == list(frame.columns)
+        with pytest.warns(UserWarning, match="does not have valid feature names"):
+            est.predict(X)
+        _quiet(est.fit, X, y)
+        assert not hasattr(est, "feature_names_in_")

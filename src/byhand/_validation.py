@@ -184,7 +184,10 @@ def validate_X_y_classifier(
     if not check_params.get("multi_output"):
         check_one_output(estimator, y)
     if check_params == {"ensure_all_finite": False} and _plain_X_y(X, y, dtype):
-        _check_feature_names(estimator, X, reset=reset)
+        if reset:  # an ndarray has no feature names: scikit-learn's check just drops them
+            estimator.__dict__.pop("feature_names_in_", None)
+        else:
+            _check_feature_names(estimator, X, reset=False)
         _check_n_features(estimator, X, reset=reset)
         return X, y
     scan = "ensure_all_finite" not in check_params

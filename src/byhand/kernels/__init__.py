@@ -7,7 +7,9 @@ a row of the softmax) in a module of this package, compiled on its first call wi
 estimators call. Each returns ``None`` when the compiled path does not apply (NumPy backend, a
 dtype the loop is not compiled for, such as float16): the caller then runs its vectorised
 NumPy code, which stays as the fallback and as the oracle the tests compare every kernel with
-(bit for bit for pooling, and the perceptron; to float rounding for the rest).
+(bit for bit for pooling, and the perceptron; to float rounding for the rest). The perceptron's
+pass is the exception: its NumPy scan is in :mod:`byhand.kernels.perceptron` too, and
+:func:`perceptron_scan` / :func:`perceptron_pass` run it themselves (never ``None``).
 
 Backend: numba when it imports, else NumPy (said once per process, :class:`KernelsWarning`);
 ``BYHAND_KERNELS=numpy`` chooses NumPy; :func:`using` switches inside a ``with`` block.
@@ -37,6 +39,7 @@ __all__ = [
     "max_pool2d",
     "max_pool2d_backward",
     "pair_sq_distances",
+    "perceptron_pass",
     "perceptron_scan",
     "precompile",
     "relu_backward",
@@ -250,16 +253,18 @@ def perceptron_scan(
     *,
     fit_intercept: bool,
     apply: bool,
-) -> tuple[int, int, int, float] | None:
+) -> tuple[int, int, int, float]:
     """The perceptron's literal pass over samples ``order[start:stop]`` (or rows
-    start..stop−1), updating w in place; (position, status, updates, b), status 0: done,
-    1: the margin at position needs the literal dot product, 2: a mistake there (``apply``
-    false). float64 only; None: use NumPy. See :mod:`byhand.kernels.perceptron`."""
-    f64 = np.dtype(np.float64)
-    if backend() != "numba" or X.ndim != 2 or not X.dtype == y.dtype == w.dtype == f64:
-        return None
+    start..stop−1) from w (float64, length d+1 with the intercept, else d and the fixed
+    intercept b), updating w in place (sure mistakes, ``apply`` true, compiled path only).
+    Returns (position, status, updates, b): status 0, the pass is done; 1, the margin at
+    position needs the literal dot product; 2, a mistake there, not applied. Compiled for
+    float64 X, y, w; else the NumPy scan. See :mod:`byhand.kernels.perceptron`."""
     from byhand.kernels import perceptron
 
+    f64 = np.dtype(np.float64)
+    if backend() != "numba" or X.ndim != 2 or not X.dtype == y.dtype == w.dtype == f64:
+        return perceptron.perceptron_scan_numpy(X, y, order, start, stop, w, fit_intercept, b)
     scan = compiled(perceptron.perceptron_scan, fastmath={"reassoc"})
     by_order, by_steps = order is not None, steps is not None
     order = order if by_order else np.zeros(0, np.intp)
@@ -268,6 +273,31 @@ def perceptron_scan(
         X, y, order, by_order, start, stop, w, fit_intercept, b, eta, steps, by_steps, apply
     )
     return int(position), int(status), int(updates), float(b)
+
+
+def perceptron_pass(
+    X: np.ndarray,
+    y: np.ndarray,
+    order: np.ndarray | None,
+    stop: int,
+    w: np.ndarray,
+    b: float,
+    eta: float,
+    steps: np.ndarray | None,
+    *,
+    fit_intercept: bool,
+    apply: bool,
+) -> tuple[int, float, int]:
+    """One pass of the perceptron over samples ``order[:stop]`` (or rows 0..stop−1),
+    bit-identical to the literal loop, updating w in place: :func:`perceptron_scan` plus the
+    literal decision of each margin it cannot certify. Returns (updates, b, bad): ``apply``
+    false, updates is 1 at the first mistake (w unchanged); bad, the row of a NaN/inf that
+    stopped the pass, else −1. See :mod:`byhand.kernels.perceptron`."""
+    from byhand.kernels import perceptron
+
+    return perceptron.perceptron_pass(
+        perceptron_scan, X, y, order, stop, w, b, eta, steps, fit_intercept, apply
+    )
 
 
 def relu_backward(

@@ -98,6 +98,8 @@ def compiled(loop: Callable[..., Any], fastmath: Any = False, parallel: bool = F
     if dispatcher is None:
         import numba
 
+        import byhand.kernels._intrinsics  # noqa: F401  (the hints' compiled meaning)
+
         options = {"nogil": True, "error_model": "numpy", "fastmath": fastmath}
         if parallel:
             options["parallel"] = True

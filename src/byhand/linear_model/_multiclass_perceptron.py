@@ -17,7 +17,6 @@ from sklearn.utils.validation import validate_data
 from byhand._inference import row_invariant_matmul
 from byhand._magnitude import check_magnitude, product_limit
 from byhand._validation import (
-    all_or_nothing,
     check_finite_sumsq,
     check_one_output,
     check_warm_start,
@@ -27,7 +26,7 @@ from byhand._validation import (
     validate_X_y_classifier,
 )
 from byhand.linear_model._gradient import encode_known_labels, partial_fit_classes
-from byhand.linear_model._perceptron import (
+from byhand.linear_model._perceptron_base import (
     _BLOCK_MAX,
     _BLOCK_MIN,
     _TINY,
@@ -35,7 +34,6 @@ from byhand.linear_model._perceptron import (
     _PerceptronBase,
     _rounding_scale,
 )
-from byhand.linear_model._weights import check_sample_weight
 
 __all__ = ["MulticlassPerceptron"]
 
@@ -98,20 +96,11 @@ class MulticlassPerceptron(_PerceptronBase):
     ((3, 2), True, '1.00')
     """
 
-    def fit(self, X: Any, y: Any, sample_weight: Any = None) -> MulticlassPerceptron:
-        """Run the multiclass perceptron on (X, y) and return self.
-
-        ``sample_weight`` s scales each update by sₙ (w ← w ± η sₙ x̃, scikit-learn's
-        Perceptron rule); a weight of 0 removes the sample."""
-        with all_or_nothing(self):
-            self._fit(X, y, sample_weight)
-        return self
-
     def _fit(self, X: Any, y: Any, sample_weight: Any) -> None:
         self._check_params()
         X, y = validate_X_y_classifier(self, X, y, ensure_all_finite=False)
         warm = check_warm_start(self, np.unique(y), X.shape[1])
-        old = self._fitted_W() if warm else None
+        old = self._fitted_W(X.shape[1]) if warm else None
         X, y = self._weighted(X, y, sample_weight)
         check_magnitude(self, X, product_limit(X.shape[1]), "the scores w·x and updates")
         sumsq = check_finite_sumsq(X, estimator=self)
@@ -129,24 +118,11 @@ class MulticlassPerceptron(_PerceptronBase):
         self._publish(d, k)
 
     def _weighted(self, X: np.ndarray, y: np.ndarray, sample_weight: Any) -> tuple:
-        """Drop the rows of weight 0 and keep the others' weights in ``_sw`` (or None)."""
-        sw = check_sample_weight("MulticlassPerceptron", sample_weight, X)
-        self._sw = None
-        if sw is None:
-            return X, y
-        keep = sw > 0
-        self._sw = sw[keep] if np.any(sw[keep] != 1.0) else None
-        return (X, y) if np.all(keep) else (X[keep], y[keep])
-
-    def partial_fit(
-        self, X: Any, y: Any, classes: Any = None, sample_weight: Any = None
-    ) -> MulticlassPerceptron:
-        """One pass of the multiclass perceptron over (X, y), continuing the previous calls
-        (the first one starts from W̃ = 0 and needs ``classes``). A call that raises leaves
-        the estimator as it was."""
-        with all_or_nothing(self):
-            self._partial_fit(X, y, classes, sample_weight)
-        return self
+        """Drop the rows of weight 0 (NaN/inf in them refused, named by their sample) and
+        keep the others' weights in ``_sw`` (or None)."""
+        X, y, sw, _ = self._positive_rows(X, y, sample_weight)
+        self._sw = sw if sw is not None and np.any(sw != 1.0) else None
+        return X, y
 
     def _partial_fit(self, X: Any, y: Any, classes: Any, sample_weight: Any) -> None:
         first = partial_fit_classes(self, classes)
@@ -161,14 +137,9 @@ class MulticlassPerceptron(_PerceptronBase):
         sumsq = check_finite_sumsq(X, estimator=self)
         y_idx = encode_known_labels(self, y)
         d, k = X.shape[1], self.classes_.size
-        old = None if first else self._fitted_W()
+        old = None if first else self._fitted_W(d)
         self._W = np.zeros((d + 1 if self.fit_intercept else d, k))
         if old is not None:
-            if old.shape != self._W.shape:
-                raise ValueError(
-                    f"MulticlassPerceptron.partial_fit: the fitted coef_ has shape "
-                    f"{self.coef_.shape}, expected {(k, d)}"
-                )
             self._W[...] = old
         self._tau = _rounding_scale(sumsq + (1.0 if self.fit_intercept else 0.0), d + 2)
         order = None
@@ -188,14 +159,12 @@ class MulticlassPerceptron(_PerceptronBase):
         self.converged_ = changes == 0
         self._publish(d, k)
 
-    def _fitted_W(self) -> np.ndarray | None:
+    def _fitted_W(self, d: int) -> np.ndarray | None:
         """W̃ (d[+1], K) from the fitted coef_/intercept_, or None before a fit."""
         if not hasattr(self, "coef_"):
             return None
-        coef = np.asarray(self.coef_, dtype=np.float64)
-        if not self.fit_intercept:
-            return coef.T.copy()
-        return np.vstack([coef.T, np.asarray(self.intercept_, dtype=np.float64)[None, :]])
+        coef, intercept = self._fitted_coefs(d, self.classes_.size)
+        return np.vstack([coef.T, intercept[None, :]]) if self.fit_intercept else coef.T.copy()
 
     def _publish(self, d: int, k: int) -> None:
         W = self._W
