@@ -38,6 +38,7 @@ __all__ = [
     "precompile",
     "relu_backward",
     "set_backend",
+    "sgd_linear_backward",
     "softmax_cross_entropy",
     "using",
 ]
@@ -139,17 +140,68 @@ def avg_pool2d_backward(
 
 def softmax_cross_entropy(
     z: np.ndarray, y: np.ndarray, buffer: Buffer = _new
-) -> tuple[float, np.ndarray, np.ndarray] | None:
-    """(Σᵢ ℓᵢ in float64, softmax(z)/N, first argmax per row) for logits z (N, K) and class
-    indices y (N,) in 0..K−1. None: use NumPy."""
+) -> tuple[float, np.ndarray, np.ndarray, int] | None:
+    """(Σᵢ ℓᵢ in float64, the gradient (softmax(z) − onehot(y))/N, first argmax per row,
+    rows whose argmax is yᵢ) for logits z (N, K) and class indices y (N,) in 0..K−1.
+    None: use NumPy."""
     if not _applies(z) or y.dtype.kind not in "iu" or z.shape[1] < 1:
         return None
     from byhand.kernels import softmax
 
-    p = buffer("p", z.shape, z.dtype)
+    g = buffer("p", z.shape, z.dtype)
     top = buffer("top", (z.shape[0],), np.intp)
-    total = compiled(softmax.softmax_cross_entropy)(z, y, p, top)
-    return float(total), p, top
+    total, correct = compiled(softmax.softmax_cross_entropy)(z, y, g, top)
+    return float(total), g, top, int(correct)
+
+
+_LINEAR: dict[np.dtype, Any] = {}
+
+
+def _linear_backward(dtype: np.dtype) -> Any:
+    """(compiled loop, NumPy's gemm for dtype), or None where NumPy's BLAS is not found."""
+    found = _LINEAR.get(dtype, False)
+    if found is False:
+        from byhand.kernels import linear
+        from byhand.nn import _blas
+
+        found = None
+        if _blas.available(dtype):
+            gemm = _blas._routines().gemm[dtype]  # type: ignore[union-attr]
+            found = (compiled(linear.sgd_linear_backward), gemm)
+        _LINEAR[dtype] = found
+    return found
+
+
+def sgd_linear_backward(
+    x: np.ndarray,
+    g: np.ndarray,
+    w: np.ndarray,
+    b: np.ndarray | None,
+    dx: np.ndarray | None,
+    eta: float,
+    beta_w: float,
+    beta_b: float,
+    ones: Callable[[int, Any], np.ndarray],
+) -> bool | None:
+    """A Linear layer's backward with its SGD step: dx ← G Wᵀ (when ``dx`` is given), then
+    W ← β_W W − η xᵀ G and b ← β_b b − η Σₙ Gₙ, in NumPy's own BLAS (see
+    :mod:`byhand.kernels.linear`); ``ones(n, dtype)`` gives n ones. All arrays C-contiguous,
+    non-empty, of one dtype. None: use NumPy (nothing was changed)."""
+    dtype = w.dtype
+    if backend() != "numba" or dtype not in _FLOATS or not x.size or not g.size:
+        return None
+    for a in (x, g, w, b, dx):
+        if a is not None and (a.dtype != dtype or not a.flags.c_contiguous):
+            return None
+    found = _linear_backward(dtype)
+    if found is None:
+        return None
+    loop, gemm = found
+    bias = w.reshape(-1) if b is None else b
+    n = x.shape[0]
+    loop(gemm, x, g, w, bias, ones(n, dtype), x if dx is None else dx, eta, beta_w, beta_b,
+         dx is not None, b is not None)  # fmt: skip
+    return True
 
 
 def compiles(*arrays: np.ndarray) -> bool:
@@ -275,6 +327,10 @@ def precompile(dtypes: tuple[Any, ...] = (np.float32, np.float64)) -> float:
         add_bias_nchw(x.reshape(3, -1), np.zeros(3, dtype), np.empty((2, 3, 6, 6), dtype))
         col2im(np.zeros((3, 2, 2, 2, 5, 5), dtype), (1, 1), (0, 0), np.empty_like(x))
         relu_backward(x, x, in_place=False)
+        w, ones = np.zeros((3, 2), dtype), (lambda n, dt: np.ones(n, dt))
+        for b in (np.zeros(2, dtype), None):
+            a, g = np.ones((4, 3), dtype), np.ones((4, 2), dtype)
+            sgd_linear_backward(a, g, w, b, None, 0.1, 1.0, 1.0, ones)
         relu_backward(x, x.copy(), in_place=True)
         pair_sq_distances(x[0, 0], x[1, 0], np.arange(3), np.arange(3), 0.5)
     X = np.ones((4, 3))

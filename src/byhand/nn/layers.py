@@ -131,6 +131,8 @@ class Linear(Module):
     def backward_params(self, grad_out: np.ndarray) -> None:
         x = self._require("_x")
         grad_out = _gradient(grad_out, x.shape[0], self.out_features)
+        if self._stepped(x, grad_out, None):
+            return
         self.weight.accumulate_matmul(x.T, grad_out)
         if self.bias is not None:
             self.bias.accumulate_sum(grad_out)
@@ -142,9 +144,19 @@ class Linear(Module):
         grad_in = self._buffer(
             "grad_in", (grad_out.shape[0], self.in_features), np.result_type(grad_out, w)
         )
+        if self._stepped(x, grad_out, grad_in):
+            return grad_in
         np.matmul(grad_out, w.T, out=grad_in)
         self.backward_params(grad_out)
         return grad_in
+
+    def _stepped(self, x: np.ndarray, grad_out: np.ndarray, grad_in: np.ndarray | None) -> bool:
+        """While SGD is fused into backward (``byhand.fit``), the products dℓ/dx, the weight
+        step and the bias step in one compiled call (``FusedSGDStep.apply_linear``)."""
+        step = self.weight._step
+        if step is None or (self.bias is not None and self.bias._step is not step):
+            return False
+        return bool(step.apply_linear(self.weight, self.bias, x, grad_out, grad_in))
 
     def __repr__(self) -> str:
         return (
