@@ -29,6 +29,7 @@ __all__ = [
     "avg_pool2d",
     "avg_pool2d_backward",
     "backend",
+    "bias_relu",
     "col2im",
     "compiles",
     "max_pool2d",
@@ -152,6 +153,25 @@ def softmax_cross_entropy(
     top = buffer("top", (z.shape[0],), np.intp)
     total, correct = compiled(softmax.softmax_cross_entropy)(z, y, g, top)
     return float(total), g, top, int(correct)
+
+
+def bias_relu(out: np.ndarray, bias: np.ndarray) -> np.ndarray | None:
+    """out (N, K) ← max(out + bias, 0) in place, in one pass: the bias of a ``Linear`` and the
+    ``ReLU`` after it (:func:`byhand.kernels.activations.bias_relu`). None: use NumPy."""
+    dtype = out.dtype
+    if (
+        backend() != "numba"
+        or dtype not in _FLOATS
+        or bias.dtype != dtype
+        or out.ndim != 2
+        or bias.shape != out.shape[1:]
+        or not out.flags.c_contiguous
+    ):
+        return None
+    from byhand.kernels import activations
+
+    compiled(activations.bias_relu)(out, bias)
+    return out
 
 
 _LINEAR: dict[np.dtype, Any] = {}
@@ -327,6 +347,7 @@ def precompile(dtypes: tuple[Any, ...] = (np.float32, np.float64)) -> float:
         add_bias_nchw(x.reshape(3, -1), np.zeros(3, dtype), np.empty((2, 3, 6, 6), dtype))
         col2im(np.zeros((3, 2, 2, 2, 5, 5), dtype), (1, 1), (0, 0), np.empty_like(x))
         relu_backward(x, x, in_place=False)
+        bias_relu(x.reshape(6, -1).copy(), np.zeros(36, dtype))
         w, ones = np.zeros((3, 2), dtype), (lambda n, dt: np.ones(n, dt))
         for b in (np.zeros(2, dtype), None):
             a, g = np.ones((4, 3), dtype), np.ones((4, 2), dtype)

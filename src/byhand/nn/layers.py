@@ -13,9 +13,11 @@ from typing import Any
 
 import numpy as np
 
+from byhand import kernels
 from byhand.nn._inputs import floating, parameter_dtype
+from byhand.nn.activations import ReLU
 from byhand.nn.init import INITIALISERS
-from byhand.nn.module import Module, Parameter
+from byhand.nn.module import _APPLIES_NEXT, _HANDOFF, Module, Parameter
 
 
 class Linear(Module):
@@ -115,6 +117,9 @@ class Linear(Module):
         self._x: np.ndarray | None = None
 
     def forward(self, x: np.ndarray) -> np.ndarray:
+        relu = _HANDOFF.to  # a ReLU(inplace=True) after this layer in a Sequential
+        if relu is not None:
+            _HANDOFF.to = None
         x = floating(x, "Linear", like=self.weight.data)
         if x.ndim != 2 or x.shape[1] != self.in_features:
             raise ValueError(
@@ -125,7 +130,10 @@ class Linear(Module):
         out = self._buffer("out", (x.shape[0], self.out_features), np.result_type(x, w))
         np.matmul(x, w, out=out)
         if self.bias is not None:
-            out += self.bias.data
+            if relu is not None and kernels.bias_relu(out, self.bias.data) is not None:
+                relu._rectified = out  # the ReLU finds its work done (the same bits)
+            else:
+                out += self.bias.data
         return out
 
     def backward_params(self, grad_out: np.ndarray) -> None:
@@ -172,3 +180,6 @@ def _gradient(grad_out: np.ndarray, n: int, k: int) -> np.ndarray:
             f"Linear.backward expected a gradient of shape {(n, k)}, got {grad_out.shape}"
         )
     return grad_out
+
+
+_APPLIES_NEXT.add((Linear, ReLU))

@@ -239,6 +239,21 @@ class _Passes(threading.local):
 _PASSES = _Passes()
 
 
+class _Handoff(threading.local):
+    """The activation a module is asked to apply within its own forward (set by
+    ``Sequential`` for the one call, read and cleared by the module)."""
+
+    def __init__(self) -> None:
+        self.to: Any = None
+
+
+_HANDOFF = _Handoff()
+# (module type, activation type) pairs where, in a Sequential, the first module may apply the
+# in-place activation after it within its own pass over its output (Linear's bias and ReLU:
+# byhand.kernels.bias_relu); exact types, registered by the modules' own files.
+_APPLIES_NEXT: set[tuple[type, type]] = set()
+
+
 def _tracked_forward(forward: Callable[..., Any]) -> Callable[..., Any]:
     @functools.wraps(forward)
     def tracked(self: Module, x: Any, *args: Any, **kwargs: Any) -> Any:
@@ -521,8 +536,17 @@ class Sequential(Module):
         self.input_grad = input_grad
 
     def forward(self, x: np.ndarray) -> np.ndarray:
-        for m in self.modules:
-            x = m.forward(x)
+        mods = self.modules
+        last = len(mods) - 1
+        for i, m in enumerate(mods):
+            if i < last and (type(m), type(mods[i + 1])) in _APPLIES_NEXT and mods[i + 1].inplace:
+                _HANDOFF.to = mods[i + 1]  # e.g. Linear's bias and the ReLU after it: one pass
+                try:
+                    x = m.forward(x)
+                finally:
+                    _HANDOFF.to = None
+            else:
+                x = m.forward(x)
         return x
 
     def backward(self, grad_out: np.ndarray) -> np.ndarray | None:
