@@ -15,6 +15,7 @@ Backend: numba when it imports, else NumPy (said once per process, :class:`Kerne
 
 from __future__ import annotations
 
+import ctypes
 import time
 from collections.abc import Callable
 from typing import Any
@@ -178,7 +179,8 @@ _LINEAR: dict[np.dtype, Any] = {}
 
 
 def _linear_backward(dtype: np.dtype) -> Any:
-    """(compiled loop, NumPy's gemm for dtype), or None where NumPy's BLAS is not found."""
+    """(compiled loop, address of NumPy's gemm for dtype), or None where NumPy's BLAS is not
+    found."""
     found = _LINEAR.get(dtype, False)
     if found is False:
         from byhand.kernels import linear
@@ -187,7 +189,8 @@ def _linear_backward(dtype: np.dtype) -> Any:
         found = None
         if _blas.available(dtype):
             gemm = _blas._routines().gemm[dtype]  # type: ignore[union-attr]
-            found = (compiled(linear.sgd_linear_backward), gemm)
+            address = ctypes.cast(gemm, ctypes.c_void_p).value
+            found = (compiled(linear.sgd_linear_backward), address)
         _LINEAR[dtype] = found
     return found
 
