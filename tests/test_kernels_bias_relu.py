@@ -108,3 +108,44 @@ def test_the_pair_is_fused_only_inside_a_sequential(monkeypatch):
         assert np.all(z < 0)  # no ReLU applied
         np.testing.assert_array_equal(z, x @ lin.weight.data + lin.bias.data)
         assert np.all(relu.forward(z.copy()) == 0)
+
+
+@pytest.mark.parametrize("input_grad", [True, False])
+def test_relu_mask_inside_the_linear_backward_equals_numpy_path(monkeypatch, input_grad):
+    """While SGD is fused into backward, the Linear after a ReLU(inplace=True) applies the
+    ReLU's derivative (+0.0 where its output is <= 0) to dℓ/dx in its own compiled call; the
+    ReLU's backward then has nothing left to do. Same gradients and steps as the NumPy path
+    (which runs each module's backward), to float rounding (the bias step's sum order)."""
+    from byhand import optim
+
+    rng = np.random.default_rng(3)
+    x = rng.standard_normal((17, 6)).astype(np.float32)
+    g = rng.standard_normal((17, 3)).astype(np.float32)
+    relu_calls = []
+    real = kernels.relu_backward
+    monkeypatch.setattr(
+        kernels, "relu_backward", lambda *a, **k: relu_calls.append(1) or real(*a, **k)
+    )
+    results = {}
+    for name in ("numba", "numpy"):
+        with kernels.using(name):
+            net = _net()
+            net.input_grad = input_grad
+            for m in net.modules[::2]:
+                m.bias.data[:] = -0.3  # many dead units
+            opt = optim.SGD(net.parameters(), lr=0.5)
+            net.forward(x.copy())
+            with opt.fusing() as step:
+                step.begin()
+                dx = net.backward(g.copy())
+                step.end()
+            results[name] = ([p.data.copy() for p in net.parameters()], dx)
+        if name == "numba":
+            assert relu_calls == []  # both masks applied inside the Linear's call
+    for a, b in zip(results["numba"][0], results["numpy"][0], strict=True):
+        np.testing.assert_allclose(a, b, rtol=1e-6, atol=1e-6)
+    if input_grad:
+        np.testing.assert_allclose(results["numba"][1], results["numpy"][1], rtol=1e-6, atol=1e-6)
+    else:
+        assert results["numba"][1] is None and results["numpy"][1] is None
+    assert len(relu_calls) == 2  # the NumPy path ran each ReLU's backward

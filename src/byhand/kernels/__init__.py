@@ -205,15 +205,19 @@ def sgd_linear_backward(
     beta_w: float,
     beta_b: float,
     ones: Callable[[int, Any], np.ndarray],
+    mask: np.ndarray | None = None,
 ) -> bool | None:
-    """A Linear layer's backward with its SGD step: dx ← G Wᵀ (when ``dx`` is given), then
+    """A Linear layer's backward with its SGD step: dx ← G Wᵀ (when ``dx`` is given; then
+    +0.0 wherever ``mask``, the output of a ReLU before the layer, is <= 0), then
     W ← β_W W − η xᵀ G and b ← β_b b − η Σₙ Gₙ, in NumPy's own BLAS (see
     :mod:`byhand.kernels.linear`); ``ones(n, dtype)`` gives n ones. All arrays C-contiguous,
     non-empty, of one dtype. None: use NumPy (nothing was changed)."""
     dtype = w.dtype
     if backend() != "numba" or dtype not in _FLOATS or not x.size or not g.size:
         return None
-    for a in (x, g, w, b, dx):
+    if mask is not None and (dx is None or mask.shape != dx.shape):
+        return None
+    for a in (x, g, w, b, dx, mask):
         if a is not None and (a.dtype != dtype or not a.flags.c_contiguous):
             return None
     found = _linear_backward(dtype)
@@ -222,8 +226,9 @@ def sgd_linear_backward(
     loop, gemm = found
     bias = w.reshape(-1) if b is None else b
     n = x.shape[0]
-    loop(gemm, x, g, w, bias, ones(n, dtype), x if dx is None else dx, eta, beta_w, beta_b,
-         dx is not None, b is not None)  # fmt: skip
+    dx_ = w if dx is None else dx  # a writable stand-in when dx is not wanted
+    loop(gemm, x, g, w, bias, ones(n, dtype), dx_, dx_ if mask is None else mask, eta, beta_w,
+         beta_b, dx is not None, b is not None, mask is not None)  # fmt: skip
     return True
 
 
@@ -355,6 +360,7 @@ def precompile(dtypes: tuple[Any, ...] = (np.float32, np.float64)) -> float:
         for b in (np.zeros(2, dtype), None):
             a, g = np.ones((4, 3), dtype), np.ones((4, 2), dtype)
             sgd_linear_backward(a, g, w, b, None, 0.1, 1.0, 1.0, ones)
+            sgd_linear_backward(a, g, w, b, a.copy(), 0.1, 1.0, 1.0, ones, a)
         relu_backward(x, x.copy(), in_place=True)
         pair_sq_distances(x[0, 0], x[1, 0], np.arange(3), np.arange(3), 0.5)
     X = np.ones((4, 3))

@@ -8,6 +8,7 @@ are general matrix products, done by the BLAS NumPy itself uses (``cblas_?gemm``
 its address, found by byhand.nn._blas), in this order, so that dℓ/dx reads W before its step:
 
     dx ← 1 · G Wᵀ + 0 · dx           (only when the layer's input needs its gradient)
+    dx ← 0 where out <= 0             (the ReLU before the layer, in a Sequential: its mask)
     W  ← −ε xᵀ G + β_W W
     b  ← −ε 1ᵀ G + β_b b             (a 1 × N by N × K product)
 
@@ -58,11 +59,19 @@ def _gemm(typingctx, address, ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, c, l
     return sig, codegen
 
 
-def sgd_linear_backward(gemm, x, g, w, b, ones, dx, eta, beta_w, beta_b, want_dx, has_bias):
+def sgd_linear_backward(
+    gemm, x, g, w, b, ones, dx, mask, eta, beta_w, beta_b, want_dx, has_bias, masked
+):
     n, d = x.shape
     k = g.shape[1]
     if want_dx:
         _gemm(gemm, _NO_TRANS, _TRANS, n, d, k, 1.0, g, k, w, k, 0.0, dx, d)
+        if masked:  # the ReLU before the layer: +0.0 where its output is <= 0
+            zero = dx.dtype.type(0)
+            flat, out = dx.reshape(-1), mask.reshape(-1)
+            for i in range(flat.size):
+                if out[i] <= 0:
+                    flat[i] = zero
     _gemm(gemm, _TRANS, _NO_TRANS, d, k, n, -eta, x, d, g, k, beta_w, w, k)
     if has_bias:
         _gemm(gemm, _NO_TRANS, _NO_TRANS, 1, k, n, -eta, ones, n, g, k, beta_b, b, k)

@@ -119,6 +119,8 @@ class ReLU(Module):
         return out
 
     def backward(self, grad_out: np.ndarray) -> np.ndarray:
+        if self.__dict__.get("_masked") is not None and self.__dict__.pop("_masked") is grad_out:
+            return grad_out  # the Linear after it in a Sequential applied the mask
         out = self._require("_out")
         grad_out = _gradient(grad_out, out.shape, "ReLU")
         in_place = self.inplace and grad_out.flags.writeable

@@ -146,25 +146,38 @@ class Linear(Module):
             self.bias.accumulate_sum(grad_out)
 
     def backward(self, grad_out: np.ndarray) -> np.ndarray:
+        relu = _HANDOFF.back  # a ReLU(inplace=True) before this layer in a Sequential
+        if relu is not None:
+            _HANDOFF.back = None
         x = self._require("_x")
         grad_out = _gradient(grad_out, x.shape[0], self.out_features)
         w = self.weight.data
         grad_in = self._buffer(
             "grad_in", (grad_out.shape[0], self.in_features), np.result_type(grad_out, w)
         )
-        if self._stepped(x, grad_out, grad_in):
+        mask = None if relu is None else relu.__dict__.get("_out")
+        if self._stepped(x, grad_out, grad_in, mask):
+            if mask is not None:
+                relu._masked = grad_in  # the ReLU finds its derivative applied (same bits)
             return grad_in
         np.matmul(grad_out, w.T, out=grad_in)
         self.backward_params(grad_out)
         return grad_in
 
-    def _stepped(self, x: np.ndarray, grad_out: np.ndarray, grad_in: np.ndarray | None) -> bool:
+    def _stepped(
+        self,
+        x: np.ndarray,
+        grad_out: np.ndarray,
+        grad_in: np.ndarray | None,
+        mask: np.ndarray | None = None,
+    ) -> bool:
         """While SGD is fused into backward (``byhand.fit``), the products dℓ/dx, the weight
-        step and the bias step in one compiled call (``FusedSGDStep.apply_linear``)."""
+        step and the bias step in one compiled call (``FusedSGDStep.apply_linear``), with
+        the mask of the ReLU before the layer on dℓ/dx when ``mask`` (its output) is given."""
         step = self.weight._step
         if step is None or (self.bias is not None and self.bias._step is not step):
             return False
-        return bool(step.apply_linear(self.weight, self.bias, x, grad_out, grad_in))
+        return bool(step.apply_linear(self.weight, self.bias, x, grad_out, grad_in, mask))
 
     def __repr__(self) -> str:
         return (

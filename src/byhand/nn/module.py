@@ -244,13 +244,16 @@ class _Handoff(threading.local):
     ``Sequential`` for the one call, read and cleared by the module)."""
 
     def __init__(self) -> None:
-        self.to: Any = None
+        self.to: Any = None  # forward: the activation after the module
+        self.back: Any = None  # backward: the activation before it (its derivative's mask)
 
 
 _HANDOFF = _Handoff()
 # (module type, activation type) pairs where, in a Sequential, the first module may apply the
 # in-place activation after it within its own pass over its output (Linear's bias and ReLU:
-# byhand.kernels.bias_relu); exact types, registered by the modules' own files.
+# byhand.kernels.bias_relu), and in backward the activation's derivative to the gradient it
+# hands back (ReLU's mask on dℓ/dx = G Wᵀ, in the same compiled call); exact types,
+# registered by the modules' own files.
 _APPLIES_NEXT: set[tuple[type, type]] = set()
 
 
@@ -550,17 +553,24 @@ class Sequential(Module):
         return x
 
     def backward(self, grad_out: np.ndarray) -> np.ndarray | None:
-        if self.input_grad:
-            grad = grad_out
-            for m in reversed(self.modules):
-                grad = m.backward(grad)
-            return grad
-        first = self._first_needed()
+        mods = self.modules
+        first = 0 if self.input_grad else self._first_needed()
         grad = grad_out
-        for m in reversed(self.modules[first + 1 :]):
-            grad = m.backward(grad)
-        if first < len(self.modules):
-            self.modules[first].backward_params(grad)
+        for i in range(len(mods) - 1, first, -1):
+            m, before = mods[i], mods[i - 1]
+            if (type(m), type(before)) in _APPLIES_NEXT and before.inplace:
+                _HANDOFF.back = before  # e.g. ReLU's mask applied by the Linear after it
+                try:
+                    grad = m.backward(grad)
+                finally:
+                    _HANDOFF.back = None
+            else:
+                grad = m.backward(grad)
+        if first == len(mods):
+            return None
+        if self.input_grad:
+            return mods[first].backward(grad)
+        mods[first].backward_params(grad)
         return None
 
     @property

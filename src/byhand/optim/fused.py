@@ -162,9 +162,11 @@ class FusedSGDStep:
         x: np.ndarray,
         g: np.ndarray,
         dx: np.ndarray | None,
+        mask: np.ndarray | None = None,
     ) -> bool:
         """A fully connected layer's whole backward in one compiled call: dx ← G Wᵀ (if
-        ``dx`` is given), W ← step(W, xᵀ G), b ← step(b, Σₙ Gₙ) (plain SGD only, see
+        ``dx`` is given; +0.0 where ``mask``, a ReLU's output, is <= 0),
+        W ← step(W, xᵀ G), b ← step(b, Σₙ Gₙ) (plain SGD only, see
         :func:`byhand.kernels.sgd_linear_backward`). False, with nothing done, where it does
         not apply (momentum, a shared parameter, another dtype or layout): the caller then
         goes the usual way."""
@@ -183,7 +185,7 @@ class FusedSGDStep:
         beta_b = 1.0 if bias is None else 1.0 - eta * (wd if bias.decay else 0.0)
         done = kernels.sgd_linear_backward(
             x, g, weight.data, None if bias is None else bias.data, dx, eta, beta_w, beta_b,
-            self._ones_for,
+            self._ones_for, mask,
         )  # fmt: skip
         if not done:
             return False
