@@ -149,3 +149,26 @@ def test_relu_mask_inside_the_linear_backward_equals_numpy_path(monkeypatch, inp
     else:
         assert results["numba"][1] is None and results["numpy"][1] is None
     assert len(relu_calls) == 2  # the NumPy path ran each ReLU's backward
+
+
+def test_sequential_backward_edges():
+    """The backward loop rewritten for the hand-off keeps Sequential's edges: an empty
+    Sequential is the identity (None without input_grad), modules without parameters pass
+    the gradient on (None without input_grad), and only the first layer with parameters is
+    skipped for dℓ/dx."""
+    g = np.arange(6.0).reshape(2, 3)
+    np.testing.assert_array_equal(nn.Sequential().backward(g), g)
+    assert nn.Sequential(input_grad=False).backward(g) is None
+    relu = nn.ReLU()
+    net = nn.Sequential(relu, nn.Identity())
+    net.forward(np.array([[1.0, -1.0, 2.0], [0.0, 3.0, -2.0]]))
+    np.testing.assert_array_equal(net.backward(g), np.where([[1, 0, 1], [0, 1, 0]], g, 0.0))
+    net = nn.Sequential(nn.ReLU(), nn.Identity(), input_grad=False)
+    net.forward(np.ones((2, 3)))
+    assert net.backward(g) is None
+    lin = nn.Linear(3, 2, random_state=0, dtype=np.float64)
+    net = nn.Sequential(nn.Identity(), lin, input_grad=False)
+    x = np.ones((2, 3))
+    net.forward(x)
+    assert net.backward(np.ones((2, 2))) is None
+    np.testing.assert_array_equal(lin.weight.grad, x.T @ np.ones((2, 2)))

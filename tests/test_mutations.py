@@ -108,8 +108,8 @@ def _sequential_backward(mp):
         mp,
         nn.Sequential,
         "backward",
-        "    if first == len(mods):\n",
-        "    grad = 1.05 * grad\n    if first == len(mods):\n",
+        "    if first == len(mods):",
+        "    grad = 1.05 * grad\n    if first == len(mods):",
     )
 
 

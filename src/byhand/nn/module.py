@@ -566,8 +566,8 @@ class Sequential(Module):
                     _HANDOFF.back = None
             else:
                 grad = m.backward(grad)
-        if first == len(mods):
-            return None
+        if first == len(mods):  # no module (an empty Sequential is the identity) or no parameters
+            return grad if self.input_grad else None
         if self.input_grad:
             return mods[first].backward(grad)
         mods[first].backward_params(grad)
