@@ -1,6 +1,7 @@
-"""MLPClassifier/MLPRegressor scan their training X once for magnitude and finiteness
-(issue 24: the estimator's edge, its solver and ``byhand.fit`` each did a full pass over X),
-and remember nothing outside one fit: X changed between two fits is checked again."""
+"""MLPClassifier/MLPRegressor (and the linear models trained by byhand.fit) scan their
+training X once for magnitude and finiteness (issue 24: the estimator's edge, its solver and
+``byhand.fit`` each did a full pass over X), and remember nothing outside one fit: X changed
+between two fits is checked again."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ import pytest
 
 import byhand._magnitude as magnitude
 from byhand import MLPClassifier, MLPRegressor
+from byhand.linear_model import SoftmaxRegression
 
 
 def _data(rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
@@ -61,3 +63,13 @@ def test_scan_is_remembered_only_inside_one_scan(rng):
         assert magnitude.sum_of_squares(X) == first
         assert magnitude.sum_of_squares(X[:5]) != first  # another shape: scanned
     assert np.isnan(magnitude.sum_of_squares(X))
+
+
+def test_sgd_linear_model_scans_x_once(monkeypatch, rng):
+    """The same for the linear models trained by byhand.fit (their solver's magnitude check
+    and fit's finiteness test)."""
+    X, y = _data(rng)
+    X = X.astype(np.float64)
+    calls = _counting_dot(monkeypatch, X.size)
+    SoftmaxRegression(solver="sgd", max_iter=2, random_state=0, tol=None).fit(X, y)
+    assert len(calls) == 1

@@ -7,7 +7,8 @@ penalty, LDA, k-NN) rescale internally instead and never call this.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import functools
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import Any
@@ -21,6 +22,7 @@ __all__ = [
     "largest_feature",
     "one_scan",
     "product_limit",
+    "scanned_once",
     "sum_of_squares",
     "within",
 ]
@@ -45,6 +47,18 @@ def one_scan() -> Iterator[None]:
         yield
     finally:
         _SUMS.reset(token)
+
+
+def scanned_once(method: Callable[..., Any]) -> Callable[..., Any]:
+    """``method`` run inside :func:`one_scan` (a training call that checks X at its start and
+    again in ``byhand.fit``)."""
+
+    @functools.wraps(method)
+    def wrapped(*args: Any, **kwargs: Any) -> Any:
+        with one_scan():
+            return method(*args, **kwargs)
+
+    return wrapped
 
 
 def sum_of_squares(X: np.ndarray) -> Any:
