@@ -103,14 +103,13 @@ def _identity_backward(mp):
 def _sequential_backward(mp):
     from byhand import nn
 
-    # the chain rule applied once too many: the last module's backward runs twice
+    # the chain over the modules scaled once too many before its first module
     mutate_source(
         mp,
         nn.Sequential,
         "backward",
-        "        for m in reversed(self.modules):\n            grad = m.backward(grad)",
-        "        for m in reversed(self.modules):\n            grad = m.backward(grad)\n"
-        "        grad = 1.05 * grad",
+        "    if first == len(mods):",
+        "    grad = 1.05 * grad\n    if first == len(mods):",
     )
 
 

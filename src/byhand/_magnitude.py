@@ -7,6 +7,10 @@ penalty, LDA, k-NN) rescale internally instead and never call this.
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any
 
 import numpy as np
@@ -16,9 +20,59 @@ __all__ = [
     "check_magnitude",
     "check_training_input",
     "largest_feature",
+    "one_scan",
     "product_limit",
+    "scanned_once",
+    "sum_of_squares",
     "within",
 ]
+
+_SUMS: ContextVar[dict[tuple[Any, ...], tuple[Any, np.ndarray]] | None] = ContextVar(
+    "byhand_sums_of_squares", default=None
+)
+
+
+@contextmanager
+def one_scan() -> Iterator[None]:
+    """Within the block, :func:`sum_of_squares` scans each array (each memory, shape,
+    strides and dtype) once: an estimator's fit checks its X's magnitude and finiteness at
+    three places (its edge, its solver, ``byhand.fit``), each a full pass over X (about 10 ms
+    for MNIST). byhand does not write X meanwhile; outside the block nothing is remembered,
+    so a caller who changes X between two fits is checked again. Blocks may nest."""
+    if _SUMS.get() is not None:
+        yield
+        return
+    token = _SUMS.set({})
+    try:
+        yield
+    finally:
+        _SUMS.reset(token)
+
+
+def scanned_once(method: Callable[..., Any]) -> Callable[..., Any]:
+    """``method`` run inside :func:`one_scan` (a training call that checks X at its start and
+    again in ``byhand.fit``)."""
+
+    @functools.wraps(method)
+    def wrapped(*args: Any, **kwargs: Any) -> Any:
+        with one_scan():
+            return method(*args, **kwargs)
+
+    return wrapped
+
+
+def sum_of_squares(X: np.ndarray) -> Any:
+    """fl(Σ x²) of a C-contiguous float array, by one BLAS dot product (NaN or +inf as soon
+    as an entry is, or the squares overflow); remembered inside :func:`one_scan`."""
+    flat = X.reshape(-1)
+    memo = _SUMS.get()
+    if memo is None:
+        return np.dot(flat, flat)
+    key = (X.__array_interface__["data"][0], X.shape, X.strides, X.dtype.str)
+    hit = memo.get(key)
+    if hit is None:  # the array is kept: its memory cannot be reused by another meanwhile
+        hit = memo[key] = (np.dot(flat, flat), X)
+    return hit[0]
 
 
 def product_limit(n_features: int, dtype: Any = np.float64) -> float:
@@ -54,13 +108,12 @@ def within(X: np.ndarray, limit: float) -> bool:
     """
     if X.dtype not in (np.float32, np.float64) or not X.flags.c_contiguous or X.size == 0:
         return False
-    flat = X.reshape(-1)
     with np.errstate(over="ignore", invalid="ignore"):
-        s = float(np.dot(flat, flat))
+        s = float(sum_of_squares(X))
     if not np.isfinite(s):
         return False
     u = float(np.finfo(X.dtype).eps) / 2
-    return s <= 0.5 * limit * limit * np.exp((flat.size + 1) * np.log1p(-u))
+    return s <= 0.5 * limit * limit * np.exp((X.size + 1) * np.log1p(-u))
 
 
 def _feature_name(estimator: Any, j: int) -> str:

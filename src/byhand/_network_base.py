@@ -32,7 +32,7 @@ from sklearn.utils.multiclass import check_classification_targets, type_of_targe
 from sklearn.utils.validation import check_is_fitted, column_or_1d, validate_data
 
 from byhand._inference import row_invariant_matmul
-from byhand._magnitude import check_dtype_range, check_training_input
+from byhand._magnitude import check_dtype_range, check_training_input, one_scan
 from byhand._validation import encode_binary_labels, encode_class_labels, name_init_after
 from byhand.linear_model._gradient import (
     GradientSolverMixin,
@@ -656,16 +656,17 @@ class NetworkClassifier(ClassifierMixin, NetworkEstimator):
         """Train on X (N, d) and class labels y (N,) or a multilabel indicator y (N, L)
         (``sample_weight``: the weighted mean loss)."""
         dtype = self._check_params()
-        check_training_input(self, X, dtype)
-        before = self._fitted_targets() if self.warm_start else None
-        X, y = self._validate_xy(X, y, dtype, reset=True)
-        kind = self._check_targets(y)
-        sw = check_sample_weight(type(self).__name__, sample_weight, X)
-        self._check_weights(kind, y, sw)
-        if before is not None:
-            self._check_same_classes(before, y, kind)
-        targets, loss, n_out = self._encode(y, dtype, kind)
-        self._fit_network(X, targets, n_out, loss, dtype, callbacks, resume_state, sw)
+        with one_scan():  # X's magnitude and finiteness: one pass over X, not three
+            check_training_input(self, X, dtype)
+            before = self._fitted_targets() if self.warm_start else None
+            X, y = self._validate_xy(X, y, dtype, reset=True)
+            kind = self._check_targets(y)
+            sw = check_sample_weight(type(self).__name__, sample_weight, X)
+            self._check_weights(kind, y, sw)
+            if before is not None:
+                self._check_same_classes(before, y, kind)
+            targets, loss, n_out = self._encode(y, dtype, kind)
+            self._fit_network(X, targets, n_out, loss, dtype, callbacks, resume_state, sw)
         return self
 
     def _validate_xy(

@@ -25,7 +25,7 @@ from sklearn.base import RegressorMixin
 from sklearn.utils.validation import validate_data
 
 from byhand._cnn import CNNClassifier
-from byhand._magnitude import check_training_input
+from byhand._magnitude import check_training_input, one_scan
 from byhand._network_base import (
     _FIT_CHECKS,
     ACTIVATIONS,
@@ -250,11 +250,12 @@ class MLPRegressor(RegressorMixin, NetworkEstimator):
     ) -> MLPRegressor:
         """Train on X (N, d) and real targets y (N,) or (N, K)."""
         dtype = self._check_params()
-        check_training_input(self, X, dtype)
-        X, Y = self._validate_xy(X, y, dtype, reset=True)
-        sw = check_sample_weight("MLPRegressor", sample_weight, X)
-        self.out_activation_ = "identity"
-        self._fit_network(X, Y, Y.shape[1], MSELoss(), dtype, callbacks, resume_state, sw)
+        with one_scan():  # X's magnitude and finiteness: one pass over X, not three
+            check_training_input(self, X, dtype)
+            X, Y = self._validate_xy(X, y, dtype, reset=True)
+            sw = check_sample_weight("MLPRegressor", sample_weight, X)
+            self.out_activation_ = "identity"
+            self._fit_network(X, Y, Y.shape[1], MSELoss(), dtype, callbacks, resume_state, sw)
         return self
 
     def _validate_xy(

@@ -23,6 +23,7 @@ from typing import Any
 
 import numpy as np
 
+from byhand._magnitude import sum_of_squares
 from byhand._progress import for_fit
 from byhand.nn import _blas
 from byhand.nn.losses import Loss
@@ -153,10 +154,10 @@ def _all_finite(X: np.ndarray) -> bool:
     a non-finite x·x may also come from squares of large finite values overflowing, so only
     then is every entry checked one by one. Either way the answer is exact.
     """
-    flat = X.reshape(-1)
-    with np.errstate(over="ignore", invalid="ignore"):
-        if np.isfinite(np.dot(flat, flat)):
-            return True
+    if X.dtype.kind == "f" and X.flags.c_contiguous:
+        with np.errstate(over="ignore", invalid="ignore"):
+            if np.isfinite(sum_of_squares(X)):
+                return True
     return bool(np.all(np.isfinite(X)))
 
 

@@ -17,6 +17,7 @@ Backend: numba when it imports, else NumPy (said once per process, :class:`Kerne
 
 from __future__ import annotations
 
+import ctypes
 import time
 from collections.abc import Callable
 from typing import Any
@@ -31,6 +32,7 @@ __all__ = [
     "avg_pool2d",
     "avg_pool2d_backward",
     "backend",
+    "bias_relu",
     "col2im",
     "compiles",
     "conv2d_forward",
@@ -44,6 +46,7 @@ __all__ = [
     "precompile",
     "relu_backward",
     "set_backend",
+    "sgd_linear_backward",
     "softmax_cross_entropy",
     "threads",
     "using",
@@ -146,17 +149,94 @@ def avg_pool2d_backward(
 
 def softmax_cross_entropy(
     z: np.ndarray, y: np.ndarray, buffer: Buffer = _new
-) -> tuple[float, np.ndarray, np.ndarray] | None:
-    """(Σᵢ ℓᵢ in float64, softmax(z)/N, first argmax per row) for logits z (N, K) and class
-    indices y (N,) in 0..K−1. None: use NumPy."""
+) -> tuple[float, np.ndarray, np.ndarray, int] | None:
+    """(Σᵢ ℓᵢ in float64, the gradient (softmax(z) − onehot(y))/N, first argmax per row,
+    rows whose argmax is yᵢ) for logits z (N, K) and class indices y (N,) in 0..K−1.
+    None: use NumPy."""
     if not _applies(z) or y.dtype.kind not in "iu" or z.shape[1] < 1:
         return None
     from byhand.kernels import softmax
 
-    p = buffer("p", z.shape, z.dtype)
+    g = buffer("p", z.shape, z.dtype)
     top = buffer("top", (z.shape[0],), np.intp)
-    total = compiled(softmax.softmax_cross_entropy)(z, y, p, top)
-    return float(total), p, top
+    total, correct = compiled(softmax.softmax_cross_entropy)(z, y, g, top)
+    return float(total), g, top, int(correct)
+
+
+def bias_relu(out: np.ndarray, bias: np.ndarray) -> np.ndarray | None:
+    """out (N, K) ← max(out + bias, 0) in place, in one pass: the bias of a ``Linear`` and the
+    ``ReLU`` after it (:func:`byhand.kernels.activations.bias_relu`). None: use NumPy."""
+    dtype = out.dtype
+    if (
+        backend() != "numba"
+        or dtype not in _FLOATS
+        or bias.dtype != dtype
+        or out.ndim != 2
+        or bias.shape != out.shape[1:]
+        or not out.flags.c_contiguous
+    ):
+        return None
+    from byhand.kernels import activations
+
+    compiled(activations.bias_relu)(out, bias)
+    return out
+
+
+_LINEAR: dict[np.dtype, Any] = {}
+
+
+def _linear_backward(dtype: np.dtype) -> Any:
+    """(compiled loop, address of NumPy's gemm for dtype), or None where NumPy's BLAS is not
+    found."""
+    found = _LINEAR.get(dtype, False)
+    if found is False:
+        from byhand.kernels import linear
+        from byhand.nn import _blas
+
+        found = None
+        if _blas.available(dtype):
+            gemm = _blas._routines().gemm[dtype]  # type: ignore[union-attr]
+            address = ctypes.cast(gemm, ctypes.c_void_p).value
+            found = (compiled(linear.sgd_linear_backward), address)
+        _LINEAR[dtype] = found
+    return found
+
+
+def sgd_linear_backward(
+    x: np.ndarray,
+    g: np.ndarray,
+    w: np.ndarray,
+    b: np.ndarray | None,
+    dx: np.ndarray | None,
+    eta: float,
+    beta_w: float,
+    beta_b: float,
+    ones: Callable[[int, Any], np.ndarray],
+    mask: np.ndarray | None = None,
+) -> bool | None:
+    """A Linear layer's backward with its SGD step: dx ← G Wᵀ (when ``dx`` is given; then
+    +0.0 wherever ``mask``, the output of a ReLU before the layer, is <= 0), then
+    W ← β_W W − η xᵀ G and b ← β_b b − η Σₙ Gₙ, in NumPy's own BLAS (see
+    :mod:`byhand.kernels.linear`); ``ones(n, dtype)`` gives n ones. All arrays C-contiguous,
+    non-empty, of one dtype. None: use NumPy (nothing was changed)."""
+    dtype = w.dtype
+    if backend() != "numba" or dtype not in _FLOATS or not x.size or not g.size:
+        return None
+    if mask is not None and (dx is None or mask.shape != dx.shape):
+        return None
+    for a in (x, g, w, b, dx, mask):
+        if a is not None and (a.dtype != dtype or not a.flags.c_contiguous):
+            return None
+    found = _linear_backward(dtype)
+    if found is None:
+        return None
+    loop, gemm = found
+    bias = w.reshape(-1) if b is None else b
+    n = x.shape[0]
+    dx_ = w if dx is None else dx  # a writable stand-in when dx is not wanted
+    loop(gemm, x, g, w, bias, ones(n, dtype), dx_, dx_ if mask is None else mask, eta, beta_w,
+         beta_b, dx is not None, b is not None, mask is not None)  # fmt: skip
+    return True
 
 
 def compiles(*arrays: np.ndarray) -> bool:
@@ -350,6 +430,12 @@ def precompile(dtypes: tuple[Any, ...] = (np.float32, np.float64)) -> float:
         conv2d_weight_grad(xf, np.zeros((2, 2, 12), dtype), 6, np.empty_like(w))
         conv2d_input_grad(np.zeros((2, 2, 12), dtype), w, 6, (1, 1), np.empty((2, 3, 4, 4), dtype))
         relu_backward(x, x, in_place=False)
+        bias_relu(x.reshape(6, -1).copy(), np.zeros(36, dtype))
+        w, ones = np.zeros((3, 2), dtype), (lambda n, dt: np.ones(n, dt))
+        for b in (np.zeros(2, dtype), None):
+            a, g = np.ones((4, 3), dtype), np.ones((4, 2), dtype)
+            sgd_linear_backward(a, g, w, b, None, 0.1, 1.0, 1.0, ones)
+            sgd_linear_backward(a, g, w, b, a.copy(), 0.1, 1.0, 1.0, ones, a)
         relu_backward(x, x.copy(), in_place=True)
         pair_sq_distances(x[0, 0], x[1, 0], np.arange(3), np.arange(3), 0.5)
     X = np.ones((4, 3))

@@ -30,7 +30,7 @@ import numpy as np
 from sklearn.exceptions import ConvergenceWarning
 
 from byhand._inference import row_invariant_matmul
-from byhand._magnitude import check_magnitude, product_limit
+from byhand._magnitude import check_magnitude, product_limit, scanned_once
 from byhand._validation import validate_X_predict
 from byhand.linear_model._weights import WeightedLoss
 from byhand.nn.layers import Linear
@@ -225,6 +225,7 @@ class GradientSolverMixin:
         return lr if isinstance(lr, Schedule) else float(lr)
 
     # -- the training call ---------------------------------------------------------------
+    @scanned_once  # check_magnitude below and fit's finiteness test: one pass over X
     def _train(
         self,
         model: Module,

@@ -109,6 +109,9 @@ class ReLU(Module):
         self.inplace = bool(inplace)
 
     def forward(self, x: np.ndarray) -> np.ndarray:
+        if self.__dict__.get("_rectified") is not None and self.__dict__.pop("_rectified") is x:
+            self._out = x  # the Linear before it in a Sequential applied it with its bias
+            return x
         x = floating(x, "ReLU")
         dst = x if self.inplace and x.flags.writeable else self._buffer("out", x.shape, x.dtype)
         out = np.maximum(x, 0, out=dst)  # NaN stays NaN
@@ -116,6 +119,8 @@ class ReLU(Module):
         return out
 
     def backward(self, grad_out: np.ndarray) -> np.ndarray:
+        if self.__dict__.get("_masked") is not None and self.__dict__.pop("_masked") is grad_out:
+            return grad_out  # the Linear after it in a Sequential applied the mask
         out = self._require("_out")
         grad_out = _gradient(grad_out, out.shape, "ReLU")
         in_place = self.inplace and grad_out.flags.writeable

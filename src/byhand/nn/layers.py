@@ -13,9 +13,11 @@ from typing import Any
 
 import numpy as np
 
+from byhand import kernels
 from byhand.nn._inputs import floating, parameter_dtype
+from byhand.nn.activations import ReLU
 from byhand.nn.init import INITIALISERS
-from byhand.nn.module import Module, Parameter
+from byhand.nn.module import _APPLIES_NEXT, _HANDOFF, Module, Parameter
 
 
 class Linear(Module):
@@ -115,6 +117,9 @@ class Linear(Module):
         self._x: np.ndarray | None = None
 
     def forward(self, x: np.ndarray) -> np.ndarray:
+        relu = _HANDOFF.to  # a ReLU(inplace=True) after this layer in a Sequential
+        if relu is not None:
+            _HANDOFF.to = None
         x = floating(x, "Linear", like=self.weight.data)
         if x.ndim != 2 or x.shape[1] != self.in_features:
             raise ValueError(
@@ -125,26 +130,54 @@ class Linear(Module):
         out = self._buffer("out", (x.shape[0], self.out_features), np.result_type(x, w))
         np.matmul(x, w, out=out)
         if self.bias is not None:
-            out += self.bias.data
+            if relu is not None and kernels.bias_relu(out, self.bias.data) is not None:
+                relu._rectified = out  # the ReLU finds its work done (the same bits)
+            else:
+                out += self.bias.data
         return out
 
     def backward_params(self, grad_out: np.ndarray) -> None:
         x = self._require("_x")
         grad_out = _gradient(grad_out, x.shape[0], self.out_features)
+        if self._stepped(x, grad_out, None):
+            return
         self.weight.accumulate_matmul(x.T, grad_out)
         if self.bias is not None:
             self.bias.accumulate_sum(grad_out)
 
     def backward(self, grad_out: np.ndarray) -> np.ndarray:
+        relu = _HANDOFF.back  # a ReLU(inplace=True) before this layer in a Sequential
+        if relu is not None:
+            _HANDOFF.back = None
         x = self._require("_x")
         grad_out = _gradient(grad_out, x.shape[0], self.out_features)
         w = self.weight.data
         grad_in = self._buffer(
             "grad_in", (grad_out.shape[0], self.in_features), np.result_type(grad_out, w)
         )
+        mask = None if relu is None else relu.__dict__.get("_out")
+        if self._stepped(x, grad_out, grad_in, mask):
+            if mask is not None:
+                relu._masked = grad_in  # the ReLU finds its derivative applied (same bits)
+            return grad_in
         np.matmul(grad_out, w.T, out=grad_in)
         self.backward_params(grad_out)
         return grad_in
+
+    def _stepped(
+        self,
+        x: np.ndarray,
+        grad_out: np.ndarray,
+        grad_in: np.ndarray | None,
+        mask: np.ndarray | None = None,
+    ) -> bool:
+        """While SGD is fused into backward (``byhand.fit``), the products dℓ/dx, the weight
+        step and the bias step in one compiled call (``FusedSGDStep.apply_linear``), with
+        the mask of the ReLU before the layer on dℓ/dx when ``mask`` (its output) is given."""
+        step = self.weight._step
+        if step is None or (self.bias is not None and self.bias._step is not step):
+            return False
+        return bool(step.apply_linear(self.weight, self.bias, x, grad_out, grad_in, mask))
 
     def __repr__(self) -> str:
         return (
@@ -160,3 +193,6 @@ def _gradient(grad_out: np.ndarray, n: int, k: int) -> np.ndarray:
             f"Linear.backward expected a gradient of shape {(n, k)}, got {grad_out.shape}"
         )
     return grad_out
+
+
+_APPLIES_NEXT.add((Linear, ReLU))

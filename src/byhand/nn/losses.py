@@ -391,7 +391,7 @@ class CrossEntropyLoss(Loss):
     array([[-0.3348,  0.2447,  0.09  ]])
     """
 
-    _transient = ("_p", "_y", "_true_at", "_top", "_top_of", "_starts")
+    _transient = ("_p", "_y", "_true_at", "_top", "_top_of", "_starts", "_correct")
 
     def check_targets(self, y: np.ndarray, z: np.ndarray | None = None) -> np.ndarray:
         y = np.asarray(y)
@@ -422,9 +422,10 @@ class CrossEntropyLoss(Loss):
     def _forward(self, z: np.ndarray, y: np.ndarray) -> float:
         n, k = z.shape
         fast = kernels.softmax_cross_entropy(z, y, self._buffer)
-        if fast is not None:
-            loss, p, top = fast
-            self._p, self._true_at, self._top, self._top_of = p, self._row_starts(n, k) + y, top, z
+        if fast is not None:  # the gradient itself, and the count of correct rows
+            loss, grad, top, correct = fast
+            self._p, self._true_at, self._top, self._top_of = grad, None, top, z
+            self._correct = (correct, y)
             return _mean(loss, n)
         p = self._buffer("p", z.shape, z.dtype)
         # Entries (i, c) are read as flat[i·K + c]: take on flat indices is the cheap
@@ -442,6 +443,7 @@ class CrossEntropyLoss(Loss):
         np.multiply(s, n, out=s)
         p *= np.reciprocal(s, out=s)[:, None]
         self._p, self._true_at, self._top, self._top_of = p, true_at, top, z
+        self._correct = (None, None)
         return _mean(float(loss), n)
 
     def _row_starts(self, n: int, k: int) -> np.ndarray:
@@ -453,12 +455,18 @@ class CrossEntropyLoss(Loss):
 
     def backward(self) -> np.ndarray:
         p = self._take("_p")
-        p.reshape(-1)[self._true_at] -= 1.0 / max(p.shape[0], 1)
+        if self._true_at is not None:  # softmax/N: subtract onehot/N (the kernel did)
+            p.reshape(-1)[self._true_at] -= 1.0 / max(p.shape[0], 1)
         return p
 
     def _count_correct(self, z: np.ndarray, y: np.ndarray) -> int:
-        top = self._top if z is self.__dict__.get("_top_of") else self.predict(z)
-        return int(np.count_nonzero(top == y))
+        state = self.__dict__
+        if z is not state.get("_top_of"):
+            return int(np.count_nonzero(self.predict(z) == y))
+        correct, of = state.get("_correct", (None, None))
+        if of is y:
+            return int(correct)
+        return int(np.count_nonzero(self._top == y))
 
     def predict(self, z: np.ndarray) -> np.ndarray:
         return np.argmax(z, axis=1)

@@ -239,6 +239,24 @@ class _Passes(threading.local):
 _PASSES = _Passes()
 
 
+class _Handoff(threading.local):
+    """The activation a module is asked to apply within its own forward (set by
+    ``Sequential`` for the one call, read and cleared by the module)."""
+
+    def __init__(self) -> None:
+        self.to: Any = None  # forward: the activation after the module
+        self.back: Any = None  # backward: the activation before it (its derivative's mask)
+
+
+_HANDOFF = _Handoff()
+# (module type, activation type) pairs where, in a Sequential, the first module may apply the
+# in-place activation after it within its own pass over its output (Linear's bias and ReLU:
+# byhand.kernels.bias_relu), and in backward the activation's derivative to the gradient it
+# hands back (ReLU's mask on dℓ/dx = G Wᵀ, in the same compiled call); exact types,
+# registered by the modules' own files.
+_APPLIES_NEXT: set[tuple[type, type]] = set()
+
+
 def _tracked_forward(forward: Callable[..., Any]) -> Callable[..., Any]:
     @functools.wraps(forward)
     def tracked(self: Module, x: Any, *args: Any, **kwargs: Any) -> Any:
@@ -521,22 +539,38 @@ class Sequential(Module):
         self.input_grad = input_grad
 
     def forward(self, x: np.ndarray) -> np.ndarray:
-        for m in self.modules:
-            x = m.forward(x)
+        mods = self.modules
+        last = len(mods) - 1
+        for i, m in enumerate(mods):
+            if i < last and (type(m), type(mods[i + 1])) in _APPLIES_NEXT and mods[i + 1].inplace:
+                _HANDOFF.to = mods[i + 1]  # e.g. Linear's bias and the ReLU after it: one pass
+                try:
+                    x = m.forward(x)
+                finally:
+                    _HANDOFF.to = None
+            else:
+                x = m.forward(x)
         return x
 
     def backward(self, grad_out: np.ndarray) -> np.ndarray | None:
-        if self.input_grad:
-            grad = grad_out
-            for m in reversed(self.modules):
-                grad = m.backward(grad)
-            return grad
-        first = self._first_needed()
+        mods = self.modules
+        first = 0 if self.input_grad else self._first_needed()
         grad = grad_out
-        for m in reversed(self.modules[first + 1 :]):
-            grad = m.backward(grad)
-        if first < len(self.modules):
-            self.modules[first].backward_params(grad)
+        for i in range(len(mods) - 1, first, -1):
+            m, before = mods[i], mods[i - 1]
+            if (type(m), type(before)) in _APPLIES_NEXT and before.inplace:
+                _HANDOFF.back = before  # e.g. ReLU's mask applied by the Linear after it
+                try:
+                    grad = m.backward(grad)
+                finally:
+                    _HANDOFF.back = None
+            else:
+                grad = m.backward(grad)
+        if first == len(mods):  # no module (an empty Sequential is the identity) or no parameters
+            return grad if self.input_grad else None
+        if self.input_grad:
+            return mods[first].backward(grad)
+        mods[first].backward_params(grad)
         return None
 
     @property

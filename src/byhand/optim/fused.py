@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 import numpy as np
 
+from byhand import kernels
 from byhand.nn import _blas
 
 if TYPE_CHECKING:
@@ -153,6 +154,45 @@ class FusedSGDStep:
         first = opt._velocity[i] is None
         _blas.add_column_sums(1.0, a, 0.0 if first else opt.momentum, v, ones)
         self._finish_momentum(i, data, v, decay)
+
+    def apply_linear(
+        self,
+        weight: Parameter,
+        bias: Parameter | None,
+        x: np.ndarray,
+        g: np.ndarray,
+        dx: np.ndarray | None,
+        mask: np.ndarray | None = None,
+    ) -> bool:
+        """A fully connected layer's whole backward in one compiled call: dx ← G Wᵀ (if
+        ``dx`` is given; +0.0 where ``mask``, a ReLU's output, is <= 0),
+        W ← step(W, xᵀ G), b ← step(b, Σₙ Gₙ) (plain SGD only, see
+        :func:`byhand.kernels.sgd_linear_backward`). False, with nothing done, where it does
+        not apply (momentum, a shared parameter, another dtype or layout): the caller then
+        goes the usual way."""
+        opt = self.optimizer
+        if opt.momentum:
+            return False
+        index = self._index
+        i = index.get(id(weight))
+        j = None if bias is None else index.get(id(bias))
+        if i is None or self._done[i] or self._blas_dtype[i] is None:
+            return False
+        if bias is not None and (j is None or self._done[j] or self._blas_dtype[j] is None):
+            return False
+        eta, wd = self.eta, opt.weight_decay
+        beta_w = 1.0 - eta * (wd if weight.decay else 0.0)
+        beta_b = 1.0 if bias is None else 1.0 - eta * (wd if bias.decay else 0.0)
+        done = kernels.sgd_linear_backward(
+            x, g, weight.data, None if bias is None else bias.data, dx, eta, beta_w, beta_b,
+            self._ones_for, mask,
+        )  # fmt: skip
+        if not done:
+            return False
+        self._done[i] = True
+        if j is not None:
+            self._done[j] = True
+        return True
 
     def apply(self, p: Parameter, g: np.ndarray) -> None:
         """p ← step(p, g) for a gradient already formed."""
