@@ -95,3 +95,55 @@ def test_cnn_classifier_n_jobs():
     for bad in (0, 1.5, True):
         with pytest.raises(ValueError, match="n_jobs must be None or a non-zero integer"):
             CNNClassifier(n_jobs=bad).fit(X, y)
+
+
+def test_fit_runs_one_blas_thread_for_networks_with_parallel_loops(monkeypatch):
+    """A network holding Conv2d or MaxPool2d trains with BLAS on one thread (OpenBLAS's
+    spinning workers and OpenMP's fight over the cores); an MLP keeps BLAS's threads."""
+    from threadpoolctl import threadpool_info
+
+    from byhand import fit, optim
+
+    seen = []
+
+    class Probe(nn.Module):
+        def forward(self, x):
+            seen.append(
+                max(
+                    (p["num_threads"] for p in threadpool_info() if p["user_api"] == "blas"),
+                    default=1,
+                )
+            )
+            return x
+
+        def backward(self, grad_out):
+            return grad_out
+
+    rng = np.random.default_rng(0)
+    X = rng.standard_normal((8, 1, 6, 6)).astype(np.float32)
+    y = np.arange(8) % 2
+    cnn = nn.Sequential(
+        nn.Conv2d(1, 2, 3, random_state=0),
+        nn.MaxPool2d(2),
+        Probe(),
+        nn.Flatten(),
+        nn.Linear(8, 2, random_state=0),
+    )
+    mlp = nn.Sequential(nn.Flatten(), Probe(), nn.Linear(36, 2, random_state=0))
+    assert cnn.parallel_loops and not mlp.parallel_loops
+    with kernels.using("numba"), kernels.threads(2):
+        for net in (cnn, mlp):
+            seen.clear()
+            opt = optim.SGD(net.parameters(), lr=0.1)
+            fit(net, nn.CrossEntropyLoss(), opt, X, y, epochs=1, batch_size=4, verbose=0)
+            threads = set(seen[1:])  # seen[0]: fit's shape probe, outside the loop
+            if net is cnn:
+                assert threads == {1}
+            else:
+                import os
+
+                assert (
+                    threads
+                    == {max(p["num_threads"] for p in threadpool_info() if p["user_api"] == "blas")}
+                    or os.cpu_count() == 1
+                )

@@ -394,6 +394,15 @@ def check_param(
 _THREADPOOLS: list[Any] = []
 
 
+def blas_threads(n: int) -> Any:
+    """A context manager limiting BLAS alone to ``n`` threads (threadpoolctl)."""
+    if not _THREADPOOLS:
+        from threadpoolctl import ThreadpoolController
+
+        _THREADPOOLS.append(ThreadpoolController())
+    return _THREADPOOLS[0].limit(limits=n, user_api="blas")
+
+
 def check_n_jobs(owner: str, n_jobs: Any) -> None:
     """Refuse an ``n_jobs`` scikit-learn would refuse: 0, a bool or a non-integer."""
     bad = isinstance(n_jobs, (bool, np.bool_)) or not isinstance(n_jobs, numbers.Integral)

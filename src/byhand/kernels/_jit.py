@@ -103,7 +103,6 @@ def compiled(loop: Callable[..., Any], fastmath: Any = False, parallel: bool = F
         options = {"nogil": True, "error_model": "numpy", "fastmath": fastmath}
         if parallel:
             options["parallel"] = True
-            _quiet_threading_layer(numba)
         try:
             dispatcher = numba.njit(cache=True, **options)(loop)
         except RuntimeError as e:  # "cannot cache function ...: no locator available"
@@ -124,7 +123,8 @@ _LAUNCH = threading.Lock()
 
 def _one_at_a_time(dispatcher: Any) -> Callable[..., Any]:
     """The parallel loop, launched by one thread at a time: numba's "workqueue" threading
-    layer aborts the process on concurrent launches (a user's threads, a thread pool)."""
+    layer (its fallback where OpenMP and TBB are missing) aborts the process on concurrent
+    launches (a user's threads, a thread pool)."""
 
     def launch(*args: Any) -> Any:
         with _LAUNCH:
@@ -133,14 +133,6 @@ def _one_at_a_time(dispatcher: Any) -> Callable[..., Any]:
     launch.py_func = dispatcher.py_func  # type: ignore[attr-defined]
     launch.dispatcher = dispatcher  # type: ignore[attr-defined]
     return launch
-
-
-def _quiet_threading_layer(numba: Any) -> None:
-    """Use numba's "workqueue" threading layer unless the user chose one: its threads sleep
-    between loops, where OpenMP's spin (measured on a loaded 2-core machine: a LeNet epoch
-    took 6–16× longer on the "omp" layer than on "workqueue", beside BLAS's own threads)."""
-    if numba.config.THREADING_LAYER == "default" and not os.environ.get("NUMBA_THREADING_LAYER"):
-        numba.config.THREADING_LAYER = "workqueue"
 
 
 @contextmanager

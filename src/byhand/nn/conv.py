@@ -188,6 +188,7 @@ class Conv2d(Module):
         self._cols: np.ndarray | None = None
 
     _transient = ("_cols", "_shape", "_xf", "_out", "_out_hw")
+    parallel_loops = True
 
     # -- shapes ------------------------------------------------------------------------------
     def _geometry(self, x: np.ndarray) -> tuple[int, int]:

@@ -385,6 +385,10 @@ class Module(Buffered):
     def supports_fused_step(self) -> bool:
         return not self.parameters()
 
+    #: Whether the module runs byhand's parallel compiled loops (:mod:`byhand.kernels`);
+    #: :func:`byhand.fit` then trains with one BLAS thread (see ``fit``'s Notes).
+    parallel_loops: bool = False
+
     def forward(self, x: np.ndarray) -> np.ndarray:
         raise NotImplementedError
 
@@ -576,6 +580,10 @@ class Sequential(Module):
     @property
     def supports_fused_step(self) -> bool:
         return all(m.supports_fused_step for m in self.modules)
+
+    @property
+    def parallel_loops(self) -> bool:  # type: ignore[override]
+        return any(m.parallel_loops for m in self.modules)
 
     def _first_needed(self) -> int:
         """Index of the first module whose backward must run (the first with parameters)."""

@@ -120,6 +120,8 @@ class MaxPool2d(_Pool2d):
            [0., 1., 0., 1.]])
     """
 
+    parallel_loops = True
+
     _transient = ("_argmax", "_masks", "_shape", "_out_shape")
 
     def forward(self, x: np.ndarray) -> np.ndarray:
