@@ -147,3 +147,10 @@ def test_fit_runs_one_blas_thread_for_networks_with_parallel_loops(monkeypatch):
                     == {max(p["num_threads"] for p in threadpool_info() if p["user_api"] == "blas")}
                     or os.cpu_count() == 1
                 )
+
+
+@pytest.mark.parametrize("bad", [0, -1, 1.5, True, "2"])
+def test_threads_refuses_what_is_not_a_positive_integer(bad):
+    with pytest.raises(ValueError, match="n must be None or an integer >= 1"):
+        with kernels.threads(bad):
+            pass

@@ -12,6 +12,7 @@ when the cache is not writable.
 from __future__ import annotations
 
 import logging
+import numbers
 import os
 import threading
 import warnings
@@ -138,14 +139,25 @@ def _one_at_a_time(dispatcher: Any) -> Callable[..., Any]:
 @contextmanager
 def threads(n: int | None) -> Iterator[None]:
     """``with threads(1): ...`` runs the parallel loops on at most ``n`` threads (None: as
-    many as numba's default, the machine's cores) in this thread; nothing on NumPy."""
+    many as numba's default, the machine's cores) in this thread; nothing on NumPy.
+
+    Raises ValueError for an ``n`` below 1.
+
+    Examples
+    --------
+    >>> from byhand import kernels
+    >>> with kernels.threads(1):
+    ...     pass
+    """
+    if n is not None and (isinstance(n, bool) or not isinstance(n, numbers.Integral) or n < 1):
+        raise ValueError(f"threads: n must be None or an integer >= 1, got {n!r}")
     if n is None or backend() != "numba":
         yield
         return
     import numba
 
     previous = numba.get_num_threads()
-    numba.set_num_threads(max(1, min(int(n), numba.config.NUMBA_NUM_THREADS)))
+    numba.set_num_threads(min(int(n), numba.config.NUMBA_NUM_THREADS))
     try:
         yield
     finally:
