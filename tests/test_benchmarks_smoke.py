@@ -146,18 +146,13 @@ def test_cross_entropy_equals_float64_logsumexp_reference():
     np.testing.assert_allclose(grad, (softmax(z, axis=1) - onehot) / 64, rtol=1e-10, atol=1e-15)
 
 
+@pytest.mark.mnist
 def test_profile_step_accounts_for_every_module(capsys, monkeypatch):
     """benchmarks/profile_step.py times each module of the cnn case's network on a tiny
     MNIST slice: every module's forward appears, and the shares add up to the epoch."""
     import importlib
 
     monkeypatch.syspath_prepend(str(Path(__file__).resolve().parents[1] / "benchmarks"))
-    from byhand.datasets import DatasetNotFoundError, load_mnist
-
-    try:
-        load_mnist("train")
-    except DatasetNotFoundError:
-        pytest.skip("MNIST not found: set BYHAND_DATA to a folder holding mnist/")
     sys.modules.pop("profile_step", None)
     profile_step = importlib.import_module("profile_step")
     profile_step.profile("cnn", 256)
