@@ -4,7 +4,8 @@ conv 5×5 (6, padding 2) → max pool 2 → ReLU → conv 5×5 (16) → max pool
 400-120-84-10, softmax cross-entropy; SGD lr 0.05, momentum 0.9, batch 64, float32,
 reshuffled (issue 15). Contenders, in one process, same data, same threads:
 
-- ``byhand nn+fit``: ``byhand.nn`` layers trained by ``byhand.fit``;
+- ``byhand nn+fit``: ``byhand.nn`` layers trained by ``byhand.fit``, its compiled loops on
+  every core (``kernels.threads``; one by default);
 - ``byhand CNNClassifier``: the estimator (its default network) with ``n_jobs=-1`` (every
   core; its default, ``n_jobs=None``, is one thread: the ``… 1 thread`` row);
 - ``pytorch``: the same network in PyTorch eager on the CPU (its default initialisation);
@@ -77,11 +78,20 @@ def byhand_epoch(ctx: Context, X: np.ndarray, y: np.ndarray) -> Any:
     return model
 
 
-def byhand_raw(ctx: Context, X: np.ndarray, y: np.ndarray, out: dict[str, Any]) -> Timed:
+def byhand_raw(
+    ctx: Context, X: np.ndarray, y: np.ndarray, out: dict[str, Any], threads: int | None = None
+) -> Timed:
+    """byhand.nn + fit with its compiled loops on ``threads`` (None: every core; they run on
+    one unless asked, ``kernels.threads``)."""
+    import os
+
+    from byhand import kernels
+
     def run() -> float:
-        t = start_timer()
-        out["model"] = byhand_epoch(ctx, X, y)
-        return t()
+        with kernels.threads(threads or os.cpu_count() or 1):
+            t = start_timer()
+            out["model"] = byhand_epoch(ctx, X, y)
+            return t()
 
     return run
 
@@ -277,7 +287,7 @@ def run(ctx: Context) -> list[Row]:
         "pytorch": torch_eager(ctx, X, y, models["pytorch"]),
         "floor": matmul_floor(ctx, X),
         "byhand nn+fit 1 thread": one_thread(
-            byhand_raw(ctx, X, y, models["byhand nn+fit 1 thread"])
+            byhand_raw(ctx, X, y, models["byhand nn+fit 1 thread"], threads=1)
         ),
         "byhand CNNClassifier 1 thread": one_thread(
             byhand_estimator(ctx, X, y, models["byhand CNNClassifier 1 thread"], n_jobs=None)

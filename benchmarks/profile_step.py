@@ -4,8 +4,8 @@ Runs one MNIST epoch of the ``cnn`` (or ``mlp``) case's byhand network through `
 exactly as the benchmark does, with each module's ``forward``/``backward`` (and the loss and
 the optimizer's step) timed in place, and prints the milliseconds per step of each, with
 what is left (``fit``'s own work: the shuffle, the minibatch gather, Python). ``--threads 1``
-runs BLAS and byhand's compiled loops on one thread. Timing each call adds a few µs per
-call; the total is printed beside the untimed epoch's.
+runs BLAS and byhand's compiled loops on one thread, ``--threads 2`` the loops on two.
+Timing each call adds a few µs per call; the total is printed beside the untimed epoch's.
 """
 
 from __future__ import annotations
@@ -86,7 +86,13 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("case", choices=("cnn", "mlp"))
     parser.add_argument("--n", type=int, default=60000, help="training images (default all)")
-    parser.add_argument("--threads", type=int, default=None, help="1: one thread")
+    parser.add_argument(
+        "--threads",
+        type=int,
+        default=None,
+        help="1: BLAS and the compiled loops on one thread; n > 1: the compiled loops on n "
+        "(default: BLAS's own threads, the loops on one)",
+    )
     args = parser.parse_args()
     if args.threads == 1:
         from byhand._validation import one_blas_thread
@@ -94,7 +100,10 @@ def main() -> None:
         with one_blas_thread():
             profile(args.case, args.n)
     else:
-        profile(args.case, args.n)
+        from byhand import kernels
+
+        with kernels.threads(args.threads):
+            profile(args.case, args.n)
 
 
 if __name__ == "__main__":

@@ -113,25 +113,6 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
 
 
 @pytest.fixture(scope="session", autouse=True)
-def _one_kernel_thread_per_worker() -> Iterator[None]:
-    """Under pytest-xdist each worker runs byhand's parallel loops on one thread: the
-    workers already fill the cores, and OpenMP threads waiting for cores another worker
-    holds would spin (tests that need more threads ask for them: ``kernels.threads(2)``)."""
-    if not os.environ.get("PYTEST_XDIST_WORKER"):
-        yield
-        return
-    from byhand import kernels
-
-    if kernels.backend() != "numba":
-        yield
-        return
-    import numba
-
-    numba.set_num_threads(1)
-    yield
-
-
-@pytest.fixture(scope="session", autouse=True)
 def _isolated_data_home(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
     """No test touches the user's cache folder or the network for data.
 

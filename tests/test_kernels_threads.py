@@ -55,12 +55,15 @@ def test_concurrent_python_threads_get_the_serial_result(images):
             np.testing.assert_array_equal(a, b)
 
 
-def test_one_blas_thread_limits_the_compiled_loops():
+def test_one_thread_by_default_and_one_blas_thread_limits_the_compiled_loops():
     with kernels.using("numba"):
-        before = numba.get_num_threads()
-        with one_blas_thread():
-            assert numba.get_num_threads() == 1
-        assert numba.get_num_threads() == before
+        assert kernels.current_threads() == 1
+        with kernels.threads(2):
+            assert kernels.current_threads() == min(2, numba.config.NUMBA_NUM_THREADS)
+            with one_blas_thread():
+                assert kernels.current_threads() == 1
+            assert kernels.current_threads() == min(2, numba.config.NUMBA_NUM_THREADS)
+        assert kernels.current_threads() == 1
 
 
 def test_threads_on_numpy_backend_is_a_no_op():

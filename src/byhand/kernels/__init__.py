@@ -24,7 +24,15 @@ from typing import Any
 
 import numpy as np
 
-from byhand.kernels._jit import KernelsWarning, backend, compiled, set_backend, threads, using
+from byhand.kernels._jit import (
+    KernelsWarning,
+    backend,
+    compiled,
+    current_threads,
+    set_backend,
+    threads,
+    using,
+)
 
 __all__ = [
     "KernelsWarning",
@@ -38,6 +46,7 @@ __all__ = [
     "conv2d_forward",
     "conv2d_input_grad",
     "conv2d_weight_grad",
+    "current_threads",
     "max_pool2d",
     "max_pool2d_backward",
     "pair_sq_distances",

@@ -20,7 +20,15 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
-__all__ = ["KernelsWarning", "backend", "compiled", "set_backend", "threads", "using"]
+__all__ = [
+    "KernelsWarning",
+    "backend",
+    "compiled",
+    "current_threads",
+    "set_backend",
+    "threads",
+    "using",
+]
 
 _log = logging.getLogger("byhand.kernels")
 _BACKENDS = ("numba", "numpy")
@@ -122,13 +130,29 @@ def compiled(loop: Callable[..., Any], fastmath: Any = False, parallel: bool = F
 _LAUNCH = threading.Lock()
 
 
+class _Threads(threading.local):
+    n = 1  # the parallel loops' threads in this thread (one unless asked: :func:`threads`)
+
+
+_THREADS = _Threads()
+
+
+def current_threads() -> int:
+    """The number of threads the parallel loops run on in this thread (1 by default)."""
+    return _THREADS.n
+
+
 def _one_at_a_time(dispatcher: Any) -> Callable[..., Any]:
-    """The parallel loop, launched by one thread at a time: numba's "workqueue" threading
-    layer (its fallback where OpenMP and TBB are missing) aborts the process on concurrent
-    launches (a user's threads, a thread pool)."""
+    """The parallel loop on :func:`current_threads` threads, launched by one thread at a
+    time: numba's "workqueue" threading layer (its fallback where OpenMP and TBB are missing)
+    aborts the process on concurrent launches (a user's threads, a thread pool)."""
+    import numba
+
+    set_threads = numba.set_num_threads
 
     def launch(*args: Any) -> Any:
         with _LAUNCH:
+            set_threads(_THREADS.n)
             return dispatcher(*args)
 
     launch.py_func = dispatcher.py_func  # type: ignore[attr-defined]
@@ -138,27 +162,33 @@ def _one_at_a_time(dispatcher: Any) -> Callable[..., Any]:
 
 @contextmanager
 def threads(n: int | None) -> Iterator[None]:
-    """``with threads(1): ...`` runs the parallel loops on at most ``n`` threads (None: as
-    many as numba's default, the machine's cores) in this thread; nothing on NumPy.
+    """``with threads(2): ...`` runs the parallel loops (convolution, max pooling) of this
+    thread on ``n`` threads (at most the machine's cores); None changes nothing. One thread
+    is the default: on a machine other jobs keep busy, threads waiting for each other made
+    a LeNet step 3–15× slower (measured on 2 cores); on an idle machine two threads made it
+    1.35× faster. The results are the same bits on any number of threads.
 
-    Raises ValueError for an ``n`` below 1.
+    Raises ValueError for an ``n`` that is not an integer >= 1.
 
     Examples
     --------
     >>> from byhand import kernels
-    >>> with kernels.threads(1):
-    ...     pass
+    >>> with kernels.threads(2):
+    ...     kernels.current_threads() >= 1
+    True
     """
     if n is not None and (isinstance(n, bool) or not isinstance(n, numbers.Integral) or n < 1):
         raise ValueError(f"threads: n must be None or an integer >= 1, got {n!r}")
-    if n is None or backend() != "numba":
+    if n is None:
         yield
         return
-    import numba
+    cores = os.cpu_count() or 1
+    if backend() == "numba":
+        import numba
 
-    previous = numba.get_num_threads()
-    numba.set_num_threads(min(int(n), numba.config.NUMBA_NUM_THREADS))
+        cores = numba.config.NUMBA_NUM_THREADS
+    previous, _THREADS.n = _THREADS.n, min(int(n), cores)
     try:
         yield
     finally:
-        numba.set_num_threads(previous)
+        _THREADS.n = previous
