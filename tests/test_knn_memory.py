@@ -133,3 +133,24 @@ def test_fit_on_offset_float32_data_makes_no_float64_copy():
     Q = X[:50] + rng.random((50, 100), dtype=np.float32) * 0.1
     sk = SkKNN(n_neighbors=K, algorithm="brute").fit(X, y)
     assert np.array_equal(model.kneighbors(Q, return_distance=False), sk.kneighbors(Q)[1])
+
+
+def test_n_jobs_negative_as_joblib_and_zero_refused():
+    """n_jobs=-1 (every core) and -2 are accepted as in scikit-learn and give the same
+    predictions; 0 is refused by name (found by a fresh user: -1 was refused)."""
+    rng = np.random.default_rng(0)
+    X, y = rng.normal(size=(60, 4)), np.arange(60) % 3
+    Q = rng.normal(size=(25, 4))
+    want = KNeighborsClassifier(5, n_jobs=1).fit(X, y).predict(Q)
+    for jobs in (-1, -2, None, 2):
+        got = KNeighborsClassifier(5, n_jobs=jobs).fit(X, y).predict(Q)
+        np.testing.assert_array_equal(got, want)
+    with pytest.raises(ValueError, match="n_jobs must not be 0"):
+        KNeighborsClassifier(5, n_jobs=0).fit(X, y)
+
+
+def test_working_memory_refuses_a_non_positive_setting():
+    for bad in (0, -1):
+        with sklearn.config_context(working_memory=bad):
+            with pytest.raises(ValueError, match="working_memory must be a positive number"):
+                working_memory()

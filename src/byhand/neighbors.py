@@ -99,6 +99,11 @@ def working_memory() -> float:
     float
         The budget in MiB.
 
+    Raises
+    ------
+    ValueError
+        If scikit-learn's ``working_memory`` is not a positive number.
+
     Examples
     --------
     >>> import sklearn
@@ -111,7 +116,12 @@ def working_memory() -> float:
     """
     from sklearn import get_config
 
-    return min(float(_WORKING_MIB), float(get_config()["working_memory"]))
+    wanted = get_config()["working_memory"]
+    if isinstance(wanted, bool) or not isinstance(wanted, numbers.Real) or not wanted > 0:
+        raise ValueError(
+            f"scikit-learn's working_memory must be a positive number of MiB, got {wanted!r}"
+        )
+    return min(float(_WORKING_MIB), float(wanted))
 
 
 def _plan(
@@ -388,9 +398,10 @@ class KNeighborsClassifier(ClassifierMixin, BaseEstimator):
         Query rows per chunk; None picks them (at most 512) within
         :func:`working_memory`. A given ``chunk_size`` is kept even where its blocks of
         256 training rows exceed that budget.
-    n_jobs : int >= 1 or None, default None
+    n_jobs : int or None, default None
         Threads working on chunks side by side (each with one BLAS thread); None uses every
-        core. They share the working memory.
+        core, −1 too, −2 all but one (joblib's meaning of a negative count). They share the
+        working memory.
 
     Targets: class labels y of shape (n,), or (n, n_outputs) for several outputs at once
     (multi-output, multilabel indicators included), as scikit-learn's
@@ -445,7 +456,9 @@ class KNeighborsClassifier(ClassifierMixin, BaseEstimator):
         ‖b‖² of every training row (in float64); return self."""
         check_param(self, "n_neighbors", numbers.Integral, low=1)
         check_param(self, "chunk_size", numbers.Integral, low=1, allow_none=True)
-        check_param(self, "n_jobs", numbers.Integral, low=1, allow_none=True)
+        check_param(self, "n_jobs", numbers.Integral, allow_none=True)
+        if self.n_jobs == 0:
+            raise ValueError(f"{type(self).__name__}: n_jobs must not be 0 (None, -1 or >= 1)")
         if not isinstance(self.weights, str) or self.weights not in _WEIGHTS:
             raise ValueError(
                 f"KNeighborsClassifier: weights must be one of {list(_WEIGHTS)}, got "
@@ -541,7 +554,10 @@ class KNeighborsClassifier(ClassifierMixin, BaseEstimator):
         if n == 0:
             return out
         dtype = np.dtype(np.float32 if fast else np.float64)
-        workers = max(1, min(self.n_jobs or os.cpu_count() or 1, n))
+        from joblib import effective_n_jobs
+
+        jobs = (os.cpu_count() or 1) if self.n_jobs is None else effective_n_jobs(self.n_jobs)
+        workers = max(1, min(jobs, n))
         rows, width, cap = _plan(n, n_train, d, k, dtype.itemsize, workers, self.chunk_size)
         starts = range(0, n, rows)
         workers = min(workers, len(starts))
