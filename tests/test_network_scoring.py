@@ -359,3 +359,27 @@ def test_r2_of_constant_targets_follows_scikit_learn_not_nan(rng):
     net[0].weight.data[...] = 0.0
     net[0].bias.data[...] = 2.0
     assert evaluate(net, nn.MSELoss(), X, y)[1] == r2_score(y, net.forward(X)) == 1.0
+
+
+@pytest.mark.parametrize("kind", ["mlp", "cnn"])
+def test_fit_names_the_sample_of_a_nan_as_given(kind):
+    """NaN/inf in X is named by its sample and feature in the caller's X, also with a
+    validation split (byhand.fit sees the rows split and shuffled; it had named only the
+    feature, found by a fresh user), as predict names them."""
+    from byhand import CNNClassifier, MLPClassifier
+
+    rng = np.random.default_rng(0)
+    X = rng.random((30, 1, 6, 6)).astype(np.float32)
+    y = np.arange(30) % 2
+    X[17, 0, 2, 3] = np.nan
+    est = (
+        MLPClassifier(hidden_layer_sizes=(4,), max_iter=1, early_stopping=True)
+        if kind == "mlp"
+        else CNNClassifier(
+            conv_layers=((2, 3, 1),), dense_layers=(4,), max_iter=1, early_stopping=True
+        )
+    )
+    data = X.reshape(30, -1) if kind == "mlp" else X
+    where = "feature 15" if kind == "mlp" else r"pixel \(0, 2, 3\)"
+    with pytest.raises(ValueError, match=rf"X contains NaN in {where} of sample 17$"):
+        est.fit(data, y)

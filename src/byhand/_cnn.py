@@ -50,7 +50,7 @@ from byhand.nn.losses import Loss
 from byhand.nn.module import Module, Sequential
 from byhand.nn.pooling import Flatten, MaxPool2d
 from byhand.optim.adam import Adam
-from byhand.training import History
+from byhand.training import History, check_finite_input
 
 __all__ = ["CNNClassifier"]
 
@@ -305,6 +305,10 @@ class CNNClassifier(NetworkClassifier):
         side = math.isqrt(n_features)
         return (1, side, side) if side * side == n_features else (1, 1, n_features)
 
+    def _check_finite_images(self, X: Any) -> None:
+        """NaN/inf named by sample and pixel (c, h, w) as given, before X becomes rows."""
+        check_finite_input(self, X[:, None] if isinstance(X, np.ndarray) and X.ndim == 3 else X)
+
     def _images(self, X: np.ndarray) -> np.ndarray:
         return X.reshape(X.shape[0], *self.image_shape_)
 
@@ -319,6 +323,7 @@ class CNNClassifier(NetworkClassifier):
     ) -> CNNClassifier:
         """Train on images X ((N, H, W), (N, C, H, W) or flat rows) and class labels y
         (``sample_weight`` (N,): the weighted mean loss, as :class:`byhand.MLPClassifier`)."""
+        self._check_finite_images(X)
         rows, shape = self._rows(X, fitting=True)
         self._given_shape = shape
         super().fit(rows, y, sample_weight, callbacks=callbacks, resume_state=resume_state)
@@ -331,6 +336,7 @@ class CNNClassifier(NetworkClassifier):
         ``intercepts_`` as they are now; ``classes`` (all labels) is required on the first
         call. Refused with ``early_stopping=True``, as in scikit-learn."""
         self._refuse_early_stopping()
+        self._check_finite_images(X)
         rows, shape = self._rows(X, fitting=not hasattr(self, "image_shape_"))
         if hasattr(self, "image_shape_") and shape is not None and shape != self.image_shape_:
             raise ValueError(

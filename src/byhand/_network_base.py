@@ -48,7 +48,14 @@ from byhand.nn.layers import Linear
 from byhand.nn.losses import CrossEntropyLoss, LogisticLoss, Loss
 from byhand.nn.module import Module, Sequential
 from byhand.optim.sgd import SGD, Averager
-from byhand.training import History, NonFiniteInputError, _all_finite, _mode, _read_only
+from byhand.training import (
+    History,
+    NonFiniteInputError,
+    _all_finite,
+    _mode,
+    _read_only,
+    check_finite_input,
+)
 
 __all__ = ["ACTIVATIONS", "NetworkClassifier", "NetworkEstimator", "validate_predict_input"]
 
@@ -657,6 +664,7 @@ class NetworkClassifier(ClassifierMixin, NetworkEstimator):
         (``sample_weight``: the weighted mean loss)."""
         dtype = self._check_params()
         with one_scan():  # X's magnitude and finiteness: one pass over X, not three
+            check_finite_input(self, X)
             check_training_input(self, X, dtype)
             before = self._fitted_targets() if self.warm_start else None
             X, y = self._validate_xy(X, y, dtype, reset=True)
@@ -774,6 +782,7 @@ class NetworkClassifier(ClassifierMixin, NetworkEstimator):
         if first:
             self._check_params()
         dtype = np.dtype(self.dtype) if first else np.dtype(self.coefs_[0].dtype)
+        check_finite_input(self, X)
         check_training_input(self, X, dtype)
         X, y = self._validate_xy(X, y, dtype, reset=first)
         kind = self._check_targets(y)

@@ -35,6 +35,7 @@ from byhand._network_base import (
 )
 from byhand.linear_model._weights import check_sample_weight
 from byhand.nn.losses import MSELoss
+from byhand.training import check_finite_input
 
 __all__ = [
     "ACTIVATIONS",
@@ -251,6 +252,7 @@ class MLPRegressor(RegressorMixin, NetworkEstimator):
         """Train on X (N, d) and real targets y (N,) or (N, K)."""
         dtype = self._check_params()
         with one_scan():  # X's magnitude and finiteness: one pass over X, not three
+            check_finite_input(self, X)
             check_training_input(self, X, dtype)
             X, Y = self._validate_xy(X, y, dtype, reset=True)
             sw = check_sample_weight("MLPRegressor", sample_weight, X)
@@ -284,6 +286,7 @@ class MLPRegressor(RegressorMixin, NetworkEstimator):
         if first:
             self._check_params()
         dtype = np.dtype(self.dtype) if first else np.dtype(self.coefs_[0].dtype)
+        check_finite_input(self, X)
         check_training_input(self, X, dtype)
         X, Y = self._validate_xy(X, y, dtype, reset=first)
         if first:

@@ -189,6 +189,16 @@ class NonFiniteInputError(ValueError):
         super().__init__(f"{what}: {detail(f'{where} of sample {self.sample}')}")
 
 
+def check_finite_input(estimator: Any, X: Any) -> None:
+    """Refuse NaN/inf in a float array X (N, …) as the caller gave it to an estimator's fit,
+    naming the sample and the feature (the pixel (c, h, w) of images): ``fit`` sees X after
+    a validation split and shuffle, where the sample's index is another. One BLAS pass when
+    X is finite (remembered inside :func:`byhand._magnitude.one_scan`)."""
+    if isinstance(X, np.ndarray) and X.ndim >= 2 and X.dtype.kind == "f" and X.size:
+        if not _all_finite(X):
+            raise ValueError(str(NonFiniteInputError(type(estimator).__name__, X))) from None
+
+
 def _read_only(X: np.ndarray) -> np.ndarray:
     """A read-only view of X: the caller's data reach the model only through it, so a module
     that writes over its input (``nn.ReLU(inplace=True)`` first in a network) copies instead
