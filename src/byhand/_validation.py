@@ -418,18 +418,10 @@ def limit_threads(n_jobs: int | None) -> Iterator[None]:
     check_n_jobs("n_jobs", n_jobs)
     from joblib import effective_n_jobs
 
-    n = effective_n_jobs(n_jobs)
-    if n == 1:
-        with one_blas_thread():
-            yield
-        return
-    if not _THREADPOOLS:
-        from threadpoolctl import ThreadpoolController
-
-        _THREADPOOLS.append(ThreadpoolController())
     from byhand.kernels import threads
 
-    with _THREADPOOLS[0].limit(limits=n, user_api="blas"), threads(n):
+    n = effective_n_jobs(n_jobs)
+    with blas_threads(n), threads(n):
         yield
 
 
@@ -443,11 +435,7 @@ def one_blas_thread() -> Iterator[None]:
     times more on a busy 2-core machine) and for code that runs its own worker threads
     (k-NN chunks), where nested BLAS threads would oversubscribe the cores.
     """
-    if not _THREADPOOLS:
-        from threadpoolctl import ThreadpoolController
-
-        _THREADPOOLS.append(ThreadpoolController())
     from byhand.kernels import threads
 
-    with _THREADPOOLS[0].limit(limits=1, user_api="blas"), threads(1):
+    with blas_threads(1), threads(1):
         yield

@@ -273,10 +273,14 @@ class Conv2d(Module):
         self._xf, self._cols, self._shape, self._out = xf, None, x.shape, out
         return True
 
+    def _wide_row(self) -> int:
+        """W̃ = W + 2P: the length of a padded row, the stride of the wide-row layout."""
+        return self._shape[3] + 2 * self.padding[1]
+
     def _grad_wide(self, grad_out: np.ndarray) -> np.ndarray:
         """G = dℓ/dy as (out_channels, N, OH·W̃): rows of W̃ columns, the extra ones zero."""
         n, o, oh, ow = grad_out.shape
-        wp = self._shape[3] + 2 * self.padding[1]
+        wp = self._wide_row()
         g = self._zeros_once("g_wide", (o, n, oh, wp), grad_out.dtype)
         np.copyto(g[..., :ow], grad_out.transpose(1, 0, 2, 3))
         return g.reshape(o, n, oh * wp)
@@ -285,7 +289,7 @@ class Conv2d(Module):
         assert self._xf is not None
         w = self.weight.data
         dw = self._buffer("dw", w.shape, w.dtype)
-        wp = self._shape[3] + 2 * self.padding[1]
+        wp = self._wide_row()
         self.weight.accumulate(kernels.conv2d_weight_grad(self._xf, g, wp, dw))
         if self.bias is not None:
             db = self._buffer("db", (g.shape[0],), g.dtype)
@@ -296,7 +300,7 @@ class Conv2d(Module):
         grad_in = None
         if input_grad:
             grad_in = self._buffer("grad_in", self._shape, g.dtype)
-            wp = self._shape[3] + 2 * self.padding[1]
+            wp = self._wide_row()
             kernels.conv2d_input_grad(g, self.weight.data, wp, self.padding, grad_in)
         self._params_direct(g)
         return grad_in
